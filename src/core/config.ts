@@ -1,0 +1,40 @@
+import type { Activation } from './kernels/kernels.ts';
+
+/**
+ * How the weights of each layer are drawn; see init.ts for each scheme's exact definition.
+ * `std` is used by the `normal` scheme only.
+ */
+export type InitScheme = 'report' | 'normal' | 'he' | 'xavier';
+export interface InitConfig {
+  scheme: InitScheme;
+  std: number;
+}
+
+export type OptimizerConfig =
+  | { type: 'sgd' }
+  | { type: 'momentum'; momentum: number; nesterov: boolean }
+  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+
+/** `once`: one shuffle before training, the same batches every epoch (the report); `epoch`: reshuffle every epoch. */
+export type ShuffleMode = 'once' | 'epoch';
+
+/** A network: `layers` sizes from input to output, one activation per weight layer (the last is softmax). */
+export interface ModelConfig {
+  layers: readonly number[];
+  activations: readonly Activation[];
+}
+
+/** Everything one training run needs besides the data and the kernels. Plain data, so it crosses threads. */
+export interface TrainConfig extends ModelConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerConfig;
+  init: InitConfig;
+  shuffle: ShuffleMode;
+  /** A history record every this many iterations, or at the end of every epoch. */
+  historyEvery: number | 'epoch';
+  /** History evaluates the first this many images of each set; null evaluates the full sets. */
+  evalLimit: number | null;
+  seed: number;
+}

@@ -1,0 +1,42 @@
+/**
+ * Labelled images as the core consumes them: `count` rows of `features` floats in [0, 1],
+ * row-major, and one class index per row. The arrays may be views on a SharedArrayBuffer that
+ * several worker threads read at once; the core never writes to them.
+ */
+export interface LabelledImages {
+  readonly images: Float32Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+  readonly features: number;
+  readonly classes: number;
+}
+
+/** The sets one run sees. `validation` is held out from the training images when requested. */
+export interface TrainingData {
+  readonly train: LabelledImages;
+  readonly test: LabelledImages;
+  readonly validation: LabelledImages | null;
+}
+
+/** The first `count` rows of a set, without copying. */
+export function firstRows(set: LabelledImages, count: number): LabelledImages {
+  const n = Math.min(count, set.count);
+  return {
+    images: set.images.subarray(0, n * set.features),
+    labels: set.labels.subarray(0, n),
+    count: n,
+    features: set.features,
+    classes: set.classes,
+  };
+}
+
+/** Rows [start, end) of a set, without copying. */
+export function rowRange(set: LabelledImages, start: number, end: number): LabelledImages {
+  return {
+    images: set.images.subarray(start * set.features, end * set.features),
+    labels: set.labels.subarray(start, end),
+    count: end - start,
+    features: set.features,
+    classes: set.classes,
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The kernel interface: every numeric loop the network runs, over flat row-major Float32Arrays.
+ *
+ * Three backends implement it with the same signatures: `js` (the readable reference in
+ * reference.ts), `wasm` and `native`. A fast backend may implement only the hot kernels and take
+ * the others from the reference, because every buffer it hands out is an ordinary Float32Array.
+ *
+ * Conventions, shared by every backend:
+ * - matrices are row-major; a product's dimensions are given as (m, n, k) like BLAS:
+ *   the output C is m × n and k is the length of the summed dimension;
+ * - outputs are overwritten, never accumulated into;
+ * - an output never aliases an input, except where a kernel says it works in place;
+ * - buffers passed to a backend's kernels must come from that backend's `alloc` (the wasm
+ *   backend can only address its own linear memory); subarrays of such buffers are fine.
+ */
+
+/** Hidden-layer activations. The output layer is always softmax, fused with the loss. */
+export type HiddenActivation = 'relu' | 'sigmoid' | 'tanh';
+
+/** Every activation a layer may have; `softmax` only as the last one. */
+export type Activation = HiddenActivation | 'softmax';
+
+export type BackendName = 'js' | 'wasm' | 'native';
+
+export interface Kernels {
+  readonly name: BackendName;
+
+  /**
+   * A zero-filled buffer of `length` floats that this backend's kernels can address.
+   * Buffers live as long as the backend; the core allocates them once per run and reuses them.
+   */
+  alloc(length: number): Float32Array;
+
+  /** C = A·B. A: m × k, B: k × n, C: m × n. */
+  gemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
+
+  /** C = A·Bᵀ. A: m × k, B: n × k, C: m × n. (Backward: dA = dZ · Wᵀ.) */
+  gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
+
+  /** C = Aᵀ·B. A: k × m, B: k × n, C: m × n. (Backward: dW = Xᵀ · dZ.) */
+  gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
+
+  /**
+   * In place: Z ← g(Z + b), b broadcast over the rows. Z: rows × cols, b: cols.
+   * The epilogue of a dense layer's forward product.
+   */
+  biasActivation(rows: number, cols: number, Z: Float32Array, b: Float32Array, activation: HiddenActivation): void;
+
+  /**
+   * In place: dA ← dA ⊙ g'(·), with the derivative written in terms of the activation's output A
+   * (relu: [A > 0], sigmoid: A(1 − A), tanh: 1 − A²), so the pre-activation need not be kept.
+   */
+  activationBackward(length: number, dA: Float32Array, A: Float32Array, activation: HiddenActivation): void;
+
+  /** In place: Z ← Z + b, b broadcast over the rows (the output layer, before softmax). */
+  addBias(rows: number, cols: number, Z: Float32Array, b: Float32Array): void;
+
+  /** out[j] = Σ_i X[i, j]. X: rows × cols, out: cols. (Backward: db = Σ_batch dZ.) */
+  columnSums(rows: number, cols: number, X: Float32Array, out: Float32Array): void;
+
+  /**
+   * Softmax over each row of the logits Z with cross-entropy against integer labels,
+   * computed stably as log-sum-exp(z) − z_label.
+   * Writes into `dZ` (may alias Z) the gradient of the *mean* loss over the rows: (softmax(Z) − Y) / rows,
+   * unless `dZ` is null. Returns the *sum* of the per-row losses (float64).
+   * Z, dZ: rows × cols; labels: rows class indices.
+   */
+  softmaxCrossEntropy(rows: number, cols: number, Z: Float32Array, labels: Uint8Array, dZ: Float32Array | null): number;
+
+  /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
+  axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
+
+  /**
+   * Momentum SGD, in place on W and velocity V (both `length`), gradient G:
+   * classical: V ← μV − ηG, W ← W + V;  Nesterov: V ← μV − ηG, W ← W + μV − ηG.
+   */
+  momentumStep(
+    length: number, W: Float32Array, G: Float32Array, V: Float32Array,
+    learningRate: number, momentum: number, nesterov: boolean,
+  ): void;
+
+  /**
+   * Adam (Kingma & Ba), in place on W and the moment estimates M, S (all `length`), gradient G.
+   * `step` is the 1-based update count used for bias correction.
+   */
+  adamStep(
+    length: number, W: Float32Array, G: Float32Array, M: Float32Array, S: Float32Array,
+    learningRate: number, beta1: number, beta2: number, epsilon: number, step: number,
+  ): void;
+}

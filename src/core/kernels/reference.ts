@@ -1,0 +1,130 @@
+import type { HiddenActivation, Kernels } from './kernels.ts';
+
+/**
+ * The `js` backend: plain loops, written to be read and trusted. Every fast backend is tested
+ * against these functions, and takes from here any kernel it does not implement itself.
+ * Sums run in float64 so that the reference is at least as accurate as what it checks.
+ */
+export const referenceKernels: Kernels = {
+  name: 'js',
+
+  alloc(length) {
+    return new Float32Array(length);
+  },
+
+  gemm(m, n, k, A, B, C) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += A[i * k + p]! * B[p * n + j]!;
+        C[i * n + j] = s;
+      }
+    }
+  },
+
+  gemmNT(m, n, k, A, B, C) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += A[i * k + p]! * B[j * k + p]!;
+        C[i * n + j] = s;
+      }
+    }
+  },
+
+  gemmTN(m, n, k, A, B, C) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += A[p * m + i]! * B[p * n + j]!;
+        C[i * n + j] = s;
+      }
+    }
+  },
+
+  biasActivation(rows, cols, Z, b, activation) {
+    const g = ACTIVATIONS[activation];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) Z[i * cols + j] = g(Z[i * cols + j]! + b[j]!);
+    }
+  },
+
+  activationBackward(length, dA, A, activation) {
+    const gPrime = DERIVATIVES[activation];
+    for (let i = 0; i < length; i++) dA[i] = dA[i]! * gPrime(A[i]!);
+  },
+
+  addBias(rows, cols, Z, b) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) Z[i * cols + j] = Z[i * cols + j]! + b[j]!;
+    }
+  },
+
+  columnSums(rows, cols, X, out) {
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += X[i * cols + j]!;
+      out[j] = s;
+    }
+  },
+
+  softmaxCrossEntropy(rows, cols, Z, labels, dZ) {
+    let total = 0;
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      // Subtracting the row maximum keeps exp() finite for logits of any size.
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, Z[row + j]!);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += Math.exp(Z[row + j]! - max);
+      const label = labels[i]!;
+      total += Math.log(sum) + max - Z[row + label]!;
+      if (dZ !== null) {
+        for (let j = 0; j < cols; j++) {
+          const p = Math.exp(Z[row + j]! - max) / sum;
+          dZ[row + j] = (p - (j === label ? 1 : 0)) / rows;
+        }
+      }
+    }
+    return total;
+  },
+
+  axpy(length, alpha, x, y) {
+    for (let i = 0; i < length; i++) y[i] = y[i]! + alpha * x[i]!;
+  },
+
+  momentumStep(length, W, G, V, learningRate, momentum, nesterov) {
+    for (let i = 0; i < length; i++) {
+      const v = momentum * V[i]! - learningRate * G[i]!;
+      V[i] = v;
+      W[i] = W[i]! + (nesterov ? momentum * v - learningRate * G[i]! : v);
+    }
+  },
+
+  adamStep(length, W, G, M, S, learningRate, beta1, beta2, epsilon, step) {
+    const correction1 = 1 - beta1 ** step;
+    const correction2 = 1 - beta2 ** step;
+    for (let i = 0; i < length; i++) {
+      const g = G[i]!;
+      const m = beta1 * M[i]! + (1 - beta1) * g;
+      const s = beta2 * S[i]! + (1 - beta2) * g * g;
+      M[i] = m;
+      S[i] = s;
+      W[i] = W[i]! - (learningRate * (m / correction1)) / (Math.sqrt(s / correction2) + epsilon);
+    }
+  },
+};
+
+/** g(z) for each hidden activation. */
+export const ACTIVATIONS: Record<HiddenActivation, (z: number) => number> = {
+  relu: (z) => (z > 0 ? z : 0),
+  sigmoid: (z) => 1 / (1 + Math.exp(-z)),
+  tanh: Math.tanh,
+};
+
+/** g'(z) expressed through a = g(z), which is what the forward pass keeps. */
+export const DERIVATIVES: Record<HiddenActivation, (a: number) => number> = {
+  relu: (a) => (a > 0 ? 1 : 0),
+  sigmoid: (a) => a * (1 - a),
+  tanh: (a) => 1 - a * a,
+};

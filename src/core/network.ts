@@ -1,0 +1,103 @@
+import type { ModelConfig, InitConfig } from './config.ts';
+import { DenseLayer } from './dense.ts';
+import { initializeLayer } from './init.ts';
+import type { Kernels } from './kernels/kernels.ts';
+import type { Rng } from './rng.ts';
+
+/** Loss and correct predictions over a batch or a whole set. */
+export interface Evaluation {
+  /** Sum of the per-example cross-entropy losses. */
+  lossSum: number;
+  /** Number of examples whose arg-max output equals the label. */
+  correct: number;
+}
+
+/**
+ * A stack of dense layers ending in softmax, trained with cross-entropy.
+ * Owns every buffer it computes with; `maxRows` bounds the rows of one forward pass.
+ */
+export class Network {
+  readonly layers: readonly DenseLayer[];
+
+  constructor(readonly kernels: Kernels, readonly model: ModelConfig, readonly maxRows: number) {
+    assertModel(model);
+    this.layers = model.activations.map(
+      (activation, l) => new DenseLayer(kernels, model.layers[l]!, model.layers[l + 1]!, activation, maxRows),
+    );
+  }
+
+  get inputSize(): number {
+    return this.model.layers[0]!;
+  }
+
+  get classes(): number {
+    return this.model.layers[this.model.layers.length - 1]!;
+  }
+
+  /** Draws every layer's parameters; see initializeLayer for the schemes. */
+  initialize(init: InitConfig, rng: Rng, seed: number): void {
+    for (const layer of this.layers) initializeLayer(init, layer.nIn, layer.nOut, layer.W, layer.b, rng, seed);
+  }
+
+  /** The logits (rows × classes) of `rows` examples in X (rows × inputSize, a kernels buffer). */
+  forward(X: Float32Array, rows: number): Float32Array {
+    let input = X;
+    for (const layer of this.layers) input = layer.forward(input, rows);
+    return input;
+  }
+
+  /**
+   * One forward and backward pass: leaves the gradient of the mean loss over the rows in each
+   * layer's dW and db, and returns the sum of the per-example losses.
+   */
+  computeGradients(X: Float32Array, labels: Uint8Array, rows: number): number {
+    const logits = this.forward(X, rows);
+    const last = this.layers[this.layers.length - 1]!;
+    const lossSum = this.kernels.softmaxCrossEntropy(rows, last.nOut, logits, labels, last.dA);
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      const layer = this.layers[l]!;
+      const below = l > 0 ? this.layers[l - 1]! : null;
+      layer.backward(below ? below.A : X, rows, below ? below.dA : null);
+    }
+    return lossSum;
+  }
+
+  /** Loss and correct predictions of `rows` examples, without gradients. */
+  evaluate(X: Float32Array, labels: Uint8Array, rows: number): Evaluation {
+    const logits = this.forward(X, rows);
+    const classes = this.classes;
+    const lossSum = this.kernels.softmaxCrossEntropy(rows, classes, logits, labels, null);
+    return { lossSum, correct: countCorrect(logits, labels, rows, classes) };
+  }
+}
+
+/** How many rows' arg-max (first maximum on ties) equals the label. */
+export function countCorrect(logits: Float32Array, labels: Uint8Array, rows: number, classes: number): number {
+  let correct = 0;
+  for (let i = 0; i < rows; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (logits[i * classes + j]! > logits[i * classes + best]!) best = j;
+    if (best === labels[i]) correct++;
+  }
+  return correct;
+}
+
+/** Throws a RangeError naming what is wrong with a model's shape. */
+export function assertModel(model: ModelConfig): void {
+  const { layers, activations } = model;
+  if (layers.length < 2) throw new RangeError(`a model needs at least 2 layer sizes, got ${layers.length}`);
+  if (layers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new RangeError(`layer sizes must be positive integers, got [${layers.join(', ')}]`);
+  }
+  if (activations.length !== layers.length - 1) {
+    throw new RangeError(
+      `${activations.length} activations for layers [${layers.join(', ')}], which need ${layers.length - 1}`,
+    );
+  }
+  activations.forEach((activation, i) => {
+    const isLast = i === activations.length - 1;
+    if (isLast !== (activation === 'softmax')) {
+      throw new RangeError(isLast ? 'the last activation must be softmax' : 'softmax may only be the last activation');
+    }
+  });
+}

@@ -1,0 +1,65 @@
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+
+/**
+ * The one source of randomness in the core: a seeded xoroshiro128+ stream (pure-rand).
+ * Every consumer receives an Rng; nothing reads the clock or Math.random, so the same seed gives
+ * bit-identical runs.
+ */
+export class Rng {
+  private constructor(private readonly generator: JumpableRandomGenerator) {}
+
+  /**
+   * A generator for an integer seed. The seed is expanded with splitmix32 into the 128-bit state,
+   * because xoroshiro's raw small seeds give correlated first draws.
+   */
+  static fromSeed(seed: number): Rng {
+    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+    let state = (seed ^ Math.floor(seed / 2 ** 32)) >>> 0;
+    const words: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      state = (state + 0x9e3779b9) >>> 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      words.push((z ^ (z >>> 16)) | 0);
+    }
+    return new Rng(xoroshiro128plusFromState(words));
+  }
+
+  /** An independent stream: this generator's state advanced by 2^64 draws (xoroshiro's jump). */
+  fork(): Rng {
+    const child = this.generator.clone();
+    this.generator.jump();
+    return new Rng(child);
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return uniformFloat64(this.generator);
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return uniformInt(this.generator, 0, n - 1);
+  }
+
+  /** Standard normal draw (Box–Muller; one of the pair is discarded to keep the stream simple). */
+  normal(): number {
+    const u = 1 - this.uniform(); // (0, 1], so the log is finite
+    const v = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Fisher–Yates shuffle, in place. */
+  shuffle(values: Uint32Array): void {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = values[i]!;
+      values[i] = values[j]!;
+      values[j] = t;
+    }
+  }
+}
