@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import type { LabelledImages, TrainingData } from '../core/dataset.ts';
+import { rowRange } from '../core/dataset.ts';
+import { DataFileError, parseIdx } from './idx.ts';
+import { bundledMnistFiles, type IdxFiles } from './mnist.ts';
+
+/** Which images to load: the bundled MNIST or four IDX files, with optional caps and a validation split. */
+export interface DatasetSpec {
+  files: IdxFiles | 'mnist';
+  /** Use only the first N training images (before the validation split); null for all. */
+  trainLimit: number | null;
+  /** Use only the first N test images; null for all. */
+  testLimit: number | null;
+  /** Hold out the last N of the (capped) training images as a validation set; 0 for none. */
+  validation: number;
+}
+
+/**
+ * Reads, checks and converts a dataset: pixels scaled from [0, 255] to [0, 1] (float data is used
+ * as it is), labels as class indices. The arrays live in SharedArrayBuffers, so worker threads
+ * receive them without a copy, and the training set is in memory once whatever the number of workers.
+ * Throws DataFileError for a missing, unreadable or malformed file, naming the file.
+ */
+export function loadDataset(spec: DatasetSpec): TrainingData {
+  const files = spec.files === 'mnist' ? bundledMnistFiles() : spec.files;
+  const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit);
+  const test = readSet(files.testImages, files.testLabels, spec.testLimit);
+  if (test.features !== fullTrain.features) {
+    throw new DataFileError(
+      files.testImages,
+      `test images have ${test.features} features but training images have ${fullTrain.features}`,
+    );
+  }
+  const classes = Math.max(fullTrain.classes, test.classes);
+  const validation = spec.validation;
+  if (validation < 0 || validation >= fullTrain.count) {
+    throw new RangeError(`validation must be between 0 and ${fullTrain.count - 1} images, got ${validation}`);
+  }
+  const withClasses = (set: LabelledImages): LabelledImages => ({ ...set, classes });
+  const trainCount = fullTrain.count - validation;
+  return {
+    train: withClasses(rowRange(fullTrain, 0, trainCount)),
+    test: withClasses(test),
+    validation: validation > 0 ? withClasses(rowRange(fullTrain, trainCount, fullTrain.count)) : null,
+  };
+}
+
+function readSet(imagesFile: string, labelsFile: string, limit: number | null): LabelledImages {
+  const images = parseIdx(readBytes(imagesFile), imagesFile);
+  const labels = parseIdx(readBytes(labelsFile), labelsFile);
+  if (images.dims.length < 2) {
+    throw new DataFileError(imagesFile, `images need at least 2 dimensions (count, pixels…), got [${images.dims.join(', ')}]`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataFileError(labelsFile, `labels need 1 dimension (count), got [${labels.dims.join(', ')}]`);
+  }
+  const available = images.dims[0]!;
+  if (labels.dims[0] !== available) {
+    throw new DataFileError(labelsFile, `${labels.dims[0]} labels for ${available} images in ${imagesFile}`);
+  }
+  const count = limit === null ? available : Math.min(limit, available);
+  const features = images.dims.slice(1).reduce((a, b) => a * b, 1);
+
+  const pixels = new Float32Array(new SharedArrayBuffer(count * features * 4));
+  const scale = images.values instanceof Uint8Array ? 1 / 255 : 1;
+  for (let i = 0; i < count * features; i++) pixels[i] = images.values[i]! * scale;
+
+  // The class count comes from every label in the file, so that a cap cannot change the model's output size.
+  let classes = 0;
+  for (let i = 0; i < available; i++) {
+    const label = labels.values[i]!;
+    if (!Number.isInteger(label) || label < 0 || label > 255) {
+      throw new DataFileError(labelsFile, `label ${label} at index ${i} is not a class index from 0 to 255`);
+    }
+    classes = Math.max(classes, label + 1);
+  }
+  const classIndices = new Uint8Array(new SharedArrayBuffer(count));
+  classIndices.set(labels.values.subarray(0, count));
+  return { images: pixels, labels: classIndices, count, features, classes };
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`);
+  }
+}
