@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Training and end-to-end tests run real epochs; a 2-core CI machine needs more than the default 5 s.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
