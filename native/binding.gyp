@@ -1,0 +1,16 @@
+{
+  "targets": [
+    {
+      "target_name": "mlp_kernels",
+      "sources": ["src/addon.cc", "src/kernels_generic.cc"],
+      "cflags_cc": ["-O3", "-std=c++17"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] },
+      "conditions": [
+        ["target_arch=='x64'", {
+          "sources": ["src/kernels_avx2.cc"],
+          "defines": ["MLP_HAVE_AVX2_UNIT=1"]
+        }]
+      ]
+    }
+  ]
+}

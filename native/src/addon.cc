@@ -1,0 +1,226 @@
+// N-API bindings: one JS function per kernel, each bound to a KernelTable through its `data`
+// pointer. Every call checks its arguments (types, integer sizes, buffer lengths) before touching
+// memory, so a wrong call throws a RangeError/TypeError instead of corrupting the heap.
+//
+// exports: { isa, gemm, gemmNT, ..., variants: { generic, avx2? } } — the top level is the best
+// table this CPU supports; `variants` lets tests exercise the portable path on any machine.
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstdio>
+
+#include "kernels.h"
+
+namespace {
+
+using mlp::KernelTable;
+
+bool pending(napi_env env) {
+  bool is = false;
+  napi_is_exception_pending(env, &is);
+  return is;
+}
+
+bool argInt(napi_env env, napi_value v, const char* name, int32_t* out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 2147483647.0 || d != (double)(int32_t)d) {
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "%s must be a non-negative integer", name);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  *out = (int32_t)d;
+  return true;
+}
+
+bool argFloats(napi_env env, napi_value v, const char* name, size_t need, float** out) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array) {
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "%s must be a Float32Array", name);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  if (length < need) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "%s has %zu elements, the shape needs %zu", name, length, need);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  *out = static_cast<float*>(data);
+  return true;
+}
+
+struct Args {
+  napi_value v[8];
+  const KernelTable* table;
+};
+
+bool getArgs(napi_env env, napi_callback_info info, size_t expected, Args* args) {
+  size_t argc = 8;
+  void* data = nullptr;
+  napi_get_cb_info(env, info, &argc, args->v, nullptr, &data);
+  args->table = static_cast<const KernelTable*>(data);
+  if (argc < expected) {
+    char msg[64];
+    std::snprintf(msg, sizeof msg, "expected %zu arguments, got %zu", expected, argc);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  return true;
+}
+
+enum class Product { NN, NT, TN };
+
+template <Product P>
+napi_value product(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t m, n, k;
+  float *A, *B, *C;
+  if (!getArgs(env, info, 6, &a) || !argInt(env, a.v[0], "m", &m) || !argInt(env, a.v[1], "n", &n) ||
+      !argInt(env, a.v[2], "k", &k) || !argFloats(env, a.v[3], "A", (size_t)m * k, &A) ||
+      !argFloats(env, a.v[4], "B", (size_t)k * n, &B) || !argFloats(env, a.v[5], "C", (size_t)m * n, &C)) {
+    return nullptr;
+  }
+  if (m == 0 || n == 0) return nullptr;
+  if (P == Product::NN) a.table->gemm(m, n, k, A, B, C);
+  else if (P == Product::NT) a.table->gemmNT(m, n, k, A, B, C);
+  else a.table->gemmTN(m, n, k, A, B, C);
+  return nullptr;
+}
+
+bool argActivation(napi_env env, napi_value v, int32_t* out) {
+  if (!argInt(env, v, "activation", out)) return false;
+  if (*out > mlp::kTanh) {
+    napi_throw_range_error(env, nullptr, "activation code must be 0 (relu), 1 (sigmoid) or 2 (tanh)");
+    return false;
+  }
+  return true;
+}
+
+napi_value biasActivation(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t rows, cols, act;
+  float *Z, *b;
+  if (!getArgs(env, info, 5, &a) || !argInt(env, a.v[0], "rows", &rows) || !argInt(env, a.v[1], "cols", &cols) ||
+      !argFloats(env, a.v[2], "Z", (size_t)rows * cols, &Z) || !argFloats(env, a.v[3], "b", cols, &b) ||
+      !argActivation(env, a.v[4], &act)) {
+    return nullptr;
+  }
+  a.table->biasActivation(rows, cols, Z, b, act);
+  return nullptr;
+}
+
+napi_value activationBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length, act;
+  float *dA, *A;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "length", &length) ||
+      !argFloats(env, a.v[1], "dA", length, &dA) || !argFloats(env, a.v[2], "A", length, &A) ||
+      !argActivation(env, a.v[3], &act)) {
+    return nullptr;
+  }
+  a.table->activationBackward(length, dA, A, act);
+  return nullptr;
+}
+
+napi_value addBias(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t rows, cols;
+  float *Z, *b;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "rows", &rows) || !argInt(env, a.v[1], "cols", &cols) ||
+      !argFloats(env, a.v[2], "Z", (size_t)rows * cols, &Z) || !argFloats(env, a.v[3], "b", cols, &b)) {
+    return nullptr;
+  }
+  a.table->addBias(rows, cols, Z, b);
+  return nullptr;
+}
+
+napi_value columnSums(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t rows, cols;
+  float *X, *out;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "rows", &rows) || !argInt(env, a.v[1], "cols", &cols) ||
+      !argFloats(env, a.v[2], "X", (size_t)rows * cols, &X) || !argFloats(env, a.v[3], "out", cols, &out)) {
+    return nullptr;
+  }
+  a.table->columnSums(rows, cols, X, out);
+  return nullptr;
+}
+
+napi_value axpy(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length;
+  double alpha;
+  float *x, *y;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "length", &length)) return nullptr;
+  if (napi_get_value_double(env, a.v[1], &alpha) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "alpha must be a number");
+    return nullptr;
+  }
+  if (!argFloats(env, a.v[2], "x", length, &x) || !argFloats(env, a.v[3], "y", length, &y)) return nullptr;
+  a.table->axpy(length, (float)alpha, x, y);
+  return nullptr;
+}
+
+// Floats to skip from the start of a Float32Array so that its data begins on a 64-byte line.
+napi_value alignmentSkip(napi_env env, napi_callback_info info) {
+  Args a;
+  float* data;
+  if (!getArgs(env, info, 1, &a) || !argFloats(env, a.v[0], "array", 0, &data)) return nullptr;
+  const uintptr_t address = reinterpret_cast<uintptr_t>(data);
+  napi_value result;
+  napi_create_int32(env, (int32_t)(((64 - address % 64) % 64) / sizeof(float)), &result);
+  return result;
+}
+
+napi_value makeTable(napi_env env, const KernelTable* table) {
+  napi_value obj, isa;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, table->isa, NAPI_AUTO_LENGTH, &isa);
+  void* data = const_cast<KernelTable*>(table);
+  const napi_property_descriptor props[] = {
+      {"isa", nullptr, nullptr, nullptr, nullptr, isa, napi_enumerable, nullptr},
+      {"gemm", nullptr, product<Product::NN>, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"gemmNT", nullptr, product<Product::NT>, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"gemmTN", nullptr, product<Product::TN>, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"biasActivation", nullptr, biasActivation, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"activationBackward", nullptr, activationBackward, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"addBias", nullptr, addBias, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"columnSums", nullptr, columnSums, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"alignmentSkip", nullptr, alignmentSkip, nullptr, nullptr, nullptr, napi_enumerable, data},
+  };
+  napi_define_properties(env, obj, sizeof props / sizeof props[0], props);
+  return obj;
+}
+
+const KernelTable* bestTable() {
+#if defined(MLP_HAVE_AVX2_UNIT)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &mlp::kAvx2Kernels;
+#endif
+  return &mlp::kGenericKernels;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_value best = makeTable(env, bestTable());
+  napi_value variants;
+  napi_create_object(env, &variants);
+  napi_set_named_property(env, variants, "generic", makeTable(env, &mlp::kGenericKernels));
+#if defined(MLP_HAVE_AVX2_UNIT)
+  if (bestTable() == &mlp::kAvx2Kernels) napi_set_named_property(env, variants, "avx2", makeTable(env, &mlp::kAvx2Kernels));
+#endif
+  napi_set_named_property(env, best, "variants", variants);
+  if (pending(env)) return nullptr;
+  return best;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,35 @@
+// The native backend's kernels over raw float pointers. Shapes and semantics are those of
+// src/core/kernels/kernels.ts; the N-API layer (addon.cc) checks lengths before calling these.
+#pragma once
+#include <cstddef>
+
+namespace mlp {
+
+// Activation codes shared with src/core/kernels/native.ts.
+enum Activation : int { kRelu = 0, kSigmoid = 1, kTanh = 2 };
+
+struct KernelTable {
+  const char* isa;
+  // C = A·B. A: m × k, B: k × n, C: m × n.
+  void (*gemm)(int m, int n, int k, const float* A, const float* B, float* C);
+  // C = A·Bᵀ. A: m × k, B: n × k.
+  void (*gemmNT)(int m, int n, int k, const float* A, const float* B, float* C);
+  // C = Aᵀ·B. A: k × m, B: k × n.
+  void (*gemmTN)(int m, int n, int k, const float* A, const float* B, float* C);
+  void (*biasActivation)(int rows, int cols, float* Z, const float* b, int activation);
+  void (*activationBackward)(int length, float* dA, const float* A, int activation);
+  void (*addBias)(int rows, int cols, float* Z, const float* b);
+  void (*columnSums)(int rows, int cols, const float* X, float* out);
+  void (*axpy)(int length, float alpha, const float* x, float* y);
+};
+
+// Portable loops, written so that the compiler can auto-vectorize them for the build target.
+extern const KernelTable kGenericKernels;
+
+#if defined(MLP_HAVE_AVX2_UNIT)
+// AVX2 + FMA; only to be called when the CPU reports both (see addon.cc).
+extern const KernelTable kAvx2Kernels;
+#endif
+
+
+}  // namespace mlp

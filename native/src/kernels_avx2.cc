@@ -1,0 +1,260 @@
+// AVX2 + FMA kernels for x86-64. This translation unit is compiled for the baseline target with
+// AVX2/FMA enabled per function (pragma below), so the addon still loads on older CPUs; addon.cc
+// only hands out this table after __builtin_cpu_supports("avx2") && ("fma").
+//
+// Products use a 6 × 16 register tile: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of the
+// 16 ymm registers. A is addressed through (row stride, column stride), so the same micro-kernel
+// serves gemm (A row-major) and gemmTN (A stored transposed) without packing. B rows are read
+// straight from memory with unaligned loads; the last, partial 16-column panel uses masked loads
+// and stores, and the last row block a smaller tile, so no size needs padding.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC target("avx2,fma")
+#elif defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#endif
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace mlp {
+namespace {
+
+constexpr int kMR = 6;
+constexpr int kNR = 16;
+
+// Lane mask for the first `count` (0..8) lanes of a ymm vector.
+inline __m256i laneMask(int count) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), lanes);
+}
+
+// C[0..MR) × [0..16) = Σ_p A(r, p) · B(p, 0..16), A(r, p) = A[r·rsA + p·csA].
+// FULL: all 16 columns valid; otherwise m0/m1 mask the valid columns of each half.
+template <int MR, bool FULL>
+inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, ptrdiff_t ldb,
+                 float* C, ptrdiff_t ldc, __m256i m0, __m256i m1) {
+  __m256 c0[MR], c1[MR];
+  for (int r = 0; r < MR; r++) {
+    c0[r] = _mm256_setzero_ps();
+    c1[r] = _mm256_setzero_ps();
+  }
+  const float* a = A;
+  const float* b = B;
+  for (int p = 0; p < k; p++) {
+    __m256 b0, b1;
+    if (FULL) {
+      b0 = _mm256_loadu_ps(b);
+      b1 = _mm256_loadu_ps(b + 8);
+    } else {
+      b0 = _mm256_maskload_ps(b, m0);
+      b1 = _mm256_maskload_ps(b + 8, m1);
+    }
+    for (int r = 0; r < MR; r++) {
+      const __m256 ar = _mm256_broadcast_ss(a + r * rsA);
+      c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
+    }
+    a += csA;
+    b += ldb;
+  }
+  for (int r = 0; r < MR; r++) {
+    float* c = C + r * ldc;
+    if (FULL) {
+      _mm256_storeu_ps(c, c0[r]);
+      _mm256_storeu_ps(c + 8, c1[r]);
+    } else {
+      _mm256_maskstore_ps(c, m0, c0[r]);
+      _mm256_maskstore_ps(c + 8, m1, c1[r]);
+    }
+  }
+}
+
+template <bool FULL>
+inline void rowBlock(int rows, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B,
+                     ptrdiff_t ldb, float* C, ptrdiff_t ldc, __m256i m0, __m256i m1) {
+  switch (rows) {
+    case 6: tile<6, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 5: tile<5, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 4: tile<4, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 3: tile<3, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 2: tile<2, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    default: tile<1, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+  }
+}
+
+// C (m × n) = Σ_p A(i, p) · B[p·n + j]. Column panels outermost, so one 16-wide panel of B
+// (k × 64 bytes) stays in L1/L2 while every row block of A streams past it.
+void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, float* C) {
+  if (k == 0) {
+    std::memset(C, 0, sizeof(float) * (size_t)m * n);
+    return;
+  }
+  const __m256i all = _mm256_set1_epi32(-1);
+  for (int j = 0; j < n; j += kNR) {
+    const int cols = n - j < kNR ? n - j : kNR;
+    const bool full = cols == kNR;
+    const __m256i m0 = full ? all : laneMask(cols);
+    const __m256i m1 = full ? all : laneMask(cols - 8 > 0 ? cols - 8 : 0);
+    for (int i = 0; i < m; i += kMR) {
+      const int rows = m - i < kMR ? m - i : kMR;
+      const float* a = A + (ptrdiff_t)i * rsA;
+      float* c = C + (size_t)i * n + j;
+      if (full) rowBlock<true>(rows, k, a, rsA, csA, B + j, n, c, n, m0, m1);
+      else rowBlock<false>(rows, k, a, rsA, csA, B + j, n, c, n, m0, m1);
+    }
+  }
+}
+
+void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
+  gemmStrided(m, n, k, A, k, 1, B, C);
+}
+
+void gemmTN(int m, int n, int k, const float* A, const float* B, float* C) {
+  gemmStrided(m, n, k, A, 1, m, B, C);
+}
+
+// Horizontal sums of four vectors: {Σx0, Σx1, Σx2, Σx3}.
+inline __m128 hsum4(__m256 x0, __m256 x1, __m256 x2, __m256 x3) {
+  const __m256 s01 = _mm256_hadd_ps(x0, x1);
+  const __m256 s23 = _mm256_hadd_ps(x2, x3);
+  const __m256 s = _mm256_hadd_ps(s01, s23);
+  return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+}
+
+// C[i, j] = A row i · B row j (both contiguous in k): an MR × 4 tile of dot products, 8 lanes of
+// k at a time, the tail of k masked. 3 × 4 = 12 accumulators.
+template <int MR, int NB>
+inline void dotTile(int k, const float* A, const float* B, float* C, int n) {
+  __m256 acc[MR][4];
+  for (int r = 0; r < MR; r++)
+    for (int q = 0; q < 4; q++) acc[r][q] = _mm256_setzero_ps();
+  int p = 0;
+  for (; p + 8 <= k; p += 8) {
+    __m256 b[4];
+    for (int q = 0; q < NB; q++) b[q] = _mm256_loadu_ps(B + (size_t)q * k + p);
+    for (int r = 0; r < MR; r++) {
+      const __m256 a = _mm256_loadu_ps(A + (size_t)r * k + p);
+      for (int q = 0; q < NB; q++) acc[r][q] = _mm256_fmadd_ps(a, b[q], acc[r][q]);
+    }
+  }
+  if (p < k) {
+    const __m256i mask = laneMask(k - p);
+    __m256 b[4];
+    for (int q = 0; q < NB; q++) b[q] = _mm256_maskload_ps(B + (size_t)q * k + p, mask);
+    for (int r = 0; r < MR; r++) {
+      const __m256 a = _mm256_maskload_ps(A + (size_t)r * k + p, mask);
+      for (int q = 0; q < NB; q++) acc[r][q] = _mm256_fmadd_ps(a, b[q], acc[r][q]);
+    }
+  }
+  for (int r = 0; r < MR; r++) {
+    const __m128 s = hsum4(acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
+    float* c = C + (size_t)r * n;
+    if (NB == 4) {
+      _mm_storeu_ps(c, s);
+    } else {
+      alignas(16) float tmp[4];
+      _mm_store_ps(tmp, s);
+      for (int q = 0; q < NB; q++) c[q] = tmp[q];
+    }
+  }
+}
+
+template <int MR>
+inline void dotRow(int n, int k, const float* A, const float* B, float* C) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) dotTile<MR, 4>(k, A, B + (size_t)j * k, C + j, n);
+  switch (n - j) {
+    case 3: dotTile<MR, 3>(k, A, B + (size_t)j * k, C + j, n); break;
+    case 2: dotTile<MR, 2>(k, A, B + (size_t)j * k, C + j, n); break;
+    case 1: dotTile<MR, 1>(k, A, B + (size_t)j * k, C + j, n); break;
+    default: break;
+  }
+}
+
+void gemmNT(int m, int n, int k, const float* A, const float* B, float* C) {
+  int i = 0;
+  for (; i + 3 <= m; i += 3) dotRow<3>(n, k, A + (size_t)i * k, B, C + (size_t)i * n);
+  if (m - i == 2) dotRow<2>(n, k, A + (size_t)i * k, B, C + (size_t)i * n);
+  else if (m - i == 1) dotRow<1>(n, k, A + (size_t)i * k, B, C + (size_t)i * n);
+}
+
+void biasActivation(int rows, int cols, float* Z, const float* b, int activation) {
+  if (activation != kRelu) {
+    kGenericKernels.biasActivation(rows, cols, Z, b, activation);
+    return;
+  }
+  const __m256 zero = _mm256_setzero_ps();
+  for (int i = 0; i < rows; i++) {
+    float* z = Z + (size_t)i * cols;
+    int j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      const __m256 v = _mm256_add_ps(_mm256_loadu_ps(z + j), _mm256_loadu_ps(b + j));
+      // max(v, 0) with v first: a NaN in v gives 0, as the reference's (v > 0 ? v : 0) does.
+      _mm256_storeu_ps(z + j, _mm256_max_ps(v, zero));
+    }
+    for (; j < cols; j++) {
+      const float v = z[j] + b[j];
+      z[j] = v > 0 ? v : 0;
+    }
+  }
+}
+
+void activationBackward(int length, float* dA, const float* A, int activation) {
+  int i = 0;
+  if (activation == kRelu) {
+    const __m256 zero = _mm256_setzero_ps();
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; i + 8 <= length; i += 8) {
+      const __m256 gate = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(A + i), zero, _CMP_GT_OQ), one);
+      _mm256_storeu_ps(dA + i, _mm256_mul_ps(_mm256_loadu_ps(dA + i), gate));
+    }
+  }
+  if (i < length) kGenericKernels.activationBackward(length - i, dA + i, A + i, activation);
+}
+
+void addBias(int rows, int cols, float* Z, const float* b) {
+  for (int i = 0; i < rows; i++) {
+    float* z = Z + (size_t)i * cols;
+    int j = 0;
+    for (; j + 8 <= cols; j += 8) _mm256_storeu_ps(z + j, _mm256_add_ps(_mm256_loadu_ps(z + j), _mm256_loadu_ps(b + j)));
+    for (; j < cols; j++) z[j] += b[j];
+  }
+}
+
+void columnSums(int rows, int cols, const float* X, float* out) {
+  int j = 0;
+  for (; j + 8 <= cols; j += 8) {
+    __m256 s = _mm256_setzero_ps();
+    for (int i = 0; i < rows; i++) s = _mm256_add_ps(s, _mm256_loadu_ps(X + (size_t)i * cols + j));
+    _mm256_storeu_ps(out + j, s);
+  }
+  for (; j < cols; j++) {
+    float s = 0;
+    for (int i = 0; i < rows; i++) s += X[(size_t)i * cols + j];
+    out[j] = s;
+  }
+}
+
+void axpy(int length, float alpha, const float* x, float* y) {
+  const __m256 a = _mm256_set1_ps(alpha);
+  int i = 0;
+  for (; i + 8 <= length; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < length; i++) y[i] = std::fma(alpha, x[i], y[i]);
+}
+
+}  // namespace
+
+const KernelTable kAvx2Kernels = {
+    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy,
+};
+
+}  // namespace mlp
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -1,0 +1,103 @@
+// Portable kernels: plain loops in an order the compiler vectorizes (unit stride innermost).
+// Used on CPUs without AVX2/FMA and on non-x86 targets.
+#include <cmath>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace mlp {
+namespace {
+
+void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
+  for (int i = 0; i < m; i++) {
+    float* c = C + (size_t)i * n;
+    std::memset(c, 0, sizeof(float) * n);
+    for (int p = 0; p < k; p++) {
+      const float a = A[(size_t)i * k + p];
+      const float* b = B + (size_t)p * n;
+      for (int j = 0; j < n; j++) c[j] += a * b[j];
+    }
+  }
+}
+
+void gemmNT(int m, int n, int k, const float* A, const float* B, float* C) {
+  for (int i = 0; i < m; i++) {
+    const float* a = A + (size_t)i * k;
+    for (int j = 0; j < n; j++) {
+      const float* b = B + (size_t)j * k;
+      float s = 0;
+      for (int p = 0; p < k; p++) s += a[p] * b[p];
+      C[(size_t)i * n + j] = s;
+    }
+  }
+}
+
+void gemmTN(int m, int n, int k, const float* A, const float* B, float* C) {
+  std::memset(C, 0, sizeof(float) * (size_t)m * n);
+  for (int p = 0; p < k; p++) {
+    const float* b = B + (size_t)p * n;
+    for (int i = 0; i < m; i++) {
+      const float a = A[(size_t)p * m + i];
+      float* c = C + (size_t)i * n;
+      for (int j = 0; j < n; j++) c[j] += a * b[j];
+    }
+  }
+}
+
+void biasActivation(int rows, int cols, float* Z, const float* b, int activation) {
+  for (int i = 0; i < rows; i++) {
+    float* z = Z + (size_t)i * cols;
+    switch (activation) {
+      case kRelu:
+        for (int j = 0; j < cols; j++) { const float v = z[j] + b[j]; z[j] = v > 0 ? v : 0; }
+        break;
+      case kSigmoid:
+        for (int j = 0; j < cols; j++) z[j] = (float)(1.0 / (1.0 + std::exp(-(double)(z[j] + b[j]))));
+        break;
+      default:
+        for (int j = 0; j < cols; j++) z[j] = (float)std::tanh((double)(z[j] + b[j]));
+        break;
+    }
+  }
+}
+
+void activationBackward(int length, float* dA, const float* A, int activation) {
+  switch (activation) {
+    case kRelu:
+      for (int i = 0; i < length; i++) dA[i] = dA[i] * (A[i] > 0 ? 1.0f : 0.0f);
+      break;
+    case kSigmoid:
+      for (int i = 0; i < length; i++) dA[i] = dA[i] * (A[i] * (1 - A[i]));
+      break;
+    default:
+      for (int i = 0; i < length; i++) dA[i] = dA[i] * (1 - A[i] * A[i]);
+      break;
+  }
+}
+
+void addBias(int rows, int cols, float* Z, const float* b) {
+  for (int i = 0; i < rows; i++) {
+    float* z = Z + (size_t)i * cols;
+    for (int j = 0; j < cols; j++) z[j] += b[j];
+  }
+}
+
+void columnSums(int rows, int cols, const float* X, float* out) {
+  std::memset(out, 0, sizeof(float) * cols);
+  for (int i = 0; i < rows; i++) {
+    const float* x = X + (size_t)i * cols;
+    for (int j = 0; j < cols; j++) out[j] += x[j];
+  }
+}
+
+void axpy(int length, float alpha, const float* x, float* y) {
+  for (int i = 0; i < length; i++) y[i] += alpha * x[i];
+}
+
+}  // namespace
+
+const KernelTable kGenericKernels = {
+    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy,
+};
+
+}  // namespace mlp
