@@ -1,0 +1,144 @@
+import { createLogUpdate } from 'log-update';
+import type { ProgressMessage } from './messages.ts';
+
+/** How a finished run is summed up on its line. */
+export interface RunEnd {
+  status: 'completed' | 'diverged' | 'stopped' | 'failed';
+  testAccuracy: number | null;
+  seconds: number;
+  message: string | null;
+}
+
+export interface ProgressOptions {
+  /** Redraw live lines (a terminal) or print throttled plain lines (CI logs, pipes). */
+  live: boolean;
+  /** Print only the summary. */
+  quiet: boolean;
+  color: boolean;
+  /** Seconds between plain progress lines of one run. */
+  plainInterval?: number;
+  write?: (text: string) => void;
+}
+
+interface Active {
+  label: string;
+  work: number;
+  started: number;
+  latest: ProgressMessage | null;
+  lastPlain: number;
+}
+
+/**
+ * The live view of a `run`: one line per run in flight (label, epoch, iteration, cost, accuracy,
+ * elapsed, ETA) and an overall line (runs done of total, failures, ETA). Estimates weigh runs by
+ * their work (iterations × weights), measured against the throughput seen so far.
+ */
+export class ProgressDisplay {
+  private readonly active = new Map<string, Active>();
+  private readonly write: (text: string) => void;
+  private readonly live: ReturnType<typeof createLogUpdate> | null;
+  private readonly started = Date.now();
+  private done = 0;
+  private failed = 0;
+  private workDone = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly total: number, private readonly totalWork: number, private readonly options: ProgressOptions) {
+    this.write = options.write ?? ((text) => process.stdout.write(`${text}\n`));
+    this.live = options.live && !options.quiet ? createLogUpdate(process.stdout) : null;
+    if (this.live) {
+      this.timer = setInterval(() => this.render(), 100);
+      this.timer.unref();
+    }
+  }
+
+  runStarted(runId: string, label: string, work: number): void {
+    this.active.set(runId, { label, work, started: Date.now(), latest: null, lastPlain: Date.now() });
+    if (!this.live && !this.options.quiet) this.write(`${'start'.padEnd(9)} ${label}`);
+  }
+
+  progress(message: ProgressMessage): void {
+    const run = this.active.get(message.runId);
+    if (!run) return;
+    run.latest = message;
+    const interval = (this.options.plainInterval ?? 10) * 1000;
+    if (!this.live && !this.options.quiet && Date.now() - run.lastPlain >= interval) {
+      run.lastPlain = Date.now();
+      this.write(`${''.padEnd(9)} ${this.describe(run)}`);
+    }
+  }
+
+  runEnded(runId: string, end: RunEnd): void {
+    const run = this.active.get(runId);
+    if (!run) return;
+    this.active.delete(runId);
+    this.done++;
+    this.workDone += run.work;
+    if (end.status === 'failed' || end.status === 'diverged') this.failed++;
+    if (this.options.quiet) return;
+    const accuracy = end.testAccuracy === null ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
+    const color = { completed: '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
+    const mark = this.paint(color, (end.status === 'completed' ? 'done' : end.status.toUpperCase()).padEnd(9));
+    const line = `${mark} ${run.label}${accuracy}  ${clock(end.seconds)}${end.message ? `  (${end.message})` : ''}`;
+    if (this.live) this.live.persist(line);
+    else this.write(line);
+    this.render();
+  }
+
+  /** Removes the live lines; the caller prints the summary after this. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.live?.clear();
+    this.live?.done();
+  }
+
+  private render(): void {
+    if (!this.live) return;
+    const lines = [...this.active.values()].map((run) => `  ${this.describe(run)}`);
+    const eta = this.overallEta();
+    lines.push(
+      `${this.done}/${this.total} runs done${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
+        `  elapsed ${clock((Date.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
+    );
+    this.live(lines.join('\n'));
+  }
+
+  private describe(run: Active): string {
+    const elapsed = (Date.now() - run.started) / 1000;
+    const p = run.latest;
+    if (!p) return `${run.label}  starting  ${clock(elapsed)}`;
+    const fraction = p.iteration / p.iterations;
+    const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : null;
+    return [
+      run.label,
+      `epoch ${p.epoch}/${p.epochs}`,
+      `iter ${p.iteration}/${p.iterations}`,
+      Number.isFinite(p.trainCost) ? `cost ${p.trainCost.toFixed(4)}` : null,
+      p.testAccuracy === null ? null : `test ${p.testAccuracy.toFixed(2)}%`,
+      clock(elapsed),
+      eta === null ? null : `ETA ${clock(eta)}`,
+    ].filter((part) => part !== null).join('  ');
+  }
+
+  private overallEta(): number | null {
+    let inFlight = 0;
+    for (const run of this.active.values()) if (run.latest) inFlight += run.work * (run.latest.iteration / run.latest.iterations);
+    const finished = this.workDone + inFlight;
+    const elapsed = (Date.now() - this.started) / 1000;
+    if (finished <= 0 || elapsed < 1) return null;
+    return ((this.totalWork - finished) * elapsed) / finished;
+  }
+
+  private paint(code: string, text: string): string {
+    return this.options.color ? `\u001b[${code}m${text}\u001b[39m` : text;
+  }
+}
+
+/** Seconds as m:ss or h:mm:ss. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
