@@ -1,0 +1,78 @@
+/**
+ * The one user-facing error type of mlp-lab.
+ *
+ * A `Problem` is plain data: what went wrong (`code`, a short stable string that tests and scripts
+ * match on), where (`file`, 1-based `line` and `col`), and what to do (`hint`). A command that
+ * finds problems throws one `UserError` carrying all of them; the CLI prints each as
+ * `FILE:LINE:COL: error: MESSAGE` and exits with code 2. Anything else that is thrown is a bug.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  /** Short, stable, kebab-case: `yaml-syntax`, `unknown-key`, `layer-mismatch`, ... */
+  readonly code: string;
+  readonly severity: Severity;
+  /** The file the problem is in, as the user named it; `--set` for a command-line override; null when none applies. */
+  readonly file: string | null;
+  /** 1-based; null when the problem concerns no particular place (a missing file, a `--set`). */
+  readonly line: number | null;
+  readonly col: number | null;
+  /** One sentence in the user's terms, without the location. */
+  readonly message: string;
+  /** What to do about it, when there is something useful to say. */
+  readonly hint?: string | undefined;
+  /** The source line and the length of the marked span, to print a `^^^` pointer under it. */
+  readonly excerpt?: { readonly text: string; readonly length: number } | undefined;
+}
+
+/** Thrown for invalid input: one or more problems, all errors found in one pass. */
+export class UserError extends Error {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: Problem | readonly Problem[]) {
+    const list = Array.isArray(problems) ? (problems as readonly Problem[]) : [problems as Problem];
+    super(list.map((p) => formatProblem(p)).join('\n'));
+    this.name = 'UserError';
+    this.problems = list;
+  }
+
+  /** The code of the first problem: handy in tests and for a single problem. */
+  get code(): string {
+    return this.problems[0]?.code ?? 'unknown';
+  }
+}
+
+/** A problem with no position: `problem('file-not-found', 'no such file', { file })`. */
+export function problem(
+  code: string,
+  message: string,
+  where: { file?: string | null; line?: number | null; col?: number | null; hint?: string; severity?: Severity } = {},
+): Problem {
+  return {
+    code,
+    severity: where.severity ?? 'error',
+    file: where.file ?? null,
+    line: where.line ?? null,
+    col: where.col ?? null,
+    message,
+    hint: where.hint,
+  };
+}
+
+/**
+ * `FILE:LINE:COL: error: MESSAGE` (parts without a value are left out), then, when known, the
+ * source line with a `^^^` pointer and the hint, each indented on its own line.
+ */
+export function formatProblem(p: Problem, options: { excerpt?: boolean } = {}): string {
+  const where = [p.file, p.line, p.line !== null ? p.col : null].filter((x) => x !== null && x !== undefined).join(':');
+  let out = `${where ? `${where}: ` : ''}${p.severity}: ${p.message}`;
+  if (options.excerpt !== false && p.excerpt && p.line !== null && p.col !== null) {
+    const gutter = String(p.line).length;
+    const text = p.excerpt.text.replace(/\t/g, ' ');
+    const marker = ' '.repeat(Math.max(0, p.col - 1)) + '^'.repeat(Math.max(1, Math.min(p.excerpt.length, text.length - p.col + 1)));
+    out += `\n ${p.line} | ${text}\n ${' '.repeat(gutter)} | ${marker}`;
+  }
+  if (p.hint) out += `\n  hint: ${p.hint}`;
+  return out;
+}

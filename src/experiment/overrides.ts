@@ -1,0 +1,57 @@
+import { parse as parseYaml } from 'yaml';
+import { problem, type Problem } from '../errors.ts';
+import type { Override } from './grid.ts';
+import { PARAMETER_NAMES, type ParameterName } from './schema.ts';
+import { didYouMean } from './suggest.ts';
+import { experimentValidator, schemaIssues } from './validate.ts';
+
+/** Keys `--set` accepts: every parameter, plus `seeds` and `repeats`. */
+export const SET_KEYS: readonly string[] = [...PARAMETER_NAMES, 'seeds', 'repeats'];
+
+/**
+ * Parses `--set KEY=VALUE` arguments. VALUE is read as YAML (`1e-3`, `[784, 10]`, `null`, `epoch`)
+ * and validated against the same schema as the file. A `defaults.` prefix is accepted and dropped.
+ * Problems are reported with the file `--set`.
+ */
+export function parseOverrides(sets: readonly string[]): { overrides: Override[]; problems: Problem[] } {
+  const overrides: Override[] = [];
+  const problems: Problem[] = [];
+  const fail = (code: string, message: string, hint?: string) => problems.push(problem(code, message, { file: '--set', ...(hint ? { hint } : {}) }));
+  for (const argument of sets) {
+    const eq = argument.indexOf('=');
+    const key = (eq < 0 ? argument : argument.slice(0, eq)).trim().replace(/^defaults\./, '');
+    if (eq < 0 || key === '') {
+      fail('bad-set', `expected KEY=VALUE, got \`${argument}\``, 'e.g. --set epochs=1 --set dataset.train_limit=5000');
+      continue;
+    }
+    if (!SET_KEYS.includes(key)) {
+      const close = didYouMean(key, SET_KEYS) ?? SET_KEYS.find((k) => k.endsWith(`.${key}`)) ?? null;
+      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?` : `settings: ${SET_KEYS.join(', ')}`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(argument.slice(eq + 1), { version: '1.2' });
+    } catch (error) {
+      fail('yaml-syntax', `the value of \`${key}\` is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    const validate = experimentValidator();
+    if (!validate(probe(key, value))) {
+      for (const issue of schemaIssues(validate.errors ?? [], () => key)) fail(issue.code, issue.message, issue.hint);
+      continue;
+    }
+    const index = overrides.findIndex((o) => o.key === key);
+    if (index >= 0) overrides.splice(index, 1);
+    overrides.push({ key: key as ParameterName | 'seeds' | 'repeats', value });
+  }
+  return { overrides, problems };
+}
+
+/** A minimal experiment that holds `value` where `key` lives in a file. */
+function probe(key: string, value: unknown): Record<string, unknown> {
+  if (key === 'seeds' || key === 'repeats') return { name: 'set', [key]: value };
+  if (key.startsWith('dataset.')) return { name: 'set', dataset: { [key.slice(8)]: value } };
+  if (key.startsWith('history.')) return { name: 'set', defaults: { history: { [key.slice(8)]: value } } };
+  return { name: 'set', defaults: { [key]: value } };
+}

@@ -1,0 +1,106 @@
+import type { InitScheme, ShuffleMode } from '../core/config.ts';
+import type { Activation, BackendName } from '../core/kernels/kernels.ts';
+import type { DatasetInfo } from './dataset.ts';
+import type { RunConfig, RunDataset, RunOptimizer } from './run-config.ts';
+import type { ParameterName } from './schema.ts';
+import { originOf, valueOf, type Finding, type Origin, type Settings } from './settings.ts';
+import type { NodePath } from './source.ts';
+
+/**
+ * Stage 3b: one merged set of settings becomes a RunConfig, after the checks the schema cannot
+ * express because they involve several settings or the data: layer counts against activations,
+ * softmax only last, the first and last layer against the dataset, the validation split.
+ * `anchor` is where to point when a needed value is missing (the variant, or `defaults`).
+ */
+export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePath): { config: RunConfig | null; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const place = (name: ParameterName): Origin => {
+    const origin = originOf(settings, name);
+    return origin.kind === 'default' ? { kind: 'file', path: anchor } : origin;
+  };
+  const fail = (code: string, name: ParameterName, message: string, at?: NodePath, hint?: string) =>
+    findings.push({ code, severity: 'error', origin: place(name), at, message, hint });
+  const get = <T>(name: ParameterName) => valueOf(settings, name) as T;
+
+  const layers = get<number[] | undefined>('layers');
+  if (layers === undefined) {
+    findings.push({
+      code: 'missing-key', severity: 'error', origin: { kind: 'file', path: anchor }, key: anchor.length > 0,
+      message: anchor[0] === 'variants' ? 'this variant has no `layers`' : 'no `layers`: the experiment defines no model',
+      hint: 'give the layer sizes in `defaults:` or in every variant, e.g. `layers: [784, 128, 10]`',
+    });
+    return { config: null, findings };
+  }
+  const shown = `[${layers.join(',')}]`;
+  const needed = layers.length - 1;
+  let activations: Activation[];
+  if (settings.has('activations')) {
+    activations = get<Activation[]>('activations');
+    if (activations.length !== needed) {
+      fail('activation-count', 'activations',
+        `activations has ${activations.length} ${activations.length === 1 ? 'entry' : 'entries'} but layers ${shown} needs ${needed}`,
+        undefined, 'one activation per weight layer: one fewer than the layer sizes');
+    }
+    activations.forEach((activation, i) => {
+      if (activation === 'softmax' && i < activations.length - 1) {
+        fail('softmax-position', 'activations', 'softmax can only be the last activation (the output layer)', [i]);
+      }
+    });
+    const last = activations.length - 1;
+    if (activations[last] !== 'softmax' && activations.length === needed) {
+      fail('softmax-position', 'activations', `the last activation must be softmax, got ${activations[last]}`, [last], 'the output layer is always softmax with cross-entropy');
+    }
+  } else {
+    const hidden = get<Activation>('activation');
+    activations = [...Array<Activation>(needed - 1).fill(hidden), 'softmax'];
+  }
+
+  if (layers[0] !== data.features) {
+    fail('layer-mismatch', 'layers', `the first layer has ${layers[0]} units but ${data.name} images have ${data.features} pixels`, [0], `start the layers with ${data.features}`);
+  }
+  if (layers[layers.length - 1] !== data.classes) {
+    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${data.name} has ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}`);
+  }
+
+  const trainLimit = get<number | null>('dataset.train_limit');
+  const validation = get<number>('dataset.validation');
+  const trainAvailable = Math.min(trainLimit ?? Infinity, data.trainImages);
+  if (validation >= trainAvailable) {
+    fail('bad-split', 'dataset.validation', `validation holds out ${validation} images, leaving none of the ${trainAvailable} training images to train on`);
+  }
+
+  if (findings.length > 0) return { config: null, findings };
+  return { config: buildConfig(settings, data, layers, activations), findings };
+}
+
+function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], activations: Activation[]): RunConfig {
+  const get = <T>(name: ParameterName) => valueOf(settings, name) as T;
+  const common = {
+    train_limit: get<number | null>('dataset.train_limit'),
+    test_limit: get<number | null>('dataset.test_limit'),
+    validation: get<number>('dataset.validation'),
+  };
+  const dataset: RunDataset = data.idx
+    ? { source: 'idx', ...data.idx.paths, sha256: { ...data.idx.sha256 }, ...common }
+    : { source: 'mnist', ...common };
+  const optimizerType = get<RunOptimizer['type']>('optimizer');
+  const optimizer: RunOptimizer =
+    optimizerType === 'momentum' ? { type: 'momentum', momentum: get('momentum'), nesterov: get('nesterov') }
+      : optimizerType === 'adam' ? { type: 'adam', beta1: get('beta1'), beta2: get('beta2'), epsilon: get('epsilon') }
+        : { type: 'sgd' };
+  const scheme = get<InitScheme>('init');
+  return {
+    dataset,
+    layers: [...layers],
+    activations,
+    epochs: get('epochs'),
+    batch_size: get('batch_size'),
+    learning_rate: get('learning_rate'),
+    optimizer,
+    init: { scheme, std: scheme === 'normal' ? get<number>('init_std') : null },
+    shuffle: get<ShuffleMode>('shuffle'),
+    history: { every: get<number | 'epoch'>('history.every'), eval_limit: get<number | null>('history.eval_limit') },
+    seed: get('seed'),
+    backend: get<'auto' | BackendName>('backend'),
+  };
+}

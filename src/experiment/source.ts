@@ -1,0 +1,180 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { problem, UserError, type Problem, type Severity } from '../errors.ts';
+
+/**
+ * Stage 1, load: an experiment file read as UTF-8 and parsed as YAML with every node's position,
+ * so that later stages can point at the key or value a problem is about.
+ */
+export interface Source {
+  /** As the user named it: the prefix of every message. */
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  /** YAML warnings (e.g. an unknown tag); they do not stop anything. */
+  readonly warnings: readonly Problem[];
+}
+
+/** A path into the document: map keys and sequence indices, like ajv's instance path. */
+export type NodePath = readonly (string | number)[];
+
+/** Experiment files are small; anything over this is a mistake (a data file named by accident). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads and parses `file`. Throws a UserError for a missing or unreadable file, one over
+ * MAX_FILE_BYTES, bytes that are not UTF-8, an empty file, YAML syntax errors (all of them) or a
+ * document that is not a mapping.
+ */
+export function readSource(file: string): Source {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new UserError(problem('not-a-file', `${file} is not a file`, { file }));
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(problem('file-not-found', 'no such file', { file }));
+    throw new UserError(problem('unreadable', `cannot read the file (${code ?? String(error)})`, { file }));
+  }
+  if (size > MAX_FILE_BYTES) {
+    throw new UserError(problem('file-too-large', `the file is ${formatBytes(size)}; an experiment file is at most ${formatBytes(MAX_FILE_BYTES)}`, {
+      file, line: 1, col: 1, hint: 'is this the right file? experiment files are a few dozen lines of YAML',
+    }));
+  }
+  const bytes = readFileSync(file);
+  const text = decodeUtf8(file, bytes);
+  if (text.trim() === '') throw new UserError(problem('empty-file', 'the file is empty', { file, line: 1, col: 1, hint: 'an experiment needs at least `name:` and a model (`layers:`)' }));
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const at = (error: YAMLError, severity: Severity): Problem => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const { code, message } = yamlMessage(error, text);
+    return withExcerpt({ code, severity, file, line, col, message }, text, lineCounter, error.pos[0], error.pos[1] - error.pos[0]);
+  };
+  if (doc.errors.length > 0) throw new UserError(doc.errors.map((e) => at(e, 'error')));
+  const source: Source = { file, text, doc, lineCounter, warnings: doc.warnings.map((w) => at(w, 'warning')) };
+  if (doc.contents === null) throw new UserError(problem('empty-file', 'the file has no content, only comments', { file, line: 1, col: 1 }));
+  if (!isMap(doc.contents)) {
+    const kind = isSeq(doc.contents) ? 'a list' : 'a single value';
+    throw new UserError(problemAt(source, [], 'not-a-mapping', `the file must be a mapping of keys (name:, dataset:, defaults: ...) but it is ${kind}`));
+  }
+  return source;
+}
+
+/** The node at `path` (or the deepest one that exists), resolving aliases. */
+export function findNode(source: Source, path: NodePath, target: 'key' | 'value' = 'value'): Node | null {
+  let node: unknown = source.doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    if (isAlias(node)) node = node.resolve(source.doc);
+    const segment = path[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) return node as Node;
+      const last = i === path.length - 1;
+      const value = pair.value as Node | null;
+      // `key:` with no value has an empty scalar: point at the key instead.
+      const empty = value === null || (isScalar(value) && value.range !== undefined && value.range !== null && value.range[0] === value.range[1]);
+      if ((last && target === 'key') || empty) return pair.key as Node;
+      node = value;
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+      node = node.items[segment];
+    } else {
+      return node as Node;
+    }
+  }
+  return node as Node;
+}
+
+/** A problem located at the node for `path`: its key when `key` is set (unknown keys), else its value. */
+export function problemAt(
+  source: Source, path: NodePath, code: string, message: string,
+  options: { key?: boolean; hint?: string | undefined; severity?: Severity } = {},
+): Problem {
+  const node = findNode(source, path, options.key ? 'key' : 'value');
+  const start = node?.range?.[0] ?? 0;
+  const end = node?.range?.[1] ?? start + 1;
+  const { line, col } = source.lineCounter.linePos(start);
+  const base: Problem = { code, severity: options.severity ?? 'error', file: source.file, line, col, message, hint: options.hint };
+  return withExcerpt(base, source.text, source.lineCounter, start, end - start);
+}
+
+function withExcerpt(p: Problem, text: string, lineCounter: LineCounter, offset: number, length: number): Problem {
+  const { line } = lineCounter.linePos(offset);
+  const lineStart = lineCounter.lineStarts[line - 1] ?? 0;
+  const lineEnd = text.indexOf('\n', lineStart);
+  const lineText = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).replace(/\r$/, '');
+  return { ...p, excerpt: { text: lineText, length: Math.max(1, Math.min(length, lineText.length - (offset - lineStart))) } };
+}
+
+function yamlMessage(error: YAMLError, text: string): { code: string; message: string } {
+  const token = text.slice(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)).split('\n')[0];
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return { code: 'duplicate-key', message: `duplicate key \`${token}\`: each key may appear once in a mapping` };
+    case 'TAB_AS_INDENT':
+      return { code: 'yaml-tab', message: 'a tab is used for indentation; YAML indents with spaces' };
+    case 'MULTIPLE_DOCS':
+      return { code: 'yaml-syntax', message: 'the file holds more than one YAML document (a second `---`); an experiment is one document' };
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+      return { code: 'yaml-syntax', message: `${lowerFirst(error.message)} (check the indentation of this line and the one above)` };
+    default:
+      return { code: 'yaml-syntax', message: lowerFirst(error.message) };
+  }
+}
+
+/** Decodes UTF-8 (a leading BOM is dropped) or throws a `not-utf8` problem at the first bad byte. */
+function decodeUtf8(file: string, bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    let lineStart = 0;
+    let line = 1;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      const lineBytes = bytes.subarray(lineStart, i);
+      const bad = firstInvalidByte(lineBytes);
+      if (bad !== null) {
+        const col = new TextDecoder().decode(lineBytes.subarray(0, bad)).length + 1;
+        const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe || bytes[0] === 0xfe && bytes[1] === 0xff;
+        throw new UserError(problem('not-utf8', `the file is not valid UTF-8 (byte 0x${bytes[lineStart + bad]!.toString(16).padStart(2, '0')})`, {
+          file, line, col, hint: utf16 ? 'the file looks like UTF-16: save it as UTF-8' : 'save the file as UTF-8',
+        }));
+      }
+      lineStart = i + 1;
+      line++;
+    }
+    throw new UserError(problem('not-utf8', 'the file is not valid UTF-8', { file, line: 1, col: 1 }));
+  }
+}
+
+function firstInvalidByte(bytes: Uint8Array): number | null {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    decoder.decode(bytes);
+    return null;
+  } catch {
+    for (let k = 1; k <= bytes.length; k++) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, k), { stream: true });
+      } catch {
+        return k - 1;
+      }
+    }
+    return bytes.length - 1;
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+}
