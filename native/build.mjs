@@ -4,7 +4,7 @@
 // MLP_LAB_SKIP_NATIVE=1 skips the build (to try the fallback).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,6 +19,22 @@ function finish(ok, reason, log = '') {
 }
 
 if (process.env.MLP_LAB_SKIP_NATIVE === '1') finish(false, 'skipped by MLP_LAB_SKIP_NATIVE=1');
+
+// Name the missing tool rather than let node-gyp fail with a page of log (Windows builds with MSBuild).
+function onPath(names) {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  return names.some((name) => dirs.some((dir) => existsSync(join(dir, name))));
+}
+if (process.platform !== 'win32') {
+  const cxx = process.env.CXX ? [process.env.CXX.split(' ')[0]] : ['c++', 'g++', 'clang++'];
+  const compiler = cxx.some((c) => c.includes('/') && existsSync(c)) || onPath(cxx);
+  const missing = [
+    ...(compiler ? [] : ['C++ compiler']),
+    ...(onPath(['make']) ? [] : ['make']),
+    ...(process.env.PYTHON || onPath(['python3', 'python']) ? [] : ['python3']),
+  ];
+  if (missing.length > 0) finish(false, `no ${missing.join(', ')}`);
+}
 
 // npm puts its bundled node-gyp in npm_config_node_gyp for scripts; fall back to where npm lives.
 const nodeGyp = [
@@ -37,7 +53,4 @@ const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 
 const log = `${result.stdout ?? ''}${result.stderr ?? ''}`;
 if (result.status === 0 && existsSync(join(buildDir, 'Release/mlp_kernels.node'))) finish(true, null, log);
 
-const reason = /not found|ENOENT|No such file/i.test(log) && /(g\+\+|c\+\+|cc|make|gcc|clang)\b/.test(log)
-  ? 'no C++ compiler or make'
-  : `node-gyp failed, see native/build/build.log`;
-finish(false, reason, log);
+finish(false, 'node-gyp failed, see native/build/build.log', log);

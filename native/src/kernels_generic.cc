@@ -52,10 +52,10 @@ void biasActivation(int rows, int cols, float* Z, const float* b, int activation
         for (int j = 0; j < cols; j++) { const float v = z[j] + b[j]; z[j] = v > 0 ? v : 0; }
         break;
       case kSigmoid:
-        for (int j = 0; j < cols; j++) z[j] = (float)(1.0 / (1.0 + std::exp(-(double)(z[j] + b[j]))));
+        for (int j = 0; j < cols; j++) z[j] = (float)(1.0 / (1.0 + std::exp(-((double)z[j] + b[j]))));
         break;
       default:
-        for (int j = 0; j < cols; j++) z[j] = (float)std::tanh((double)(z[j] + b[j]));
+        for (int j = 0; j < cols; j++) z[j] = (float)std::tanh((double)z[j] + b[j]);
         break;
     }
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import type { BackendName, Kernels } from '../core/kernels/kernels.ts';
 import { createNativeKernels, type NativeAddon } from '../core/kernels/native.ts';
@@ -9,6 +10,11 @@ import { createWasmKernels, type WasmKernelExports, type WasmMemory } from '../c
 /** `auto` picks the fastest backend that loads: native, then wasm, then js. */
 export type BackendChoice = 'auto' | BackendName;
 
+export interface LoadOptions {
+  /** Where the native addon is (default: native/build/Release/mlp_kernels.node); for tests. */
+  addonPath?: URL;
+}
+
 export interface LoadedKernels {
   kernels: Kernels;
   /** One line for the user when `auto` fell back from native (why, and what it uses); else null. */
@@ -17,7 +23,6 @@ export interface LoadedKernels {
 
 const root = new URL('../../', import.meta.url);
 const ADDON_PATH = new URL('native/build/Release/mlp_kernels.node', root);
-const ADDON_STATUS = new URL('native/build/status.json', root);
 const WASM_SIMD = new URL('wasm/build/kernels-simd.wasm', root);
 const WASM_RELAXED = new URL('wasm/build/kernels-relaxed.wasm', root);
 
@@ -27,18 +32,19 @@ const WASM_RELAXED = new URL('wasm/build/kernels-relaxed.wasm', root);
  * An explicit choice that cannot load throws an Error saying why; `auto` never throws for a
  * missing fast backend, it returns the next one with a one-line `note`.
  */
-export async function loadKernels(choice: BackendChoice): Promise<LoadedKernels> {
+export async function loadKernels(choice: BackendChoice, options: LoadOptions = {}): Promise<LoadedKernels> {
+  const addonPath = options.addonPath ?? ADDON_PATH;
   switch (choice) {
     case 'js':
       return { kernels: referenceKernels, note: null };
     case 'wasm':
       return { kernels: await loadWasmKernels(), note: null };
     case 'native':
-      return { kernels: createNativeKernels(loadNativeAddon()), note: null };
+      return { kernels: createNativeKernels(loadNativeAddon(addonPath)), note: null };
     case 'auto': {
       let nativeProblem: string;
       try {
-        return { kernels: createNativeKernels(loadNativeAddon()), note: null };
+        return { kernels: createNativeKernels(loadNativeAddon(addonPath)), note: null };
       } catch (error) {
         nativeProblem = (error as Error).message;
       }
@@ -53,26 +59,32 @@ export async function loadKernels(choice: BackendChoice): Promise<LoadedKernels>
   }
 }
 
-let addon: NativeAddon | null = null;
+const addons = new Map<string, NativeAddon>();
 
-/** The native addon, built by native/build.mjs during npm install. Throws an Error saying why not. */
-export function loadNativeAddon(): NativeAddon {
-  if (addon) return addon;
-  if (!existsSync(ADDON_PATH)) {
+/**
+ * The native addon (cached per thread), built by native/build.mjs during npm install.
+ * Throws an Error saying why it is not there or does not load.
+ */
+export function loadNativeAddon(path: URL = ADDON_PATH): NativeAddon {
+  const cached = addons.get(path.href);
+  if (cached) return cached;
+  if (!existsSync(path)) {
     let reason = 'not built';
     try {
-      const status = JSON.parse(readFileSync(ADDON_STATUS, 'utf8')) as { reason?: string | null };
-      if (status.reason) reason = `not built: ${status.reason}`;
+      const status = JSON.parse(readFileSync(new URL('../status.json', path), 'utf8')) as { reason?: string | null };
+      if (status.reason) reason = `not built (${status.reason})`;
     } catch {
       reason = 'not built (run npm install, or node native/build.mjs)';
     }
     throw new Error(`native addon ${reason}`);
   }
+  let addon: NativeAddon;
   try {
-    addon = createRequire(import.meta.url)(ADDON_PATH.pathname) as NativeAddon;
+    addon = createRequire(import.meta.url)(fileURLToPath(path)) as NativeAddon;
   } catch (error) {
     throw new Error(`native addon failed to load: ${(error as Error).message.split('\n')[0]}`);
   }
+  addons.set(path.href, addon);
   return addon;
 }
 

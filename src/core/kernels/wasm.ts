@@ -44,8 +44,10 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
   if (!(memory.buffer instanceof SharedArrayBuffer)) {
     throw new TypeError('the wasm kernels need a shared WebAssembly.Memory (views on it must survive grow)');
   }
-  // Every SharedArrayBuffer object this memory has been seen through (one per grow).
-  const buffers = new Set<ArrayBufferLike>([memory.buffer]);
+  // Every SharedArrayBuffer object that alloc has made views on. V8 may hand out a new object for
+  // the same shared memory (after a grow, and sometimes without one), so identity is recorded per
+  // alloc rather than assumed stable.
+  const buffers = new Set<ArrayBufferLike>();
   let top = roundUp(exports.heapBase(), ALIGN);
 
   const at = (array: Float32Array, need: number, name: string): number => {
@@ -64,12 +66,11 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
       const end = start + roundUp(length * 4, ALIGN);
       if (end > 2 ** 32) throw new RangeError(`the wasm backend cannot allocate ${length} more floats (4 GiB limit)`);
       const have = memory.buffer.byteLength;
-      if (end > have) {
-        memory.grow(Math.ceil((end - have) / PAGE));
-        buffers.add(memory.buffer);
-      }
+      if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
       top = end;
-      return new Float32Array(memory.buffer, start, length);
+      const buffer = memory.buffer;
+      buffers.add(buffer);
+      return new Float32Array(buffer, start, length);
     },
 
     gemm(m, n, k, A, B, C) {
