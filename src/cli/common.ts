@@ -1,0 +1,47 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { formatProblem, UserError, type Problem } from '../errors.ts';
+
+/**
+ * What every command shares: the exit codes, the `--set` and `--max-runs` options, and the one
+ * place that prints problems.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_INVALID = 2;
+
+/** Commander's argument parser for a repeatable option: collects every value. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export const SET_DESCRIPTION = 'override a setting for every run, variants included (repeatable), e.g. --set epochs=1 --set dataset.train_limit=5000';
+
+/** Commander's parser for --max-runs. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+/** Prints problems to stderr as `FILE:LINE:COL: error: MESSAGE`, each with its source line and hint. */
+export function printProblems(problems: readonly Problem[]): void {
+  for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+}
+
+/**
+ * Runs a command's body: a UserError prints its problems and exits 2; anything else is a bug and
+ * prints its stack trace and exits 1. The body returns its own exit code.
+ */
+export async function runCommand(body: () => number | Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (error) {
+    if (error instanceof UserError) {
+      printProblems(error.problems);
+      process.exitCode = EXIT_INVALID;
+      return;
+    }
+    process.stderr.write(`mlp-lab: internal error (a bug; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,70 @@
+import { experimentJsonSchema } from './schema.ts';
+
+/**
+ * schema/reference.md, generated from the schema: one table per section of the file, every key
+ * with its type, default and description. Committed, and checked by a test like the schema itself.
+ */
+export function schemaReference(): string {
+  const root = experimentJsonSchema() as unknown as Node;
+  const props = root.properties ?? {};
+  const lines = [
+    '# Experiment file reference',
+    '',
+    '<!-- Generated from src/experiment/schema.ts by `npx mlp-lab schema --write`; do not edit. -->',
+    '',
+    `${root.description ?? ''} Keys are snake_case; every key but \`name\` is optional.`,
+    '',
+  ];
+  const section = (title: string, node: Node | undefined, prefix: string, skip: string[] = []) => {
+    lines.push(`## ${title}`, '', node?.description ?? '', '', '| key | type | default | description |', '|---|---|---|---|');
+    for (const [key, child] of Object.entries(node?.properties ?? {})) {
+      if (skip.includes(key)) continue;
+      lines.push(`| \`${prefix}${key}\` | ${typeOf(child)} | ${child.default === undefined ? '—' : `\`${JSON.stringify(child.default)}\``} | ${(child.description ?? '').replace(/\|/g, '\\|')} |`);
+    }
+    lines.push('');
+  };
+  section('Top level', root, '');
+  section('`dataset:`', props.dataset, 'dataset.');
+  section('`defaults:` and each variant', props.defaults, '');
+  const variant = props.variants?.items;
+  lines.push('A variant has the same keys, plus:', '', '| key | type | default | description |', '|---|---|---|---|');
+  for (const key of ['id', 'label']) {
+    const child = variant?.properties?.[key];
+    if (child) lines.push(`| \`${key}\` | ${typeOf(child)} | ${child.default === undefined ? '—' : `\`${JSON.stringify(child.default)}\``} | ${child.description ?? ''} |`);
+  }
+  lines.push('');
+  section('`history:`', props.defaults?.properties?.history, 'history.');
+  const grid = props.grid;
+  lines.push('## `grid:`', '', grid?.description ?? '', '',
+    `Grid keys (each a list of values): ${Object.keys(grid?.properties ?? {}).filter((k) => k !== 'zip' && k !== 'exclude').map((k) => `\`${k}\``).join(', ')}.`, '',
+    `- \`zip\`: ${grid?.properties?.zip?.description ?? ''} ${grid?.properties?.zip?.items?.description ?? ''}`,
+    `- \`exclude\`: ${grid?.properties?.exclude?.description ?? ''} ${grid?.properties?.exclude?.items?.description ?? ''} Keys: \`variant\` and any grid key.`, '');
+  section('`table:`', props.table, 'table.');
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+interface Node {
+  type?: string | string[];
+  enum?: unknown[];
+  pattern?: string;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, Node>;
+  items?: Node;
+}
+
+function typeOf(node: Node): string {
+  if (node.enum) return node.enum.join(' \\| ');
+  const types = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
+  return types.map((t) => {
+    if (t === 'string' && node.pattern === '^epoch$') return '`epoch`';
+    if (t === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`;
+    if (t === 'object') return 'mapping';
+    if ((t === 'integer' || t === 'number') && node.minimum !== undefined) return `${t} ≥ ${node.minimum}`;
+    if ((t === 'integer' || t === 'number') && node.exclusiveMinimum !== undefined) return `${t} > ${node.exclusiveMinimum}`;
+    return t;
+  }).join(' \\| ');
+}

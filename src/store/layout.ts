@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Where results live:
+ *
+ *     <out>/<experiment name>/runs/<run id>/metrics.json
+ *
+ * A run is finished when its metrics.json exists (it is written last, atomically).
+ */
+
+/** The default results folder, relative to the working directory. */
+export const DEFAULT_OUT = 'results';
+
+/** `<out>/<name>`: everything one experiment writes. */
+export function experimentDir(out: string, name: string): string {
+  return path.join(out, name);
+}
+
+/** `<out>/<name>/runs/<id>`: one run's config.json, history, metrics.json and weights. */
+export function runDir(out: string, name: string, id: string): string {
+  return path.join(experimentDir(out, name), 'runs', id);
+}
+
+/** `<out>/<name>/runs/<id>/metrics.json`: its existence marks the run as finished. */
+export function metricsFile(out: string, name: string, id: string): string {
+  return path.join(runDir(out, name, id), 'metrics.json');
+}
+
+/** True when the run's metrics.json exists. */
+export function isRunFinished(out: string, name: string, id: string): boolean {
+  return existsSync(metricsFile(out, name, id));
+}
