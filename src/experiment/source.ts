@@ -51,9 +51,13 @@ export function readSource(file: string): Source {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
   const at = (error: YAMLError, severity: Severity): Problem => {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
+    // Some errors start at the beginning of the line: point at its first non-blank character instead.
+    let offset = error.pos[0];
+    while (text[offset] === ' ' && offset < text.length) offset++;
+    if (text[offset] === '\n' || offset >= text.length) offset = error.pos[0];
+    const { line, col } = lineCounter.linePos(offset);
     const { code, message } = yamlMessage(error, text);
-    return withExcerpt({ code, severity, file, line, col, message }, text, lineCounter, error.pos[0], error.pos[1] - error.pos[0]);
+    return withExcerpt({ code, severity, file, line, col, message }, text, lineCounter, offset, Math.max(1, error.pos[1] - offset));
   };
   if (doc.errors.length > 0) throw new UserError(doc.errors.map((e) => at(e, 'error')));
   const source: Source = { file, text, doc, lineCounter, warnings: doc.warnings.map((w) => at(w, 'warning')) };
@@ -111,7 +115,7 @@ function withExcerpt(p: Problem, text: string, lineCounter: LineCounter, offset:
 }
 
 function yamlMessage(error: YAMLError, text: string): { code: string; message: string } {
-  const token = text.slice(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)).split('\n')[0];
+  const token = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
   switch (error.code) {
     case 'DUPLICATE_KEY':
       return { code: 'duplicate-key', message: `duplicate key \`${token}\`: each key may appear once in a mapping` };
@@ -120,6 +124,11 @@ function yamlMessage(error: YAMLError, text: string): { code: string; message: s
     case 'MULTIPLE_DOCS':
       return { code: 'yaml-syntax', message: 'the file holds more than one YAML document (a second `---`); an experiment is one document' };
     case 'BAD_INDENT':
+      if (/end with a [\]}]/.test(error.message)) {
+        const [open, close] = error.message.includes(']') ? ['[', ']'] : ['{', '}'];
+        return { code: 'yaml-syntax', message: `a flow ${open === '[' ? 'list' : 'mapping'} opened with \`${open}\` is not closed with \`${close}\` before this line` };
+      }
+    // falls through
     case 'MISSING_CHAR':
     case 'BLOCK_AS_IMPLICIT_KEY':
     case 'MULTILINE_IMPLICIT_KEY':
@@ -154,21 +163,20 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
   }
 }
 
+/** The index of the first byte that starts no valid UTF-8 sequence: the end of the longest valid prefix. */
 function firstInvalidByte(bytes: Uint8Array): number | null {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    decoder.decode(bytes);
-    return null;
-  } catch {
-    for (let k = 1; k <= bytes.length; k++) {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, k), { stream: true });
-      } catch {
-        return k - 1;
-      }
+  const valid = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+      return true;
+    } catch {
+      return false;
     }
-    return bytes.length - 1;
-  }
+  };
+  if (valid(bytes.length)) return null;
+  let longest = 0;
+  for (let k = 1; k < bytes.length; k++) if (valid(k)) longest = k;
+  return longest;
 }
 
 function lowerFirst(s: string): string {

@@ -128,6 +128,7 @@ function unknownKey(path: NodePath, key: string, allowed: string[], name: (path:
   else if (path.length === 0 && (SETTING_NAMES as string[]).includes(key) || key === 'history') hint = `\`${key}\` is a setting: put it under \`defaults:\` (or in a variant)`;
   else if (path.length === 0 && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
   else if (path.at(-1) === 'defaults' && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
+  else if (inGrid && key === 'backend') hint = 'the backend is not part of a run (like a device): choose it per invocation with --set backend=...';
   else if (inGrid && (key === 'seeds' || key === 'repeats')) hint = `\`${key}\` is a top-level key, or use \`seed: [...]\` in the grid`;
   else hint = `expected one of: ${allowed.join(', ')}`;
   if (inGrid) {
