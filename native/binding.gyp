@@ -7,7 +7,7 @@
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] },
       "conditions": [
         ["target_arch=='x64'", {
-          "sources": ["src/kernels_avx2.cc"],
+          "sources": ["src/kernels_avx2.cc", "src/kernels_avx512.cc"],
           "defines": ["MLP_HAVE_AVX2_UNIT=1"]
         }]
       ]

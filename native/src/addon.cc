@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "kernels.h"
 
@@ -200,10 +202,38 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
   return obj;
 }
 
+#if defined(MLP_HAVE_AVX2_UNIT)
+bool hasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+bool hasAvx512() {
+  __builtin_cpu_init();
+  return hasAvx2() && __builtin_cpu_supports("avx512f");
+}
+
+// The AVX2 table with the AVX-512 products.
+const KernelTable* avx512Table() {
+  static const KernelTable table = [] {
+    KernelTable t = mlp::kAvx2Kernels;
+    t.isa = "avx512f";
+    t.gemm = mlp::gemmAvx512;
+    t.gemmTN = mlp::gemmTNAvx512;
+    return t;
+  }();
+  return &table;
+}
+#endif
+
+// The fastest table this CPU runs; MLP_LAB_NATIVE_ISA=generic|avx2 caps it (for comparisons).
 const KernelTable* bestTable() {
 #if defined(MLP_HAVE_AVX2_UNIT)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &mlp::kAvx2Kernels;
+  const char* cap = std::getenv("MLP_LAB_NATIVE_ISA");
+  const bool generic = cap && std::strcmp(cap, "generic") == 0;
+  const bool avx2 = cap && std::strcmp(cap, "avx2") == 0;
+  if (!generic && !avx2 && hasAvx512()) return avx512Table();
+  if (!generic && hasAvx2()) return &mlp::kAvx2Kernels;
 #endif
   return &mlp::kGenericKernels;
 }
@@ -214,7 +244,8 @@ napi_value init(napi_env env, napi_value exports) {
   napi_create_object(env, &variants);
   napi_set_named_property(env, variants, "generic", makeTable(env, &mlp::kGenericKernels));
 #if defined(MLP_HAVE_AVX2_UNIT)
-  if (bestTable() == &mlp::kAvx2Kernels) napi_set_named_property(env, variants, "avx2", makeTable(env, &mlp::kAvx2Kernels));
+  if (hasAvx2()) napi_set_named_property(env, variants, "avx2", makeTable(env, &mlp::kAvx2Kernels));
+  if (hasAvx512()) napi_set_named_property(env, variants, "avx512", makeTable(env, avx512Table()));
 #endif
   napi_set_named_property(env, best, "variants", variants);
   if (pending(env)) return nullptr;

@@ -29,6 +29,9 @@ extern const KernelTable kGenericKernels;
 #if defined(MLP_HAVE_AVX2_UNIT)
 // AVX2 + FMA; only to be called when the CPU reports both (see addon.cc).
 extern const KernelTable kAvx2Kernels;
+// AVX-512F products (C = A·B and C = Aᵀ·B); the addon pairs them with the AVX2 table's other kernels.
+void gemmAvx512(int m, int n, int k, const float* A, const float* B, float* C);
+void gemmTNAvx512(int m, int n, int k, const float* A, const float* B, float* C);
 #endif
 
 

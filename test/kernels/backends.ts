@@ -13,7 +13,7 @@ export interface BackendCase {
 /**
  * Every backend the test run can exercise, the same list for every kernel and training test:
  * js, wasm (relaxed-SIMD when the engine has it), wasm with plain SIMD, native (best ISA for this
- * CPU), and the native addon's portable path. When CI is set, an addon that does not load is a
+ * CPU), and the addon's other paths this CPU can run (AVX2 when the best is AVX-512, portable). When CI is set, an addon that does not load is a
  * failure (CI must build it), so the native cases carry the error and the tests rethrow it.
  */
 export async function backendCases(): Promise<BackendCase[]> {
@@ -25,8 +25,10 @@ export async function backendCases(): Promise<BackendCase[]> {
   try {
     const addon = loadNativeAddon();
     cases.push({ label: `native (${addon.isa})`, kernels: createNativeKernels(addon), skipReason: null });
-    if (addon.isa !== 'generic') {
-      cases.push({ label: 'native (generic)', kernels: createNativeKernels(addon.variants.generic), skipReason: null });
+    for (const variant of [addon.variants.avx2, addon.variants.generic]) {
+      if (variant && variant.isa !== addon.isa) {
+        cases.push({ label: `native (${variant.isa})`, kernels: createNativeKernels(variant), skipReason: null });
+      }
     }
   } catch (error) {
     cases.push({ label: 'native', kernels: null, skipReason: (error as Error).message });

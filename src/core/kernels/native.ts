@@ -8,7 +8,7 @@ import { referenceKernels } from './reference.ts';
  * throws a RangeError or TypeError rather than read or write out of bounds.
  */
 export interface NativeKernelTable {
-  /** The instruction set this table was compiled for: `avx2+fma` or `generic`. */
+  /** The instruction set of this table: `avx512f` (AVX-512 products, AVX2 rest), `avx2+fma` or `generic`. */
   readonly isa: string;
   gemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
   gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
@@ -24,7 +24,11 @@ export interface NativeKernelTable {
 
 /** The loaded addon: the best table for this CPU, plus every table it can run (for tests). */
 export interface NativeAddon extends NativeKernelTable {
-  readonly variants: { readonly generic: NativeKernelTable; readonly avx2?: NativeKernelTable };
+  readonly variants: {
+    readonly generic: NativeKernelTable;
+    readonly avx2?: NativeKernelTable;
+    readonly avx512?: NativeKernelTable;
+  };
 }
 
 /** The addon's activation codes (mlp::Activation in native/src/kernels.h). */
