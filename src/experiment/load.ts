@@ -4,7 +4,7 @@ import { expandExperiment, type ResolvedRun } from './expand.ts';
 import { parseOverrides } from './overrides.ts';
 import type { ExperimentFile } from './schema.ts';
 import type { Finding } from './settings.ts';
-import { problemAt, readSource, type Source } from './source.ts';
+import { problemAt, readSource, sourceData, type Source } from './source.ts';
 import { schemaProblems } from './validate.ts';
 
 export interface LoadOptions {
@@ -35,7 +35,7 @@ export interface LoadedExperiment {
 export function loadExperiment(file: string, options: LoadOptions = {}): LoadedExperiment {
   const { overrides, problems: setProblems } = parseOverrides(options.sets ?? []);
   const source = readSource(file);
-  const data = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const data = sourceData(source);
   const schema = schemaProblems(source, data);
   if (schema.length > 0 || setProblems.length > 0) throw new UserError(sorted([...schema, ...setProblems, ...source.warnings]));
 

@@ -49,7 +49,7 @@ export function readSource(file: string): Source {
   if (text.trim() === '') throw new UserError(problem('empty-file', 'the file is empty', { file, line: 1, col: 1, hint: 'an experiment needs at least `name:` and a model (`layers:`)' }));
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true, logLevel: 'error' });
   const at = (error: YAMLError, severity: Severity): Problem => {
     // Some errors start at the beginning of the line: point at its first non-blank character instead.
     let offset = error.pos[0];
@@ -67,6 +67,19 @@ export function readSource(file: string): Source {
     throw new UserError(problemAt(source, [], 'not-a-mapping', `the file must be a mapping of keys (name:, dataset:, defaults: ...) but it is ${kind}`));
   }
   return source;
+}
+
+/**
+ * The document as plain data. Throws a `yaml-aliases` problem for an alias bomb (aliases that
+ * expand to an enormous document), which the yaml library detects while converting.
+ */
+export function sourceData(source: Source): unknown {
+  try {
+    return source.doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserError(problem('yaml-aliases', 'the file\'s aliases (`*name`) expand to too much data', { file: source.file, line: 1, col: 1 }));
+  }
 }
 
 /** The node at `path` (or the deepest one that exists), resolving aliases. */
