@@ -25,7 +25,7 @@ export interface Finding {
   code: string;
   severity: 'error' | 'warning';
   /** The node (or `--set`) to point at; `at` extends a file path into the value (e.g. a list index). */
-  origin: Origin | { readonly kind: 'file'; readonly path: NodePath };
+  origin: Origin;
   at?: NodePath;
   key?: boolean;
   message: string;
