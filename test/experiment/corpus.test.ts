@@ -83,3 +83,22 @@ describe('files that cannot be read', () => {
     expect(p?.line).toBe(line);
   });
 });
+
+describe('README', () => {
+  it('has a complete example experiment that validates', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('## Experiment files'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-readme-'));
+    try {
+      const file = path.join(dir, 'example.yaml');
+      writeFileSync(file, example!);
+      const loaded = loadExperiment(file);
+      expect(loaded.warnings).toEqual([]);
+      expect(loaded.runs.length).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
