@@ -170,6 +170,40 @@ napi_value axpy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// softmaxCrossEntropy(rows, cols, Z, labels: Uint8Array, dZ: Float32Array | null) → loss sum.
+napi_value softmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t rows, cols;
+  float *Z, *dZ = nullptr;
+  if (!getArgs(env, info, 5, &a) || !argInt(env, a.v[0], "rows", &rows) || !argInt(env, a.v[1], "cols", &cols) ||
+      !argFloats(env, a.v[2], "Z", (size_t)rows * cols, &Z)) {
+    return nullptr;
+  }
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_is_typedarray(env, a.v[3], &is);
+  if (!is || napi_get_typedarray_info(env, a.v[3], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array || length < (size_t)rows) {
+    napi_throw_type_error(env, nullptr, "labels must be a Uint8Array of at least rows elements");
+    return nullptr;
+  }
+  const unsigned char* labels = static_cast<const unsigned char*>(data);
+  for (int i = 0; i < rows; i++) {
+    if (labels[i] >= cols) {
+      napi_throw_range_error(env, nullptr, "a label is not below cols");
+      return nullptr;
+    }
+  }
+  napi_valuetype dzType;
+  napi_typeof(env, a.v[4], &dzType);
+  if (dzType != napi_null && !argFloats(env, a.v[4], "dZ", (size_t)rows * cols, &dZ)) return nullptr;
+  napi_value result;
+  napi_create_double(env, rows == 0 ? 0.0 : mlp::softmaxCrossEntropy(rows, cols, Z, labels, dZ), &result);
+  return result;
+}
+
 // Floats to skip from the start of a Float32Array so that its data begins on a 64-byte line.
 napi_value alignmentSkip(napi_env env, napi_callback_info info) {
   Args a;
@@ -196,6 +230,7 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
       {"addBias", nullptr, addBias, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"columnSums", nullptr, columnSums, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"softmaxCrossEntropy", nullptr, softmaxCrossEntropy, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"alignmentSkip", nullptr, alignmentSkip, nullptr, nullptr, nullptr, napi_enumerable, data},
   };
   napi_define_properties(env, obj, sizeof props / sizeof props[0], props);

@@ -23,6 +23,11 @@ struct KernelTable {
   void (*axpy)(int length, float alpha, const float* x, float* y);
 };
 
+// Softmax + cross-entropy of each row of Z (rows × cols) against labels, in float64 as the
+// reference does: returns the summed loss; writes (softmax − onehot) / rows into dZ unless it is
+// null (dZ may alias Z). Not hot enough to vectorize; one scalar version for every table.
+double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned char* labels, float* dZ);
+
 // Portable loops, written so that the compiler can auto-vectorize them for the build target.
 extern const KernelTable kGenericKernels;
 

@@ -96,6 +96,35 @@ void axpy(int length, float alpha, const float* x, float* y) {
 
 }  // namespace
 
+double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned char* labels, float* dZ) {
+  double total = 0;
+  for (int i = 0; i < rows; i++) {
+    const float* z = Z + (size_t)i * cols;
+    // Subtracting the row maximum keeps exp() finite for logits of any size.
+    double max = -INFINITY;  // NaN-propagating, as Math.max is
+    for (int j = 0; j < cols; j++) {
+      const double v = z[j];
+      if (v != v) {
+        max = v;
+        break;
+      }
+      if (v > max) max = v;
+    }
+    double sum = 0;
+    for (int j = 0; j < cols; j++) sum += std::exp((double)z[j] - max);
+    const int label = labels[i];
+    total += std::log(sum) + max - (double)z[label];
+    if (dZ != nullptr) {
+      float* d = dZ + (size_t)i * cols;
+      for (int j = 0; j < cols; j++) {
+        const double p = std::exp((double)z[j] - max) / sum;
+        d[j] = (float)((p - (j == label ? 1 : 0)) / rows);
+      }
+    }
+  }
+  return total;
+}
+
 const KernelTable kGenericKernels = {
     "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy,
 };

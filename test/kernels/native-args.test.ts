@@ -15,6 +15,8 @@ describe('native addon argument checks', () => {
     expect(() => kernels.gemm(1.5, 2, 2, A, A, A)).toThrow(RangeError);
     expect(() => kernels.axpy(4, 1, new Float64Array(4) as unknown as Float32Array, A)).toThrow(/x must be a Float32Array/);
     expect(() => kernels.columnSums(2, 3, A, A)).toThrow(RangeError);
+    expect(() => kernels.softmaxCrossEntropy(2, 2, A, Uint8Array.from([0, 2]), null)).toThrow(/label is not below cols/);
+    expect(() => kernels.softmaxCrossEntropy(2, 2, A, Uint8Array.from([0]), null)).toThrow(TypeError);
   });
 
   it('aligns every buffer it allocates to 64 bytes', () => {

@@ -18,6 +18,8 @@ export interface NativeKernelTable {
   addBias(rows: number, cols: number, Z: Float32Array, b: Float32Array): void;
   columnSums(rows: number, cols: number, X: Float32Array, out: Float32Array): void;
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  /** Softmax + cross-entropy in float64 as the reference; labels: class indices below `cols`. */
+  softmaxCrossEntropy(rows: number, cols: number, Z: Float32Array, labels: Uint8Array, dZ: Float32Array | null): number;
   /** Elements to skip from the array's start so its data begins on a 64-byte boundary. */
   alignmentSkip(array: Float32Array): number;
 }
@@ -38,7 +40,8 @@ export const ACTIVATION_CODES: Record<HiddenActivation, number> = { relu: 0, sig
  * The `native` backend over an already loaded addon table (loading is src/backends/load.ts's job,
  * since the core touches no files). Buffers are ordinary Float32Arrays whose data starts on a
  * 64-byte boundary, so the AVX2 loads of a row never straddle more cache lines than needed.
- * softmaxCrossEntropy, momentumStep and adamStep come from the reference (not hot).
+ * softmaxCrossEntropy runs natively too (in JS it was ~6% of a native epoch); momentumStep and
+ * adamStep come from the reference.
  */
 export function createNativeKernels(table: NativeKernelTable): Kernels {
   return {
@@ -59,6 +62,7 @@ export function createNativeKernels(table: NativeKernelTable): Kernels {
       table.activationBackward(length, dA, A, ACTIVATION_CODES[activation]);
     },
     addBias: table.addBias,
+    softmaxCrossEntropy: table.softmaxCrossEntropy,
     columnSums: table.columnSums,
     axpy: table.axpy,
   };

