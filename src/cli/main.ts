@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_INVALID } from './common.ts';
 import { registerPlan } from './plan.ts';
+import { registerReport } from './report.ts';
+import { registerRun } from './run.ts';
 import { registerSchema } from './schema.ts';
 import { registerValidate } from './validate.ts';
 
@@ -19,8 +21,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerPlan(program);
+  registerRun(program);
+  registerReport(program);
   registerSchema(program);
-  program.addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json');
+  program.addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab run experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json');
   return program;
 }
 

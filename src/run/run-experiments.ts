@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { TrainingData } from '../core/dataset.ts';
 import { loadDataset } from '../data/load.ts';
 import { toDatasetSpec, toTrainConfig, type RunDataset } from '../experiment/run-config.ts';
-import type { PlannedRun } from '../report/collect.ts';
+import type { ResolvedRun } from '../experiment/index.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
+import { experimentDir, runDir } from '../store/layout.ts';
 import { clearRun, readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
 import type { RunOutcome } from './messages.ts';
 import type { ProgressDisplay, RunEnd } from './progress.ts';
@@ -13,6 +13,7 @@ import { executeRuns, type ScheduledRun } from './schedule.ts';
 /** An experiment ready to run: its plan and where it came from. */
 export interface ExperimentToRun extends ExperimentResults {
   file: string;
+  runs: readonly ResolvedRun[];
 }
 
 export interface RunOptions {
@@ -40,13 +41,6 @@ export interface RunSummary {
   resultFiles: string[];
 }
 
-/** Work of one run in multiply-adds of its products: iterations × weights × 3 (forward, dX, dW). */
-export function runWork(run: PlannedRun, trainImages: number): number {
-  const c = run.config;
-  const weights = c.layers.slice(1).reduce((sum, n, i) => sum + n * c.layers[i]!, 0);
-  return Math.ceil(trainImages / c.batch_size) * c.epochs * c.batch_size * weights * 3;
-}
-
 /**
  * Trains every run of the experiments that is not finished yet (all of them with `force`), on a
  * pool of worker threads, recording each run in the store as it ends, then rebuilds each
@@ -67,13 +61,13 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
     return data;
   };
 
-  interface Pending { run: PlannedRun; dir: string; experiment: ExperimentToRun; commit: string | null; work: number }
+  interface Pending { run: ResolvedRun; dir: string; experiment: ExperimentToRun; commit: string | null; work: number }
   const pending = new Map<string, Pending>();
   for (const experiment of experiments) {
     const commit = experimentCommit(experiment.file);
     for (const run of experiment.runs) {
       summary.planned++;
-      const dir = path.join(options.out, experiment.name, 'runs', run.id);
+      const dir = runDir(options.out, experiment.name, run.id);
       if (options.force) clearRun(dir);
       const state = readRunState(dir);
       if (state && 'metrics' in state) {
@@ -81,8 +75,7 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
         continue;
       }
       if (pending.has(dir)) continue; // the same run twice in one invocation trains once
-      const data = dataFor(run.config.dataset);
-      pending.set(dir, { run, dir, experiment, commit, work: runWork(run, data.train.count) });
+      pending.set(dir, { run, dir, experiment, commit, work: run.work.flops });
     }
   }
 
@@ -165,7 +158,7 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
     display.close();
     summary.skipped = scheduled.length - started;
     for (const experiment of experiments) {
-      summary.resultFiles.push(...writeResults(path.join(options.out, experiment.name), experiment));
+      summary.resultFiles.push(...writeResults(experimentDir(options.out, experiment.name), experiment));
     }
   }
   return summary;

@@ -30,9 +30,11 @@ export interface ScheduleOptions {
   signal: AbortSignal;
   /** Called on the main thread for every event; must not throw. */
   onEvent: (event: RunEvent) => void | Promise<void>;
+  /** The worker module (default: worker.ts); tests substitute one that crashes. */
+  worker?: URL;
 }
 
-const WORKER = new URL('./worker.ts', import.meta.url).href;
+const WORKER = new URL('./worker.ts', import.meta.url);
 
 /**
  * Node 20 cannot load TypeScript by itself: worker threads inherit the parent's flags, so a parent
@@ -48,7 +50,7 @@ const WORKER_EXEC_ARGV = process.execArgv.some((arg) => arg.includes('tsx'))
  * has ended and its event handler has returned.
  */
 export async function executeRuns(runs: readonly ScheduledRun[], options: ScheduleOptions): Promise<void> {
-  const pool = new Piscina<RunTask, RunOutcome>({ filename: WORKER, execArgv: WORKER_EXEC_ARGV, minThreads: 0, maxThreads: options.jobs, idleTimeout: 1000 });
+  const pool = new Piscina<RunTask, RunOutcome>({ filename: (options.worker ?? WORKER).href, execArgv: WORKER_EXEC_ARGV, minThreads: 0, maxThreads: options.jobs, idleTimeout: 1000 });
   const limit = pLimit(options.jobs);
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const raiseStop = () => Atomics.store(stop, 0, 1);

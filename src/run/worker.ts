@@ -27,7 +27,7 @@ export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
           epochs: p.epochs,
           iteration: p.iteration,
           iterations: p.iterations,
-          trainCost: p.trainCost,
+          trainCost: Number.isFinite(p.trainCost) ? p.trainCost : (p.latest?.trainCost ?? NaN),
           testAccuracy: p.latest?.testAccuracy ?? null,
         };
         task.port.postMessage(message);

@@ -1,0 +1,67 @@
+import { DataFileError } from '../data/idx.ts';
+import { problem, UserError, type Problem } from '../errors.ts';
+import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
+import type { ExperimentToRun } from '../run/run-experiments.ts';
+
+/**
+ * Loads and validates every file before anything runs: all problems of all files are reported
+ * together (one UserError), warnings are returned for printing.
+ */
+export function loadAll(files: readonly string[], options: { sets: readonly string[]; maxRuns?: number | undefined }): { loaded: LoadedExperiment[]; warnings: Problem[] } {
+  const loaded: LoadedExperiment[] = [];
+  const problems: Problem[] = [];
+  for (const file of files) {
+    try {
+      loaded.push(loadExperiment(file, options));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  // A --set problem is the same for every file: report it once.
+  const unique = problems.filter((p, i) => problems.findIndex((q) => JSON.stringify(q) === JSON.stringify(p)) === i);
+  if (unique.length > 0) throw new UserError(unique);
+  return { loaded, warnings: loaded.flatMap((l) => l.warnings) };
+}
+
+/** The results tables show a variant by its label; runs carry its id. */
+export function toExperimentToRun(loaded: LoadedExperiment, runs: readonly ResolvedRun[] = loaded.runs): ExperimentToRun {
+  const labels = new Map((loaded.experiment.variants ?? []).map((v) => [v.id, v.label ?? v.id]));
+  return {
+    file: loaded.file,
+    name: loaded.experiment.name,
+    description: loaded.experiment.description ?? '',
+    table: { rows: loaded.experiment.table?.rows ?? null, columns: loaded.experiment.table?.columns ?? null },
+    runs: runs.map((run) => ({ ...run, variant: run.variant === null ? null : (labels.get(run.variant) ?? run.variant) })),
+  };
+}
+
+/**
+ * Keeps the runs that `--only` selects: a run id (or a prefix of at least 4 characters), a variant
+ * id, or a run's exact label. A selector that matches nothing is invalid input.
+ */
+export function selectRuns(experiments: ExperimentToRun[], loaded: readonly LoadedExperiment[], only: readonly string[]): ExperimentToRun[] {
+  if (only.length === 0) return experiments;
+  const unmatched = new Set(only);
+  const selected = experiments.map((experiment, i) => {
+    const original = loaded[i]!.runs;
+    const runs = experiment.runs.filter((run, j) => {
+      const hits = only.filter((s) => run.id === s || (s.length >= 4 && run.id.startsWith(s)) || original[j]!.variant === s || run.label === s);
+      hits.forEach((s) => unmatched.delete(s));
+      return hits.length > 0;
+    });
+    return { ...experiment, runs };
+  });
+  if (unmatched.size > 0) {
+    throw new UserError([...unmatched].map((s) => problem('unknown-run', `--only ${s} matches no run id, variant or label`, {
+      file: '--only', hint: 'mlp-lab plan FILE lists the run ids and labels',
+    })));
+  }
+  return selected;
+}
+
+/** A data file that cannot be read is invalid input: report it like any other problem. */
+export function dataProblem(error: unknown): UserError | null {
+  if (!(error instanceof DataFileError)) return null;
+  return new UserError(problem('data-file', error.problem, { file: error.file }));
+}
