@@ -9,11 +9,11 @@
  *   agree with the js reference within 1.0 percentage point (10 of the 1,000 test images), and the
  *   final training costs within 2% relative.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { TrainConfig } from '../../src/core/config.ts';
 import { train, type TrainResult } from '../../src/core/train.ts';
 import { loadDataset } from '../../src/data/load.ts';
-import { backendCases, kernelsOrSkip } from '../kernels/backends.ts';
+import { backendCases, itFor, kernelsOrSkip } from '../kernels/backends.ts';
 
 const MODEL_2: TrainConfig = {
   layers: [784, 128, 64, 10],
@@ -44,7 +44,9 @@ function run(label: string): TrainResult {
 }
 
 describe.each(cases)('model 2, one epoch on $label', (c) => {
-  it('learns, and is bit-deterministic for a fixed seed', () => {
+  const test = itFor(c);
+
+  test('learns, and is bit-deterministic for a fixed seed', () => {
     if (!kernelsOrSkip(c)) return;
     const a = run(c.label);
     const b = run(c.label);
@@ -57,7 +59,7 @@ describe.each(cases)('model 2, one epoch on $label', (c) => {
     results.set(c.label, a);
   });
 
-  it(`reaches the js reference's test accuracy within ${ACCURACY_TOLERANCE} point`, () => {
+  test(`reaches the js reference's test accuracy within ${ACCURACY_TOLERANCE} point`, () => {
     if (!kernelsOrSkip(c)) return;
     const reference = results.get('js') ?? run('js');
     const mine = results.get(c.label) ?? run(c.label);

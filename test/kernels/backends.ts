@@ -1,3 +1,4 @@
+import { it } from 'vitest';
 import { loadNativeAddon, loadWasmKernels } from '../../src/backends/load.ts';
 import type { Kernels } from '../../src/core/kernels/kernels.ts';
 import { createNativeKernels } from '../../src/core/kernels/native.ts';
@@ -43,6 +44,15 @@ export async function backendCases(): Promise<BackendCase[]> {
 export function kernelsOrSkip(c: BackendCase): Kernels | null {
   if (c.kernels) return c.kernels;
   if (process.env.CI) throw new Error(`CI is set but ${c.label} is unavailable: ${c.skipReason}`);
-  console.warn(`skipping ${c.label}: ${c.skipReason}`);
   return null;
+}
+
+/**
+ * `it` for a case's tests: `it.skip` (with one warning naming the reason) when the backend is
+ * unavailable and CI is not set; plain `it` otherwise, whose kernelsOrSkip then fails under CI.
+ */
+export function itFor(c: BackendCase): ReturnType<typeof it.skipIf> {
+  const skip = !c.kernels && !process.env.CI;
+  if (skip) console.warn(`skipping ${c.label} tests: ${c.skipReason}`);
+  return it.skipIf(skip);
 }

@@ -13,11 +13,11 @@
  * Element-wise kernels: addBias and relu are exact; column sums get the same (rows + 1)·u bound;
  * axpy 2u·(|y| + |αx|) (α is rounded to float32 once); sigmoid/tanh and their derivatives a few u.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { HiddenActivation, Kernels } from '../../src/core/kernels/kernels.ts';
 import { referenceKernels as ref } from '../../src/core/kernels/reference.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { backendCases, kernelsOrSkip } from './backends.ts';
+import { backendCases, itFor, kernelsOrSkip } from './backends.ts';
 import { expectWithin, U32 } from './tolerance.ts';
 
 const cases = await backendCases();
@@ -53,6 +53,8 @@ function random(length: number, seed: number, lo = -1, hi = 1): Float32Array {
 const abs = (x: Float32Array): Float32Array => x.map(Math.abs);
 
 describe.each(cases)('$label kernels', (c) => {
+  const test = itFor(c);
+
   describe.each(['gemm', 'gemmNT', 'gemmTN'] as const)('%s', (product) => {
     const check = (kernels: Kernels, m: number, n: number, k: number, offset: number): void => {
       const aLen = m * k;
@@ -71,19 +73,19 @@ describe.each(cases)('$label kernels', (c) => {
       expectWithin(C, want, bound, `${product} m=${m} n=${n} k=${k} offset=${offset}`);
     };
 
-    it('matches the reference on the shape grid m∈{1,5,30,31} × n∈{1,10,17,64,128} × k∈{1,3,784}, and k = 0', () => {
+    test('matches the reference on the shape grid m∈{1,5,30,31} × n∈{1,10,17,64,128} × k∈{1,3,784}, and k = 0', () => {
       const kernels = kernelsOrSkip(c);
       if (!kernels) return;
       for (const [m, n, k] of grid()) check(kernels, m, n, k, 0);
     });
 
-    it('matches the reference on the training shapes, including a remainder batch', () => {
+    test('matches the reference on the training shapes, including a remainder batch', () => {
       const kernels = kernelsOrSkip(c);
       if (!kernels) return;
       for (const [m, n, k] of TRAINING_SHAPES[product]) check(kernels, m, n, k, 0);
     });
 
-    it('works on views that do not start on a vector boundary', () => {
+    test('works on views that do not start on a vector boundary', () => {
       const kernels = kernelsOrSkip(c);
       if (!kernels) return;
       for (const offset of [1, 3]) for (const [m, n, k] of [[5, 17, 3], [31, 128, 784], [7, 10, 33]] as const) check(kernels, m, n, k, offset);
@@ -93,7 +95,7 @@ describe.each(cases)('$label kernels', (c) => {
   const ELEMENT_SHAPES = [[1, 1], [5, 17], [30, 128], [31, 10], [30, 64], [3, 3]] as const;
   const ACTS: HiddenActivation[] = ['relu', 'sigmoid', 'tanh'];
 
-  it.each(ACTS)('biasActivation %s matches the reference', (activation) => {
+  test.each(ACTS)('biasActivation %s matches the reference', (activation) => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     for (const [rows, cols] of ELEMENT_SHAPES) {
@@ -108,7 +110,7 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
-  it.each(ACTS)('biasActivation %s handles NaN, ±1000 and ±0 like the reference', (activation) => {
+  test.each(ACTS)('biasActivation %s handles NaN, ±1000 and ±0 like the reference', (activation) => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     const z = Float32Array.from([NaN, 1000, -1000, 0, -0, 1e-30, -1e-30, 3, NaN, -5, 1000, -1000, 0.5]);
@@ -120,7 +122,7 @@ describe.each(cases)('$label kernels', (c) => {
     expectWithin(Z, want, want.map((w) => 2 * U32 * Math.abs(w)), activation);
   });
 
-  it.each(ACTS)('activationBackward %s matches the reference', (activation) => {
+  test.each(ACTS)('activationBackward %s matches the reference', (activation) => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     for (const length of [1, 3, 4, 7, 8, 17, 3840]) {
@@ -138,7 +140,7 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
-  it('addBias is exact', () => {
+  test('addBias is exact', () => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     for (const [rows, cols] of ELEMENT_SHAPES) {
@@ -152,7 +154,7 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
-  it('columnSums matches the reference within (rows + 1)·u·Σ|x|', () => {
+  test('columnSums matches the reference within (rows + 1)·u·Σ|x|', () => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     for (const [rows, cols] of [...ELEMENT_SHAPES, [256, 128], [1, 784]] as const) {
@@ -167,7 +169,7 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
-  it('axpy matches the reference within 2u·(|y| + |αx|)', () => {
+  test('axpy matches the reference within 2u·(|y| + |αx|)', () => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     for (const length of [1, 3, 4, 17, 100352, 100353]) {
@@ -182,7 +184,7 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
-  it.each([
+  test.each([
     ['random logits', 7, 10, 1],
     ['logits of ±1000', 7, 10, 1000],
     ['a batch of one', 1, 10, 5],
@@ -205,7 +207,7 @@ describe.each(cases)('$label kernels', (c) => {
     expectWithin(Z, wantDZ, wantDZ.map((w) => 2 * U32 * Math.abs(w) + 1e-30), 'dZ in place');
   });
 
-  it('softmaxCrossEntropy propagates NaN logits like the reference', () => {
+  test('softmaxCrossEntropy propagates NaN logits like the reference', () => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
     const z = Float32Array.from([0, 1, NaN, 2, 0, 1, 2, 3]);
@@ -217,7 +219,7 @@ describe.each(cases)('$label kernels', (c) => {
     expectWithin(dZ, want, want.map((w) => 2 * U32 * Math.abs(w) + 1e-30), 'dZ');
   });
 
-  it('momentumStep and adamStep give the reference results on its own buffers', () => {
+  test('momentumStep and adamStep give the reference results on its own buffers', () => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;
 

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { loadNativeAddon } from '../../src/backends/load.ts';
-import { backendCases, kernelsOrSkip } from './backends.ts';
+import { backendCases, itFor, kernelsOrSkip } from './backends.ts';
 
 const native = (await backendCases()).find((c) => c.label.startsWith('native'))!;
 
 describe('native addon argument checks', () => {
+  const it = itFor(native);
+
   it('throws instead of reading or writing out of bounds', () => {
     const kernels = kernelsOrSkip(native);
     if (!kernels) return;
