@@ -21,7 +21,7 @@ export interface HistoryRecord {
   seconds: number;
 }
 
-/** Cost and accuracy (%) of the final network on the full sets. */
+/** Cost and accuracy (%) of the final network on the full sets; NaN for a stopped run. */
 export interface FinalMetrics {
   trainCost: number;
   trainAccuracy: number;
@@ -166,9 +166,12 @@ export function train(config: TrainConfig, data: TrainingData, kernels: Kernels,
     }
   }
 
-  const trainFinal = evaluateSet(network, trainSet, X, labels);
-  const testFinal = evaluateSet(network, data.test, X, labels);
-  const validationFinal = data.validation ? evaluateSet(network, data.validation, X, labels) : null;
+  // A stopped run is thrown away, so it skips the final evaluation and ends promptly.
+  const skip = status === 'stopped';
+  const unevaluated = { cost: NaN, accuracy: NaN };
+  const trainFinal = skip ? unevaluated : evaluateSet(network, trainSet, X, labels);
+  const testFinal = skip ? unevaluated : evaluateSet(network, data.test, X, labels);
+  const validationFinal = data.validation && !skip ? evaluateSet(network, data.validation, X, labels) : null;
   return {
     status,
     message,

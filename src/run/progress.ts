@@ -76,7 +76,7 @@ export class ProgressDisplay {
     this.workDone += run.work;
     if (end.status === 'failed' || end.status === 'diverged') this.failed++;
     if (this.options.quiet) return;
-    const accuracy = end.testAccuracy === null ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
+    const accuracy = end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
     const color = { completed: '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
     const mark = this.paint(color, (end.status === 'completed' ? 'done' : end.status.toUpperCase()).padEnd(9));
     const line = `${mark} ${run.label}${accuracy}  ${clock(end.seconds)}${end.message ? `  (${end.message})` : ''}`;
