@@ -22,7 +22,7 @@ import { createNativeKernels } from '../src/core/kernels/native.ts';
 import { Network } from '../src/core/network.ts';
 import { createOptimizer } from '../src/core/optimizer.ts';
 import { Rng } from '../src/core/rng.ts';
-import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
+import { EVAL_CHUNK_ROWS, evaluateSet, gatherRows } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
@@ -47,37 +47,14 @@ const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: n
 interface Backend { label: string; kernels: Kernels }
 
 /** How batches are copied into X: `loop` as src/core/train.ts does today, `set` one TypedArray.set per row. */
-type Gather = 'loop' | 'set';
-
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-function gatherRowsBySet(set: LabelledImages, order: Uint32Array, start: number, rows: number, X: Float32Array, labels: Uint8Array): void {
-  const f = set.features;
-  for (let r = 0; r < rows; r++) {
-    const source = order[start + r]! * f;
-    X.set(set.images.subarray(source, source + f), r * f);
-    labels[r] = set.labels[order[start + r]!]!;
-  }
-}
-
-function gatherRows(set: LabelledImages, order: Uint32Array, start: number, rows: number, X: Float32Array, labels: Uint8Array): void {
-  // The same loop as src/core/train.ts's gatherRows (which is not exported).
-  const f = set.features;
-  const images = set.images;
-  for (let r = 0; r < rows; r++) {
-    const source = order[start + r]! * f;
-    const target = r * f;
-    for (let c = 0; c < f; c++) X[target + c] = images[source + c]!;
-    labels[r] = set.labels[order[start + r]!]!;
-  }
-}
-
 /** One epoch (or its first 1/fraction): seconds in total and in gathering batches. */
-function epoch(kernels: Kernels, train: LabelledImages, fraction: number, gatherMode: Gather): { seconds: number; gather: number; network: Network } {
+function epoch(kernels: Kernels, train: LabelledImages, fraction: number): { seconds: number; gather: number; network: Network } {
   const maxRows = Math.max(BATCH, EVAL_CHUNK_ROWS);
   const network = new Network(kernels, MODEL, maxRows);
   network.initialize({ scheme: 'he', std: 0.1 }, Rng.fromSeed(42), 42);
@@ -93,7 +70,7 @@ function epoch(kernels: Kernels, train: LabelledImages, fraction: number, gather
   for (let start = 0; start < count; start += BATCH) {
     const rows = Math.min(BATCH, count - start);
     const t = performance.now();
-    (gatherMode === 'loop' ? gatherRows : gatherRowsBySet)(train, order, start, rows, X, labels);
+    gatherRows(train, order, start, rows, X, labels);
     gather += performance.now() - t;
     network.computeGradients(X, labels, rows);
     optimizer.step(LEARNING_RATE);
@@ -176,11 +153,7 @@ async function main(): Promise<void> {
   const np = numpy();
   console.log(np.message);
 
-  // Each backend as train.ts gathers batches today, and the fast ones also with TypedArray.set.
-  const runs = backends.flatMap((b) => [
-    { ...b, gather: 'loop' as Gather },
-    ...(b.label === 'js' ? [] : [{ ...b, label: `${b.label}+set`, gather: 'set' as Gather }]),
-  ]);
+  const runs = backends;
   const epochs = new Map<string, { seconds: number[]; gather: number[]; evalSeconds: number[]; accuracy: number }>();
   for (const b of runs) epochs.set(b.label, { seconds: [], gather: [], evalSeconds: [], accuracy: NaN });
   for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -188,7 +161,7 @@ async function main(): Promise<void> {
       const isJs = b.label === 'js';
       if (isJs && rep >= JS_REPETITIONS) continue;
       const fraction = isJs ? JS_FRACTION : 1;
-      const e = epoch(b.kernels, data.train, fraction, b.gather);
+      const e = epoch(b.kernels, data.train, fraction);
       const row = epochs.get(b.label)!;
       row.seconds.push(e.seconds * fraction);
       row.gather.push(e.gather * fraction);
@@ -216,8 +189,7 @@ async function main(): Promise<void> {
   if (np.result) {
     console.log(`${pad('numpy', 12)} ${lpad(npEpoch.toFixed(3), 9)} ${lpad('1.00', 8)} ${lpad((jsEpoch / npEpoch).toFixed(1), 7)} ${lpad('-', 9)} ${lpad((npEval * 1000).toFixed(1), 12)} ${lpad('1.00', 13)} ${lpad(`${np.result.testAccuracy.toFixed(2)}%`, 9)}`);
   }
-  console.log('(× columns: how many times faster than numpy / js; js test acc is after its tenth of an epoch;');
-  console.log(' "+set": the same epoch with batches copied by one TypedArray.set per row instead of train.ts\'s element loop)');
+  console.log('(× columns: how many times faster than numpy / js; js test acc is after its tenth of an epoch)');
 
   // Products, interleaved across backends, each at least 0.3 s (js 0.5 s).
   const gflops = new Map<string, number[]>();

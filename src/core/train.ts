@@ -211,16 +211,18 @@ export function evaluateSet(
   return { cost: lossSum / set.count, accuracy: (100 * correct) / set.count };
 }
 
-/** Copies the rows order[start .. start+rows) of a set into X and labels. */
-function gatherRows(
+/**
+ * Copies the rows order[start .. start+rows) of a set into X and labels: the mini-batch, gathered
+ * into a buffer the kernels can address. One TypedArray.set per row (a memcpy) is about twice as
+ * fast as an element loop, which mattered: the loop took a third of a native epoch.
+ */
+export function gatherRows(
   set: LabelledImages, order: Uint32Array, start: number, rows: number, X: Float32Array, labels: Uint8Array,
 ): void {
   const f = set.features;
-  const images = set.images;
   for (let r = 0; r < rows; r++) {
-    const source = order[start + r]! * f;
-    const target = r * f;
-    for (let c = 0; c < f; c++) X[target + c] = images[source + c]!;
-    labels[r] = set.labels[order[start + r]!]!;
+    const index = order[start + r]!;
+    X.set(set.images.subarray(index * f, index * f + f), r * f);
+    labels[r] = set.labels[index]!;
   }
 }
