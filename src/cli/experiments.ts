@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
@@ -27,12 +28,14 @@ export function loadAll(files: readonly string[], options: { sets: readonly stri
 /** The results tables show a variant by its label; runs carry its id. */
 export function toExperimentToRun(loaded: LoadedExperiment, runs: readonly ResolvedRun[] = loaded.runs): ExperimentToRun {
   const labels = new Map((loaded.experiment.variants ?? []).map((v) => [v.id, v.label ?? v.id]));
+  const labelled = runs.map((run) => ({ ...run, variant: run.variant === null ? null : (labels.get(run.variant) ?? run.variant) }));
   return {
     file: loaded.file,
     name: loaded.experiment.name,
     description: loaded.experiment.description ?? '',
     table: { rows: loaded.experiment.table?.rows ?? null, columns: loaded.experiment.table?.columns ?? null },
-    runs: runs.map((run) => ({ ...run, variant: run.variant === null ? null : (labels.get(run.variant) ?? run.variant) })),
+    runs: labelled,
+    selected: labelled,
   };
 }
 
@@ -45,12 +48,12 @@ export function selectRuns(experiments: ExperimentToRun[], loaded: readonly Load
   const unmatched = new Set(only);
   const selected = experiments.map((experiment, i) => {
     const original = loaded[i]!.runs;
-    const runs = experiment.runs.filter((run, j) => {
+    const selected = experiment.runs.filter((run, j) => {
       const hits = only.filter((s) => run.id === s || (s.length >= 4 && run.id.startsWith(s)) || original[j]!.variant === s || run.label === s);
       hits.forEach((s) => unmatched.delete(s));
       return hits.length > 0;
     });
-    return { ...experiment, runs };
+    return { ...experiment, selected };
   });
   if (unmatched.size > 0) {
     throw new UserError([...unmatched].map((s) => problem('unknown-run', `--only ${s} matches no run id, variant or label`, {
@@ -64,4 +67,15 @@ export function selectRuns(experiments: ExperimentToRun[], loaded: readonly Load
 export function dataProblem(error: unknown): UserError | null {
   if (!(error instanceof DataFileError)) return null;
   return new UserError(problem('data-file', error.problem, { file: error.file }));
+}
+
+/** The results folder, created if needed; a folder that cannot be written is invalid input, found before any training. */
+export function ensureWritableDir(dir: string, option: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserError(problem('out-not-writable', `cannot write results to ${dir} (${code})`, { file: option, hint: 'choose another folder with --out' }));
+  }
 }

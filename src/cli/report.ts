@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { writeResults } from '../report/write-results.ts';
 import { DEFAULT_OUT, experimentDir } from '../store/layout.ts';
-import { collect, EXIT_OK, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { loadAll, toExperimentToRun } from './experiments.ts';
+import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
+import { ensureWritableDir, loadAll, toExperimentToRun } from './experiments.ts';
 
 /** `mlp-lab report FILE...`: rebuilds the results tables from the store, without training. */
 export function registerReport(program: Command): void {
@@ -13,10 +13,12 @@ export function registerReport(program: Command): void {
     .argument('<files...>', 'experiment files (YAML)')
     .option('--out <dir>', 'results folder', DEFAULT_OUT)
     .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
+    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .addHelpText('after', ['', 'Examples:', '  $ mlp-lab report experiments/report.yaml', '  $ mlp-lab report experiments/relu-vs-sigmoid.yaml --set epochs=1'].join('\n'))
     .action((files, options) => runCommand(() => {
-      const { loaded, warnings } = loadAll(files, { sets: options.set });
+      const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
+      ensureWritableDir(options.out, '--out');
       for (const experiment of loaded.map((l) => toExperimentToRun(l))) {
         const written = writeResults(experimentDir(options.out, experiment.name), experiment);
         const markdown = written.find((f) => f.endsWith('.md'))!;

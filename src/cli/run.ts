@@ -5,7 +5,7 @@ import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
 import { DEFAULT_OUT } from '../store/layout.ts';
 import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { dataProblem, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
+import { dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
 
 /** Exit code after Ctrl-C, as shells report a process ended by SIGINT. */
 const EXIT_INTERRUPTED = 130;
@@ -29,12 +29,14 @@ export function registerRun(program: Command): void {
       '',
       'Finished runs (results/<name>/runs/<id>/metrics.json) are reused; a failed or interrupted run is',
       'retrained by the next `run`. Ctrl-C stops the runs in flight; finished runs stay recorded.',
+      'The tables show the plan as given (with --set, the overridden runs): use another --out for',
+      'quick trials so that committed results stay as they are.',
       'Exit codes: 0 all runs finished (diverged runs count as finished), 1 a run failed, 2 invalid',
       'input, 130 interrupted.',
       '',
       'Examples:',
       '  $ mlp-lab run experiments/report.yaml',
-      '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --jobs 2 --set epochs=1 --set dataset.train_limit=5000',
+      '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000 --out /tmp/smoke',
       '  $ mlp-lab run experiments/report.yaml --only relu --force --backend wasm',
     ].join('\n'))
     .action((files, options) => runCommand(async () => {
@@ -42,6 +44,7 @@ export function registerRun(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets, maxRuns: options.maxRuns });
       printProblems(warnings);
       const experiments = selectRuns(loaded.map((l) => toExperimentToRun(l)), loaded, options.only);
+      ensureWritableDir(options.out, '--out');
 
       const controller = new AbortController();
       const onSigint = () => {

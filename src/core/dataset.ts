@@ -18,6 +18,13 @@ export interface TrainingData {
   readonly validation: LabelledImages | null;
 }
 
+/** The largest label of a set; -1 when it is empty. */
+export function maxLabel(set: LabelledImages): number {
+  let max = -1;
+  for (let i = 0; i < set.count; i++) max = Math.max(max, set.labels[i]!);
+  return max;
+}
+
 /** The first `count` rows of a set, without copying. */
 export function firstRows(set: LabelledImages, count: number): LabelledImages {
   const n = Math.min(count, set.count);

@@ -12,20 +12,23 @@ export class Rng {
   private constructor(private readonly generator: JumpableRandomGenerator) {}
 
   /**
-   * A generator for an integer seed. The seed is expanded with splitmix32 into the 128-bit state,
-   * because xoroshiro's raw small seeds give correlated first draws.
+   * A generator for an integer seed, expanded into the 128-bit state with the murmur3 finaliser
+   * (a bijection), so that distinct seeds give distinct states (a 32-bit fold would make 1 and
+   * 2^32 the same run) and small seeds do not give xoroshiro's correlated first draws.
    */
   static fromSeed(seed: number): Rng {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-    let state = (seed ^ Math.floor(seed / 2 ** 32)) >>> 0;
-    const words: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      state = (state + 0x9e3779b9) >>> 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      words.push((z ^ (z >>> 16)) | 0);
-    }
+    const low = seed >>> 0;
+    const high = Math.floor(seed / 2 ** 32) >>> 0;
+    const mixLow = (c: number) => fmix32((low + c) >>> 0);
+    // pure-rand's state order is [s0 high, s0 low, s1 high, s1 low] and the first output adds the
+    // low words, so each word depends on the whole seed; (w0, w1) alone still determine it.
+    const words = [
+      mixLow(0x9e3779b9),
+      fmix32((high + mixLow(0x3c6ef372)) >>> 0),
+      mixLow(0xdaa66d2b),
+      fmix32((high + mixLow(0x78dde6e4)) >>> 0),
+    ];
     return new Rng(xoroshiro128plusFromState(words));
   }
 
@@ -62,4 +65,11 @@ export class Rng {
       values[j] = t;
     }
   }
+}
+
+/** The murmur3 32-bit finaliser: a bijection on 32-bit words that mixes every bit into every other. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
 }

@@ -1,6 +1,6 @@
 import type { TrainConfig } from './config.ts';
 import type { LabelledImages, TrainingData } from './dataset.ts';
-import { firstRows } from './dataset.ts';
+import { firstRows, maxLabel } from './dataset.ts';
 import type { Kernels } from './kernels/kernels.ts';
 import { Network } from './network.ts';
 import { createOptimizer } from './optimizer.ts';
@@ -81,6 +81,11 @@ export function train(config: TrainConfig, data: TrainingData, kernels: Kernels,
   if (trainSet.count === 0) throw new RangeError('the training set is empty');
   if (trainSet.features !== config.layers[0]) {
     throw new RangeError(`the model's input size is ${config.layers[0]} but the images have ${trainSet.features} features`);
+  }
+  const outputs = config.layers[config.layers.length - 1]!;
+  for (const [name, set] of [['training', trainSet], ['test', data.test], ['validation', data.validation]] as const) {
+    const label = set ? maxLabel(set) : -1;
+    if (label >= outputs) throw new RangeError(`the ${name} set has label ${label}, but the model has only ${outputs} outputs`);
   }
 
   const maxRows = Math.max(config.batchSize, EVAL_CHUNK_ROWS);

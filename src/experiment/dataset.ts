@@ -103,7 +103,9 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
   if (findings.length) return { info: null, findings };
 
   let classes = 0;
+  // Test labels count too: a model must have an output for every label it is tested on.
   for (const label of trainLabels.values) classes = Math.max(classes, label + 1);
+  for (const label of arrays.test_labels!.values) classes = Math.max(classes, label + 1);
   const combined = createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex');
   return {
     info: {

@@ -40,6 +40,7 @@ export class ProgressDisplay {
   private readonly started = Date.now();
   private done = 0;
   private failed = 0;
+  private diverged = 0;
   private workDone = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -74,7 +75,8 @@ export class ProgressDisplay {
     this.active.delete(runId);
     this.done++;
     this.workDone += run.work;
-    if (end.status === 'failed' || end.status === 'diverged') this.failed++;
+    if (end.status === 'failed') this.failed++;
+    if (end.status === 'diverged') this.diverged++;
     if (this.options.quiet) return;
     const accuracy = end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
     const color = { completed: '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
@@ -97,7 +99,7 @@ export class ProgressDisplay {
     const lines = [...this.active.values()].map((run) => `  ${this.describe(run)}`);
     const eta = this.overallEta();
     lines.push(
-      `${this.done}/${this.total} runs done${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
+      `${this.done}/${this.total} runs done${this.diverged ? `, ${this.diverged} diverged` : ''}${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
         `  elapsed ${clock((Date.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
     );
     this.live(lines.join('\n'));

@@ -4,16 +4,19 @@ import { toDatasetSpec, toTrainConfig, type RunDataset } from '../experiment/run
 import type { ResolvedRun } from '../experiment/index.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
 import { experimentDir, runDir } from '../store/layout.ts';
-import { clearRun, readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
+import { readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
 import type { RunOutcome } from './messages.ts';
 import type { ProgressDisplay, RunEnd } from './progress.ts';
 import { MLP_LAB_VERSION, experimentCommit } from './provenance.ts';
 import { executeRuns, type ScheduledRun } from './schedule.ts';
 
-/** An experiment ready to run: its plan and where it came from. */
+/** An experiment ready to run: its plan, the runs to train now, and where it came from. */
 export interface ExperimentToRun extends ExperimentResults {
   file: string;
+  /** The whole plan: the results tables always show every run. */
   runs: readonly ResolvedRun[];
+  /** The runs to train (all of them, or those --only picked). */
+  selected: readonly ResolvedRun[];
 }
 
 export interface RunOptions {
@@ -65,11 +68,12 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
   const pending = new Map<string, Pending>();
   for (const experiment of experiments) {
     const commit = experimentCommit(experiment.file);
-    for (const run of experiment.runs) {
+    for (const run of experiment.selected) {
       summary.planned++;
       const dir = runDir(options.out, experiment.name, run.id);
-      if (options.force) clearRun(dir);
-      const state = readRunState(dir);
+      // With --force nothing is deleted up front: each file of the old record is replaced only
+      // when the new run is written, so an interrupted --force loses nothing.
+      const state = options.force ? null : readRunState(dir);
       if (state && 'metrics' in state) {
         summary.reused++;
         continue;

@@ -1,17 +1,26 @@
 import { train } from '../core/train.ts';
-import { loadKernels } from '../backends/load.ts';
+import { loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
 import type { ProgressMessage, RunOutcome, RunTask } from './messages.ts';
 
 /** Milliseconds between progress messages, so that the main thread is not flooded. */
 const PROGRESS_INTERVAL_MS = 200;
 
+/** Kernels loaded in this thread, one instance per backend choice, reused run after run. */
+const loaded = new Map<BackendChoice, Promise<LoadedKernels>>();
+
 /**
- * The worker-thread entry (run by piscina): trains one run. Kernels are loaded per run (the loader
- * caches the compiled module per thread; a fresh wasm memory per run keeps a long sweep from
- * accumulating buffers). Exceptions propagate to the pool, which records the run as failed.
+ * The worker-thread entry (run by piscina): trains one run. Each backend is loaded once per thread;
+ * after a run its buffers are released, so that a long sweep does not accumulate memory (a wasm
+ * memory cannot shrink or be freed). Exceptions propagate to the pool, which records the run as failed.
  */
 export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
-  const { kernels, note } = await loadKernels(task.backend);
+  let loading = loaded.get(task.backend);
+  if (!loading) {
+    loading = loadKernels(task.backend);
+    loaded.set(task.backend, loading);
+    loading.catch(() => loaded.delete(task.backend));
+  }
+  const { kernels, note } = await loading;
   let lastPost = 0;
   try {
     const result = train(task.config, task.data, kernels, {
@@ -48,6 +57,7 @@ export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
       ]),
     };
   } finally {
+    kernels.releaseAll();
     task.port.close();
   }
 }

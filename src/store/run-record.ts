@@ -63,11 +63,6 @@ export function writeRunFailure(dir: string, config: unknown, failure: RunFailur
   writeFileAtomic(path.join(dir, 'error.json'), `${JSON.stringify(failure, null, 2)}\n`);
 }
 
-/** Removes what a run left behind before training it again (--force, or a retried failure). */
-export function clearRun(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
-
 /** The run's metrics, its failure, or neither (never run, or interrupted). */
 export function readRunState(dir: string): { metrics: RunMetrics } | { failure: RunFailure } | null {
   const metricsFile = path.join(dir, 'metrics.json');

@@ -21,10 +21,11 @@ export function encodeSafetensors(tensors: readonly NamedTensor[], metadata: Rec
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };
     offset += 4 * t.data.length;
   }
-  // Pad the header with spaces so that the data starts 8-byte aligned, as the reference writer does.
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(json);
+  // Pad the header with spaces so that the data starts 8-byte aligned, as the reference writer
+  // does; the padding counts UTF-8 bytes, not characters (metadata may hold non-ASCII text).
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(json.length + ((8 - ((8 + json.length) % 8)) % 8)).fill(0x20);
+  headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(headerBytes.length), true);

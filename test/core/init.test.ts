@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InitConfig } from '../../src/core/config.ts';
 import { initializeLayer } from '../../src/core/init.ts';
+import { referenceKernels } from '../../src/core/kernels/reference.ts';
+import { Network } from '../../src/core/network.ts';
 import { Rng } from '../../src/core/rng.ts';
 
 const [nIn, nOut] = [784, 128];
@@ -44,11 +46,21 @@ describe('initialisation schemes', () => {
     for (const scheme of ['normal', 'he', 'xavier'] as const) expect(draw({ scheme, std: 0.1 }).b.every((v) => v === 0)).toBe(true);
   });
 
-  it('report weights are all positive (the report code, not its prose) and re-seeded per layer', () => {
-    const first = draw({ scheme: 'report', std: 0 }, 42);
-    const again = draw({ scheme: 'report', std: 0 }, 42);
-    expect(first.W.every((v) => v >= 0 && v < 0.01)).toBe(true);
-    expect(again.W).toEqual(first.W);
+  it('report weights are all positive (the report code, not its prose)', () => {
+    const { W } = draw({ scheme: 'report', std: 0 }, 42);
+    expect(W.every((v) => v >= 0 && v < 0.01)).toBe(true);
+  });
+
+  it('report re-seeds per layer, as the report re-seeded numpy with 42: layers start with the same draws', () => {
+    const net = new Network(referenceKernels, { layers: [784, 16, 8, 10], activations: ['relu', 'relu', 'softmax'] }, 1);
+    const shared = Rng.fromSeed(1);
+    net.initialize({ scheme: 'report', std: 0 }, shared, 42);
+    const [first, second] = net.layers;
+    expect(second!.W.subarray(0, 100)).toEqual(first!.W.subarray(0, 100));
+    expect(shared.uniform()).toBe(Rng.fromSeed(1).uniform()); // the run's shared stream is untouched
+    const he = new Network(referenceKernels, net.model, 1);
+    he.initialize({ scheme: 'he', std: 0 }, Rng.fromSeed(1), 42);
+    expect(he.layers[1]!.W.subarray(0, 100)).not.toEqual(he.layers[0]!.W.subarray(0, 100));
   });
 
   it('the same seed gives the same weights, another seed others', () => {

@@ -94,6 +94,12 @@ describe('training on bundled MNIST', () => {
     expect(result.message).toMatch(/training cost became (NaN|Infinity) at iteration \d+ \(epoch 1\)/);
   });
 
+  it('refuses labels the model has no output for, naming the set', () => {
+    expect(() => train({ ...base, layers: [784, 32, 5] }, mnistSubset(300, 50), K)).toThrow(
+      /the training set has label 9, but the model has only 5 outputs/,
+    );
+  });
+
   it('stops when asked, and reports progress', () => {
     let calls = 0;
     const result = train({ ...base, epochs: 1 }, mnistSubset(300, 50), K, {

@@ -74,6 +74,9 @@ describe('mlp-lab run', () => {
 
     const forced = cli('run', file, '--out', out, '--force', '--only', 'small');
     expect(forced.stdout).toMatch(/2 runs: 2 trained, 0 reused\./);
+    // --only trains a subset; the tables still show the whole experiment.
+    expect(withoutTimes(csvRows(out))).toEqual(withoutTimes(rows));
+    expect(readFileSync(path.join(out, 'tiny', 'results.md'), 'utf8')).toContain('6 of 6 runs finished');
   });
 
   it('retrains only the variant that changed', () => {
@@ -122,16 +125,9 @@ describe('mlp-lab run', () => {
     expect(cli('run', file, '--out', out, '--only', 'nothing-like-this').code).toBe(2);
   });
 
-  it('stops on Ctrl-C, keeps finished runs, leaves no partial run that looks finished, and resumes', async () => {
-    const { file, out } = workspace(`
-name: tiny
-dataset: { source: mnist, train_limit: 2000, test_limit: 100 }
-defaults: { batch_size: 30, learning_rate: 0.1, init: he, backend: js }
-variants:
-  - { id: quick, layers: [784, 10], activations: [softmax], epochs: 1 }
-  - { id: slow, layers: [784, 64, 10], activation: relu, epochs: 40 }
-`);
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '1'], { env: { ...process.env, NO_COLOR: '1' } });
+  /** Starts `run`, sends one Ctrl-C when the slow run starts, and resolves with the exit code and output. */
+  async function interruptWhenSlowStarts(...args: string[]): Promise<{ code: number | null; stdout: string }> {
+    const child = spawn(process.execPath, [BIN, 'run', ...args, '--jobs', '1'], { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let interrupted = false;
     child.stdout.on('data', (chunk: Buffer) => {
@@ -142,6 +138,21 @@ variants:
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code, stdout };
+  }
+
+  const INTERRUPTIBLE = `
+name: tiny
+dataset: { source: mnist, train_limit: 2000, test_limit: 100 }
+defaults: { batch_size: 30, learning_rate: 0.1, init: he, backend: js }
+variants:
+  - { id: quick, layers: [784, 10], activations: [softmax], epochs: 1 }
+  - { id: slow, layers: [784, 64, 10], activation: relu, epochs: 40 }
+`;
+
+  it('stops on Ctrl-C, keeps finished runs, leaves no partial run that looks finished, and resumes', async () => {
+    const { file, out } = workspace(INTERRUPTIBLE);
+    const { code, stdout } = await interruptWhenSlowStarts(file, '--out', out);
     expect(code).toBe(130);
     expect(stdout).toMatch(/Interrupted: finished runs are kept\. Run the same command again/);
     const rows = csvRows(out);
@@ -152,5 +163,16 @@ variants:
     const resumed = cli('run', file, '--out', out, '--backend', 'auto');
     expect(resumed.stdout).toMatch(/2 runs: 1 trained, 1 reused\./);
     expect(csvRows(out).map((r) => r.status)).toEqual(['completed', 'completed']);
+  });
+
+  it('keeps the old records when a --force rerun is interrupted', async () => {
+    const { file, out } = workspace(INTERRUPTIBLE);
+    expect(cli('run', file, '--out', out, '--backend', 'auto').code).toBe(0);
+    const before = csvRows(out);
+    const { code } = await interruptWhenSlowStarts(file, '--out', out, '--force');
+    expect(code).toBe(130);
+    const after = csvRows(out);
+    expect(after.map((r) => r.status)).toEqual(['completed', 'completed']);
+    expect(after[1]).toEqual(before[1]);
   });
 });

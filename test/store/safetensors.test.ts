@@ -27,10 +27,11 @@ describe('safetensors', () => {
     expect(metadata).toEqual({ layers: '[3, 2]' });
   });
 
-  it('aligns the data to 8 bytes, as the reference writer does', () => {
-    const bytes = encodeSafetensors(tensors);
+  it.each<Record<string, string>>([{}, { note: 'W is n_in × n_out' }, { a: 'é', b: '≥' }])('aligns the data to 8 bytes, as the reference writer does (metadata %j)', (metadata) => {
+    const bytes = encodeSafetensors(tensors, metadata);
     const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect((8 + headerLength) % 8).toBe(0);
+    expect(decodeSafetensors(bytes).metadata).toEqual(metadata);
   });
 
   it('rejects a tensor whose data does not fill its shape', () => {

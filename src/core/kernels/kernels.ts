@@ -31,6 +31,13 @@ export interface Kernels {
    */
   alloc(length: number): Float32Array;
 
+  /**
+   * Releases every buffer `alloc` has handed out, so that the next run reuses the memory instead
+   * of adding to it (a worker thread trains run after run with one backend). Those buffers must
+   * not be used afterwards. A no-op where the garbage collector owns the buffers.
+   */
+  releaseAll(): void;
+
   /** C = A·B. A: m × k, B: k × n, C: m × n. */
   gemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
 

@@ -12,6 +12,8 @@ export const referenceKernels: Kernels = {
     return new Float32Array(length);
   },
 
+  releaseAll() {},
+
   gemm(m, n, k, A, B, C) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
@@ -78,6 +80,7 @@ export const referenceKernels: Kernels = {
       let sum = 0;
       for (let j = 0; j < cols; j++) sum += Math.exp(Z[row + j]! - max);
       const label = labels[i]!;
+      if (label >= cols) throw new RangeError(`label ${label} is not below the ${cols} classes`);
       total += Math.log(sum) + max - Z[row + label]!;
       if (dZ !== null) {
         for (let j = 0; j < cols; j++) {

@@ -31,8 +31,8 @@ const ALIGN = 64;
  * The `wasm` backend over an instance of the kernels module and the memory it imports
  * (instantiation is src/backends/load.ts's job, since the core touches no files).
  *
- * `alloc` hands out Float32Array views on the linear memory from a bump pointer (buffers live as
- * long as the backend, so nothing is freed), growing the memory when needed. The memory must be
+ * `alloc` hands out Float32Array views on the linear memory from a bump pointer, growing the
+ * memory when needed; `releaseAll` rewinds the pointer between runs. The memory must be
  * shared: growing a shared memory keeps every earlier view valid (a grown non-shared memory
  * detaches them). A kernel called with a buffer from elsewhere throws a TypeError, because wasm can
  * only address its own memory; a buffer too short for the shape throws a RangeError.
@@ -70,7 +70,12 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
       top = end;
       const buffer = memory.buffer;
       buffers.add(buffer);
-      return new Float32Array(buffer, start, length);
+      // Memory handed out again after releaseAll holds the previous run's values.
+      return new Float32Array(buffer, start, length).fill(0);
+    },
+
+    releaseAll() {
+      top = roundUp(exports.heapBase(), ALIGN);
     },
 
     gemm(m, n, k, A, B, C) {
