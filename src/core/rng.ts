@@ -5,7 +5,7 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
 
 /**
  * The one source of randomness in the core: a seeded xoroshiro128+ stream (pure-rand).
- * Every consumer receives an Rng; nothing reads the clock or Math.random, so the same seed gives
+ * Every consumer receives an Rng; nothing reads the clock or a global random source, so the same seed gives
  * bit-identical runs.
  */
 export class Rng {
