@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { writeResults } from '../report/write-results.ts';
-import { DEFAULT_OUT, experimentDir } from '../store/layout.ts';
+import { DEFAULT_OUT } from '../store/layout.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
 import { ensureWritableDir, loadAll, toExperimentToRun } from './experiments.ts';
 
@@ -20,7 +20,7 @@ export function registerReport(program: Command): void {
       printProblems(warnings);
       ensureWritableDir(options.out, '--out');
       for (const experiment of loaded.map((l) => toExperimentToRun(l))) {
-        const written = writeResults(experimentDir(options.out, experiment.name), experiment);
+        const written = writeResults(options.out, experiment);
         const markdown = written.find((f) => f.endsWith('.md'))!;
         process.stdout.write(`${readFileSync(markdown, 'utf8')}\nWritten: ${written.join(', ')}\n`);
       }

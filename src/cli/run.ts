@@ -62,10 +62,8 @@ export function registerRun(program: Command): void {
           force: options.force ?? false,
           failFast: options.failFast ?? false,
           signal: controller.signal,
-          display: (pending, work) => {
-            const display = new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR });
-            return display;
-          },
+          display: (pending, work) =>
+            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
         });
       } catch (error) {
         throw dataProblem(error) ?? error;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomic.ts';
+import { experimentDir, runDir } from '../store/layout.ts';
 import { type PlannedRun, collectResults } from './collect.ts';
 import { latexTable, markdownTable } from './render-tables.ts';
 import { resultsCsv } from './results-csv.ts';
@@ -13,11 +14,11 @@ export interface ExperimentResults {
 }
 
 /**
- * (Re)writes results.csv, results.md and results.tex of an experiment from its store, without
- * training. Returns the files written.
+ * (Re)writes results.csv, results.md and results.tex of an experiment from the store under `out`,
+ * without training. Returns the files written.
  */
-export function writeResults(experimentDir: string, experiment: ExperimentResults): string[] {
-  const rows = collectResults(experiment.runs, (run) => path.join(experimentDir, 'runs', run.id));
+export function writeResults(out: string, experiment: ExperimentResults): string[] {
+  const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
   const tables = [configurationTable(rows), ...pivotTables(rows, experiment.table)];
   const finished = rows.filter((r) => r.outcome !== null && r.outcome.status !== 'failed').length;
   const markdown = [
@@ -36,7 +37,7 @@ export function writeResults(experimentDir: string, experiment: ExperimentResult
     'results.tex': latex,
   };
   return Object.entries(files).map(([name, content]) => {
-    const file = path.join(experimentDir, name);
+    const file = path.join(experimentDir(out, experiment.name), name);
     writeFileAtomic(file, content);
     return file;
   });

@@ -3,7 +3,7 @@ import { loadDataset } from '../data/load.ts';
 import { toDatasetSpec, toTrainConfig, type RunDataset } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
-import { experimentDir, runDir } from '../store/layout.ts';
+import { runDir } from '../store/layout.ts';
 import { readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
 import type { RunOutcome } from './messages.ts';
 import type { ProgressDisplay, RunEnd } from './progress.ts';
@@ -162,7 +162,7 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
     display.close();
     summary.skipped = scheduled.length - started;
     for (const experiment of experiments) {
-      summary.resultFiles.push(...writeResults(experimentDir(options.out, experiment.name), experiment));
+      summary.resultFiles.push(...writeResults(options.out, experiment));
     }
   }
   return summary;
