@@ -6,5 +6,7 @@ export default defineConfig({
     // Training and end-to-end tests run real epochs; a 2-core CI machine needs more than the default 5 s.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The CLI spawned by tests runs the TypeScript sources, so a test never exercises a stale dist/.
+    env: { MLP_LAB_FROM_SOURCE: '1' },
   },
 });

@@ -34,15 +34,17 @@ export interface ScheduleOptions {
   worker?: URL;
 }
 
-const WORKER = new URL('./worker.ts', import.meta.url);
+/** The worker entry beside this module: worker.js in the compiled program, worker.ts when run from source. */
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 
 /**
- * Node 20 cannot load TypeScript by itself: worker threads inherit the parent's flags, so a parent
- * started with `--import tsx` passes them on; one that registered tsx in code (bin/mlp-lab.js) does not.
+ * Node 20 cannot load TypeScript by itself, so workers of a program run from source register tsx.
+ * It is given as a resolved file URL: a bare `tsx` would be looked up from the current folder,
+ * which fails when mlp-lab is started from outside its checkout.
  */
-const WORKER_EXEC_ARGV = process.execArgv.some((arg) => arg.includes('tsx'))
-  ? process.execArgv
-  : [...process.execArgv, '--import', 'tsx'];
+const WORKER_EXEC_ARGV = import.meta.url.endsWith('.ts') && !process.execArgv.some((arg) => arg.includes('tsx'))
+  ? [...process.execArgv, '--import', import.meta.resolve('tsx')]
+  : process.execArgv;
 
 /**
  * Executes runs on a pool of `jobs` worker threads. A run that throws or kills its worker is

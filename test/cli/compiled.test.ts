@@ -1,0 +1,38 @@
+/**
+ * The compiled program (dist/, built by `npm ci` and by `npm test` before the suite) as a user
+ * starts it: from a folder outside the checkout, with no TypeScript loader anywhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = path.resolve('bin/mlp-lab.js');
+const REPORT = path.resolve('experiments/report.yaml');
+
+function compiled(cwd: string, ...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.MLP_LAB_FROM_SOURCE;
+  return spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+}
+
+describe.runIf(existsSync('dist/cli/main.js'))('the compiled program', () => {
+  it('runs from a folder outside the checkout: workers load compiled JavaScript, not tsx', () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'mlp-lab-elsewhere-'));
+    const version = compiled(elsewhere, '--version');
+    expect(version.stderr).toBe('');
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+
+    const out = path.join(elsewhere, 'results');
+    const run = compiled(elsewhere, 'run', REPORT, '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=300',
+      '--set', 'dataset.test_limit=100', '--out', out, '--quiet');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(readdirSync(path.join(out, 'report', 'runs'))).toHaveLength(1);
+  });
+});
+
+it('dist/ has been built (npm test builds it before the suite)', () => {
+  expect(existsSync('dist/cli/main.js')).toBe(true);
+});
