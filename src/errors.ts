@@ -69,10 +69,22 @@ export function formatProblem(p: Problem, options: { excerpt?: boolean } = {}): 
   let out = `${where ? `${where}: ` : ''}${p.severity}: ${p.message}`;
   if (options.excerpt !== false && p.excerpt && p.line !== null && p.col !== null) {
     const gutter = String(p.line).length;
-    const text = p.excerpt.text.replace(/\t/g, ' ');
-    const marker = ' '.repeat(Math.max(0, p.col - 1)) + '^'.repeat(Math.max(1, Math.min(p.excerpt.length, text.length - p.col + 1)));
+    const { text, col } = excerptWindow(p.excerpt.text.replace(/\t/g, ' '), p.col);
+    const marker = ' '.repeat(Math.max(0, col - 1)) + '^'.repeat(Math.max(1, Math.min(p.excerpt.length, text.length - col + 1, EXCERPT_WIDTH)));
     out += `\n ${p.line} | ${text}\n ${' '.repeat(gutter)} | ${marker}`;
   }
   if (p.hint) out += `\n  hint: ${p.hint}`;
   return out;
+}
+
+/** Widest source excerpt printed: a 40 KB line would bury the message. */
+const EXCERPT_WIDTH = 100;
+
+/** The part of a long line around column `col` (1-based), with `…` where it was cut, and the column within it. */
+function excerptWindow(line: string, col: number): { text: string; col: number } {
+  if (line.length <= EXCERPT_WIDTH) return { text: line, col };
+  const start = Math.max(0, Math.min(col - 1 - 20, line.length - EXCERPT_WIDTH));
+  const end = Math.min(line.length, start + EXCERPT_WIDTH);
+  const before = start > 0 ? '…' : '';
+  return { text: `${before}${line.slice(start, end)}${end < line.length ? '…' : ''}`, col: col - start + before.length };
 }
