@@ -36,3 +36,15 @@ describe('Rng', () => {
     expect([...values.subarray(0, 10)]).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe('the README on seeds', () => {
+  it('names the seed mixer that Rng.fromSeed uses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const code = readFileSync('src/core/rng.ts', 'utf8');
+    expect(code).toMatch(/function fmix32/);
+    expect(readme).toMatch(/murmur3 finaliser \(`fmix32`/);
+    // The generator has never used splitmix; the README said it did.
+    expect(readme).not.toMatch(/splitmix/i);
+  });
+});
