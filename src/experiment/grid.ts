@@ -51,6 +51,15 @@ export function gridAxes(experiment: ExperimentFile, overrides: readonly Overrid
       return;
     }
     if (!entries.every(([name]) => claim(name, `zip group ${g + 1}`, ['grid', 'zip', g, name]))) return;
+    const tuples = firstValues.map((_, i) => JSON.stringify(entries.map(([, values]) => values[i])));
+    const repeated = tuples.findIndex((t, i) => tuples.indexOf(t) !== i);
+    if (repeated >= 0) {
+      findings.push({
+        code: 'duplicate-value', severity: 'error', origin: { kind: 'file', path: ['grid', 'zip', g, firstName, repeated] },
+        message: `zip group ${g + 1} lists the combination ${entries.map(([name, values]) => `${name}=${JSON.stringify(values[repeated])}`).join(', ')} twice (positions ${tuples.indexOf(tuples[repeated]!) + 1} and ${repeated + 1})`,
+      });
+      return;
+    }
     axes.push({
       names: entries.map(([name]) => name),
       points: firstValues.map((_, i) => new Map(entries.map(([name, values]) => [name, { value: values[i], origin: { kind: 'file' as const, path: ['grid', 'zip', g, name, i] } }]))),

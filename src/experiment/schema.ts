@@ -179,13 +179,26 @@ const gridProperties = Object.fromEntries(
   ]),
 ) as Record<string, TSchema>;
 
+// A zip group's lists may repeat a value (`batch_size: [32, 64, 32]`): what must be distinct is each
+// tuple of i-th values, which the expansion checks.
+const zipProperties = Object.fromEntries(
+  GRID_NAMES.map((name) => [
+    name,
+    optional(Type.Array(P[name], {
+      minItems: 1,
+      title: `Values of ${name}`,
+      description: `The i-th value joins the i-th values of the group's other lists. ${(P[name] as Doc).description}`,
+    })),
+  ]),
+) as Record<string, TSchema>;
+
 const exclusionProperties = Object.fromEntries(GRID_NAMES.map((name) => [name, optional(P[name])])) as Record<string, TSchema>;
 
 export const GridSchema = Type.Object(
   {
     ...gridProperties,
     zip: optional(Type.Array(
-      Type.Object(gridProperties, { additionalProperties: false, minProperties: 2, title: 'Zipped group', description: 'Lists of equal length that vary together: the i-th values form one combination.' }),
+      Type.Object(zipProperties, { additionalProperties: false, minProperties: 2, title: 'Zipped group', description: 'Lists of equal length that vary together: the i-th values form one combination.' }),
       { title: 'Zipped parameters', description: 'Groups of parameters that vary together instead of crossing.', default: [] },
     )),
     exclude: optional(Type.Array(
