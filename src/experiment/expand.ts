@@ -66,7 +66,8 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   const limit = input.maxRuns ?? experiment.max_runs ?? DEFAULT_MAX_RUNS;
   const limitAt: NodePath = experiment.grid ? ['grid'] : experiment.variants ? ['variants'] : [];
   const raw = Math.max(variants.length, 1) * axes.reduce((n, a) => n * a.points.length, 1) * repeats;
-  if (raw > Math.max(limit, ENUMERATION_LIMIT)) findings.push(tooMany(raw, limit, limitAt));
+  // Past the enumeration limit no --max-runs helps: planning that many runs would not end.
+  if (raw > ENUMERATION_LIMIT) findings.push(beyondEnumeration(raw, limitAt));
   if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
 
   const rules = ((experiment.grid?.exclude ?? []) as Record<string, unknown>[]).map((rule) => ({ rule, used: false }));
@@ -193,6 +194,14 @@ function tooMany(count: number, limit: number, at: NodePath): Finding {
     code: 'too-many-runs', severity: 'error', origin: { kind: 'file', path: at }, key: at.length > 0,
     message: `the experiment expands to ${count} runs, more than the limit of ${limit}`,
     hint: `if that is intended, raise the limit with --max-runs ${count} (or \`max_runs: ${count}\` in the file)`,
+  };
+}
+
+function beyondEnumeration(count: number, at: NodePath): Finding {
+  return {
+    code: 'too-many-runs', severity: 'error', origin: { kind: 'file', path: at }, key: at.length > 0,
+    message: `the experiment expands to ${count.toLocaleString('en-US')} runs; mlp-lab plans at most ${ENUMERATION_LIMIT.toLocaleString('en-US')} (before exclusions), whatever --max-runs says`,
+    hint: 'use fewer values per grid key, or split the grid into several experiment files',
   };
 }
 

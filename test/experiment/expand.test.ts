@@ -147,6 +147,17 @@ describe('resolved runs', () => {
     expect(expand(experiment, [], 3).runs).toHaveLength(3);
   });
 
+  it('refuse 800 million runs at once, even with a --max-runs that would allow them', () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    const experiment = { ...base, grid: { epochs: values(1000), batch_size: values(800), seed: values(1000) } };
+    const [finding] = expand(experiment).findings;
+    expect(finding?.code).toBe('too-many-runs');
+    expect(finding?.hint).not.toMatch(/--max-runs/);
+    const lifted = expand(experiment, [], 800_000_000).findings;
+    expect(lifted.map((f) => f.code)).toEqual(['too-many-runs']);
+    expect(lifted[0]?.message).toContain('800,000,000 runs');
+  });
+
   it('is deterministic', () => {
     const experiment = { ...base, grid: { learning_rate: [0.1, 0.01], init: ['he', 'xavier'] }, seeds: [1, 2] };
     expect(expand(experiment)).toEqual(expand(experiment));
