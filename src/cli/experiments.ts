@@ -41,7 +41,8 @@ export function toExperimentToRun(loaded: LoadedExperiment, runs: readonly Resol
 
 /**
  * Keeps the runs that `--only` selects: a run id (or a prefix of at least 4 characters), a variant
- * id, or a run's exact label. A selector that matches nothing is invalid input.
+ * id, a run's exact label, or `KEY=VALUE` for the runs where a parameter that varies has that value
+ * (`--only activation=relu`). A selector that matches nothing is invalid input.
  */
 export function selectRuns(experiments: ExperimentToRun[], loaded: readonly LoadedExperiment[], only: readonly string[]): ExperimentToRun[] {
   if (only.length === 0) return experiments;
@@ -49,18 +50,45 @@ export function selectRuns(experiments: ExperimentToRun[], loaded: readonly Load
   const selected = experiments.map((experiment, i) => {
     const original = loaded[i]!.runs;
     const selected = experiment.runs.filter((run, j) => {
-      const hits = only.filter((s) => run.id === s || (s.length >= 4 && run.id.startsWith(s)) || original[j]!.variant === s || run.label === s);
+      const hits = only.filter((s) => run.id === s || (s.length >= 4 && run.id.startsWith(s)) || original[j]!.variant === s || run.label === s || matchesValue(run, s));
       hits.forEach((s) => unmatched.delete(s));
       return hits.length > 0;
     });
     return { ...experiment, selected };
   });
   if (unmatched.size > 0) {
-    throw new UserError([...unmatched].map((s) => problem('unknown-run', `--only ${s} matches no run id, variant or label`, {
-      file: '--only', hint: 'mlp-lab plan FILE lists the run ids and labels',
+    const varying = [...new Set(experiments.flatMap((e) => e.runs.flatMap((r) => Object.keys(r.varying))))];
+    throw new UserError([...unmatched].map((s) => problem('unknown-run', onlyMessage(s, varying, experiments), {
+      file: '--only', hint: onlyHint(s, varying),
     })));
   }
   return selected;
+}
+
+/** `key=value` against the run's varying parameters, the value compared as it is shown in the plan. */
+function matchesValue(run: ResolvedRun, selector: string): boolean {
+  const eq = selector.indexOf('=');
+  if (eq <= 0) return false;
+  const key = selector.slice(0, eq).trim();
+  const value = selector.slice(eq + 1).trim();
+  return Object.hasOwn(run.varying, key) && String(run.varying[key]) === value;
+}
+
+function onlyMessage(selector: string, varying: string[], experiments: ExperimentToRun[]): string {
+  const eq = selector.indexOf('=');
+  if (eq > 0) {
+    const key = selector.slice(0, eq).trim();
+    if (!varying.includes(key)) return `--only ${selector}: \`${key}\` does not vary in this plan`;
+    const values = [...new Set(experiments.flatMap((e) => e.runs.map((r) => String(r.varying[key]))))];
+    return `--only ${selector} matches no run: \`${key}\` takes the values ${values.join(', ')}`;
+  }
+  if (/^[0-9a-f]{1,3}$/.test(selector)) return `--only ${selector} is too short to pick runs by their id: give 4 or more characters`;
+  return `--only ${selector} matches no run id, variant or label`;
+}
+
+function onlyHint(selector: string, varying: string[]): string {
+  if (selector.includes('=')) return varying.length ? `KEY is one of the parameters that vary: ${varying.join(', ')}` : 'nothing varies in this plan; pick runs by id or variant';
+  return 'mlp-lab plan FILE lists the run ids and labels; --only KEY=VALUE picks runs by a parameter that varies';
 }
 
 /** A data file that cannot be read is invalid input: report it like any other problem. */

@@ -21,7 +21,7 @@ export function registerRun(program: Command): void {
     .option('--force', 'retrain runs that are already finished')
     .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
     .addOption(new Option('--backend <name>', 'numeric kernels for every run (same as --set backend=NAME)').choices(['auto', 'native', 'wasm', 'js'] as const))
-    .option('--only <run>', 'run only this run id (or 4+ character prefix), variant id or label (repeatable)', collect, [] as string[])
+    .option('--only <run>', 'run only this run id (or 4+ character prefix), variant id, label, or KEY=VALUE of a parameter that varies (repeatable)', collect, [] as string[])
     .option('--fail-fast', 'stop everything at the first failed run')
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .option('-q, --quiet', 'print only the summary')
@@ -38,6 +38,7 @@ export function registerRun(program: Command): void {
       '  $ mlp-lab run experiments/report.yaml',
       '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000 --out /tmp/smoke',
       '  $ mlp-lab run experiments/report.yaml --only relu --force --backend wasm',
+      '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --only activation=relu --only learning_rate=0.1',
     ].join('\n'))
     .action((files, options) => runCommand(async () => {
       const sets = options.backend ? [...options.set, `backend=${options.backend}`] : options.set;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiments.ts';
+
+const { loaded } = loadAll(['experiments/relu-vs-sigmoid.yaml'], { sets: [] });
+const experiments = loaded.map((l) => toExperimentToRun(l));
+const select = (...only: string[]) => selectRuns(experiments, loaded, only)[0]!.selected;
+const problemOf = (...only: string[]) => {
+  try {
+    select(...only);
+  } catch (error) {
+    if (error instanceof UserError) return error.problems[0]!;
+    throw error;
+  }
+  throw new Error('expected a problem');
+};
+
+describe('--only', () => {
+  it('picks runs by a parameter value that varies (activation=relu: half of the grid)', () => {
+    const picked = select('activation=relu');
+    expect(picked).toHaveLength(27);
+    expect(picked.every((r) => r.config.activations[0] === 'relu')).toBe(true);
+  });
+
+  it('combines selectors as a union', () => {
+    expect(select('learning_rate=0.1', 'activation=relu')).toHaveLength(27 + 9);
+  });
+
+  it('says which values a parameter takes when none matches', () => {
+    const p = problemOf('activation=softsign');
+    expect(p.message).toBe('--only activation=softsign matches no run: `activation` takes the values relu, sigmoid');
+  });
+
+  it('says when the parameter does not vary', () => {
+    expect(problemOf('epochs=3').message).toBe('--only epochs=3: `epochs` does not vary in this plan');
+  });
+
+  it('asks for 4 characters of a run id instead of saying nothing matches', () => {
+    const prefix = experiments[0]!.runs[0]!.id.slice(0, 3);
+    expect(problemOf(prefix).message).toBe(`--only ${prefix} is too short to pick runs by their id: give 4 or more characters`);
+  });
+
+  it('still picks by a 4-character prefix', () => {
+    const id = experiments[0]!.runs[0]!.id;
+    expect(select(id.slice(0, 4)).map((r) => r.id)).toContain(id);
+  });
+});
