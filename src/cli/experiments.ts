@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
@@ -11,13 +12,25 @@ import type { ExperimentToRun } from '../run/run-experiments.ts';
 export function loadAll(files: readonly string[], options: { sets: readonly string[]; maxRuns?: number | undefined }): { loaded: LoadedExperiment[]; warnings: Problem[] } {
   const loaded: LoadedExperiment[] = [];
   const problems: Problem[] = [];
-  for (const file of files) {
+  // The same file named twice (`run a.yaml a.yaml`, or through another path) is one experiment.
+  const distinct = [...new Map(files.map((file) => [canonicalPath(file), file])).values()];
+  for (const file of distinct) {
     try {
       loaded.push(loadExperiment(file, options));
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       problems.push(...error.problems);
     }
+  }
+  // Two experiments with one name would write into one results folder and mix their tables.
+  const byName = new Map<string, string>();
+  for (const l of loaded) {
+    const first = byName.get(l.experiment.name);
+    if (first !== undefined) {
+      problems.push(problem('duplicate-name', `the experiment name \`${l.experiment.name}\` is also the name of ${first}: both would write to the same results folder`, {
+        file: l.file, hint: 'give each experiment file its own `name:`',
+      }));
+    } else byName.set(l.experiment.name, l.file);
   }
   // A --set problem is the same for every file: report it once.
   const unique = problems.filter((p, i) => problems.findIndex((q) => JSON.stringify(q) === JSON.stringify(p)) === i);
@@ -105,5 +118,13 @@ export function ensureWritableDir(dir: string, option: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new UserError(problem('out-not-writable', `cannot write results to ${dir} (${code})`, { file: option, hint: 'choose another folder with --out' }));
+  }
+}
+
+function canonicalPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file); // a missing file is reported by loadExperiment
   }
 }

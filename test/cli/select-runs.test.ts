@@ -45,3 +45,30 @@ describe('--only', () => {
     expect(select(id.slice(0, 4)).map((r) => r.id)).toContain(id);
   });
 });
+
+describe('several experiment files', () => {
+  it('count the same file named twice (by two paths) once', () => {
+    const { loaded } = loadAll(['experiments/report.yaml', './experiments/report.yaml', 'experiments/../experiments/report.yaml'], { sets: [] });
+    expect(loaded).toHaveLength(1);
+  });
+
+  it('refuse two files with the same name, which would share a results folder', async () => {
+    const { mkdtempSync, copyFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-names-'));
+    try {
+      const copy = path.join(dir, 'copy.yaml');
+      copyFileSync('experiments/report.yaml', copy);
+      let problems: readonly { code: string; file: string | null }[] = [];
+      try {
+        loadAll(['experiments/report.yaml', copy], { sets: [] });
+      } catch (error) {
+        if (error instanceof UserError) problems = error.problems;
+      }
+      expect(problems.map((p) => [p.code, p.file])).toEqual([['duplicate-name', copy]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
