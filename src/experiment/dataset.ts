@@ -93,19 +93,32 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
   const trainImages = arrays.train_images!.dims;
   const testImages = arrays.test_images!.dims;
   const trainLabels = arrays.train_labels!;
-  const shapeProblem = (key: IdxKey, message: string) => findings.push({ code: 'bad-data-file', severity: 'error', origin: dataset?.[key] !== undefined ? at(key) : at('source'), message });
-  if (trainImages.length < 2) shapeProblem('train_images', `train_images must have at least 2 dimensions (count, pixels...), has [${trainImages.join(', ')}]`);
-  if (trainLabels.dims.length !== 1) shapeProblem('train_labels', `train_labels must have 1 dimension, has [${trainLabels.dims.join(', ')}]`);
-  else if (trainLabels.dims[0] !== trainImages[0]) shapeProblem('train_labels', `${trainLabels.dims[0]} training labels for ${trainImages[0]} training images`);
+  const testLabels = arrays.test_labels!;
+  const shapeProblem = (key: IdxKey, message: string, hint?: string) => findings.push({ code: 'bad-data-file', severity: 'error', origin: dataset?.[key] !== undefined ? at(key) : at('source'), message, hint });
+  // The same checks as loading the data for a run (src/data/load.ts), so that `validate` passes
+  // only what `run` can read.
+  for (const [images, labels, set] of [[trainImages, trainLabels, 'train'], [testImages, testLabels, 'test']] as const) {
+    if (images.length < 2) shapeProblem(`${set}_images`, `${set}_images must have at least 2 dimensions (count, pixels...), has [${images.join(', ')}]`);
+    if (labels.dims.length !== 1) shapeProblem(`${set}_labels`, `${set}_labels must have 1 dimension, has [${labels.dims.join(', ')}]`);
+    else if (labels.dims[0] !== images[0]) shapeProblem(`${set}_labels`, `${labels.dims[0]} ${set === 'train' ? 'training' : 'test'} labels for ${images[0]} ${set === 'train' ? 'training' : 'test'} images`);
+    const bad = labels.values.findIndex((label) => !Number.isInteger(label) || label < 0 || label > 255);
+    if (bad >= 0) shapeProblem(`${set}_labels`, `${set}_labels has ${labels.values[bad]} at index ${bad}, which is not a class index from 0 to 255`);
+  }
   const features = trainImages.slice(1).reduce((a, b) => a * b, 1);
   const testFeatures = testImages.slice(1).reduce((a, b) => a * b, 1);
   if (testFeatures !== features) shapeProblem('test_images', `test images have ${testFeatures} pixels but training images have ${features}`);
   if (findings.length) return { info: null, findings };
 
+  // The classes are those of the training labels; a test label beyond them is a problem of the
+  // test labels (a model cannot learn a class it never sees), not of the layers.
   let classes = 0;
-  // Test labels count too: a model must have an output for every label it is tested on.
   for (const label of trainLabels.values) classes = Math.max(classes, label + 1);
-  for (const label of arrays.test_labels!.values) classes = Math.max(classes, label + 1);
+  const unseen = testLabels.values.findIndex((label) => label >= classes);
+  if (unseen >= 0) {
+    shapeProblem('test_labels', `test_labels has label ${testLabels.values[unseen]} at index ${unseen}, but the training labels only go up to ${classes - 1}`,
+      'the test labels must use the classes of the training labels: check that the four files belong together');
+    return { info: null, findings };
+  }
   const combined = createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex');
   return {
     info: {
