@@ -22,7 +22,8 @@ import { createNativeKernels } from '../src/core/kernels/native.ts';
 import { Network } from '../src/core/network.ts';
 import { createOptimizer } from '../src/core/optimizer.ts';
 import { Rng } from '../src/core/rng.ts';
-import { EVAL_CHUNK_ROWS, evaluateSet, gatherRows } from '../src/core/train.ts';
+import { InputRows } from '../src/core/input-rows.ts';
+import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
@@ -60,8 +61,7 @@ function epoch(kernels: Kernels, train: LabelledImages, fraction: number): { sec
   network.initialize({ scheme: 'he', std: 0.1 }, Rng.fromSeed(42), 42);
   const optimizer = createOptimizer({ type: 'sgd' }, kernels,
     network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]));
-  const X = kernels.alloc(maxRows * train.features);
-  const labels = new Uint8Array(maxRows);
+  const input = new InputRows(kernels, maxRows, train.features);
   const order = Uint32Array.from({ length: train.count }, (_, i) => i);
   Rng.fromSeed(1).shuffle(order);
   const count = Math.floor(train.count / fraction);
@@ -70,9 +70,9 @@ function epoch(kernels: Kernels, train: LabelledImages, fraction: number): { sec
   for (let start = 0; start < count; start += BATCH) {
     const rows = Math.min(BATCH, count - start);
     const t = performance.now();
-    gatherRows(train, order, start, rows, X, labels);
+    input.gather(train, order, start, rows);
     gather += performance.now() - t;
-    network.computeGradients(X, labels, rows);
+    network.computeGradients(input.X, input.labels, rows);
     optimizer.step(LEARNING_RATE);
   }
   return { seconds: (performance.now() - started) / 1000, gather: gather / 1000, network };
@@ -165,10 +165,9 @@ async function main(): Promise<void> {
       const row = epochs.get(b.label)!;
       row.seconds.push(e.seconds * fraction);
       row.gather.push(e.gather * fraction);
-      const X = b.kernels.alloc(e.network.maxRows * data.test.features);
-      const labels = new Uint8Array(e.network.maxRows);
+      const input = new InputRows(b.kernels, e.network.maxRows, data.test.features);
       const t = performance.now();
-      const evaluation = evaluateSet(e.network, data.test, X, labels);
+      const evaluation = evaluateSet(e.network, data.test, input);
       row.evalSeconds.push((performance.now() - t) / 1000);
       row.accuracy = evaluation.accuracy;
     }

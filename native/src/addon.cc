@@ -170,6 +170,31 @@ napi_value axpy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// unpackBytes(length, src: Uint8Array, dst: Float32Array): dst[i] = src[i] / 255.
+napi_value unpackBytes(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length;
+  float* dst;
+  if (!getArgs(env, info, 3, &a) || !argInt(env, a.v[0], "length", &length)) return nullptr;
+  bool is = false;
+  napi_typedarray_type type;
+  size_t have = 0;
+  void* data = nullptr;
+  napi_is_typedarray(env, a.v[1], &is);
+  if (!is || napi_get_typedarray_info(env, a.v[1], &type, &have, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, nullptr, "src must be a Uint8Array");
+    return nullptr;
+  }
+  if (have < (size_t)length) {
+    napi_throw_range_error(env, nullptr, "src is shorter than length");
+    return nullptr;
+  }
+  if (!argFloats(env, a.v[2], "dst", length, &dst)) return nullptr;
+  a.table->unpackBytes(length, static_cast<const unsigned char*>(data), dst);
+  return nullptr;
+}
+
 // softmaxCrossEntropy(rows, cols, Z, labels: Uint8Array, dZ: Float32Array | null) → loss sum.
 napi_value softmaxCrossEntropy(napi_env env, napi_callback_info info) {
   Args a;
@@ -230,6 +255,7 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
       {"addBias", nullptr, addBias, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"columnSums", nullptr, columnSums, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"unpackBytes", nullptr, unpackBytes, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"softmaxCrossEntropy", nullptr, softmaxCrossEntropy, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"alignmentSkip", nullptr, alignmentSkip, nullptr, nullptr, nullptr, napi_enumerable, data},
   };

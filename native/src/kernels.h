@@ -21,6 +21,8 @@ struct KernelTable {
   void (*addBias)(int rows, int cols, float* Z, const float* b);
   void (*columnSums)(int rows, int cols, const float* X, float* out);
   void (*axpy)(int length, float alpha, const float* x, float* y);
+  // dst[i] = src[i] / 255, correctly rounded: the same float as (float)(src[i] * (1.0 / 255)).
+  void (*unpackBytes)(int length, const unsigned char* src, float* dst);
 };
 
 // Softmax + cross-entropy of each row of Z (rows × cols) against labels, in float64 as the

@@ -188,36 +188,102 @@ void gemmNT(int m, int n, int k, const float* A, const float* B, float* C) {
   else if (m - i == 1) dotRow<1>(n, k, A + (size_t)i * k, B, C + (size_t)i * n);
 }
 
-void biasActivation(int rows, int cols, float* Z, const float* b, int activation) {
-  if (activation != kRelu) {
-    kGenericKernels.biasActivation(rows, cols, Z, b, activation);
-    return;
+// e^x in float32 lanes (Cephes expf): x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two for an
+// exact reduction), a degree-6 polynomial for e^r, then the exponent bits of 2ⁿ. Within 2 ulp.
+// x is clamped to [−87, 88] so that 2ⁿ stays a normal float; the clamps take x second, which
+// makes a NaN pass through them (minps/maxps return their second operand for NaN) and out.
+inline __m256 exp8(__m256 x) {
+  x = _mm256_min_ps(_mm256_set1_ps(88.0f), x);
+  x = _mm256_max_ps(_mm256_set1_ps(-87.0f), x);
+  const __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+  p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+
+// 1 / (1 + e^−x). Below x ≈ −87 the result is under the smallest normal float and comes out as
+// a tiny value instead of the reference's subnormal or 0: an absolute difference under 1.2e-38.
+inline __m256 sigmoid8(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+// tanh (Cephes tanhf): for |x| < 0.625 an odd polynomial, which keeps the relative precision of
+// small values that 1 − 2/(e^2|x| + 1) would lose to cancellation; that formula elsewhere, with
+// the sign put back. ±0 and NaN come out as they went in.
+inline __m256 tanh8(__m256 x) {
+  const __m256 signBit = _mm256_set1_ps(-0.0f);
+  const __m256 ax = _mm256_andnot_ps(signBit, x);
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 large = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(exp8(_mm256_add_ps(ax, ax)), one)));
+  const __m256 x2 = _mm256_mul_ps(x, x);
+  __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
+  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(2.06390887954e-2f));
+  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-5.37397155531e-2f));
+  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(1.33314422036e-1f));
+  p = _mm256_fmadd_ps(p, x2, _mm256_set1_ps(-3.33332819422e-1f));
+  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, x2), x, x);
+  const __m256 isSmall = _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ);
+  const __m256 signedLarge = _mm256_or_ps(large, _mm256_and_ps(signBit, x));
+  // NaN fails the comparison and takes the large branch, where it has stayed NaN.
+  return _mm256_blendv_ps(signedLarge, small, isSmall);
+}
+
+template <int Act>
+inline __m256 activate8(__m256 v) {
+  if constexpr (Act == kRelu) {
+    // max(v, 0) with v first: a NaN in v gives 0, as the reference's (v > 0 ? v : 0) does.
+    return _mm256_max_ps(v, _mm256_setzero_ps());
+  } else if constexpr (Act == kSigmoid) {
+    return sigmoid8(v);
+  } else {
+    return tanh8(v);
   }
-  const __m256 zero = _mm256_setzero_ps();
+}
+
+// Lanes past `cols` in the last vector of a row are loaded masked (as 0) and not stored.
+template <int Act>
+void biasActivationOf(int rows, int cols, float* Z, const float* b) {
+  const __m256i tail = laneMask(cols % 8);
+  const int whole = cols - cols % 8;
   for (int i = 0; i < rows; i++) {
     float* z = Z + (size_t)i * cols;
-    int j = 0;
-    for (; j + 8 <= cols; j += 8) {
-      const __m256 v = _mm256_add_ps(_mm256_loadu_ps(z + j), _mm256_loadu_ps(b + j));
-      // max(v, 0) with v first: a NaN in v gives 0, as the reference's (v > 0 ? v : 0) does.
-      _mm256_storeu_ps(z + j, _mm256_max_ps(v, zero));
+    for (int j = 0; j < whole; j += 8) {
+      _mm256_storeu_ps(z + j, activate8<Act>(_mm256_add_ps(_mm256_loadu_ps(z + j), _mm256_loadu_ps(b + j))));
     }
-    for (; j < cols; j++) {
-      const float v = z[j] + b[j];
-      z[j] = v > 0 ? v : 0;
+    if (whole < cols) {
+      const __m256 v = _mm256_add_ps(_mm256_maskload_ps(z + whole, tail), _mm256_maskload_ps(b + whole, tail));
+      _mm256_maskstore_ps(z + whole, tail, activate8<Act>(v));
     }
   }
 }
 
+void biasActivation(int rows, int cols, float* Z, const float* b, int activation) {
+  if (activation == kRelu) biasActivationOf<kRelu>(rows, cols, Z, b);
+  else if (activation == kSigmoid) biasActivationOf<kSigmoid>(rows, cols, Z, b);
+  else biasActivationOf<kTanh>(rows, cols, Z, b);
+}
+
+// dA ⊙ g'(A): relu [A > 0], sigmoid A(1 − A), tanh 1 − A², with g' rounded once before the product
+// as the reference does.
 void activationBackward(int length, float* dA, const float* A, int activation) {
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 one = _mm256_set1_ps(1.0f);
   int i = 0;
-  if (activation == kRelu) {
-    const __m256 zero = _mm256_setzero_ps();
-    const __m256 one = _mm256_set1_ps(1.0f);
-    for (; i + 8 <= length; i += 8) {
-      const __m256 gate = _mm256_and_ps(_mm256_cmp_ps(_mm256_loadu_ps(A + i), zero, _CMP_GT_OQ), one);
-      _mm256_storeu_ps(dA + i, _mm256_mul_ps(_mm256_loadu_ps(dA + i), gate));
-    }
+  for (; i + 8 <= length; i += 8) {
+    const __m256 a = _mm256_loadu_ps(A + i);
+    const __m256 slope = activation == kRelu ? _mm256_and_ps(_mm256_cmp_ps(a, zero, _CMP_GT_OQ), one)
+                         : activation == kSigmoid ? _mm256_mul_ps(a, _mm256_sub_ps(one, a))
+                                                  : _mm256_fnmadd_ps(a, a, one);
+    _mm256_storeu_ps(dA + i, _mm256_mul_ps(_mm256_loadu_ps(dA + i), slope));
   }
   if (i < length) kGenericKernels.activationBackward(length - i, dA + i, A + i, activation);
 }
@@ -252,10 +318,22 @@ void axpy(int length, float alpha, const float* x, float* y) {
   for (; i < length; i++) y[i] = std::fma(alpha, x[i], y[i]);
 }
 
+// Eight bytes at a time widened to int32, converted exactly to float and divided by 255 (correctly
+// rounded, as the generic kernel).
+void unpackBytes(int length, const unsigned char* src, float* dst) {
+  const __m256 d = _mm256_set1_ps(255.0f);
+  int i = 0;
+  for (; i + 8 <= length; i += 8) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i));
+    _mm256_storeu_ps(dst + i, _mm256_div_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)), d));
+  }
+  for (; i < length; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
 }  // namespace
 
 const KernelTable kAvx2Kernels = {
-    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy,
+    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes,
 };
 
 }  // namespace mlp

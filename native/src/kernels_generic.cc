@@ -94,6 +94,12 @@ void axpy(int length, float alpha, const float* x, float* y) {
   for (int i = 0; i < length; i++) y[i] += alpha * x[i];
 }
 
+// Division, not a multiplication by 1/255: float division is correctly rounded, so every backend
+// gives the same float for each of the 256 bytes (a kernel test checks all of them).
+void unpackBytes(int length, const unsigned char* src, float* dst) {
+  for (int i = 0; i < length; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
 }  // namespace
 
 double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned char* labels, float* dZ) {
@@ -126,7 +132,7 @@ double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned ch
 }
 
 const KernelTable kGenericKernels = {
-    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy,
+    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes,
 };
 
 }  // namespace mlp

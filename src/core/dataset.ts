@@ -1,10 +1,12 @@
 /**
- * Labelled images as the core consumes them: `count` rows of `features` floats in [0, 1],
- * row-major, and one class index per row. The arrays may be views on a SharedArrayBuffer that
- * several worker threads read at once; the core never writes to them.
+ * Labelled images as the core consumes them: `count` rows of `features` values, row-major, and one
+ * class index per row. Pixels stored as bytes stay bytes (a quarter of the memory and of the memory
+ * traffic of floats) and are scaled to [0, 1] by 1/255 as they are gathered (see InputRows); float
+ * images are used as they are. The arrays may be views on a SharedArrayBuffer that several worker
+ * threads read at once; the core never writes to them.
  */
 export interface LabelledImages {
-  readonly images: Float32Array;
+  readonly images: Uint8Array | Float32Array;
   readonly labels: Uint8Array;
   readonly count: number;
   readonly features: number;

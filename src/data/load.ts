@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LabelledImages, TrainingData } from '../core/dataset.ts';
 import { rowRange } from '../core/dataset.ts';
 import { DataFileError, parseIdx } from './idx.ts';
@@ -16,9 +16,10 @@ export interface DatasetSpec {
 }
 
 /**
- * Reads, checks and converts a dataset: pixels scaled from [0, 255] to [0, 1] (float data is used
- * as it is), labels as class indices. The arrays live in SharedArrayBuffers, so worker threads
- * receive them without a copy, and the training set is in memory once whatever the number of workers.
+ * Reads and checks a dataset: unsigned-byte pixels stay bytes (the core scales them to [0, 1] as it
+ * gathers them), other element types become floats used as they are; labels are class indices.
+ * Files are read straight into SharedArrayBuffers, so worker threads receive them without a copy,
+ * and the training set is in memory once, as bytes, whatever the number of workers.
  * Throws DataFileError for a missing, unreadable or malformed file, naming the file.
  */
 export function loadDataset(spec: DatasetSpec): TrainingData {
@@ -61,9 +62,7 @@ function readSet(imagesFile: string, labelsFile: string, limit: number | null): 
   const count = limit === null ? available : Math.min(limit, available);
   const features = images.dims.slice(1).reduce((a, b) => a * b, 1);
 
-  const pixels = new Float32Array(new SharedArrayBuffer(count * features * 4));
-  const scale = images.values instanceof Uint8Array ? 1 / 255 : 1;
-  for (let i = 0; i < count * features; i++) pixels[i] = images.values[i]! * scale;
+  const pixels = images.values instanceof Uint8Array ? sharedPrefix(images.values, count * features) : sharedFloats(images.values, count * features);
 
   // The class count comes from every label in the file, so that a cap cannot change the model's output size.
   let classes = 0;
@@ -74,16 +73,45 @@ function readSet(imagesFile: string, labelsFile: string, limit: number | null): 
     }
     classes = Math.max(classes, label + 1);
   }
-  const classIndices = new Uint8Array(new SharedArrayBuffer(count));
-  classIndices.set(labels.values.subarray(0, count));
+  const classIndices = labels.values instanceof Uint8Array ? sharedPrefix(labels.values, count) : new Uint8Array(new SharedArrayBuffer(count));
+  if (!(labels.values instanceof Uint8Array)) classIndices.set(labels.values.subarray(0, count));
   return { images: pixels, labels: classIndices, count, features, classes };
 }
 
+/**
+ * The first `length` values of a view on a file read into shared memory: the view itself when it
+ * is most of the file, else a right-sized shared copy, so that a small `train_limit` does not keep
+ * the whole file in memory.
+ */
+function sharedPrefix(values: Uint8Array, length: number): Uint8Array {
+  if (length >= values.buffer.byteLength / 2) return values.subarray(0, length);
+  const copy = new Uint8Array(new SharedArrayBuffer(length));
+  copy.set(values.subarray(0, length));
+  return copy;
+}
+
+function sharedFloats(values: Float64Array, length: number): Float32Array {
+  const floats = new Float32Array(new SharedArrayBuffer(length * 4));
+  for (let i = 0; i < length; i++) floats[i] = values[i]!;
+  return floats;
+}
+
+/** The whole file, read straight into a SharedArrayBuffer (no intermediate copy). */
 function readBytes(file: string): Uint8Array {
+  let fd: number | null = null;
   try {
-    return readFileSync(file);
+    fd = openSync(file, 'r');
+    const bytes = new Uint8Array(new SharedArrayBuffer(fstatSync(fd).size));
+    for (let at = 0; at < bytes.length;) {
+      const read = readSync(fd, bytes, at, bytes.length - at, at);
+      if (read === 0) throw new Error(`the file ended after ${at} of ${bytes.length} bytes while it was read`);
+      at += read;
+    }
+    return bytes;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new DataFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`);
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }

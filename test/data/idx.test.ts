@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdxUint8, parseIdx } from '../../src/data/idx.ts';
 import { loadDataset } from '../../src/data/load.ts';
+import { InputRows } from '../../src/core/input-rows.ts';
+import { referenceKernels } from '../../src/core/kernels/reference.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-'));
 function write(name: string, bytes: Uint8Array): string {
@@ -51,14 +53,40 @@ describe('IDX reader', () => {
 });
 
 describe('loadDataset', () => {
-  it('scales pixels to [0, 1] and keeps labels as class indices in shared memory', () => {
+  it('keeps byte pixels and labels as bytes in shared memory; gathering scales pixels to [0, 1]', () => {
     const data = loadDataset({ files: smallDataset(), trainLimit: null, testLimit: null, validation: 0 });
     expect(data.train.count).toBe(3);
     expect(data.train.features).toBe(4);
     expect(data.train.classes).toBe(3);
-    expect([...data.train.images.subarray(0, 4)]).toEqual([0, 1, 0.2, 0.4].map(Math.fround));
+    expect(data.train.images).toBeInstanceOf(Uint8Array);
+    expect([...data.train.images.subarray(0, 4)]).toEqual([0, 255, 51, 102]);
     expect([...data.train.labels]).toEqual([2, 0, 1]);
     expect(data.train.images.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(data.train.labels.buffer).toBeInstanceOf(SharedArrayBuffer);
+
+    const input = new InputRows(referenceKernels, 2, 4);
+    input.gather(data.train, Uint32Array.of(2, 0), 0, 2);
+    expect([...input.X]).toEqual([5, 6, 7, 8, 0, 255, 51, 102].map((b) => Math.fround(b / 255)));
+    expect([...input.labels]).toEqual([1, 2]);
+    input.copyRange(data.test, 1, 1);
+    expect([...input.X.subarray(0, 4)]).toEqual([1, 2, 3, 4].map((b) => Math.fround(b / 255)));
+  });
+
+  it('uses float pixels as they are', () => {
+    const floats = new Uint8Array(4 + 8 + 16);
+    const view = new DataView(floats.buffer);
+    floats[2] = 0x0d;
+    floats[3] = 2;
+    view.setUint32(4, 2);
+    view.setUint32(8, 2);
+    [0.5, -1, 2, 0.25].forEach((v, i) => view.setFloat32(12 + 4 * i, v));
+    const labels = write('float-labels', encodeIdxUint8([2], Uint8Array.of(0, 1)));
+    const images = write('float-images', floats);
+    const data = loadDataset({ files: { trainImages: images, trainLabels: labels, testImages: images, testLabels: labels }, trainLimit: null, testLimit: null, validation: 0 });
+    expect(data.train.images).toBeInstanceOf(Float32Array);
+    const input = new InputRows(referenceKernels, 2, 2);
+    input.copyRange(data.train, 0, 2);
+    expect([...input.X]).toEqual([0.5, -1, 2, 0.25]);
   });
 
   it('caps the sets and holds out the last training images for validation', () => {

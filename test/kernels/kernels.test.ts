@@ -11,7 +11,11 @@
  * |C − C_ref| ≤ (k + 2)·u·(|A|·|B|)_ij: a guaranteed bound, never a flaky one, and still tight enough
  * to catch a wrong index (an error there is of the order of the values themselves).
  * Element-wise kernels: addBias and relu are exact; column sums get the same (rows + 1)·u bound;
- * axpy 2u·(|y| + |αx|) (α is rounded to float32 once); sigmoid/tanh and their derivatives a few u.
+ * axpy 2u·(|y| + |αx|) (α is rounded to float32 once). Sigmoid and tanh run in float32 on
+ * z + b rounded to float32 (error u·|x| in the argument x, which moves g(x) by at most u·|x|·|g|, since
+ * |x·g'(x)/g(x)| ≤ |x| for both) with a vectorised exp (≤ 2 ulp) and a few roundings after it: hence
+ * (6 + |x|)·u·|g|, plus the smallest normal float, under which results may flush to 0 or stay tiny.
+ * Their derivatives a few u. unpackBytes is exact: every backend gives the reference's float.
  */
 import { describe, expect } from 'vitest';
 import type { HiddenActivation, Kernels } from '../../src/core/kernels/kernels.ts';
@@ -51,6 +55,12 @@ function random(length: number, seed: number, lo = -1, hi = 1): Float32Array {
 }
 
 const abs = (x: Float32Array): Float32Array => x.map(Math.abs);
+
+/** The smallest normal float32. */
+const FLT_MIN = 2 ** -126;
+
+/** The bound of a float32 sigmoid or tanh of the argument x (see the header). */
+const smoothBound = (want: number, x: number): number => (6 + Math.abs(x)) * U32 * Math.abs(want) + FLT_MIN;
 
 describe.each(cases)('$label kernels', (c) => {
   const test = itFor(c);
@@ -105,8 +115,9 @@ describe.each(cases)('$label kernels', (c) => {
       kernels.biasActivation(rows, cols, Z, put(kernels, b), activation);
       const want = Float32Array.from(z);
       ref.biasActivation(rows, cols, want, b, activation);
-      const tol = activation === 'relu' ? 0 : 2 * U32;
-      expectWithin(Z, want, want.map((w) => tol * Math.abs(w)), `${activation} ${rows}×${cols}`);
+      const bound = activation === 'relu' ? new Float32Array(want.length)
+        : want.map((w, i) => smoothBound(w, z[i]! + b[i % cols]!));
+      expectWithin(Z, want, bound, `${activation} ${rows}×${cols}`);
     }
   });
 
@@ -119,7 +130,38 @@ describe.each(cases)('$label kernels', (c) => {
     kernels.biasActivation(1, z.length, Z, put(kernels, b), activation);
     const want = Float32Array.from(z);
     ref.biasActivation(1, z.length, want, b, activation);
-    expectWithin(Z, want, want.map((w) => 2 * U32 * Math.abs(w)), activation);
+    expectWithin(Z, want, want.map((w, i) => (activation === 'relu' ? 0 : smoothBound(w, z[i]!))), activation);
+    // Signs and specials exactly: NaN stays NaN, ±1000 saturate, g(±0) keeps tanh's sign of zero.
+    for (const i of [0, 1, 2, 3, 4]) expect(Object.is(Z[i], want[i]) || Math.abs(Z[i]! - want[i]!) < FLT_MIN).toBe(true);
+  });
+
+  test.each(ACTS.filter((a) => a !== 'relu'))('biasActivation %s stays within its bound over the whole useful range', (activation) => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    // Every 1/64 from −100 to 100 (the exp clamps, the tanh polynomial's edge at ±0.625, subnormal results)
+    // and 4,000 random arguments.
+    const grid = Float32Array.from({ length: 12801 }, (_, i) => -100 + i / 64);
+    const z = Float32Array.of(...grid, ...random(4000, 7, -30, 30));
+    const Z = put(kernels, z);
+    kernels.biasActivation(1, z.length, Z, put(kernels, new Float32Array(z.length)), activation);
+    const want = Float32Array.from(z);
+    ref.biasActivation(1, z.length, want, new Float32Array(z.length), activation);
+    expectWithin(Z, want, want.map((w, i) => smoothBound(w, z[i]!)), activation);
+  });
+
+  test('unpackBytes gives the reference float for every byte, at every offset and length', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    for (const [offset, length] of [[0, 256], [1, 255], [3, 17], [5, 7], [0, 1]] as const) {
+      const src = kernels.allocBytes(length + offset).subarray(offset);
+      src.set(all.subarray(0, length));
+      const dst = kernels.alloc(length + 3).subarray(3);
+      kernels.unpackBytes(length, src, dst);
+      const want = new Float32Array(length);
+      ref.unpackBytes(length, all, want);
+      expect([...dst]).toEqual([...want]);
+    }
   });
 
   test.each(ACTS)('activationBackward %s matches the reference', (activation) => {

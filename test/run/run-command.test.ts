@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
 import { Network } from '../../src/core/network.ts';
+import { InputRows } from '../../src/core/input-rows.ts';
 import { evaluateSet } from '../../src/core/train.ts';
 import { loadDataset } from '../../src/data/load.ts';
 import { decodeSafetensors } from '../../src/store/safetensors.ts';
@@ -110,7 +111,7 @@ describe('mlp-lab run', () => {
     const net = new Network(referenceKernels, { layers: [784, 16, 10], activations: ['relu', 'softmax'] }, 256);
     net.layers.forEach((layer, i) => { layer.W.set(tensors[2 * i]!.data); layer.b.set(tensors[2 * i + 1]!.data); });
     const data = loadDataset({ files: 'mnist', trainLimit: 300, testLimit: 100, validation: 0 });
-    const { accuracy } = evaluateSet(net, data.test, new Float32Array(256 * 784), new Uint8Array(256));
+    const { accuracy } = evaluateSet(net, data.test, new InputRows(referenceKernels, 256, 784));
     expect(accuracy).toBeCloseTo(JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')).test_accuracy, 6);
   });
 

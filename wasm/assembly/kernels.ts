@@ -179,7 +179,121 @@ function dot(a: usize, b: usize, k: i32): f32 {
   return f32x4.extract_lane(h, 0) + dotTail(a, b, k4, k);
 }
 
-/** In place: Z ← max(Z + b, 0), b broadcast over the rows. (Sigmoid and tanh run in JS.) */
+// e^x in f32 lanes (Cephes expf, as native/src/kernels_avx2.cc): x = n·ln2 + r, |r| ≤ ln2/2, a
+// degree-6 polynomial, then 2ⁿ built in the exponent bits. x is clamped to [−87, 88] so that 2ⁿ
+// stays normal; wasm's f32x4.min/max propagate NaN, so a NaN comes out NaN.
+@inline function exp4(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const n = f32x4.floor(madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(0.5)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  p = madd(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
+  const bits = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, bits);
+}
+
+// 1 / (1 + e^−x); below x ≈ −87 a tiny normal value instead of the reference's subnormal or 0.
+@inline function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+// tanh (Cephes tanhf): an odd polynomial for |x| < 0.625, where 1 − 2/(e^2|x| + 1) would lose the
+// relative precision of small values; that formula elsewhere, with the sign put back.
+@inline function tanh4(x: v128): v128 {
+  const signBit = f32x4.splat(-0.0);
+  const ax = f32x4.abs(x);
+  const one = f32x4.splat(1);
+  const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(ax, ax)), one)));
+  const x2 = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = madd(p, x2, f32x4.splat(2.06390887954e-2));
+  p = madd(p, x2, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, x2, f32x4.splat(1.33314422036e-1));
+  p = madd(p, x2, f32x4.splat(-3.33332819422e-1));
+  const small = madd(f32x4.mul(p, x2), x, x);
+  const signedLarge = v128.or(large, v128.and(signBit, x));
+  // NaN fails the comparison and takes the large branch, where it has stayed NaN.
+  return v128.bitselect(small, signedLarge, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+// Z ← g(Z + b) row by row; the last (cols mod 4) columns go through one vector staged in scratch
+// memory, so that every column gets the same arithmetic.
+@inline function biasActivation4(rows: i32, cols: i32, Z: usize, b: usize, activation: i32): void {
+  const c4 = cols & ~3;
+  const tail = cols - c4;
+  for (let i = 0; i < rows; i++) {
+    const z = Z + (<usize>i * <usize>cols << 2);
+    for (let j = 0; j < c4; j += 4) {
+      const o = <usize>j << 2;
+      const v = f32x4.add(v128.load(z + o), v128.load(b + o));
+      v128.store(z + o, activation == 1 ? sigmoid4(v) : tanh4(v));
+    }
+    if (tail > 0) {
+      const o = <usize>c4 << 2;
+      let v = f32x4.splat(0);
+      for (let t = 0; t < tail; t++) {
+        const x = load<f32>(z + o + (<usize>t << 2)) + load<f32>(b + o + (<usize>t << 2));
+        v = t == 0 ? f32x4.replace_lane(v, 0, x) : t == 1 ? f32x4.replace_lane(v, 1, x) : f32x4.replace_lane(v, 2, x);
+      }
+      const g = activation == 1 ? sigmoid4(v) : tanh4(v);
+      store<f32>(z + o, f32x4.extract_lane(g, 0));
+      if (tail > 1) store<f32>(z + o + 4, f32x4.extract_lane(g, 1));
+      if (tail > 2) store<f32>(z + o + 8, f32x4.extract_lane(g, 2));
+    }
+  }
+}
+
+/** In place: Z ← sigmoid(Z + b), b broadcast over the rows. */
+export function biasSigmoid(rows: i32, cols: i32, Z: usize, b: usize): void {
+  biasActivation4(rows, cols, Z, b, 1);
+}
+
+/** In place: Z ← tanh(Z + b), b broadcast over the rows. */
+export function biasTanh(rows: i32, cols: i32, Z: usize, b: usize): void {
+  biasActivation4(rows, cols, Z, b, 2);
+}
+
+/** In place: dA ← dA · g'(A) for sigmoid (A(1 − A), activation 1) or tanh (1 − A², activation 2). */
+export function smoothBackward(length: i32, dA: usize, A: usize, activation: i32): void {
+  const one = f32x4.splat(1);
+  const l4 = length & ~3;
+  for (let i = 0; i < l4; i += 4) {
+    const o = <usize>i << 2;
+    const a = v128.load(A + o);
+    const slope = activation == 1 ? f32x4.mul(a, f32x4.sub(one, a)) : f32x4.sub(one, f32x4.mul(a, a));
+    v128.store(dA + o, f32x4.mul(v128.load(dA + o), slope));
+  }
+  for (let i = l4; i < length; i++) {
+    const o = <usize>i << 2;
+    const a = load<f32>(A + o);
+    const slope: f32 = activation == 1 ? a * (1 - a) : 1 - a * a;
+    store<f32>(dA + o, load<f32>(dA + o) * slope);
+  }
+}
+
+/** dst[i] = src[i] / 255 (f32 division is correctly rounded: the same floats as every backend). */
+export function unpackBytes(length: i32, src: usize, dst: usize): void {
+  const d = f32x4.splat(255);
+  const l8 = length & ~7;
+  for (let i = 0; i < l8; i += 8) {
+    const halves = v128.load8x8_u(src + <usize>i);
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(halves)), d));
+    v128.store(dst + o, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(halves)), d), 16);
+  }
+  for (let i = l8; i < length; i++) {
+    store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i) / <f32>255);
+  }
+}
+
+/** In place: Z ← max(Z + b, 0), b broadcast over the rows. */
 export function biasRelu(rows: i32, cols: i32, Z: usize, b: usize): void {
   const zero = f32x4.splat(0);
   const c4 = cols & ~3;

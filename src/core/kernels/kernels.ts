@@ -32,6 +32,12 @@ export interface Kernels {
   alloc(length: number): Float32Array;
 
   /**
+   * A zero-filled byte buffer that this backend's kernels can address: where input pixels kept as
+   * bytes are gathered before `unpackBytes` turns them into floats. Released with the float buffers.
+   */
+  allocBytes(length: number): Uint8Array;
+
+  /**
    * Releases every buffer `alloc` has handed out, so that the next run reuses the memory instead
    * of adding to it (a worker thread trains run after run with one backend). Those buffers must
    * not be used afterwards. A no-op where the garbage collector owns the buffers.
@@ -73,6 +79,12 @@ export interface Kernels {
    * Z, dZ: rows × cols; labels: rows class indices.
    */
   softmaxCrossEntropy(rows: number, cols: number, Z: Float32Array, labels: Uint8Array, dZ: Float32Array | null): number;
+
+  /**
+   * dst[i] = src[i] / 255, correctly rounded to float32 (so every backend gives the same value):
+   * pixels kept as bytes, scaled to [0, 1] as a mini-batch or an evaluation chunk is gathered.
+   */
+  unpackBytes(length: number, src: Uint8Array, dst: Float32Array): void;
 
   /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;

@@ -12,6 +12,10 @@ export const referenceKernels: Kernels = {
     return new Float32Array(length);
   },
 
+  allocBytes(length) {
+    return new Uint8Array(length);
+  },
+
   releaseAll() {},
 
   gemm(m, n, k, A, B, C) {
@@ -94,6 +98,12 @@ export const referenceKernels: Kernels = {
 
   axpy(length, alpha, x, y) {
     for (let i = 0; i < length; i++) y[i] = y[i]! + alpha * x[i]!;
+  },
+
+  unpackBytes(length, src, dst) {
+    // src[i] / 255 in float64, then rounded to float32: for every byte the same float as a
+    // correctly rounded float32 division (the kernel tests check all 256).
+    for (let i = 0; i < length; i++) dst[i] = src[i]! / 255;
   },
 
   momentumStep(length, W, G, V, learningRate, momentum, nesterov) {

@@ -11,6 +11,11 @@ export interface WasmKernelExports {
   gemmNT(m: number, n: number, k: number, A: number, B: number, C: number): void;
   gemmTN(m: number, n: number, k: number, A: number, B: number, C: number): void;
   biasRelu(rows: number, cols: number, Z: number, b: number): void;
+  biasSigmoid(rows: number, cols: number, Z: number, b: number): void;
+  biasTanh(rows: number, cols: number, Z: number, b: number): void;
+  /** activation: 1 sigmoid, 2 tanh. */
+  smoothBackward(length: number, dA: number, A: number, activation: number): void;
+  unpackBytes(length: number, src: number, dst: number): void;
   addBias(rows: number, cols: number, Z: number, b: number): void;
   reluBackward(length: number, dA: number, A: number): void;
   columnSums(rows: number, cols: number, X: number, out: number): void;
@@ -37,8 +42,8 @@ const ALIGN = 64;
  * detaches them). A kernel called with a buffer from elsewhere throws a TypeError, because wasm can
  * only address its own memory; a buffer too short for the shape throws a RangeError.
  *
- * Sigmoid and tanh (forward and backward), softmaxCrossEntropy and the momentum/Adam updates run
- * in JS on the same views (reference kernels); the products and the relu layer's kernels in wasm.
+ * softmaxCrossEntropy and the momentum/Adam updates run in JS on the same views (reference
+ * kernels); the products, the activations and unpacking bytes in wasm.
  */
 export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory): Kernels {
   if (!(memory.buffer instanceof SharedArrayBuffer)) {
@@ -50,10 +55,25 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
   const buffers = new Set<ArrayBufferLike>();
   let top = roundUp(exports.heapBase(), ALIGN);
 
-  const at = (array: Float32Array, need: number, name: string): number => {
+  const at = (array: Float32Array | Uint8Array, need: number, name: string): number => {
     if (!buffers.has(array.buffer)) throw new TypeError(`${name} is not a buffer of this wasm backend (use its alloc)`);
     if (array.length < need) throw new RangeError(`${name} has ${array.length} elements, the shape needs ${need}`);
     return array.byteOffset;
+  };
+
+  /** Bump-allocates `length` elements of `size` bytes on a cache line: the memory and byte offset. */
+  const reserve = (length: number, size: number, what: string): [ArrayBufferLike, number] => {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`length must be a non-negative integer, got ${length}`);
+    const start = top;
+    const end = start + roundUp(length * size, ALIGN);
+    if (end > 2 ** 32) throw new RangeError(`the wasm backend cannot allocate ${length} more ${what} (4 GiB limit)`);
+    const have = memory.buffer.byteLength;
+    if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
+    top = end;
+    // Memory handed out again after releaseAll holds the previous run's values: callers zero it.
+    const buffer = memory.buffer;
+    buffers.add(buffer);
+    return [buffer, start];
   };
 
   return {
@@ -61,17 +81,13 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     name: 'wasm',
 
     alloc(length) {
-      if (!Number.isInteger(length) || length < 0) throw new RangeError(`length must be a non-negative integer, got ${length}`);
-      const start = top;
-      const end = start + roundUp(length * 4, ALIGN);
-      if (end > 2 ** 32) throw new RangeError(`the wasm backend cannot allocate ${length} more floats (4 GiB limit)`);
-      const have = memory.buffer.byteLength;
-      if (end > have) memory.grow(Math.ceil((end - have) / PAGE));
-      top = end;
-      const buffer = memory.buffer;
-      buffers.add(buffer);
-      // Memory handed out again after releaseAll holds the previous run's values.
+      const [buffer, start] = reserve(length, 4, 'floats');
       return new Float32Array(buffer, start, length).fill(0);
+    },
+
+    allocBytes(length) {
+      const [buffer, start] = reserve(length, 1, 'bytes');
+      return new Uint8Array(buffer, start, length).fill(0);
     },
 
     releaseAll() {
@@ -88,12 +104,15 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
       exports.gemmTN(m, n, k, at(A, k * m, 'A'), at(B, k * n, 'B'), at(C, m * n, 'C'));
     },
     biasActivation(rows, cols, Z, b, activation) {
-      if (activation !== 'relu') return referenceKernels.biasActivation(rows, cols, Z, b, activation);
-      exports.biasRelu(rows, cols, at(Z, rows * cols, 'Z'), at(b, cols, 'b'));
+      const bias = activation === 'relu' ? exports.biasRelu : activation === 'sigmoid' ? exports.biasSigmoid : exports.biasTanh;
+      bias(rows, cols, at(Z, rows * cols, 'Z'), at(b, cols, 'b'));
     },
     activationBackward(length, dA, A, activation) {
-      if (activation !== 'relu') return referenceKernels.activationBackward(length, dA, A, activation);
-      exports.reluBackward(length, at(dA, length, 'dA'), at(A, length, 'A'));
+      if (activation === 'relu') return exports.reluBackward(length, at(dA, length, 'dA'), at(A, length, 'A'));
+      exports.smoothBackward(length, at(dA, length, 'dA'), at(A, length, 'A'), activation === 'sigmoid' ? 1 : 2);
+    },
+    unpackBytes(length, src, dst) {
+      exports.unpackBytes(length, at(src, length, 'src'), at(dst, length, 'dst'));
     },
     addBias(rows, cols, Z, b) {
       exports.addBias(rows, cols, at(Z, rows * cols, 'Z'), at(b, cols, 'b'));
