@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_INVALID } from './common.ts';
+import { registerCompare } from './compare.ts';
 import { registerPlan } from './plan.ts';
 import { registerReport } from './report.ts';
 import { registerRun } from './run.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerRun(program);
   registerReport(program);
+  registerCompare(program);
   registerSchema(program);
   program.addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab run experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json');
   return program;

@@ -47,13 +47,24 @@ export function summarise(diffs: readonly number[], better: 'higher' | 'lower'):
   summary.meanDiff = mean;
   if (n < 2) return summary;
   const sd = Math.sqrt(diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
-  const half = jStat.studentt.inv(1 - (1 - CONFIDENCE) / 2, n - 1) * sd / Math.sqrt(n);
+  const half = tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * sd / Math.sqrt(n);
   summary.ciLow = mean - half;
   summary.ciHigh = mean + half;
   // With no spread the t statistic is ±∞ or 0/0: the test says nothing a reader can use.
   summary.pT = sd > 0 ? jStat.ttest(0, diffs, 2) : null;
   summary.pWilcoxon = wilcoxonP(diffs);
   return summary;
+}
+
+/**
+ * The p-quantile of Student's t with `dof` degrees of freedom. jstat's inverse (through the inverse
+ * incomplete beta) is off by up to 5e-8 next to scipy; two Newton steps on its cdf, which is
+ * accurate to about 1e-10, bring the 0.975 quantile at 26 degrees of freedom from 2e-8 to 1e-10.
+ */
+export function tQuantile(p: number, dof: number): number {
+  let q = jStat.studentt.inv(p, dof);
+  for (let step = 0; step < 2; step++) q -= (jStat.studentt.cdf(q, dof) - p) / jStat.studentt.pdf(q, dof);
+  return q;
 }
 
 /**

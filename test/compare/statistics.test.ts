@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageRanks, exactSignedRankP, holm, summarise, wilcoxonP } from '../../src/compare/statistics.ts';
+import { averageRanks, exactSignedRankP, holm, summarise, tQuantile, wilcoxonP } from '../../src/compare/statistics.ts';
 
 /** Student's (1908) sleep data: extra hours of sleep, drug 2 minus drug 1, ten patients. */
 const SLEEP = [1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4];
@@ -102,5 +102,14 @@ describe('holm', () => {
 
   it('caps at 1', () => {
     expect(holm([0.6, 0.7])).toEqual([1, 1]);
+  });
+});
+
+describe('tQuantile', () => {
+  it.each([
+    // Published t tables (two-sided 95%): 12.706, 4.303, 2.571, 2.262, 2.056, 1.984; scipy gives the full digits.
+    [1, 12.706204736174694], [2, 4.302652729749462], [5, 2.5705818356363146], [9, 2.262157162798205], [26, 2.0555294386428735], [100, 1.9839715185235518],
+  ])('0.975 quantile with %i degrees of freedom', (dof, expected) => {
+    expect(tQuantile(0.975, dof)).toBeCloseTo(expected, 8);
   });
 });

@@ -1,0 +1,59 @@
+import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
+import { parse } from 'yaml';
+import { comparableRuns } from '../compare/comparable.ts';
+import { compareRuns } from '../compare/compare.ts';
+import { comparisonText } from '../compare/formatting.ts';
+import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
+import { collectResults } from '../report/collect.ts';
+import { DEFAULT_OUT, runDir } from '../store/layout.ts';
+import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
+import { loadAll, toExperimentToRun } from './experiments.ts';
+
+function metricOption(value: string): MetricName {
+  if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
+  return value;
+}
+
+/** `mlp-lab compare FILE --by PARAM`: paired differences between the values of one parameter, from the results store. */
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('compare the values of one parameter on paired runs (same settings and seed): mean difference, 95% CI, paired t and Wilcoxon tests')
+    .argument('<file>', 'experiment file (YAML)')
+    .requiredOption('--by <param>', 'the parameter to compare (a parameter that varies, or `variant`)')
+    .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
+    .option('--baseline <value>', 'the value the others are compared with (default: the first in the file)')
+    .option('--json', 'print one JSON object per comparison line, for scripts')
+    .option('--out <dir>', 'results folder', DEFAULT_OUT)
+    .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
+    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
+    .addHelpText('after', [
+      '',
+      'Runs are paired when every other setting, the seed included, is equal. Per slice of the other',
+      'parameters that vary, and over all slices: pairs, mean difference (value − baseline), its 95%',
+      'Student-t interval, the paired t-test and Wilcoxon signed-rank p-values, wins/ties/losses, and',
+      'the t-test p-values after Holm\'s correction across slices. Unfinished, failed and diverged runs',
+      'and runs without a partner are listed, not dropped silently.',
+      '',
+      'Examples:',
+      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation',
+      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by init --baseline report --metric best_test_accuracy',
+      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation --json',
+    ].join('\n'))
+    .action((file, options) => runCommand(() => {
+      const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
+      printProblems(warnings);
+      const experiment = toExperimentToRun(loaded[0]!);
+      const rows = collectResults(experiment.runs, (run) => runDir(options.out, experiment.name, run.id));
+      const runs = comparableRuns(rows, options.metric, (row) => runDir(options.out, experiment.name, row.runId));
+      const baseline = options.baseline === undefined ? null : parse(options.baseline) as unknown;
+      const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);
+        for (const l of comparison.leftOut) process.stderr.write(`left out: ${l.runId} ${l.label}: ${l.reason}\n`);
+      } else {
+        process.stdout.write(comparisonText(experiment.name, comparison));
+      }
+      return EXIT_OK;
+    }));
+}

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** Runs the real CLI as a user would: `node bin/mlp-lab.js ...`. */
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/mlp-lab.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const FILE = 'experiments/relu-vs-sigmoid.yaml';
+const temp = mkdtempSync(path.join(tmpdir(), 'mlp-lab-compare-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+interface Row { slice: string; n: number; mean_diff: number; ci_low: number; ci_high: number; p_t: number; p_wilcoxon: number }
+
+/** scipy's numbers for the committed runs, or null (with the reason) when python3 or scipy is missing. */
+function scipyReference(): { rows: Row[]; version: string } | string {
+  const result = spawnSync('python3', ['test/compare/scipy_reference.py', 'results/relu-vs-sigmoid/runs'], { encoding: 'utf8', timeout: 60_000 });
+  if (result.error) return `python3 not found (${result.error.message})`;
+  if (result.status !== 0) return `scipy not usable: ${result.stderr.trim().split('\n').at(-1)}`;
+  const parsed = JSON.parse(result.stdout) as { scipy: string; rows: Row[] };
+  return { rows: parsed.rows, version: parsed.scipy };
+}
+
+describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
+  const { status, stdout, stderr } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--json');
+  const rows = JSON.parse(stdout || '[]') as (Row & Record<string, unknown>)[];
+
+  it('prints one object per learning rate and init, and one over all of them', () => {
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(rows).toHaveLength(10);
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['by', 'value', 'baseline', 'slice', 'n', 'mean_diff', 'ci_low', 'ci_high', 'p_t', 'p_wilcoxon', 'wins', 'ties', 'losses']));
+    expect(rows[0]).toMatchObject({ by: 'activation', value: 'relu', baseline: 'sigmoid', slice: 'learning_rate=0.01 init=report', n: 3, wins: 3, ties: 0, losses: 0 });
+    expect(rows.at(-1)).toMatchObject({ slice: 'all', n: 27 });
+  });
+
+  const reference = scipyReference();
+  const skip = typeof reference === 'string';
+  if (skip) console.warn(`SKIPPED: the scipy cross-check of mlp-lab compare (${reference})`);
+  it.skipIf(skip)('agrees with scipy.stats (ttest_rel, its t interval, wilcoxon) to 1e-6', () => {
+    const expected = (reference as { rows: Row[] }).rows;
+    expect(expected).toHaveLength(10);
+    for (const want of expected) {
+      const got = rows.find((r) => r.slice === want.slice)!;
+      expect(got, want.slice).toBeDefined();
+      expect(got.n).toBe(want.n);
+      for (const key of ['mean_diff', 'ci_low', 'ci_high', 'p_t', 'p_wilcoxon'] as const) {
+        expect(Math.abs(got[key] - want[key]), `${want.slice} ${key}: ${got[key]} vs scipy ${want[key]}`).toBeLessThan(1e-6);
+      }
+    }
+  });
+
+  it('prints a table per slice with intervals, tests, Holm and the runs left out', () => {
+    const text = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid');
+    expect(text.status).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toBe('relu-vs-sigmoid: test accuracy (%), relu − sigmoid (activation), paired by seed');
+    expect(lines[2]).toMatch(/^learning_rate\s+init\s+pairs\s+difference\s+95% CI\s+p \(t\)\s+p \(Wilcoxon\)\s+wins\/ties\/losses\s+Holm \(t\)$/);
+    expect(lines[3]).toMatch(/^0\.01\s+report\s+3\s+\+12\.07\s+\+11\.51 to \+12\.62\s+1\.1e-4\s+0\.25\s+3\/0\/0\s+0\.001 ✓$/);
+    expect(text.stdout).toMatch(/\nall\s+27\s+\+24\.12/);
+    expect(text.stdout).toContain('Holm (t): the t-test p-values adjusted over 9 slices');
+    expect(text.stdout).toContain('Left out: none; every run has its partner.');
+  });
+
+  it('compares any metric, including the best test accuracy of the history', () => {
+    const best = JSON.parse(cli('compare', FILE, '--by', 'init', '--baseline', 'report', '--metric', 'best_test_accuracy', '--json').stdout) as Row[];
+    expect(best.map((r) => r.slice)).toContain('activation=relu learning_rate=0.1');
+    const cost = JSON.parse(cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--metric', 'test_cost', '--json').stdout) as (Row & { wins: number })[];
+    expect(cost.at(-1)!.mean_diff).toBeLessThan(0);
+    expect(cost.at(-1)!.wins).toBe(27);
+  });
+});
+
+describe('mlp-lab compare: what it cannot pair', () => {
+  it('lists every run that is not finished instead of dropping it', () => {
+    const out = path.join(temp, 'empty');
+    const { status, stdout } = cli('compare', FILE, '--by', 'activation', '--out', out);
+    expect(status).toBe(0);
+    expect(stdout).toContain('Left out (54):');
+    expect(stdout).toMatch(/\n {2}[0-9a-f]{12} {2}activation=relu learning_rate=0\.01 init=report seed=1: not run yet\n/);
+    expect(stdout).toMatch(/\n0\.01\s+report\s+0\s+n\/a\s+n\/a\s+n\/a\s+n\/a\s+0\/0\/0/);
+  });
+
+  it('lists a diverged run and its partner', () => {
+    const out = path.join(temp, 'diverged');
+    cpSync('results/relu-vs-sigmoid', path.join(out, 'relu-vs-sigmoid'), { recursive: true });
+    const runs = JSON.parse(cli('plan', FILE, '--json').stdout) as { runs: { id: string; label: string }[] } | { id: string; label: string }[];
+    const list = Array.isArray(runs) ? runs : runs.runs;
+    const victim = list.find((r) => r.label === 'activation=sigmoid learning_rate=0.1 init=he seed=2')!;
+    const metricsFile = path.join(out, 'relu-vs-sigmoid', 'runs', victim.id, 'metrics.json');
+    const metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(metricsFile, JSON.stringify({ ...metrics, status: 'diverged', test_accuracy: null }));
+    const { status, stdout } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--out', out);
+    expect(status).toBe(0);
+    expect(stdout).toContain('Left out (2):');
+    expect(stdout).toContain(`${victim.id}  ${victim.label}: diverged`);
+    expect(stdout).toMatch(/activation=relu learning_rate=0\.1 init=he seed=2: its partner with activation=sigmoid \([0-9a-f]{12}\) diverged/);
+    expect(stdout).toMatch(/\n0\.1\s+he\s+2\s/);
+    expect(stdout).toMatch(/\nall\s+26\s/);
+  });
+});
+
+describe('mlp-lab compare: invalid input', () => {
+  it.each([
+    [['--by', 'activaton'], '--by: error: `activaton` does not vary in this experiment', 'did you mean `activation`?'],
+    [['--by', 'activation', '--baseline', 'tanh'], '--baseline: error: `tanh` is not a value of `activation`', 'values of activation: relu, sigmoid'],
+    [['--by', 'epochs'], '--by: error: `epochs` does not vary in this experiment', 'these vary: activation, learning_rate, init'],
+  ])('%j', (args, message, hint) => {
+    const { status, stdout, stderr } = cli('compare', FILE, ...args);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+    expect(stderr).toContain(`hint: ${hint}`);
+  });
+
+  it('refuses an unknown metric with the list of metrics', () => {
+    const { status, stderr } = cli('compare', FILE, '--by', 'activation', '--metric', 'accuracy');
+    expect(status).toBe(2);
+    expect(stderr).toContain('expected one of test_accuracy, train_accuracy, test_cost, train_cost, seconds, best_test_accuracy');
+  });
+});
