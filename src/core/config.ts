@@ -24,6 +24,16 @@ export interface ModelConfig {
   activations: readonly Activation[];
 }
 
+/**
+ * Stop when the monitored cost of the history records has not improved by more than `minDelta`
+ * for `patience` records in a row; the best record's weights are the run's weights.
+ */
+export interface EarlyStoppingConfig {
+  patience: number;
+  minDelta: number;
+  metric: 'validation_cost' | 'test_cost';
+}
+
 /** Everything one training run needs besides the data and the kernels. Plain data, so it crosses threads. */
 export interface TrainConfig extends ModelConfig {
   epochs: number;
@@ -37,4 +47,6 @@ export interface TrainConfig extends ModelConfig {
   /** History evaluates the first this many images of each set; null evaluates the full sets. */
   evalLimit: number | null;
   seed: number;
+  /** Off when absent or null. */
+  earlyStopping?: EarlyStoppingConfig | null;
 }

@@ -7,9 +7,33 @@ export interface Parameter {
   readonly gradient: Float32Array;
 }
 
+/**
+ * The optimizer's own state, as plain data: the update count and its buffers (velocities, or
+ * Adam's first then second moments, one per parameter). Enough to continue bit-identically.
+ */
+export interface OptimizerState {
+  steps: number;
+  buffers: Float32Array[];
+}
+
 /** Applies one update to every parameter from its current gradient. */
 export interface Optimizer {
   step(learningRate: number): void;
+  /** A copy of the state. */
+  exportState(): OptimizerState;
+  /** Replaces the state with a copy of `state` (from exportState of the same configuration); throws on a shape mismatch. */
+  importState(state: OptimizerState): void;
+}
+
+function stateOf(steps: number, buffers: readonly Float32Array[]): OptimizerState {
+  return { steps, buffers: buffers.map((b) => b.slice()) };
+}
+
+function restoreInto(buffers: readonly Float32Array[], state: OptimizerState): void {
+  if (state.buffers.length !== buffers.length || state.buffers.some((b, i) => b.length !== buffers[i]!.length)) {
+    throw new RangeError('the optimizer state does not match this model and optimizer');
+  }
+  state.buffers.forEach((b, i) => buffers[i]!.set(b));
 }
 
 /**
@@ -23,6 +47,8 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
         step(learningRate) {
           for (const p of parameters) kernels.axpy(p.value.length, -learningRate, p.gradient, p.value);
         },
+        exportState: () => stateOf(0, []),
+        importState: (state) => restoreInto([], state),
       };
     case 'momentum': {
       const velocities = parameters.map((p) => kernels.alloc(p.value.length));
@@ -32,6 +58,8 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
             kernels.momentumStep(p.value.length, p.value, p.gradient, velocities[i]!, learningRate, config.momentum, config.nesterov),
           );
         },
+        exportState: () => stateOf(0, velocities),
+        importState: (state) => restoreInto(velocities, state),
       };
     }
     case 'adam': {
@@ -47,6 +75,11 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
               learningRate, config.beta1, config.beta2, config.epsilon, t,
             ),
           );
+        },
+        exportState: () => stateOf(t, [...first, ...second]),
+        importState(state) {
+          restoreInto([...first, ...second], state);
+          t = state.steps;
         },
       };
     }

@@ -32,6 +32,17 @@ export class Rng {
     return new Rng(xoroshiro128plusFromState(words));
   }
 
+  /** A generator continuing exactly where the one that gave `state()` was. */
+  static fromState(state: readonly number[]): Rng {
+    if (state.length !== 4 || !state.every((w) => Number.isInteger(w))) throw new RangeError('an Rng state is four 32-bit integers');
+    return new Rng(xoroshiro128plusFromState(state));
+  }
+
+  /** The generator's internal state (four 32-bit words), plain data for a checkpoint. */
+  state(): number[] {
+    return [...this.generator.getState()];
+  }
+
   /** An independent stream: this generator's state advanced by 2^64 draws (xoroshiro's jump). */
   fork(): Rng {
     const child = this.generator.clone();

@@ -4,7 +4,8 @@ import { firstRows, maxLabel } from './dataset.ts';
 import { InputRows } from './input-rows.ts';
 import type { Kernels } from './kernels/kernels.ts';
 import { Network } from './network.ts';
-import { createOptimizer } from './optimizer.ts';
+import { EarlyStopping, type EarlyStoppingState } from './early-stopping.ts';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optimizer.ts';
 import { Rng } from './rng.ts';
 
 /** One row of the training history. Costs are mean cross-entropy; accuracies are percentages. */
@@ -43,7 +44,7 @@ export interface Progress {
   latest: HistoryRecord | null;
 }
 
-export type RunStatus = 'completed' | 'diverged' | 'stopped';
+export type RunStatus = 'completed' | 'diverged' | 'early-stopped' | 'stopped';
 
 export interface TrainResult {
   status: RunStatus;
@@ -54,6 +55,8 @@ export interface TrainResult {
   iterations: number;
   seconds: number;
   network: Network;
+  /** With early stopping: the record whose weights the network holds. */
+  best: { epoch: number; iteration: number; value: number } | null;
 }
 
 export interface TrainHooks {
@@ -65,133 +68,307 @@ export interface TrainHooks {
   now?: () => number;
 }
 
+/**
+ * A run between two iterations, as plain data: with the same configuration, data and kernels,
+ * `new Training(..., state)` continues exactly as the run that took it would have, bit for bit.
+ * Arrays are copies, owned by the snapshot.
+ */
+export interface TrainState {
+  /** Iterations done. */
+  iteration: number;
+  /** The epoch (from 1) and the position in its shuffled order where the next batch starts. */
+  epoch: number;
+  position: number;
+  /** The current epoch's shuffled order of the training rows. */
+  order: Uint32Array;
+  /** The shuffling generator's state. */
+  shuffleRng: number[];
+  /** W1, b1, W2, b2, … */
+  parameters: Float32Array[];
+  optimizer: OptimizerState;
+  history: HistoryRecord[];
+  /** Sum and count of the mini-batch costs since the last history record. */
+  costSum: number;
+  costCount: number;
+  /** Training time so far, evaluation included. */
+  seconds: number;
+  earlyStopping: EarlyStoppingState | null;
+}
+
 /** Rows per forward pass when evaluating whole sets: small enough to stay in cache. */
 export const EVAL_CHUNK_ROWS = 256;
 
 /**
  * Trains a network with mini-batch gradient descent on `data.train`, exactly as the reference
- * algorithm describes for `init: report`, `optimizer: sgd`, `shuffle: once`.
- *
- * Batches are cut from a shuffled order of the training rows, the remainder forming a last, smaller
- * batch. A cost that becomes NaN or infinite ends the run with status `diverged`.
+ * algorithm describes for `init: report`, `optimizer: sgd`, `shuffle: once`. The whole run at once;
+ * use Training to run it in slices, snapshot it and resume it.
  */
 export function train(config: TrainConfig, data: TrainingData, kernels: Kernels, hooks: TrainHooks = {}): TrainResult {
-  const now = hooks.now ?? (() => performance.now());
-  const started = now();
-  const { train: trainSet } = data;
-  if (trainSet.count === 0) throw new RangeError('the training set is empty');
-  if (trainSet.features !== config.layers[0]) {
-    throw new RangeError(`the model's input size is ${config.layers[0]} but the images have ${trainSet.features} features`);
+  const training = new Training(config, data, kernels, hooks);
+  training.advance(() => false);
+  return training.finish();
+}
+
+/**
+ * One training run, advanced in slices. Batches are cut from a shuffled order of the training
+ * rows, the remainder forming a last, smaller batch. A cost that becomes NaN or infinite ends the
+ * run with status `diverged`; with early stopping, a plateau of the monitored cost ends it with
+ * `early-stopped`, and the network then holds the best record's weights.
+ */
+export class Training {
+  readonly network: Network;
+  readonly iterations: number;
+  private readonly now: () => number;
+  private started: number;
+  private readonly shuffleRng: Rng;
+  private readonly optimizer: Optimizer;
+  private readonly input: InputRows;
+  private readonly order: Uint32Array;
+  private readonly batchesPerEpoch: number;
+  private readonly historyEvery: number;
+  private readonly monitored: { train: LabelledImages; test: LabelledImages; validation: LabelledImages | null };
+  private readonly earlyStopping: EarlyStopping | null;
+  private readonly history: HistoryRecord[] = [];
+  readonly progress: Progress;
+  private status: RunStatus | null = null;
+  private message: string | null = null;
+  private costSum = 0;
+  private costCount = 0;
+  private iteration = 0;
+  private epoch = 1;
+  private position = 0;
+
+  constructor(
+    readonly config: TrainConfig, readonly data: TrainingData, readonly kernels: Kernels,
+    private readonly hooks: TrainHooks = {}, resume: TrainState | null = null,
+  ) {
+    this.now = hooks.now ?? (() => performance.now());
+    this.started = this.now();
+    const { train: trainSet } = data;
+    if (trainSet.count === 0) throw new RangeError('the training set is empty');
+    if (trainSet.features !== config.layers[0]) {
+      throw new RangeError(`the model's input size is ${config.layers[0]} but the images have ${trainSet.features} features`);
+    }
+    const outputs = config.layers[config.layers.length - 1]!;
+    for (const [name, set] of [['training', trainSet], ['test', data.test], ['validation', data.validation]] as const) {
+      const label = set ? maxLabel(set) : -1;
+      if (label >= outputs) throw new RangeError(`the ${name} set has label ${label}, but the model has only ${outputs} outputs`);
+    }
+    if (config.earlyStopping?.metric === 'validation_cost' && !data.validation) {
+      throw new RangeError('early stopping on validation_cost needs a validation set');
+    }
+
+    const maxRows = Math.max(config.batchSize, EVAL_CHUNK_ROWS);
+    this.network = new Network(kernels, config, maxRows);
+    const rng = Rng.fromSeed(config.seed);
+    this.network.initialize(config.init, rng.fork(), config.seed);
+    const shuffleRng = rng.fork();
+    this.optimizer = createOptimizer(
+      config.optimizer,
+      kernels,
+      this.network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]),
+    );
+    this.input = new InputRows(kernels, maxRows, trainSet.features);
+    this.order = Uint32Array.from({ length: trainSet.count }, (_, i) => i);
+    this.batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
+    this.iterations = this.batchesPerEpoch * config.epochs;
+    this.historyEvery = config.historyEvery === 'epoch' ? this.batchesPerEpoch : config.historyEvery;
+    const limit = config.evalLimit ?? Infinity;
+    this.monitored = {
+      train: firstRows(trainSet, limit),
+      test: firstRows(data.test, limit),
+      validation: data.validation ? firstRows(data.validation, limit) : null,
+    };
+    this.earlyStopping = config.earlyStopping ? new EarlyStopping(config.earlyStopping) : null;
+    this.progress = { epoch: 1, epochs: config.epochs, iteration: 0, iterations: this.iterations, trainCost: NaN, latest: null };
+
+    if (resume) {
+      this.shuffleRng = Rng.fromState(resume.shuffleRng);
+      this.restore(resume);
+    } else {
+      this.shuffleRng = shuffleRng;
+      this.shuffleRng.shuffle(this.order);
+    }
   }
-  const outputs = config.layers[config.layers.length - 1]!;
-  for (const [name, set] of [['training', trainSet], ['test', data.test], ['validation', data.validation]] as const) {
-    const label = set ? maxLabel(set) : -1;
-    if (label >= outputs) throw new RangeError(`the ${name} set has label ${label}, but the model has only ${outputs} outputs`);
+
+  /** True once the run has ended (all iterations, diverged or early-stopped); stopping is the caller's. */
+  get done(): boolean {
+    return this.status !== null;
   }
 
-  const maxRows = Math.max(config.batchSize, EVAL_CHUNK_ROWS);
-  const network = new Network(kernels, config, maxRows);
-  const rng = Rng.fromSeed(config.seed);
-  network.initialize(config.init, rng.fork(), config.seed);
-  const shuffleRng = rng.fork();
-  const optimizer = createOptimizer(
-    config.optimizer,
-    kernels,
-    network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]),
-  );
+  /** Iterations done so far. */
+  get iterationsDone(): number {
+    return this.iteration;
+  }
 
-  const input = new InputRows(kernels, maxRows, trainSet.features);
-  const order = Uint32Array.from({ length: trainSet.count }, (_, i) => i);
-  const batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
-  const iterations = batchesPerEpoch * config.epochs;
-  const historyEvery = config.historyEvery === 'epoch' ? batchesPerEpoch : config.historyEvery;
-  const limit = config.evalLimit ?? Infinity;
-  const monitored = {
-    train: firstRows(trainSet, limit),
-    test: firstRows(data.test, limit),
-    validation: data.validation ? firstRows(data.validation, limit) : null,
-  };
+  /**
+   * Trains until the run ends or `pause()` (asked before each iteration) returns true. The run can
+   * be advanced again, snapshotted or finished after a pause.
+   */
+  advance(pause: () => boolean): void {
+    const { config, network, input, order, hooks, progress } = this;
+    const trainSet = this.data.train;
+    while (this.status === null) {
+      if (pause()) return;
+      if (hooks.shouldStop?.()) {
+        this.status = 'stopped';
+        this.message = `stopped at iteration ${this.iteration} of ${this.iterations}`;
+        return;
+      }
+      const epoch = this.epoch;
+      progress.epoch = epoch;
+      const rows = Math.min(config.batchSize, trainSet.count - this.position);
+      input.gather(trainSet, order, this.position, rows);
+      const cost = network.computeGradients(input.X, input.labels, rows) / rows;
+      this.iteration++;
+      this.costSum += cost;
+      this.costCount++;
+      this.position += rows;
+      if (!Number.isFinite(cost)) {
+        this.status = 'diverged';
+        this.message = `the training cost became ${cost} at iteration ${this.iteration} (epoch ${epoch})`;
+        this.record(epoch);
+        return;
+      }
+      this.optimizer.step(config.learningRate);
+      if ((this.iteration % this.historyEvery === 0 || this.iteration === this.iterations) && this.record(epoch) && this.iteration < this.iterations) {
+        this.status = 'early-stopped';
+        const best = this.earlyStopping!.state;
+        this.message = `no improvement of ${config.earlyStopping!.metric} for ${config.earlyStopping!.patience} records; best at epoch ${best.bestEpoch}`;
+        return;
+      }
+      if (this.position >= trainSet.count) {
+        this.epoch++;
+        this.position = 0;
+        // The next epoch's order is drawn here, so that a snapshot between epochs holds it.
+        if (this.epoch <= config.epochs && config.shuffle === 'epoch') this.shuffleRng.shuffle(order);
+        if (this.epoch > config.epochs) this.status = 'completed';
+      }
+      progress.iteration = this.iteration;
+      progress.trainCost = this.costCount > 0 ? this.costSum / this.costCount : NaN;
+      hooks.onProgress?.(progress);
+    }
+  }
 
-  const history: HistoryRecord[] = [];
-  const progress: Progress = { epoch: 0, epochs: config.epochs, iteration: 0, iterations, trainCost: NaN, latest: null };
-  let status: RunStatus = 'completed';
-  let message: string | null = null;
-  let costSum = 0;
-  let costCount = 0;
-  let iteration = 0;
+  /** Marks the run as stopped (by its caller), so that finish() skips the final evaluation. */
+  stop(): void {
+    if (this.status !== null) return;
+    this.status = 'stopped';
+    this.message = `stopped at iteration ${this.iteration} of ${this.iterations}`;
+  }
 
-  const record = (epoch: number): void => {
+  /** The run as plain data (copies); see TrainState. */
+  snapshot(): TrainState {
+    const es = this.earlyStopping?.state ?? null;
+    return {
+      iteration: this.iteration,
+      epoch: this.epoch,
+      position: this.position,
+      order: this.order.slice(),
+      shuffleRng: this.shuffleRng.state(),
+      parameters: this.parameters().map((p) => p.slice()),
+      optimizer: this.optimizer.exportState(),
+      history: this.history.map((h) => ({ ...h })),
+      costSum: this.costSum,
+      costCount: this.costCount,
+      seconds: this.seconds(),
+      earlyStopping: es && { ...es, bestParameters: es.bestParameters.map((p) => p.slice()) },
+    };
+  }
+
+  /**
+   * Ends the run: the final evaluation on the full sets (skipped for a stopped run, which is thrown
+   * away, so that it ends promptly). With early stopping, the network first takes the best weights.
+   */
+  finish(): TrainResult {
+    if (this.status === null) this.stop();
+    const { network, input, data } = this;
+    const best = this.earlyStopping?.state;
+    if (best && best.bestValue !== null && this.status !== 'stopped' && this.status !== 'diverged') {
+      this.parameters().forEach((p, i) => p.set(best.bestParameters[i]!));
+    }
+    const skip = this.status === 'stopped';
+    const unevaluated = { cost: NaN, accuracy: NaN };
+    const trainFinal = skip ? unevaluated : evaluateSet(network, data.train, input);
+    const testFinal = skip ? unevaluated : evaluateSet(network, data.test, input);
+    const validationFinal = data.validation && !skip ? evaluateSet(network, data.validation, input) : null;
+    return {
+      status: this.status!,
+      message: this.message,
+      history: this.history,
+      final: {
+        trainCost: trainFinal.cost,
+        trainAccuracy: trainFinal.accuracy,
+        testCost: testFinal.cost,
+        testAccuracy: testFinal.accuracy,
+        validationCost: validationFinal?.cost ?? null,
+        validationAccuracy: validationFinal?.accuracy ?? null,
+      },
+      iterations: this.iteration,
+      seconds: this.seconds(),
+      network,
+      best: best && best.bestValue !== null ? { epoch: best.bestEpoch, iteration: best.bestIteration, value: best.bestValue } : null,
+    };
+  }
+
+  private parameters(): Float32Array[] {
+    return this.network.layers.flatMap((l) => [l.W, l.b]);
+  }
+
+  private seconds(): number {
+    return (this.now() - this.started) / 1000;
+  }
+
+  /** Appends a history record; returns true when early stopping says to stop. */
+  private record(epoch: number): boolean {
+    const { network, input, monitored } = this;
     const trainEval = evaluateSet(network, monitored.train, input);
     const testEval = evaluateSet(network, monitored.test, input);
     const validationEval = monitored.validation ? evaluateSet(network, monitored.validation, input) : null;
     const entry: HistoryRecord = {
-      iteration,
+      iteration: this.iteration,
       epoch,
-      trainCost: costSum / costCount,
+      trainCost: this.costSum / this.costCount,
       trainAccuracy: trainEval.accuracy,
       testCost: testEval.cost,
       testAccuracy: testEval.accuracy,
       validationCost: validationEval?.cost ?? null,
       validationAccuracy: validationEval?.accuracy ?? null,
-      seconds: (now() - started) / 1000,
+      seconds: this.seconds(),
     };
-    history.push(entry);
-    progress.latest = entry;
-    costSum = 0;
-    costCount = 0;
-  };
-
-  training: for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    if (epoch === 1 || config.shuffle === 'epoch') shuffleRng.shuffle(order);
-    progress.epoch = epoch;
-    for (let start = 0; start < trainSet.count; start += config.batchSize) {
-      if (hooks.shouldStop?.()) {
-        status = 'stopped';
-        message = `stopped at iteration ${iteration} of ${iterations}`;
-        break training;
-      }
-      const rows = Math.min(config.batchSize, trainSet.count - start);
-      input.gather(trainSet, order, start, rows);
-      const cost = network.computeGradients(input.X, input.labels, rows) / rows;
-      iteration++;
-      costSum += cost;
-      costCount++;
-      if (!Number.isFinite(cost)) {
-        status = 'diverged';
-        message = `the training cost became ${cost} at iteration ${iteration} (epoch ${epoch})`;
-        record(epoch);
-        break training;
-      }
-      optimizer.step(config.learningRate);
-      if (iteration % historyEvery === 0 || iteration === iterations) record(epoch);
-      progress.iteration = iteration;
-      progress.trainCost = costCount > 0 ? costSum / costCount : NaN;
-      hooks.onProgress?.(progress);
-    }
+    this.history.push(entry);
+    this.progress.latest = entry;
+    this.costSum = 0;
+    this.costCount = 0;
+    return this.earlyStopping?.observe(entry, this.parameters()) ?? false;
   }
 
-  // A stopped run is thrown away, so it skips the final evaluation and ends promptly.
-  const skip = status === 'stopped';
-  const unevaluated = { cost: NaN, accuracy: NaN };
-  const trainFinal = skip ? unevaluated : evaluateSet(network, trainSet, input);
-  const testFinal = skip ? unevaluated : evaluateSet(network, data.test, input);
-  const validationFinal = data.validation && !skip ? evaluateSet(network, data.validation, input) : null;
-  return {
-    status,
-    message,
-    history,
-    final: {
-      trainCost: trainFinal.cost,
-      trainAccuracy: trainFinal.accuracy,
-      testCost: testFinal.cost,
-      testAccuracy: testFinal.accuracy,
-      validationCost: validationFinal?.cost ?? null,
-      validationAccuracy: validationFinal?.accuracy ?? null,
-    },
-    iterations: iteration,
-    seconds: (now() - started) / 1000,
-    network,
-  };
+  private restore(state: TrainState): void {
+    const parameters = this.parameters();
+    if (state.order.length !== this.order.length || state.parameters.length !== parameters.length
+      || state.parameters.some((p, i) => p.length !== parameters[i]!.length)) {
+      throw new RangeError('the training state does not match this model and data');
+    }
+    if (state.epoch < 1 || state.epoch > this.config.epochs || state.position >= this.order.length || state.iteration >= this.iterations) {
+      throw new RangeError('the training state is not between two iterations of this run');
+    }
+    parameters.forEach((p, i) => p.set(state.parameters[i]!));
+    this.optimizer.importState(state.optimizer);
+    this.order.set(state.order);
+    this.iteration = state.iteration;
+    this.epoch = state.epoch;
+    this.position = state.position;
+    this.history.push(...state.history.map((h) => ({ ...h })));
+    this.costSum = state.costSum;
+    this.costCount = state.costCount;
+    this.started = this.now() - state.seconds * 1000;
+    if (this.earlyStopping && state.earlyStopping) {
+      this.earlyStopping.state = { ...state.earlyStopping, bestParameters: state.earlyStopping.bestParameters.map((p) => p.slice()) };
+    }
+    this.progress.epoch = this.epoch;
+    this.progress.iteration = this.iteration;
+    this.progress.latest = this.history[this.history.length - 1] ?? null;
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ export interface ResultRow {
 }
 
 export interface RunOutcomeSummary {
-  status: 'completed' | 'diverged' | 'failed';
+  status: 'completed' | 'diverged' | 'early-stopped' | 'failed';
   trainCost: number | null;
   testCost: number | null;
   trainAccuracy: number | null;

@@ -85,7 +85,7 @@ function summarise(rows: readonly ResultRow[]): Summary {
   const missing: string[] = [];
   for (const r of rows) {
     const o = r.outcome;
-    if (o && o.status === 'completed' && o.testAccuracy !== null) accuracies.push(o.testAccuracy);
+    if (o && (o.status === 'completed' || o.status === 'early-stopped') && o.testAccuracy !== null) accuracies.push(o.testAccuracy);
     else missing.push(o?.status ?? 'pending');
   }
   const count = accuracies.length;

@@ -3,7 +3,7 @@ import type { ProgressMessage } from './messages.ts';
 
 /** How a finished run is summed up on its line. */
 export interface RunEnd {
-  status: 'completed' | 'diverged' | 'stopped' | 'failed';
+  status: 'completed' | 'diverged' | 'early-stopped' | 'stopped' | 'failed';
   testAccuracy: number | null;
   seconds: number;
   message: string | null;
@@ -79,7 +79,7 @@ export class ProgressDisplay {
     if (end.status === 'diverged') this.diverged++;
     if (this.options.quiet) return;
     const accuracy = end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
-    const color = { completed: '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
+    const color = { completed: '32', 'early-stopped': '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
     const mark = this.paint(color, (end.status === 'completed' ? 'done' : end.status.toUpperCase()).padEnd(9));
     const line = `${mark} ${run.label}${accuracy}  ${clock(end.seconds)}${end.message ? `  (${end.message})` : ''}`;
     if (this.live) this.live.persist(line);
