@@ -59,6 +59,24 @@ export async function loadKernels(choice: BackendChoice, options: LoadOptions = 
   }
 }
 
+/**
+ * What exactly computes with these kernels, for deciding whether a checkpoint continues
+ * bit-identically: the backend, its instruction set or wasm module, and the JavaScript engine (the
+ * reference kernels and the parts every backend takes from them use its Math functions).
+ */
+export function kernelsIdentity(kernels: Kernels, options: LoadOptions = {}): string {
+  const detail = kernels.name === 'native' ? ` ${loadNativeAddon(options.addonPath ?? ADDON_PATH).isa}`
+    : kernels.name === 'wasm' ? ` ${wasmVariant ?? 'simd'}` : '';
+  return `${kernels.name}${detail} (V8 ${process.versions.v8})`;
+}
+
+/** The files of the loaded backend's compiled kernels (none for js), for the code fingerprint. */
+export function kernelFiles(name: BackendName): URL[] {
+  if (name === 'native') return [ADDON_PATH];
+  if (name === 'wasm') return [wasmVariant === 'relaxed-simd' ? WASM_RELAXED : WASM_SIMD];
+  return [];
+}
+
 const addons = new Map<string, NativeAddon>();
 
 /**

@@ -4,11 +4,14 @@ import { Option } from '@commander-js/extra-typings';
 import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
 import { DEFAULT_OUT } from '../store/layout.ts';
+import { problem, UserError } from '../errors.ts';
+import { NotEnoughSpace } from '../run/disk-space.ts';
+import { LockedError } from '../store/lock.ts';
 import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
 import { dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
 
-/** Exit code after Ctrl-C, as shells report a process ended by SIGINT. */
-const EXIT_INTERRUPTED = 130;
+/** Exit codes after Ctrl-C / SIGTERM, as shells report a process ended by that signal. */
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** `mlp-lab run FILE...`: trains every run that is not finished yet, in parallel, and writes the results tables. */
 export function registerRun(program: Command): void {
@@ -23,16 +26,22 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--backend <name>', 'numeric kernels for every run (same as --set backend=NAME)').choices(['auto', 'native', 'wasm', 'js'] as const))
     .option('--only <run>', 'run only this run id (or 4+ character prefix), variant id, label, or KEY=VALUE of a parameter that varies (repeatable)', collect, [] as string[])
     .option('--fail-fast', 'stop everything at the first failed run')
+    .option('--wait', 'wait for another `mlp-lab run` using the same results folder to finish, instead of refusing')
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .option('-q, --quiet', 'print only the summary')
     .addHelpText('after', [
       '',
-      'Finished runs (results/<name>/runs/<id>/metrics.json) are reused; a failed or interrupted run is',
-      'retrained by the next `run`. Ctrl-C stops the runs in flight; finished runs stay recorded.',
+      'Finished runs (results/<name>/runs/<id>/metrics.json) are reused. Runs save checkpoints (every',
+      '10 s of training by default; `checkpoint: {every: ...}`): an interrupted or killed run continues',
+      'from its last one at the next `run`, with the same results as if it had never stopped.',
+      'Ctrl-C or SIGTERM: the runs in flight checkpoint and stop within a second or two.',
+      'A run that fails (an error, or its worker process crashing or running out of memory) is',
+      'recorded as failed, the others go on, and the next `run` retries it.',
+      'One `run` at a time per results folder: a second one refuses, naming the first (or --wait).',
       'The tables show the plan as given (with --set, the overridden runs): use another --out for',
       'quick trials so that committed results stay as they are.',
-      'Exit codes: 0 all runs finished (diverged runs count as finished), 1 a run failed, 2 invalid',
-      'input, 130 interrupted.',
+      'Exit codes: 0 all runs finished (diverged and early-stopped runs count as finished), 1 a run',
+      'failed or the results folder is in use, 2 invalid input, 130 interrupted (Ctrl-C), 143 SIGTERM.',
       '',
       'Examples:',
       '  $ mlp-lab run experiments/report.yaml',
@@ -48,12 +57,16 @@ export function registerRun(program: Command): void {
       ensureWritableDir(options.out, '--out');
 
       const controller = new AbortController();
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C does not wait
-        process.stderr.write('\nStopping the runs in flight (Ctrl-C again to quit at once)…\n');
+      let stoppedBy: keyof typeof EXIT_CODES | null = null;
+      const onSignal = (signal: keyof typeof EXIT_CODES) => () => {
+        if (controller.signal.aborted) process.exit(EXIT_CODES[signal]); // a second signal does not wait
+        stoppedBy = signal;
+        process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: the runs in flight save a checkpoint and stop (Ctrl-C again to quit at once)…\n`);
         controller.abort();
       };
-      process.on('SIGINT', onSigint);
+      const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+      process.on('SIGINT', handlers.SIGINT);
+      process.on('SIGTERM', handlers.SIGTERM);
       const live = process.stdout.isTTY === true;
       let summary: RunSummary;
       try {
@@ -62,34 +75,64 @@ export function registerRun(program: Command): void {
           jobs: options.jobs,
           force: options.force ?? false,
           failFast: options.failFast ?? false,
+          wait: options.wait ?? false,
+          command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
           signal: controller.signal,
           display: (pending, work) =>
             new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
         });
       } catch (error) {
-        throw dataProblem(error) ?? error;
+        if (error instanceof LockedError) {
+          printProblems([problem('results-in-use', error.message, { file: options.out, hint: 'wait for it to finish, or add --wait to start when it has' })]);
+          return EXIT_FAILURE;
+        }
+        throw dataProblem(error) ?? storageProblem(error, options.out) ?? error;
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', handlers.SIGINT);
+        process.off('SIGTERM', handlers.SIGTERM);
       }
-      printSummary(summary, controller.signal.aborted);
-      if (controller.signal.aborted) return EXIT_INTERRUPTED;
+      printSummary(summary, stoppedBy !== null);
+      if (stoppedBy) return EXIT_CODES[stoppedBy];
       return summary.failed > 0 ? EXIT_FAILURE : EXIT_OK;
     }));
+}
+
+/** A results folder that cannot be written, or is too full, is found before training: invalid input. */
+function storageProblem(error: unknown, out: string): UserError | null {
+  if (error instanceof NotEnoughSpace) return new UserError(problem('disk-full', error.message, { file: '--out', hint: 'free some space, or choose another folder with --out' }));
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC') {
+    return new UserError(problem('out-not-writable', `cannot write results to ${out} (${code}: ${(error as Error).message})`, { file: '--out', hint: 'choose another folder with --out' }));
+  }
+  return null;
 }
 
 function printSummary(s: RunSummary, interrupted: boolean): void {
   const parts = [
     `${s.completed} trained`,
     `${s.reused} reused`,
+    s.earlyStopped ? `${s.earlyStopped} early-stopped` : null,
     s.diverged ? `${s.diverged} diverged` : null,
     s.failed ? `${s.failed} failed` : null,
-    s.stopped ? `${s.stopped} stopped` : null,
+    s.stopped.length ? `${s.stopped.length} stopped` : null,
     s.skipped ? `${s.skipped} not started` : null,
   ].filter((p) => p !== null);
   const lines = [`${s.planned} run${s.planned === 1 ? '' : 's'}: ${parts.join(', ')}.`];
+  if (s.resumed) lines.push(`${s.resumed} run${s.resumed === 1 ? '' : 's'} continued from a checkpoint.`);
+  for (const note of s.checkpointNotes) lines.push(`Checkpoint not used: ${note}.`);
   for (const [backend, note] of s.backends) lines.push(`Kernels: ${backend}${note ? ` (${note})` : ''}.`);
+  if (s.checkpoints.count > 0) {
+    const share = s.checkpoints.trainingSeconds > 0 ? ` (${((100 * s.checkpoints.seconds) / s.checkpoints.trainingSeconds).toFixed(2)}% of training)` : '';
+    lines.push(`Checkpoints: ${s.checkpoints.count} written in ${s.checkpoints.seconds.toFixed(3)} s${share}.`);
+  }
   if (s.failed) lines.push('Failed runs keep their error in runs/<id>/error.json and are retried by the next run.');
-  if (interrupted) lines.push(`Interrupted: finished runs are kept. Run the same command again to continue where it stopped.`);
+  for (const r of s.stopped) {
+    lines.push(`Stopped: ${r.label} at iteration ${r.iteration} of ${r.iterations} (epoch ${r.epoch} of ${r.epochs}), ${r.checkpointed ? 'checkpoint saved' : 'without a checkpoint (checkpoints are off)'}.`);
+  }
+  if (interrupted) lines.push('Interrupted: finished runs are kept. Run the same command again to continue where it stopped.');
+  for (const file of s.changedFiles) {
+    lines.push(`${file} changed while this ran: the runs used the version read at the start (each run's config.json holds it). Run again to train what changed.`);
+  }
   const tables = s.resultFiles.filter((f) => f.endsWith('.md'));
   if (tables.length) lines.push(`Results: ${tables.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { combinations, gridAxes, type Override } from './grid.ts';
 import { resolveRun } from './resolve.ts';
 import { runId } from './run-id.ts';
 import type { RunConfig } from './run-config.ts';
-import { PARAMETER_NAMES, type ExperimentFile, type ParameterName } from './schema.ts';
+import { EXECUTION_NAMES, PARAMETER_NAMES, type ExperimentFile, type ParameterName } from './schema.ts';
 import { canonicalJson, flattenDataset, flattenSettings, overlay, valueOf, type Finding, type Settings } from './settings.ts';
 import type { NodePath } from './source.ts';
 import { didYouMean } from './suggest.ts';
@@ -114,7 +114,7 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
 
   const order = [...axes.flatMap((a) => a.names), ...PARAMETER_NAMES];
-  const varyingNames = [...new Set(order)].filter((name) => name !== 'backend' && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
+  const varyingNames = [...new Set(order)].filter((name) => !EXECUTION_NAMES.includes(name) && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
   const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
   checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
   if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { problem, type Problem } from '../errors.ts';
 import type { Override } from './grid.ts';
-import { PARAMETER_NAMES, type ParameterName } from './schema.ts';
+import { PARAMETER_NAMES, SETTING_GROUPS, type ParameterName } from './schema.ts';
 import { didYouMean } from './suggest.ts';
 import { experimentValidator, schemaIssues } from './validate.ts';
 
@@ -52,6 +52,7 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
 function probe(key: string, value: unknown): Record<string, unknown> {
   if (key === 'seeds' || key === 'repeats') return { name: 'set', [key]: value };
   if (key.startsWith('dataset.')) return { name: 'set', dataset: { [key.slice(8)]: value } };
-  if (key.startsWith('history.')) return { name: 'set', defaults: { history: { [key.slice(8)]: value } } };
+  const group = SETTING_GROUPS.find((g) => key.startsWith(`${g}.`));
+  if (group) return { name: 'set', defaults: { [group]: { [key.slice(group.length + 1)]: value } } };
   return { name: 'set', defaults: { [key]: value } };
 }

@@ -34,6 +34,8 @@ export function schemaReference(): string {
   }
   lines.push('');
   section('`history:`', props.defaults?.properties?.history, 'history.');
+  section('`early_stopping:`', props.defaults?.properties?.early_stopping, 'early_stopping.');
+  section('`checkpoint:`', props.defaults?.properties?.checkpoint, 'checkpoint.');
   const grid = props.grid;
   lines.push('## `grid:`', '', grid?.description ?? '', '',
     `Grid keys (each a list of values): ${Object.keys(grid?.properties ?? {}).filter((k) => k !== 'zip' && k !== 'exclude').map((k) => `\`${k}\``).join(', ')}.`, '',

@@ -69,6 +69,11 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     fail('bad-split', 'dataset.validation', `validation holds out ${validation} images, leaving none of the ${trainAvailable} training images to train on`);
   }
 
+  if (get<number | null>('early_stopping.patience') !== null && get<string>('early_stopping.metric') === 'validation_cost' && validation === 0) {
+    fail('no-validation-set', 'early_stopping.metric', 'early stopping watches validation_cost, but there is no validation set',
+      undefined, 'hold out images with `dataset: {validation: 5000}`, or set `early_stopping: {metric: test_cost}`');
+  }
+
   if (findings.length > 0) return { config: null, findings };
   return { config: buildConfig(settings, data, layers, activations), findings };
 }
@@ -89,6 +94,7 @@ function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], ac
       : optimizerType === 'adam' ? { type: 'adam', beta1: get('beta1'), beta2: get('beta2'), epsilon: get('epsilon') }
         : { type: 'sgd' };
   const scheme = get<InitScheme>('init');
+  const patience = get<number | null>('early_stopping.patience');
   return {
     dataset,
     layers: [...layers],
@@ -101,6 +107,10 @@ function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], ac
     shuffle: get<ShuffleMode>('shuffle'),
     history: { every: get<number | 'epoch'>('history.every'), eval_limit: get<number | null>('history.eval_limit') },
     seed: get('seed'),
+    ...(patience === null ? {} : {
+      early_stopping: { patience, min_delta: get<number>('early_stopping.min_delta'), metric: get<'validation_cost' | 'test_cost'>('early_stopping.metric') },
+    }),
     backend: get<'auto' | BackendName>('backend'),
+    checkpoint: { every: get<number | string>('checkpoint.every') },
   };
 }

@@ -22,8 +22,12 @@ export interface RunConfig {
   shuffle: ShuffleMode;
   history: { every: number | 'epoch'; eval_limit: number | null };
   seed: number;
+  /** Present only when early stopping is on (`patience` set), so that it changes no other run's id. */
+  early_stopping?: { patience: number; min_delta: number; metric: 'validation_cost' | 'test_cost' };
   /** `auto` resolves per machine, so the backend is not part of the run id. */
   backend: 'auto' | BackendName;
+  /** Seconds (`"10s"`) or iterations between mid-run checkpoints, 0 for none; not part of the run id. */
+  checkpoint: { every: number | string };
 }
 
 export type RunOptimizer =
@@ -75,7 +79,21 @@ export function toTrainConfig(config: RunConfig): TrainConfig {
     historyEvery: config.history.every,
     evalLimit: config.history.eval_limit,
     seed: config.seed,
+    earlyStopping: config.early_stopping
+      ? { patience: config.early_stopping.patience, minDelta: config.early_stopping.min_delta, metric: config.early_stopping.metric }
+      : null,
   };
+}
+
+/** How often a run checkpoints: every `seconds` of training or every `iterations`; null for never. */
+export type CheckpointInterval = { seconds: number } | { iterations: number } | null;
+
+/** Reads `checkpoint.every` (validated by the schema: an integer ≥ 0 or `<number>s`). */
+export function checkpointInterval(config: RunConfig): CheckpointInterval {
+  const every = config.checkpoint?.every ?? '10s';
+  if (typeof every === 'number') return every > 0 ? { iterations: every } : null;
+  const seconds = Number(every.slice(0, -1));
+  return seconds > 0 ? { seconds } : null;
 }
 
 /** What the data layer's loadDataset needs for a run's dataset. */

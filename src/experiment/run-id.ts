@@ -8,11 +8,11 @@ const RUN_ID_VERSION = 'mlp-lab/run/1';
 /**
  * A run's stable id: the first 12 hex digits of the sha256 of its resolved configuration in
  * canonical JSON (keys sorted), with the dataset given by `datasetIdentity` (the bundled package
- * and version, or the IDX files' contents) instead of paths, and without `backend`. The same run
+ * and version, or the IDX files' contents) instead of paths, and without the execution settings (`backend`, `checkpoint`). The same run
  * therefore has the same id on every machine, whatever the order of keys in the YAML file.
  */
 export function runId(config: RunConfig, datasetIdentity: string): string {
-  const { backend: _device, dataset, ...rest } = config;
+  const { backend: _device, checkpoint: _checkpoint, dataset, ...rest } = config;
   const data = {
     identity: datasetIdentity,
     train_limit: dataset.train_limit,

@@ -17,6 +17,7 @@ export const INIT_SCHEMES = ['report', 'normal', 'he', 'xavier'] as const;
 export const SHUFFLE_MODES = ['once', 'epoch'] as const;
 export const BACKENDS = ['auto', 'native', 'wasm', 'js'] as const;
 export const DATASET_SOURCES = ['mnist', 'idx'] as const;
+export const EARLY_STOPPING_METRICS = ['validation_cost', 'test_cost'] as const;
 
 /** Experiment names and variant ids become folder names and labels. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -86,6 +87,22 @@ export const PARAMETERS = {
     default: null,
   }),
   seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, title: 'Seed', description: 'Seeds initialisation and shuffling. With `repeats: n`, repeat k runs seed + k.', default: 0 }),
+  'early_stopping.patience': countOrNull({
+    title: 'Early stopping patience',
+    description: 'Stop a run when the monitored cost has not improved for this many history records in a row (status `early-stopped`); the weights of the best record are kept. null: no early stopping.',
+    default: null,
+  }),
+  'early_stopping.min_delta': Type.Number({ minimum: 0, title: 'Early stopping threshold', description: 'A record improves when its cost is lower than the best so far by more than this.', default: 0 }),
+  'early_stopping.metric': choice(EARLY_STOPPING_METRICS, { title: 'Early stopping metric', description: 'The history column watched: validation_cost (needs `dataset.validation`) or test_cost.', default: 'validation_cost' }),
+  'checkpoint.every': Type.Unsafe<number | string>({
+    type: ['integer', 'string'],
+    minimum: 0,
+    pattern: '^[0-9]+(\\.[0-9]+)?s$',
+    title: 'Checkpoint interval',
+    description: 'Save a running run\'s whole state every this many seconds of training (`"10s"`) or iterations (`500`), so that a killed run continues where it was; 0 turns checkpoints off. Not part of the run id.',
+    default: '10s',
+    examples: ['10s', 500, 0],
+  }),
   backend: choice(BACKENDS, { title: 'Kernel backend', description: 'auto picks the fastest available (native, then wasm, then js). Not part of the run id: like a device, it does not change what is computed beyond float rounding.', default: 'auto' }),
   'dataset.train_limit': countOrNull({ title: 'Training images', description: 'Use only the first this many training images; null uses all.', default: null }),
   'dataset.test_limit': countOrNull({ title: 'Test images', description: 'Use only the first this many test images; null uses all.', default: null }),
@@ -110,6 +127,19 @@ const history = Type.Object(
   { additionalProperties: false, title: 'Training history', description: 'When history records are taken and on how many images.', default: { every: 'epoch', eval_limit: null } },
 );
 
+const earlyStopping = Type.Object(
+  { patience: optional(P['early_stopping.patience']), min_delta: optional(P['early_stopping.min_delta']), metric: optional(P['early_stopping.metric']) },
+  { additionalProperties: false, title: 'Early stopping', description: 'Stop on a plateau of the validation (or test) cost and keep the best weights. Part of the run id when `patience` is set.', default: { patience: null, min_delta: 0, metric: 'validation_cost' } },
+);
+
+const checkpoint = Type.Object(
+  { every: optional(P['checkpoint.every']) },
+  { additionalProperties: false, title: 'Checkpoints', description: 'Mid-run checkpoints, deleted when the run finishes.', default: { every: '10s' } },
+);
+
+/** Settings written as a nested object in files (`history: {every: 5}`): their parameters are `<group>.<key>`. */
+export const SETTING_GROUPS = ['history', 'early_stopping', 'checkpoint'] as const;
+
 const settingsProperties = {
   layers: optional(P.layers),
   activations: optional(P.activations),
@@ -127,6 +157,8 @@ const settingsProperties = {
   init_std: optional(P.init_std),
   shuffle: optional(P.shuffle),
   history: optional(history),
+  early_stopping: optional(earlyStopping),
+  checkpoint: optional(checkpoint),
   seed: optional(P.seed),
   backend: optional(P.backend),
 };
@@ -164,8 +196,11 @@ export const VariantSchema = Type.Object(
   { additionalProperties: false, title: 'Variant', description: 'One model: its layers, activations and any default it overrides.' },
 );
 
-/** Parameters the grid may vary: all but `backend`, which is not part of a run's identity. */
-export const GRID_NAMES = PARAMETER_NAMES.filter((p) => p !== 'backend');
+/** Settings of how a run is executed, not of what it computes: not part of its id, not grid keys. */
+export const EXECUTION_NAMES: readonly ParameterName[] = ['backend', 'checkpoint.every'];
+
+/** Parameters the grid may vary: all but the execution settings, which are not part of a run's identity. */
+export const GRID_NAMES = PARAMETER_NAMES.filter((p) => !EXECUTION_NAMES.includes(p));
 
 const gridProperties = Object.fromEntries(
   GRID_NAMES.map((name) => [

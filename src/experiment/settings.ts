@@ -1,4 +1,4 @@
-import { parameterDefault, type ParameterName } from './schema.ts';
+import { parameterDefault, SETTING_GROUPS, type ParameterName } from './schema.ts';
 import type { NodePath } from './source.ts';
 
 /**
@@ -32,14 +32,14 @@ export interface Finding {
   hint?: string | undefined;
 }
 
-/** `defaults:` or a variant as a flat map; `history: {every}` becomes `history.every`. */
+/** `defaults:` or a variant as a flat map; `history: {every}` becomes `history.every` (likewise the other SETTING_GROUPS). */
 export function flattenSettings(object: Record<string, unknown>, path: NodePath): Settings {
   const out: Settings = new Map();
   for (const [key, value] of Object.entries(object)) {
     if (key === 'id' || key === 'label') continue;
-    if (key === 'history' && value !== null && typeof value === 'object') {
+    if ((SETTING_GROUPS as readonly string[]).includes(key) && value !== null && typeof value === 'object') {
       for (const [sub, subValue] of Object.entries(value)) {
-        out.set(`history.${sub}` as ParameterName, { value: subValue, origin: { kind: 'file', path: [...path, 'history', sub] } });
+        out.set(`${key}.${sub}` as ParameterName, { value: subValue, origin: { kind: 'file', path: [...path, key, sub] } });
       }
       continue;
     }

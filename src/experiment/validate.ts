@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.ts';
-import { experimentJsonSchema, PARAMETER_NAMES, SETTING_NAMES } from './schema.ts';
+import { experimentJsonSchema, PARAMETER_NAMES, SETTING_GROUPS, SETTING_NAMES } from './schema.ts';
 import { problemAt, type NodePath, type Source } from './source.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -123,12 +123,13 @@ function unknownKey(path: NodePath, key: string, allowed: string[], name: (path:
   const at: NodePath = [...path, key];
   const placement = path.length === 0 ? 'at the top level' : `in \`${name(path)}\``;
   let hint: string | undefined;
-  const close = didYouMean(key, allowed) ?? allowed.find((a) => a === `dataset.${key}` || a === `history.${key}`) ?? null;
+  const close = didYouMean(key, allowed) ?? allowed.find((a) => a === `dataset.${key}` || SETTING_GROUPS.some((g) => a === `${g}.${key}`)) ?? null;
   if (close) hint = `did you mean \`${close}\`?`;
-  else if (path.length === 0 && (SETTING_NAMES as string[]).includes(key) || key === 'history') hint = `\`${key}\` is a setting: put it under \`defaults:\` (or in a variant)`;
+  else if (path.length === 0 && (SETTING_NAMES as string[]).includes(key) || (SETTING_GROUPS as readonly string[]).includes(key)) hint = `\`${key}\` is a setting: put it under \`defaults:\` (or in a variant)`;
   else if (path.length === 0 && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
   else if (path.at(-1) === 'defaults' && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
   else if (inGrid && key === 'backend') hint = 'the backend is not part of a run (like a device): choose it per invocation with --set backend=...';
+  else if (inGrid && key === 'checkpoint.every') hint = 'checkpoints do not change a run: set `checkpoint: {every: ...}` under `defaults:` or with --set';
   else if (inGrid && (key === 'seeds' || key === 'repeats')) hint = `\`${key}\` is a top-level key, or use \`seed: [...]\` in the grid`;
   else hint = `expected one of: ${allowed.join(', ')}`;
   if (inGrid) {

@@ -1,24 +1,30 @@
 import type { TrainConfig } from '../core/config.ts';
-import type { TrainingData } from '../core/dataset.ts';
 import type { BackendName } from '../core/kernels/kernels.ts';
-import type { MessagePort } from 'node:worker_threads';
 import type { BackendChoice } from '../backends/load.ts';
 import type { FinalMetrics, HistoryRecord, RunStatus } from '../core/train.ts';
+import type { DatasetSpec } from '../data/load.ts';
+import type { CheckpointInterval } from '../experiment/run-config.ts';
 import type { NamedTensor } from '../store/safetensors.ts';
 
 /**
- * What the main thread sends a worker for one run. Plain data: the dataset's arrays are views on
- * SharedArrayBuffers, so they reach the worker without a copy; `stop` is a shared flag the main
- * thread raises on Ctrl-C, read by the worker between iterations.
+ * What the main process sends a worker process for one run. Plain data (it crosses a process
+ * boundary): the worker loads the dataset itself from `dataset`, once per dataset.
  */
 export interface RunTask {
+  /** The run's key in this invocation (its folder: one id may be in two experiments). */
   runId: string;
+  /** The run id, checked against the checkpoint's. */
+  id: string;
   config: TrainConfig;
-  data: TrainingData;
+  dataset: DatasetSpec;
   backend: BackendChoice;
-  stop: Int32Array;
-  /** Where the worker posts ProgressMessages. */
-  port: MessagePort;
+  checkpoint: {
+    /** Where the run's checkpoint lives; null: no checkpoints at all. */
+    file: string | null;
+    interval: CheckpointInterval;
+    /** Continue from an existing checkpoint (false with --force: start over). */
+    resume: boolean;
+  };
 }
 
 /** A worker's report on a run in flight, posted at most a few times a second. */
@@ -40,10 +46,33 @@ export interface RunOutcome {
   history: HistoryRecord[];
   final: FinalMetrics;
   iterations: number;
+  /** The run's length in iterations and its epoch when it ended (for a stopped run's summary). */
+  totalIterations: number;
+  epoch: number;
   seconds: number;
   backend: BackendName;
   /** The backend loader's one-line remark, e.g. why it fell back to wasm. */
   backendNote: string | null;
-  /** W1, b1, W2, b2, … with W as n_in × n_out. */
+  /** With early stopping: the record whose weights were kept. */
+  best: { epoch: number; iteration: number; value: number } | null;
+  /** The iteration it continued from, when it resumed from a checkpoint. */
+  resumedFrom: number | null;
+  /** Why an existing checkpoint was not used (another version or backend, damaged); null otherwise. */
+  checkpointNote: string | null;
+  /** For a stopped run: whether its state was saved, so that the next `run` continues it. */
+  checkpointed: boolean;
+  /** Seconds spent writing checkpoints, and how many were written. */
+  checkpointSeconds: number;
+  checkpoints: number;
+  /** W1, b1, W2, b2, … with W as n_in × n_out; empty for a stopped run. */
   weights: NamedTensor[];
 }
+
+/** Main process → worker. */
+export type ToWorker = { type: 'run'; task: RunTask } | { type: 'stop' };
+
+/** Worker → main process. `failed` is a run that threw; a crash is seen as the process's exit. */
+export type FromWorker =
+  | ProgressMessage
+  | { type: 'outcome'; runId: string; outcome: RunOutcome }
+  | { type: 'failed'; runId: string; message: string };

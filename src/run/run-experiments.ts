@@ -1,14 +1,18 @@
-import type { TrainingData } from '../core/dataset.ts';
-import { loadDataset } from '../data/load.ts';
-import { toDatasetSpec, toTrainConfig, type RunDataset } from '../experiment/run-config.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
-import { runDir } from '../store/layout.ts';
-import { readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
-import type { RunOutcome } from './messages.ts';
+import { deleteCheckpointFile } from '../store/checkpoint-files.ts';
+import { checkpointFile, experimentDir, lockFile, runDir } from '../store/layout.ts';
+import { acquireLock, type Lock } from '../store/lock.ts';
+import { readRunState, recoverRunFolders, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
+import { checkFreeSpace } from './disk-space.ts';
+import type { RunOutcome, RunTask } from './messages.ts';
 import type { ProgressDisplay, RunEnd } from './progress.ts';
 import { MLP_LAB_VERSION, experimentCommit } from './provenance.ts';
-import { executeRuns, type ScheduledRun } from './schedule.ts';
+import { executeRuns, type ScheduleOptions } from './schedule.ts';
 
 /** An experiment ready to run: its plan, the runs to train now, and where it came from. */
 export interface ExperimentToRun extends ExperimentResults {
@@ -25,115 +29,161 @@ export interface RunOptions {
   jobs: number;
   force: boolean;
   failFast: boolean;
+  /** Wait for another `run` holding an experiment's lock instead of refusing at once. */
+  wait: boolean;
+  /** Written into the lock file, for whoever finds it held. */
+  command: string;
   signal: AbortSignal;
   /** Builds the progress view once the number of runs to train and their work are known. */
   display: (pending: number, totalWork: number) => ProgressDisplay;
+  /** For tests: a worker entry that crashes, and Node options for the workers. */
+  schedule?: Pick<ScheduleOptions, 'worker' | 'workerExecArgv'>;
+}
+
+/** A run stopped by Ctrl-C / SIGTERM: how far it got. */
+export interface StoppedRun {
+  label: string;
+  iteration: number;
+  iterations: number;
+  epoch: number;
+  epochs: number;
+  /** Its state was saved: the next `run` continues from there. */
+  checkpointed: boolean;
 }
 
 export interface RunSummary {
   planned: number;
   reused: number;
   completed: number;
+  earlyStopped: number;
   diverged: number;
   failed: number;
-  stopped: number;
+  stopped: StoppedRun[];
   /** Runs never started because of Ctrl-C or --fail-fast. */
   skipped: number;
+  /** Runs that continued from a checkpoint, and notes on checkpoints that could not be used. */
+  resumed: number;
+  checkpointNotes: string[];
+  /** Checkpoints written, the seconds they took and the seconds of training they belong to. */
+  checkpoints: { count: number; seconds: number; trainingSeconds: number };
   /** Backends that ran, with the loader's remark when it fell back. */
   backends: Map<string, string | null>;
+  /** Experiment files edited while this invocation ran (it ran the plan it had read). */
+  changedFiles: string[];
   resultFiles: string[];
 }
 
+interface Pending { run: ResolvedRun; dir: string; checkpoint: string; experiment: ExperimentToRun; commit: string | null; work: number }
+
 /**
  * Trains every run of the experiments that is not finished yet (all of them with `force`), on a
- * pool of worker threads, recording each run in the store as it ends, then rebuilds each
- * experiment's results tables. Datasets are read once and shared by all runs that use them.
+ * pool of worker processes, recording each run in the store as it ends, then rebuilds each
+ * experiment's results tables. Each experiment's results folder is locked for the duration.
  */
 export async function runExperiments(experiments: readonly ExperimentToRun[], options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
-    planned: 0, reused: 0, completed: 0, diverged: 0, failed: 0, stopped: 0, skipped: 0, backends: new Map(), resultFiles: [],
+    planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, resumed: 0,
+    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultFiles: [],
   };
-  const datasets = new Map<string, TrainingData>();
-  const dataFor = (dataset: RunDataset): TrainingData => {
-    const key = JSON.stringify(dataset);
-    let data = datasets.get(key);
-    if (!data) {
-      data = loadDataset(toDatasetSpec(dataset));
-      datasets.set(key, data);
+  const fileDigests = new Map(experiments.map((e) => [e.file, digestOf(e.file)]));
+  const locks: Lock[] = [];
+  try {
+    // In a fixed order, so that two invocations waiting for each other's experiments cannot deadlock.
+    for (const name of [...new Set(experiments.map((e) => e.name))].sort()) {
+      locks.push(await acquireLock(lockFile(options.out, name), { wait: options.wait, command: options.command }));
+      recoverRunFolders(path.join(experimentDir(options.out, name), 'runs'));
     }
-    return data;
-  };
+    return await trainPending(experiments, options, summary);
+  } finally {
+    for (const lock of locks) lock.release();
+    for (const [file, digest] of fileDigests) if (digestOf(file) !== digest) summary.changedFiles.push(file);
+  }
+}
 
-  interface Pending { run: ResolvedRun; dir: string; experiment: ExperimentToRun; commit: string | null; work: number }
+async function trainPending(experiments: readonly ExperimentToRun[], options: RunOptions, summary: RunSummary): Promise<RunSummary> {
   const pending = new Map<string, Pending>();
   for (const experiment of experiments) {
     const commit = experimentCommit(experiment.file);
     for (const run of experiment.selected) {
       summary.planned++;
       const dir = runDir(options.out, experiment.name, run.id);
-      // With --force nothing is deleted up front: each file of the old record is replaced only
-      // when the new run is written, so an interrupted --force loses nothing.
+      const checkpoint = checkpointFile(options.out, experiment.name, run.id);
+      // With --force nothing is deleted up front: the new record replaces the old one as a unit.
       const state = options.force ? null : readRunState(dir);
       if (state && 'metrics' in state) {
         summary.reused++;
+        deleteCheckpointFile(checkpoint); // left by a kill between writing the record and deleting it
         continue;
       }
       if (pending.has(dir)) continue; // the same run twice in one invocation trains once
-      pending.set(dir, { run, dir, experiment, commit, work: run.work.flops });
+      pending.set(dir, { run, dir, checkpoint, experiment, commit, work: run.work.flops });
     }
   }
+  checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
 
   // Runs are keyed by their folder: the same run id can appear in two experiments.
-  const scheduled: ScheduledRun[] = [...pending.entries()].map(([dir, { run }]) => ({
-    runId: dir,
-    config: toTrainConfig(run.config),
-    data: dataFor(run.config.dataset),
-    backend: run.config.backend,
-  }));
-  const display = options.display(scheduled.length, [...pending.values()].reduce((a, p) => a + p.work, 0));
+  const tasks: RunTask[] = [...pending.entries()].map(([dir, { run, checkpoint }]) => {
+    const interval = checkpointInterval(run.config);
+    return {
+      runId: dir,
+      id: run.id,
+      config: toTrainConfig(run.config),
+      dataset: toDatasetSpec(run.config.dataset),
+      backend: run.config.backend,
+      checkpoint: { file: interval ? checkpoint : null, interval, resume: !options.force },
+    };
+  });
+  const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0));
   let started = 0;
 
-  const record = (p: Pending, outcome: RunOutcome): RunEnd['status'] => {
-    if (outcome.status === 'stopped') return 'stopped';
-    const f = outcome.final;
-    writeRunRecord(p.dir, {
-      config: p.run.config,
-      history: outcome.history,
-      weights: outcome.weights,
-      weightsMetadata: {
-        layers: JSON.stringify(p.run.config.layers),
-        activations: JSON.stringify(p.run.config.activations),
-        layout: 'W<l> is n_in × n_out (forward: A = g(X @ W + b)); b<l> is n_out',
-      },
-      metrics: {
-        run_id: p.run.id,
-        label: p.run.label,
-        status: outcome.status,
-        message: outcome.message,
-        train_cost: f.trainCost,
-        train_accuracy: f.trainAccuracy,
-        test_cost: f.testCost,
-        test_accuracy: f.testAccuracy,
-        validation_cost: f.validationCost,
-        validation_accuracy: f.validationAccuracy,
-        iterations: outcome.iterations,
-        seconds: outcome.seconds,
-        seed: p.run.config.seed,
-        backend: outcome.backend,
-        mlp_lab_version: MLP_LAB_VERSION,
-        node_version: process.version,
-        experiment_commit: p.commit,
-        finished_at: new Date().toISOString(),
-      },
-    });
-    return outcome.status;
+  const fail = (p: Pending, message: string): void => {
+    let kept = false;
+    try {
+      kept = !writeRunFailure(p.dir, p.run.config, { run_id: p.run.id, label: p.run.label, status: 'failed', message, failed_at: new Date().toISOString() });
+    } catch (error) {
+      message += `; its error.json could not be written either (${(error as Error).message})`;
+    }
+    summary.failed++;
+    display.runEnded(p.dir, { status: 'failed', testAccuracy: null, seconds: 0, message: kept ? `${message}; the earlier record is kept` : message });
+  };
+
+  const finished = (p: Pending, outcome: RunOutcome): void => {
+    summary.checkpoints.count += outcome.checkpoints;
+    summary.checkpoints.seconds += outcome.checkpointSeconds;
+    summary.checkpoints.trainingSeconds += outcome.seconds;
+    if (outcome.resumedFrom !== null) summary.resumed++;
+    if (outcome.checkpointNote) summary.checkpointNotes.push(`${p.experiment.name}/${p.run.label}: ${outcome.checkpointNote}`);
+    if (!summary.backends.has(outcome.backend)) summary.backends.set(outcome.backend, outcome.backendNote);
+    const resumed = outcome.resumedFrom !== null ? `resumed at iteration ${outcome.resumedFrom}` : null;
+    if (outcome.status === 'stopped') {
+      summary.stopped.push({
+        label: `${p.experiment.name}/${p.run.label}`, iteration: outcome.iterations, iterations: outcome.totalIterations,
+        epoch: outcome.epoch, epochs: p.run.config.epochs, checkpointed: outcome.checkpointed,
+      });
+      const saved = outcome.checkpointed ? 'checkpoint saved' : 'no checkpoint';
+      display.runEnded(p.dir, { status: 'stopped', testAccuracy: null, seconds: outcome.seconds, message: `at iteration ${outcome.iterations} of ${outcome.totalIterations}, ${saved}` });
+      return;
+    }
+    try {
+      record(p, outcome);
+    } catch (error) {
+      fail(p, `its record could not be written: ${(error as Error).message}`);
+      return;
+    }
+    deleteCheckpointFile(p.checkpoint);
+    if (outcome.status === 'completed') summary.completed++;
+    else if (outcome.status === 'early-stopped') summary.earlyStopped++;
+    else summary.diverged++;
+    const message = [outcome.message, resumed].filter((m) => m !== null).join('; ') || null;
+    display.runEnded(p.dir, { status: outcome.status, testAccuracy: outcome.final.testAccuracy, seconds: outcome.seconds, message });
   };
 
   try {
-    await executeRuns(scheduled, {
+    await executeRuns(tasks, {
       jobs: options.jobs,
       failFast: options.failFast,
       signal: options.signal,
+      ...options.schedule,
       onEvent: (event) => {
         const p = pending.get(event.runId)!;
         switch (event.type) {
@@ -144,26 +194,63 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
           case 'progress':
             display.progress(event);
             return;
-          case 'finished': {
-            const status = record(p, event.outcome);
-            summary[status]++;
-            if (!summary.backends.has(event.outcome.backend)) summary.backends.set(event.outcome.backend, event.outcome.backendNote);
-            display.runEnded(event.runId, { status, testAccuracy: event.outcome.final.testAccuracy, seconds: event.outcome.seconds, message: event.outcome.message });
+          case 'finished':
+            finished(p, event.outcome);
             return;
-          }
           case 'failed':
-            writeRunFailure(p.dir, p.run.config, { run_id: p.run.id, label: p.run.label, status: 'failed', message: event.message, failed_at: new Date().toISOString() });
-            summary.failed++;
-            display.runEnded(event.runId, { status: 'failed', testAccuracy: null, seconds: 0, message: event.message });
+            fail(p, event.message);
         }
       },
     });
   } finally {
     display.close();
-    summary.skipped = scheduled.length - started;
+    summary.skipped = tasks.length - started;
     for (const experiment of experiments) {
       summary.resultFiles.push(...writeResults(options.out, experiment));
     }
   }
   return summary;
+}
+
+function record(p: Pending, outcome: RunOutcome): void {
+  const f = outcome.final;
+  writeRunRecord(p.dir, {
+    config: p.run.config,
+    history: outcome.history,
+    weights: outcome.weights,
+    weightsMetadata: {
+      layers: JSON.stringify(p.run.config.layers),
+      activations: JSON.stringify(p.run.config.activations),
+      layout: 'W<l> is n_in × n_out (forward: A = g(X @ W + b)); b<l> is n_out',
+    },
+    metrics: {
+      run_id: p.run.id,
+      label: p.run.label,
+      status: outcome.status as Exclude<RunOutcome['status'], 'stopped'>,
+      message: outcome.message,
+      ...(p.run.config.early_stopping ? { best_epoch: outcome.best?.epoch ?? null } : {}),
+      train_cost: f.trainCost,
+      train_accuracy: f.trainAccuracy,
+      test_cost: f.testCost,
+      test_accuracy: f.testAccuracy,
+      validation_cost: f.validationCost,
+      validation_accuracy: f.validationAccuracy,
+      iterations: outcome.iterations,
+      seconds: outcome.seconds,
+      seed: p.run.config.seed,
+      backend: outcome.backend,
+      mlp_lab_version: MLP_LAB_VERSION,
+      node_version: process.version,
+      experiment_commit: p.commit,
+      finished_at: new Date().toISOString(),
+    },
+  });
+}
+
+function digestOf(file: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
 }

@@ -1,19 +1,38 @@
-import { train } from '../core/train.ts';
-import { loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
-import type { ProgressMessage, RunOutcome, RunTask } from './messages.ts';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import type { TrainingData } from '../core/dataset.ts';
+import { Training, type TrainState } from '../core/train.ts';
+import { kernelFiles, kernelsIdentity, loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
+import { loadDataset } from '../data/load.ts';
+import type { CheckpointOrigin } from '../store/checkpoint.ts';
+import { readCheckpointFile, writeCheckpointFile } from '../store/checkpoint-files.ts';
+import type { FromWorker, ProgressMessage, RunOutcome, RunTask, ToWorker } from './messages.ts';
+import { codeVersion } from './provenance.ts';
 
-/** Milliseconds between progress messages, so that the main thread is not flooded. */
+/** Milliseconds between progress messages, so that the main process is not flooded. */
 const PROGRESS_INTERVAL_MS = 200;
+/**
+ * Training runs in slices of this many milliseconds, between which the worker reads its messages
+ * (a stop request) and writes checkpoints. Each slice ends between two iterations.
+ */
+const SLICE_MS = 100;
 
-/** Kernels loaded in this thread, one instance per backend choice, reused run after run. */
+/** What the process around a run provides: whether to stop, and where progress goes. */
+export interface RunControl {
+  stopRequested(): boolean;
+  post(message: FromWorker): void;
+}
+
+/** Kernels, and datasets, loaded in this process, reused run after run. */
 const loaded = new Map<BackendChoice, Promise<LoadedKernels>>();
+const datasets = new Map<string, TrainingData>();
 
 /**
- * The worker-thread entry (run by piscina): trains one run. Each backend is loaded once per thread;
- * after a run its buffers are released, so that a long sweep does not accumulate memory (a wasm
- * memory cannot shrink or be freed). Exceptions propagate to the pool, which records the run as failed.
+ * Trains one run in this worker process, continuing from its checkpoint when one can be trusted,
+ * writing checkpoints as the task says, and, when asked to stop, writing one last checkpoint and
+ * returning status `stopped`. Exceptions propagate (the run is recorded as failed); a checkpoint that
+ * cannot be written is such an exception, so that no run goes on while it could lose its progress.
  */
-export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
+export async function runTask(task: RunTask, control: RunControl): Promise<RunOutcome> {
   let loading = loaded.get(task.backend);
   if (!loading) {
     loading = loadKernels(task.backend);
@@ -21,10 +40,25 @@ export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
     loading.catch(() => loaded.delete(task.backend));
   }
   const { kernels, note } = await loading;
+  const dataKey = JSON.stringify(task.dataset);
+  let data = datasets.get(dataKey);
+  if (!data) {
+    data = loadDataset(task.dataset);
+    datasets.set(dataKey, data);
+  }
+  const origin: CheckpointOrigin = { runId: task.id, mlpLabVersion: codeVersion(kernelFiles(kernels.name)), kernels: kernelsIdentity(kernels) };
+  const file = task.checkpoint.file;
+  let resume: TrainState | null = null;
+  let checkpointNote: string | null = null;
+  if (file && task.checkpoint.resume) {
+    const found = readCheckpointFile(file, origin);
+    if (found && 'checkpoint' in found) resume = found.checkpoint.state;
+    else if (found) checkpointNote = found.ignored;
+  }
+
   let lastPost = 0;
   try {
-    const result = train(task.config, task.data, kernels, {
-      shouldStop: () => Atomics.load(task.stop, 0) !== 0,
+    const training = new Training(task.config, data, kernels, {
       onProgress: (p) => {
         const now = performance.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS && p.iteration !== p.iterations) return;
@@ -39,25 +73,114 @@ export default async function runInWorker(task: RunTask): Promise<RunOutcome> {
           trainCost: Number.isFinite(p.trainCost) ? p.trainCost : (p.latest?.trainCost ?? NaN),
           testAccuracy: p.latest?.testAccuracy ?? null,
         };
-        task.port.postMessage(message);
+        control.post(message);
       },
-    });
+    }, resume);
+
+    const interval = file ? task.checkpoint.interval : null;
+    let checkpointSeconds = 0;
+    let checkpoints = 0;
+    let lastCheckpoint = performance.now();
+    let nextIteration = interval && 'iterations' in interval ? training.iterationsDone + interval.iterations : Infinity;
+    const save = (): void => {
+      const started = performance.now();
+      writeCheckpointFile(file!, { origin, writtenAt: new Date().toISOString(), state: training.snapshot() });
+      lastCheckpoint = performance.now();
+      checkpointSeconds += (lastCheckpoint - started) / 1000;
+      checkpoints++;
+    };
+
+    let checkpointed = false;
+    while (!training.done) {
+      const sliceEnd = performance.now() + SLICE_MS;
+      training.advance(() => control.stopRequested() || training.iterationsDone >= nextIteration || performance.now() >= sliceEnd);
+      if (training.done) break;
+      if (control.stopRequested()) {
+        if (file) {
+          save();
+          checkpointed = true;
+        }
+        training.stop();
+        break;
+      }
+      if (interval && 'iterations' in interval && training.iterationsDone >= nextIteration) {
+        save();
+        nextIteration += interval.iterations;
+      } else if (interval && 'seconds' in interval && performance.now() - lastCheckpoint >= interval.seconds * 1000) {
+        save();
+      }
+      // Lets the process read a stop request (a message, a signal) between slices.
+      await yieldToEvents();
+    }
+
+    const result = training.finish();
     return {
       status: result.status,
       message: result.message,
       history: result.history,
       final: result.final,
       iterations: result.iterations,
+      totalIterations: training.iterations,
+      epoch: training.progress.epoch,
       seconds: result.seconds,
       backend: kernels.name,
       backendNote: note,
-      weights: result.network.layers.flatMap((layer, i) => [
+      best: result.best,
+      resumedFrom: resume ? resume.iteration : null,
+      checkpointNote,
+      checkpointed,
+      checkpointSeconds,
+      checkpoints,
+      weights: result.status === 'stopped' ? [] : result.network.layers.flatMap((layer, i) => [
         { name: `W${i + 1}`, shape: [layer.nIn, layer.nOut], data: layer.W.slice() },
         { name: `b${i + 1}`, shape: [layer.nOut], data: layer.b.slice() },
       ]),
     };
   } finally {
     kernels.releaseAll();
-    task.port.close();
   }
 }
+
+/**
+ * Makes this process a worker process: trains the runs the main process sends, one at a time. Runs live
+ * in processes rather than threads so that a crash in native code or an exhausted heap ends only
+ * this process, which the main process records as the run's failure.
+ *
+ * A stop request comes as a message, or as SIGINT / SIGTERM (Ctrl-C in a terminal reaches the
+ * whole process group): the run in flight then checkpoints and ends as `stopped`. When the main
+ * process disappears (killed), the channel closes and the run stops the same way.
+ */
+export function serve(handler: (task: RunTask, control: RunControl) => Promise<RunOutcome> = runTask): void {
+  let stop = false;
+  const send = (message: FromWorker): void => {
+    if (process.connected) process.send!(message);
+  };
+  const control: RunControl = { stopRequested: () => stop, post: send };
+  const requestStop = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', requestStop);
+  process.on('SIGTERM', requestStop);
+  let busy = false;
+  process.on('disconnect', () => {
+    stop = true;
+    if (!busy) process.exit(0);
+  });
+  process.on('message', (message: ToWorker) => {
+    if (message.type === 'stop') {
+      stop = true;
+      return;
+    }
+    const { task } = message;
+    busy = true;
+    handler(task, control).then(
+      (outcome) => send({ type: 'outcome', runId: task.runId, outcome }),
+      (error: unknown) => send({ type: 'failed', runId: task.runId, message: error instanceof Error ? error.message || error.name : String(error) }),
+    ).finally(() => {
+      busy = false;
+      // The main process is gone: the run has checkpointed, nothing else will come.
+      if (!process.connected) process.exit(0);
+    });
+  });
+}
+

@@ -27,7 +27,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   syncDirectory(dir);
 }
 
-function syncDirectory(dir: string): void {
+/** Flushes a folder's entries (a rename, a new file) to disk. */
+export function syncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

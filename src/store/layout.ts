@@ -22,6 +22,19 @@ export function runDir(out: string, name: string, id: string): string {
   return path.join(experimentDir(out, name), 'runs', id);
 }
 
+/**
+ * `<out>/<name>/checkpoints/<id>.ckpt`: a run's mid-run checkpoint, apart from its record so that
+ * a record folder only ever holds a finished (or failed) run; deleted when the run finishes.
+ */
+export function checkpointFile(out: string, name: string, id: string): string {
+  return path.join(experimentDir(out, name), 'checkpoints', `${id}.ckpt`);
+}
+
+/** `<out>/<name>/.lock`: held by the `mlp-lab run` that writes this experiment's results. */
+export function lockFile(out: string, name: string): string {
+  return path.join(experimentDir(out, name), '.lock');
+}
+
 /** `<out>/<name>/runs/<id>/metrics.json`: its existence marks the run as finished. */
 export function metricsFile(out: string, name: string, id: string): string {
   return path.join(runDir(out, name, id), 'metrics.json');

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { HistoryRecord, RunStatus } from '../core/train.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { syncDirectory, writeFileAtomic } from './atomic.ts';
 import { encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
 /** metrics.json: a run's final metrics and how it was produced. Its presence marks a finished run. */
@@ -10,6 +11,8 @@ export interface RunMetrics {
   run_id: string;
   label: string;
   status: Exclude<RunStatus, 'stopped'>;
+  /** With early stopping: the history record whose weights were kept. */
+  best_epoch?: number | null;
   message: string | null;
   train_cost: number | null;
   train_accuracy: number | null;
@@ -43,24 +46,75 @@ export const HISTORY_COLUMNS = [
 ] as const;
 
 /**
- * Writes a finished run's folder: config.json, history.csv, weights.safetensors, then metrics.json
- * last, each atomically, so that a run whose metrics.json exists is complete.
+ * Writes a finished run's folder as one unit: config.json, history.csv, weights.safetensors and
+ * metrics.json go into a new folder beside it (`.<id>.new-…`), flushed, which then takes the
+ * folder's place. An existing record (a --force rerun, or a failed run's error.json) is first
+ * renamed aside (`.<id>.old-…`) and deleted after the swap, so a kill at any moment leaves the old
+ * record or the new one, never a mix; recoverRunFolders finishes a swap a kill interrupted.
  */
 export function writeRunRecord(
   dir: string,
   record: { config: unknown; history: readonly HistoryRecord[]; weights: readonly NamedTensor[]; metrics: RunMetrics; weightsMetadata: Record<string, string> },
 ): void {
-  rmSync(path.join(dir, 'error.json'), { force: true });
-  writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(record.config, null, 2)}\n`);
-  writeFileAtomic(path.join(dir, 'history.csv'), historyCsv(record.history));
-  writeFileAtomic(path.join(dir, 'weights.safetensors'), encodeSafetensors(record.weights, record.weightsMetadata));
-  writeFileAtomic(path.join(dir, 'metrics.json'), `${JSON.stringify(record.metrics, null, 2)}\n`);
+  const staging = besideName(dir, 'new');
+  mkdirSync(staging, { recursive: true });
+  try {
+    writeFileAtomic(path.join(staging, 'config.json'), `${JSON.stringify(record.config, null, 2)}\n`);
+    writeFileAtomic(path.join(staging, 'history.csv'), historyCsv(record.history));
+    writeFileAtomic(path.join(staging, 'weights.safetensors'), encodeSafetensors(record.weights, record.weightsMetadata));
+    writeFileAtomic(path.join(staging, 'metrics.json'), `${JSON.stringify(record.metrics, null, 2)}\n`);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  if (!existsSync(dir)) {
+    renameSync(staging, dir);
+  } else {
+    const old = besideName(dir, 'old');
+    renameSync(dir, old);
+    renameSync(staging, dir);
+    syncDirectory(path.dirname(dir));
+    rmSync(old, { recursive: true, force: true });
+  }
+  syncDirectory(path.dirname(dir));
 }
 
-/** Records a failed run (config.json and error.json, no metrics.json). */
-export function writeRunFailure(dir: string, config: unknown, failure: RunFailure): void {
+/**
+ * Records a failed run (config.json and error.json, no metrics.json). A finished record is left as
+ * it is (a failed --force rerun loses nothing); returns false then.
+ */
+export function writeRunFailure(dir: string, config: unknown, failure: RunFailure): boolean {
+  if (existsSync(path.join(dir, 'metrics.json'))) return false;
   writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   writeFileAtomic(path.join(dir, 'error.json'), `${JSON.stringify(failure, null, 2)}\n`);
+  return true;
+}
+
+/**
+ * Puts the runs folder of an experiment back in order after a kill: finishes or undoes a record
+ * swap caught between its two renames (keeping whichever record is whole, the new one first) and
+ * deletes unfinished new records. Call with the experiment's lock held.
+ */
+export function recoverRunFolders(runsDir: string): void {
+  if (!existsSync(runsDir)) return;
+  const entries = readdirSync(runsDir);
+  const beside = (kind: 'new' | 'old') => entries.map((e) => SIDE.exec(e)).filter((m) => m !== null && m[2] === kind) as RegExpExecArray[];
+  for (const [name, id] of beside('old')) {
+    const target = path.join(runsDir, id!);
+    if (!existsSync(target)) {
+      const whole = beside('new').find(([n, i]) => i === id && existsSync(path.join(runsDir, n, 'metrics.json')));
+      renameSync(path.join(runsDir, whole ? whole[0] : name!), target);
+    }
+  }
+  for (const entry of readdirSync(runsDir)) {
+    if (SIDE.test(entry)) rmSync(path.join(runsDir, entry), { recursive: true, force: true });
+  }
+}
+
+const SIDE = /^\.(.+)\.(new|old)-[0-9a-f]+$/;
+
+function besideName(dir: string, kind: 'new' | 'old'): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}.${kind}-${randomBytes(4).toString('hex')}`);
 }
 
 /** The run's metrics, its failure, or neither (never run, or interrupted). */

@@ -38,14 +38,24 @@ describe('run ids', () => {
     expect(ids(reordered)).toEqual(ids(base));
   });
 
-  it('do not depend on the experiment name, the position in the grid or the backend', () => {
+  it('do not depend on the experiment name, the position in the grid, the backend or checkpoints', () => {
     const one = ids({ ...base, grid: { learning_rate: [0.1, 0.01] } });
-    const other = ids({ ...base, name: 'other', defaults: { ...base.defaults, backend: 'js' }, grid: { learning_rate: [0.01, 0.1] } });
+    const other = ids({ ...base, name: 'other', defaults: { ...base.defaults, backend: 'js', checkpoint: { every: 50 } }, grid: { learning_rate: [0.01, 0.1] } });
     expect(other).toEqual([...one].reverse());
   });
 
   it('equal a default written out', () => {
     expect(ids({ ...base, defaults: { ...base.defaults, optimizer: 'sgd', shuffle: 'epoch', seed: 0 } })).toEqual(ids(base));
+    expect(ids({ ...base, defaults: { ...base.defaults, early_stopping: { patience: null, min_delta: 0.5 } } })).toEqual(ids(base));
+  });
+
+  it('are those of results committed before early stopping and checkpoints existed', () => {
+    // results/report/runs/f7bbc75dc4e1: the report's relu model.
+    const report = {
+      name: 'report', dataset: { source: 'mnist' }, defaults: { epochs: 50, batch_size: 30, learning_rate: 0.01, init: 'report', shuffle: 'once', seed: 42, history: { every: 400, eval_limit: null } },
+      variants: [{ id: 'relu', layers: [784, 128, 64, 10], activation: 'relu' }],
+    };
+    expect(ids(report)).toEqual(['f7bbc75dc4e1']);
   });
 
   it.each([
@@ -53,6 +63,7 @@ describe('run ids', () => {
     ['learning rate', { learning_rate: 0.02 }],
     ['seed', { seed: 1 }],
     ['history interval', { history: { every: 100 } }],
+    ['early stopping', { early_stopping: { patience: 3, metric: 'test_cost' } }],
   ])('change with the %s', (_, change) => {
     expect(ids({ ...base, defaults: { ...base.defaults, ...change } })).not.toEqual(ids(base));
   });
@@ -95,7 +106,7 @@ describe('resolved runs', () => {
       dataset: { source: 'mnist', train_limit: null, test_limit: null, validation: 0 },
       layers: [784, 32, 10], activations: ['relu', 'softmax'], epochs: 1, batch_size: 32, learning_rate: 0.01,
       optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, init: { scheme: 'normal', std: 0.1 },
-      shuffle: 'epoch', history: { every: 'epoch', eval_limit: null }, seed: 0, backend: 'auto',
+      shuffle: 'epoch', history: { every: 'epoch', eval_limit: null }, seed: 0, backend: 'auto', checkpoint: { every: '10s' },
     });
   });
 

@@ -46,14 +46,14 @@ describe('toTrainConfig', () => {
     dataset: { source: 'mnist', train_limit: null, test_limit: null, validation: 0 },
     layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'], epochs: 50, batch_size: 30, learning_rate: 0.01,
     optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, init: { scheme: 'report', std: null }, shuffle: 'once',
-    history: { every: 400, eval_limit: 1000 }, seed: 42, backend: 'auto',
+    history: { every: 400, eval_limit: 1000 }, seed: 42, backend: 'auto', checkpoint: { every: '10s' },
   };
 
   it('maps the snake_case run config to the core\'s parameters', () => {
     expect(toTrainConfig(config)).toEqual({
       layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'], epochs: 50, batchSize: 30, learningRate: 0.01,
       optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, init: { scheme: 'report', std: 0.1 }, shuffle: 'once',
-      historyEvery: 400, evalLimit: 1000, seed: 42,
+      historyEvery: 400, evalLimit: 1000, seed: 42, earlyStopping: null,
     });
   });
 });

@@ -18,7 +18,7 @@ function properties(node: Node, at = ''): [string, Node][] {
 }
 
 /** Keys without a default, on purpose: required values, and grid lists (a default list would be a value to try). */
-const NO_DEFAULT = /^(name|variants\.\[\]\.(id|label|layers|activations)|defaults\.(layers|activations)|grid\.(?!zip$|exclude$)(dataset\.|history\.)?[^.]+|grid\.zip\.\[\]\..+|grid\.exclude\.\[\]\..+)$/;
+const NO_DEFAULT = /^(name|variants\.\[\]\.(id|label|layers|activations)|defaults\.(layers|activations)|grid\.(?!zip$|exclude$)(dataset\.|history\.|early_stopping\.)?[^.]+|grid\.zip\.\[\]\..+|grid\.exclude\.\[\]\..+)$/;
 
 describe('schema/experiment.schema.json', () => {
   const schema = experimentJsonSchema();

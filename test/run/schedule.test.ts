@@ -1,38 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../src/core/config.ts';
+import type { RunTask } from '../../src/run/messages.ts';
 import { executeRuns, type RunEvent } from '../../src/run/schedule.ts';
-import { mnistSubset } from '../support/mnist.ts';
 
 const config: TrainConfig = {
   layers: [784, 16, 10], activations: ['relu', 'softmax'], epochs: 1, batchSize: 30, learningRate: 0.1,
   optimizer: { type: 'sgd' }, init: { scheme: 'he', std: 0.1 }, shuffle: 'epoch', historyEvery: 'epoch', evalLimit: null, seed: 1,
 };
+const task = (runId: string): RunTask => ({
+  runId, id: runId, config, backend: 'js',
+  dataset: { files: 'mnist', trainLimit: 300, testLimit: 100, validation: 0 },
+  checkpoint: { file: null, interval: null, resume: false },
+});
+const FAULTY = new URL('../fixtures/workers/faulty-worker.ts', import.meta.url);
 
 describe('executeRuns', () => {
-  it('isolates a run that throws or kills its worker thread; the others finish', async () => {
-    const data = mnistSubset(300, 100);
+  it('records a run whose worker process really crashes as failed, with the reason, and the others finish', async () => {
     const events: RunEvent[] = [];
-    const ids = ['ok-1', 'throws', 'exits', 'ok-2'];
-    await executeRuns(ids.map((runId) => ({ runId, config, data, backend: 'js' })), {
+    const ids = ['ok-1', 'throws', 'exits', 'aborts', 'segfaults', 'oom', 'ok-2'];
+    await executeRuns(ids.map(task), {
       jobs: 2, failFast: false, signal: new AbortController().signal,
       onEvent: (e) => { if (e.type !== 'progress') events.push(e); },
-      worker: new URL('../fixtures/workers/faulty-worker.ts', import.meta.url),
+      // A small heap, so that the run that hoards memory exhausts it in a moment.
+      worker: FAULTY, workerExecArgv: ['--max-old-space-size=64'],
     });
     const ends = Object.fromEntries(events.filter((e) => e.type === 'finished' || e.type === 'failed').map((e) => [e.runId, e]));
     expect(Object.keys(ends).sort()).toEqual([...ids].sort());
-    expect(ends['throws']).toMatchObject({ type: 'failed', message: 'a bug in the run' });
-    expect(ends['exits']).toMatchObject({ type: 'failed' });
-    expect((ends['exits'] as { message: string }).message).toMatch(/exit/i);
+    const message = (id: string) => (ends[id] as { type: string; message?: string });
+    expect(message('throws')).toMatchObject({ type: 'failed', message: 'a bug in the run' });
+    expect(message('exits')).toMatchObject({ type: 'failed', message: expect.stringMatching(/exited unexpectedly with code 3/) });
+    expect(message('aborts')).toMatchObject({ type: 'failed', message: expect.stringMatching(/aborted \(SIGABRT\)/) });
+    expect(message('segfaults')).toMatchObject({ type: 'failed', message: expect.stringMatching(/crashed \(SIGSEGV: a fault in native code\)/) });
+    expect(message('oom')).toMatchObject({ type: 'failed', message: expect.stringMatching(/ran out of memory/) });
     for (const id of ['ok-1', 'ok-2']) expect(ends[id]).toMatchObject({ type: 'finished', outcome: { status: 'completed' } });
   });
 
   it('with fail-fast, starts no run after the first failure', async () => {
-    const data = mnistSubset(300, 100);
     const started: string[] = [];
-    await executeRuns(['throws', 'ok-1', 'ok-2'].map((runId) => ({ runId, config, data, backend: 'js' })), {
+    await executeRuns(['throws', 'ok-1', 'ok-2'].map(task), {
       jobs: 1, failFast: true, signal: new AbortController().signal,
       onEvent: (e) => { if (e.type === 'started') started.push(e.runId); },
-      worker: new URL('../fixtures/workers/faulty-worker.ts', import.meta.url),
+      worker: FAULTY,
     });
     expect(started).toEqual(['throws']);
   });
