@@ -1,0 +1,117 @@
+/**
+ * The promise of checkpoints, tested by killing for real: `mlp-lab run` and its worker processes
+ * are SIGKILLed together (the whole process group) at random moments, the same command is run
+ * again until it finishes, and the results must equal, bit for bit, those of a run never killed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.ts';
+
+const BIN = path.resolve('bin/mlp-lab.js');
+
+// The js kernels make each run last several seconds, long enough to be killed mid-way; momentum
+// and adam put optimizer state in the checkpoints, `shuffle: epoch` the generator.
+const EXPERIMENT = `
+name: killed
+dataset: { source: mnist, train_limit: 1200, test_limit: 200 }
+defaults: { layers: [784, 48, 10], activation: relu, epochs: 5, batch_size: 20, learning_rate: 0.05, init: he,
+            shuffle: epoch, history: { every: 25, eval_limit: 200 }, backend: js, checkpoint: { every: 15 } }
+variants:
+  - { id: momentum, optimizer: momentum }
+  - { id: adam, optimizer: adam, learning_rate: 0.002 }
+`;
+
+function workspace(): { file: string; out: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-kill-'));
+  writeFileSync(path.join(dir, 'killed.yaml'), EXPERIMENT);
+  return { file: path.join(dir, 'killed.yaml'), out: path.join(dir, 'results') };
+}
+
+const env = { ...process.env, NO_COLOR: '1' };
+
+/** Newest modification time of the checkpoints, 0 when there are none. */
+function newestCheckpoint(out: string): number {
+  const dir = path.join(out, 'killed', 'checkpoints');
+  if (!existsSync(dir)) return 0;
+  return Math.max(0, ...readdirSync(dir).filter((f) => f.endsWith('.ckpt')).map((f) => statSync(path.join(dir, f)).mtimeMs));
+}
+
+/**
+ * Starts `run` in its own process group and SIGKILLs the group: either `delay` ms after the start,
+ * or, when `afterCheckpoint`, that long after the next checkpoint is written. Resolves with whether
+ * the run had already finished on its own.
+ */
+async function runAndKill(file: string, out: string, delay: number, afterCheckpoint: boolean): Promise<{ finished: boolean; stdout: string }> {
+  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2'], { env, detached: true });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
+  child.stderr.on('data', () => {});
+  let exited = false;
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
+  const seen = newestCheckpoint(out);
+  if (afterCheckpoint) while (!exited && newestCheckpoint(out) === seen) await sleep(20);
+  await Promise.race([sleep(delay), exit]);
+  if (exited) return { finished: true, stdout };
+  process.kill(-child.pid!, 'SIGKILL');
+  await exit;
+  return { finished: false, stdout };
+}
+
+/** Every file of the experiment's results, timings removed, for comparison. */
+function snapshot(out: string): Record<string, string> {
+  const root = path.join(out, 'killed');
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files[path.relative(root, full)] = readFileSync(full).toString('base64');
+    }
+  };
+  walk(root);
+  const text = (name: string) => Buffer.from(files[name]!, 'base64').toString('utf8');
+  for (const name of Object.keys(files)) {
+    if (name.endsWith('history.csv') || name === 'results.csv') files[name] = text(name).replace(/,[\d.]+\n/g, ',T\n');
+    if (name.endsWith('metrics.json')) files[name] = text(name).replace(/"(seconds|finished_at)": [^,\n]+/g, '"$1": T');
+    if (name === 'results.md' || name === 'results.tex') delete files[name]; // no timings, but same source as results.csv
+  }
+  return files;
+}
+
+describe('killing mlp-lab run', () => {
+  it('loses nothing: after SIGKILLs of the whole process tree at random moments, the results equal an uninterrupted run', async () => {
+    const reference = workspace();
+    const whole = spawnSync(process.execPath, [BIN, 'run', reference.file, '--out', reference.out, '--jobs', '2'], { env, encoding: 'utf8' });
+    expect(whole.status).toBe(0);
+
+    const { file, out } = workspace();
+    const rng = Rng.fromSeed(Number(process.env.KILL_SEED ?? 12));
+    let kills = 0;
+    const started = Date.now();
+    for (let attempt = 0; attempt < 4; attempt++) {
+      // Half the kills land anywhere, from start-up to the writing of the records; half shortly
+      // after a checkpoint, the last of them too, so that the final invocation must resume.
+      const afterCheckpoint = attempt % 2 === 1;
+      const delay = afterCheckpoint ? 300 * rng.uniform() : 1500 + 3000 * rng.uniform();
+      const { finished } = await runAndKill(file, out, delay, afterCheckpoint);
+      if (finished) break;
+      kills++;
+    }
+    const last = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2'], { env, encoding: 'utf8' });
+    expect(last.status).toBe(0);
+    expect(kills).toBe(4);
+    expect(last.stdout).toMatch(/[12] runs? continued from a checkpoint/);
+    process.stdout.write(`killed ${kills} times in ${((Date.now() - started) / 1000).toFixed(1)} s; the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`);
+
+    const resumed = snapshot(out);
+    expect(Object.keys(resumed).sort()).toEqual(Object.keys(snapshot(reference.out)).sort());
+    expect(resumed).toEqual(snapshot(reference.out));
+    // Nothing left behind: no checkpoint, no temporary file, no half-swapped record, no lock.
+    expect(readdirSync(path.join(out, 'killed')).sort()).toEqual(['results.csv', 'results.md', 'results.tex', 'runs']);
+    expect(readdirSync(path.join(out, 'killed', 'runs'))).toHaveLength(2);
+  });
+});
