@@ -16,7 +16,7 @@ export interface ComparableRun {
   model: string | null;
   /** The parameters that vary across the experiment, by dotted name. */
   varying: Record<string, Scalar>;
-  status: 'completed' | 'diverged' | 'failed' | 'pending';
+  status: 'completed' | 'diverged' | 'early-stopped' | 'failed' | 'pending';
   /** The metric; null when the run did not give one. */
   value: number | null;
 }
@@ -91,7 +91,8 @@ export function pairRuns(runs: readonly ComparableRun[], by: string, baseline: u
   const sliceBy = others.filter((c) => !tied.includes(c));
   const partnerKey = (run: ComparableRun) => JSON.stringify([...sliceBy, SEED].map((c) => coordinate(run, c)));
   const sliceKey = (run: ComparableRun) => JSON.stringify(sliceBy.map((c) => coordinate(run, c)));
-  const usable = (run: ComparableRun) => run.status === 'completed' && run.value !== null && Number.isFinite(run.value);
+  // An early-stopped run is a finished result: its metrics are those of its best weights.
+  const usable = (run: ComparableRun) => (run.status === 'completed' || run.status === 'early-stopped') && run.value !== null && Number.isFinite(run.value);
 
   const leftOut: LeftOut[] = runs.filter((r) => !usable(r)).map((r) => ({ runId: r.runId, label: r.label, reason: unusableReason(r) }));
   const baselineRuns = new Map(runs.filter((r) => coordinate(r, by) === base).map((r) => [partnerKey(r), r]));
@@ -127,7 +128,8 @@ function unusableReason(run: ComparableRun): string {
     case 'pending': return 'not run yet';
     case 'failed': return 'failed';
     case 'diverged': return 'diverged';
-    case 'completed': return 'has no value for the metric';
+    case 'completed':
+    case 'early-stopped': return 'has no value for the metric';
   }
 }
 
