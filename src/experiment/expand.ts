@@ -205,11 +205,26 @@ function beyondEnumeration(count: number, at: NodePath): Finding {
   };
 }
 
-/** Training iterations and ≈ floating-point operations (2 per multiply-add forward, 4 backward). */
+/**
+ * Training iterations and ≈ floating-point operations of a run: 6 per weight and training image
+ * per epoch (2 forward, 4 backward), and 2 per weight for every image that a history record or the
+ * final evaluation goes through. Evaluation is most of the work of a run that records often on the
+ * full sets (two thirds of the report's), so estimates of time (the live ETA, the order in which
+ * runs start) need it.
+ */
 export function estimateWork(config: RunConfig, dataset: DatasetInfo): { iterations: number; flops: number } {
-  const images = Math.min(config.dataset.train_limit ?? Infinity, dataset.trainImages) - config.dataset.validation;
+  const { train_limit, test_limit, validation } = config.dataset;
+  const images = Math.min(train_limit ?? Infinity, dataset.trainImages) - validation;
+  const tests = Math.min(test_limit ?? Infinity, dataset.testImages);
   const weights = config.layers.slice(1).reduce((sum, n, i) => sum + n * config.layers[i]!, 0);
-  return { iterations: Math.ceil(images / config.batch_size) * config.epochs, flops: 6 * weights * images * config.epochs };
+  const batches = Math.ceil(images / config.batch_size);
+  const iterations = batches * config.epochs;
+  const every = config.history.every === 'epoch' ? batches : config.history.every;
+  const records = Math.ceil(iterations / every);
+  const limit = config.history.eval_limit ?? Infinity;
+  const perRecord = Math.min(limit, images) + Math.min(limit, tests) + Math.min(limit, validation);
+  const evaluated = records * perRecord + images + tests + validation;
+  return { iterations, flops: 2 * weights * (3 * images * config.epochs + evaluated) };
 }
 
 function unique(findings: Finding[]): Finding[] {

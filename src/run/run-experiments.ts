@@ -121,8 +121,11 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   }
   checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
 
-  // Runs are keyed by their folder: the same run id can appear in two experiments.
-  const tasks: RunTask[] = [...pending.entries()].map(([dir, { run, checkpoint }]) => {
+  // Runs are keyed by their folder: the same run id can appear in two experiments. The longest
+  // start first (by planned work; the sort is stable, so ties keep the file's order): started in
+  // file order, a long run left for last keeps one core busy alone while the others idle.
+  const longestFirst = [...pending.entries()].sort(([, a], [, b]) => b.work - a.work);
+  const tasks: RunTask[] = longestFirst.map(([dir, { run, checkpoint }]) => {
     const interval = checkpointInterval(run.config);
     return {
       runId: dir,
