@@ -1,31 +1,41 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_INVALID } from './common.ts';
-import { registerCompare } from './compare.ts';
-import { registerPlan } from './plan.ts';
-import { registerReport } from './report.ts';
-import { registerRun } from './run.ts';
-import { registerSchema } from './schema.ts';
-import { registerValidate } from './validate.ts';
 
 /**
- * The `mlp-lab` program. Each command lives in its own file and registers itself with one line
- * below. Exit codes: 0 ok, 1 runtime failure, 2 invalid input (bad files, bad options).
+ * The `mlp-lab` program. Each command lives in its own file and is listed once in COMMANDS below.
+ * Exit codes: 0 ok, 1 runtime failure, 2 invalid input (bad files, bad options).
  */
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, loaded on demand: a command's module pulls in what it needs (the schema
+ * validator, the worker pool, ...), so `mlp-lab run` loads only `run`'s dependencies and
+ * `mlp-lab --version` none of them. Listing order is the order of `--help`.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  plan: async () => (await import('./plan.ts')).registerPlan,
+  run: async () => (await import('./run.ts')).registerRun,
+  report: async () => (await import('./report.ts')).registerReport,
+  compare: async () => (await import('./compare.ts')).registerCompare,
+  schema: async () => (await import('./schema.ts')).registerSchema,
+};
+
+/** The program with the commands that `args` (process.argv) can reach registered. */
+export async function buildProgram(args: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('mlp-lab')
     .version(version)
     .description('Reproducible neural-network experiments from committed YAML files')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  registerValidate(program);
-  registerPlan(program);
-  registerRun(program);
-  registerReport(program);
-  registerCompare(program);
-  registerSchema(program);
+  const first = args.slice(2).find((arg) => !arg.startsWith('-'));
+  const versionOnly = first === undefined && args.slice(2).some((arg) => arg === '--version' || arg === '-V');
+  // A known command needs only itself; anything else (help, a typo to suggest a command for) all.
+  const names = first !== undefined && first in COMMANDS ? [first] : versionOnly ? [] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]!()))) register(program);
   program.addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab run experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json');
   return program;
 }
@@ -37,7 +47,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (error) {
   if (!(error instanceof CommanderError)) throw error;
   // Commander has printed its message; usage errors are invalid input.
