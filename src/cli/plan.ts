@@ -51,7 +51,7 @@ export function registerPlan(program: Command): void {
       ]);
       process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
       process.stdout.write(`${textTable(header, rows)}\n\n`);
-      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of training in all. Results: ${experimentDir(options.out, name)}/\n`);
+      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(options.out, name)}/\n`);
       return EXIT_OK;
     }));
 }

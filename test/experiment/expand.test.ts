@@ -129,9 +129,23 @@ describe('resolved runs', () => {
     expect(runs[4]?.variant).toBe('b');
   });
 
-  it('estimate the work', () => {
+  it('estimate the work: training, history records and the final evaluation', () => {
+    const weights = 784 * 32 + 32 * 10;
     const [run] = expand({ ...base, dataset: { train_limit: 1000 }, defaults: { ...base.defaults, batch_size: 100, epochs: 2 } }).runs;
-    expect(run?.work).toEqual({ iterations: 20, flops: 6 * (784 * 32 + 32 * 10) * 1000 * 2 });
+    // 2 epochs of 1,000 images (6 FLOPs per weight each), a record per epoch on the 1,000 training
+    // and all 10,000 test images, and the final evaluation of both (2 FLOPs per weight each).
+    expect(run?.work).toEqual({ iterations: 20, flops: weights * (6 * 1000 * 2 + 2 * 2 * (1000 + 10_000) + 2 * (1000 + 10_000)) });
+
+    const [sampled] = expand({
+      ...base,
+      dataset: { train_limit: 1000, validation: 100 },
+      defaults: { ...base.defaults, batch_size: 100, epochs: 2, history: { every: 7, eval_limit: 500 } },
+    }).runs;
+    // 900 training images: 9 batches an epoch, 18 iterations, records at 7, 14 and 18.
+    expect(sampled?.work).toEqual({
+      iterations: 18,
+      flops: weights * (6 * 900 * 2 + 2 * 3 * (500 + 500 + 100) + 2 * (900 + 10_000 + 100)),
+    });
   });
 
   it('collapse a grid axis that --set overrides', () => {

@@ -127,13 +127,14 @@ describe('mlp-lab run', () => {
   });
 
   /** Starts `run`, sends one Ctrl-C when the slow run starts, and resolves with the exit code and output. */
-  async function interruptWhenSlowStarts(...args: string[]): Promise<{ code: number | null; stdout: string }> {
-    const child = spawn(process.execPath, [BIN, 'run', ...args, '--jobs', '1'], { env: { ...process.env, NO_COLOR: '1' } });
+  /** Runs both runs at once and sends Ctrl-C once the quick one is recorded, while the slow one trains. */
+  async function interruptAfterQuick(...args: string[]): Promise<{ code: number | null; stdout: string }> {
+    const child = spawn(process.execPath, [BIN, 'run', ...args, '--jobs', '2'], { env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let interrupted = false;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
-      if (!interrupted && /start\s+tiny\/slow/.test(stdout)) {
+      if (!interrupted && /done\s+tiny\/quick/.test(stdout)) {
         interrupted = true;
         child.kill('SIGINT');
       }
@@ -153,7 +154,7 @@ variants:
 
   it('stops on Ctrl-C, keeps finished runs, leaves no partial run that looks finished, and resumes', async () => {
     const { file, out } = workspace(INTERRUPTIBLE);
-    const { code, stdout } = await interruptWhenSlowStarts(file, '--out', out);
+    const { code, stdout } = await interruptAfterQuick(file, '--out', out);
     expect(code).toBe(130);
     expect(stdout).toMatch(/Interrupted: finished runs are kept\. Run the same command again/);
     const rows = csvRows(out);
@@ -170,7 +171,7 @@ variants:
     const { file, out } = workspace(INTERRUPTIBLE);
     expect(cli('run', file, '--out', out, '--backend', 'auto').code).toBe(0);
     const before = csvRows(out);
-    const { code } = await interruptWhenSlowStarts(file, '--out', out, '--force');
+    const { code } = await interruptAfterQuick(file, '--out', out, '--force');
     expect(code).toBe(130);
     const after = csvRows(out);
     expect(after.map((r) => r.status)).toEqual(['completed', 'completed']);
