@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Problem } from '../errors.ts';
 import { experimentJsonSchema, PARAMETER_NAMES, SETTING_GROUPS, SETTING_NAMES } from './schema.ts';
@@ -18,12 +21,25 @@ export interface Issue {
   hint?: string | undefined;
 }
 
+/** ajv's options for the experiment schema; schema/compile-validator.mjs compiles with the same. */
+export const VALIDATOR_OPTIONS = { allErrors: true, strict: true, allowUnionTypes: true, verbose: true } as const;
+
 let compiled: ValidateFunction | null = null;
 
-/** The experiment validator, compiled on first use. */
+/**
+ * The experiment validator. The compiled program (dist/) ships it compiled at build time by ajv's
+ * standalone mode: compiling the schema took about half of the experiment layer's start-up, paid by
+ * every command. Run from source, it is compiled on first use.
+ */
 export function experimentValidator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true }).compile(experimentJsonSchema());
+  compiled ??= precompiledValidator() ?? new Ajv2020(VALIDATOR_OPTIONS).compile(experimentJsonSchema());
   return compiled;
+}
+
+function precompiledValidator(): ValidateFunction | null {
+  if (!import.meta.url.endsWith('.js')) return null;
+  const file = new URL('./experiment-validator.cjs', import.meta.url);
+  return existsSync(file) ? (createRequire(import.meta.url)(fileURLToPath(file)) as ValidateFunction) : null;
 }
 
 /** Schema problems of the parsed file, each at its node; empty when the file matches the schema. */
