@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./run.ts')).registerRun,
   report: async () => (await import('./report.ts')).registerReport,
   compare: async () => (await import('./compare.ts')).registerCompare,
+  diff: async () => (await import('./diff.ts')).registerDiff,
   schema: async () => (await import('./schema.ts')).registerSchema,
 };
 
