@@ -7,7 +7,7 @@ import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.
 import { collectResults } from '../report/collect.ts';
 import { DEFAULT_OUT, runDir } from '../store/layout.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { loadAll, toExperimentToRun } from './experiments.ts';
+import { loadAll, toExperimentToRun, variantLabel } from './experiments.ts';
 
 function metricOption(value: string): MetricName {
   if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
@@ -22,7 +22,7 @@ export function registerCompare(program: Command): void {
     .argument('<file>', 'experiment file (YAML)')
     .requiredOption('--by <param>', 'the parameter to compare (a parameter that varies, or `variant`)')
     .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
-    .option('--baseline <value>', 'the value the others are compared with (default: the first in the file)')
+    .option('--baseline <value>', 'the value the others are compared with (default: the baseline of the file\'s `compare:` entry for this parameter, else the first value in the file)')
     .option('--json', 'print one JSON object per comparison line, for scripts')
     .option('--out <dir>', 'results folder', DEFAULT_OUT)
     .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
@@ -46,7 +46,9 @@ export function registerCompare(program: Command): void {
       const experiment = toExperimentToRun(loaded[0]!);
       const rows = collectResults(experiment.runs, (run) => runDir(options.out, experiment.name, run.id));
       const runs = comparableRuns(rows, options.metric, (row) => runDir(options.out, experiment.name, row.runId));
-      const baseline = options.baseline === undefined ? null : parse(options.baseline) as unknown;
+      // Without --baseline, the file's own comparison by the same parameter names it.
+      const written = options.baseline === undefined ? (loaded[0]!.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null : parse(options.baseline) as unknown;
+      const baseline = variantLabel(loaded[0]!, options.by, written);
       const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
       if (options.json) {
         process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);

@@ -47,9 +47,19 @@ export function toExperimentToRun(loaded: LoadedExperiment, runs: readonly Resol
     name: loaded.experiment.name,
     description: loaded.experiment.description ?? '',
     table: { rows: loaded.experiment.table?.rows ?? null, columns: loaded.experiment.table?.columns ?? null },
+    comparisons: (loaded.experiment.compare ?? []).map((c) => ({
+      by: c.by, metric: c.metric ?? 'test_accuracy', baseline: variantLabel(loaded, c.by, c.baseline ?? null),
+    })),
     runs: labelled,
     selected: labelled,
   };
+}
+
+/** Comparisons by variant name the baseline by the variant's id; the runs carry its label. */
+export function variantLabel(loaded: LoadedExperiment, by: string, baseline: unknown): unknown {
+  if (by !== 'variant') return baseline;
+  const variant = (loaded.experiment.variants ?? []).find((v) => v.id === baseline);
+  return variant ? (variant.label ?? variant.id) : baseline;
 }
 
 /**

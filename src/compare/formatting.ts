@@ -81,21 +81,22 @@ export function comparisonText(experiment: string, comparison: Comparison): stri
   return `${[...blocks, left.join('\n')].join('\n\n')}\n`;
 }
 
-/** The same numbers as tables for results.md (one per value against the baseline). */
-export function comparisonTables(comparison: Comparison): Table[] {
+/** The same numbers for results.md: per value against the baseline, a table and its notes. */
+export function comparisonBlocks(comparison: Comparison): { table: Table; notes: string[] }[] {
   const metric = METRICS[comparison.metric].title;
   return byValue(comparison).map((rows) => {
     const decimals = decimalsFor(rows);
     const header = [...(comparison.sliceBy.length > 0 ? comparison.sliceBy : ['slice']), ...HEADER];
-    return {
+    const table: Table = {
       caption: `${metric}: ${differenceName(rows[0]!)} (${comparison.by}), paired by seed`,
       header,
       rows: rows.map((r) => {
         const cells = cellsOf(r, decimals, comparison.sliceBy);
         const full = comparison.sliceBy.length > 0 ? cells : [r.slice === 'all' ? 'all' : '-', ...cells];
-        return { cells: full, bold: full.map(() => r.slice === 'all') };
+        return { cells: full, bold: full.map((c) => r.slice === 'all' && c !== '') };
       }),
     };
+    return { table, notes: notes(comparison, rows) };
   });
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { COMPARISON_METRICS } from '../experiment/schema.ts';
 import type { ResultRow } from '../report/result-row.ts';
 
 /**
@@ -14,7 +15,7 @@ export const METRICS = {
   train_cost: { better: 'lower', title: 'training cost' },
   seconds: { better: 'lower', title: 'training time (s)' },
   best_test_accuracy: { better: 'higher', title: 'best test accuracy in the history (%)' },
-} as const;
+} as const satisfies Record<(typeof COMPARISON_METRICS)[number], { better: 'higher' | 'lower'; title: string }>;
 
 export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];

@@ -1,4 +1,5 @@
 import { problem, UserError, type Problem } from '../errors.ts';
+import { checkComparisons } from './check-compare.ts';
 import { inspectDataset, type DatasetInfo } from './dataset.ts';
 import { expandExperiment, type ResolvedRun } from './expand.ts';
 import { parseOverrides } from './overrides.ts';
@@ -45,7 +46,8 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   if (!inspected.info) throw new UserError(sorted([...problems, ...source.warnings]));
 
   const expansion = expandExperiment({ experiment, dataset: inspected.info, overrides, maxRuns: options.maxRuns });
-  problems.push(...expansion.findings.map((f) => place(source, f)), ...source.warnings);
+  const comparisons = checkComparisons(experiment, expansion.runs, overrides.length > 0);
+  problems.push(...[...expansion.findings, ...comparisons].map((f) => place(source, f)), ...source.warnings);
   if (problems.some((p) => p.severity === 'error')) throw new UserError(sorted(problems));
   return { file, experiment, dataset: inspected.info, runs: expansion.runs, warnings: sorted(problems) };
 }

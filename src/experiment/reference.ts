@@ -42,6 +42,7 @@ export function schemaReference(): string {
     `- \`zip\`: ${grid?.properties?.zip?.description ?? ''} ${grid?.properties?.zip?.items?.description ?? ''}`,
     `- \`exclude\`: ${grid?.properties?.exclude?.description ?? ''} ${grid?.properties?.exclude?.items?.description ?? ''} Keys: \`variant\` and any grid key.`, '');
   section('`table:`', props.table, 'table.');
+  section('`compare:` (each entry of the list)', props.compare?.items, '');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

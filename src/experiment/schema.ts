@@ -255,6 +255,18 @@ export const TableSchema = Type.Object(
   { additionalProperties: false, title: 'Results table', description: 'How results.md pivots the runs; names of parameters that vary.', default: { rows: null, columns: null } },
 );
 
+/** What a comparison can measure: results.csv's outcome columns and the history's best test accuracy. */
+export const COMPARISON_METRICS = ['test_accuracy', 'train_accuracy', 'test_cost', 'train_cost', 'seconds', 'best_test_accuracy'] as const;
+
+export const ComparisonSchema = Type.Object(
+  {
+    by: Type.String({ minLength: 1, title: 'Compared parameter', description: 'The parameter whose values are compared: one that varies, or `variant`. Runs that differ only in it (the seed included) are paired.', examples: ['activation'] }),
+    baseline: optional(Type.Unsafe<string | number | boolean>({ type: ['string', 'number', 'boolean'], title: 'Baseline', description: 'The value every other value is compared with (a variant by its id); default: the first value in the file.', examples: ['sigmoid'] })),
+    metric: optional(choice(COMPARISON_METRICS, { title: 'Metric', description: 'What is compared: a numeric column of results.csv, or the best test accuracy of the history.', default: 'test_accuracy' })),
+  },
+  { additionalProperties: false, title: 'Comparison', description: 'Paired differences of one parameter\'s values against a baseline, per slice of the other parameters: mean, 95% interval, t and Wilcoxon tests, Holm across slices.' },
+);
+
 export const ExperimentSchema = Type.Object(
   {
     name: Type.String({ pattern: NAME_PATTERN, maxLength: 64, title: 'Name', description: 'Names the results folder: results/<name>/.' }),
@@ -267,6 +279,7 @@ export const ExperimentSchema = Type.Object(
     repeats: optional(Type.Integer({ minimum: 1, title: 'Repeats', description: 'Run every configuration this many times, with seeds seed, seed + 1, ...', default: 1 })),
     max_runs: optional(Type.Integer({ minimum: 1, title: 'Run limit', description: 'Refuse to expand to more runs than this (--max-runs overrides).', default: 1000 })),
     table: optional(TableSchema),
+    compare: optional(Type.Array(ComparisonSchema, { title: 'Comparisons', description: 'Comparisons that results.md and report.html show in a Comparisons section (a table and a forest plot); `mlp-lab compare` computes any other on demand.', default: [] })),
   },
   {
     additionalProperties: false,

@@ -54,8 +54,8 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
     }
   });
 
-  it('prints a table per slice with intervals, tests, Holm and the runs left out', () => {
-    const text = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid');
+  it('prints a table per slice with intervals, tests, Holm and the runs left out (the baseline from the file\'s compare: section)', () => {
+    const text = cli('compare', FILE, '--by', 'activation');
     expect(text.status).toBe(0);
     const lines = text.stdout.split('\n');
     expect(lines[0]).toBe('relu-vs-sigmoid: test accuracy (%), relu − sigmoid (activation), paired by seed');
@@ -123,3 +123,35 @@ describe('mlp-lab compare: invalid input', () => {
     expect(stderr).toContain('expected one of test_accuracy, train_accuracy, test_cost, train_cost, seconds, best_test_accuracy');
   });
 });
+
+describe('the compare: section of an experiment file', () => {
+  it('gives the committed results.md a Comparisons section', () => {
+    const markdown = readFileSync('results/relu-vs-sigmoid/results.md', 'utf8');
+    expect(markdown).toContain('\n## Comparisons\n\n**test accuracy (%): relu − sigmoid (activation), paired by seed**\n');
+    expect(markdown).toMatch(/\n\| \*\*all\*\* \|  \| \*\*27\*\* \| \*\*\+24\.12\*\* \| \*\*\+15\.54 to \+32\.70\*\* \|/);
+  });
+
+  it('is rebuilt by report, with the runs it leaves out', () => {
+    const out = path.join(temp, 'report');
+    cpSync('results/relu-vs-sigmoid', path.join(out, 'relu-vs-sigmoid'), { recursive: true });
+    const victim = path.join(out, 'relu-vs-sigmoid', 'runs', rows0(out));
+    rmSync(path.join(victim, 'metrics.json'));
+    expect(cli('report', FILE, '--out', out).status).toBe(0);
+    const markdown = readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.md'), 'utf8');
+    expect(markdown).toContain('## Comparisons');
+    expect(markdown).toContain('| **all** |  | **26** |');
+    expect(markdown).toMatch(/Left out of the comparison by activation \(2\):\n\n- `[0-9a-f]{12}` activation=relu learning_rate=0\.01 init=report seed=1: not run yet\n/);
+  });
+
+  it('leaves a comparison out with its reason when --set collapses the parameter', () => {
+    const out = path.join(temp, 'collapsed');
+    const { status, stdout } = cli('report', FILE, '--out', out, '--set', 'activation=relu');
+    expect(status).toBe(0);
+    expect(stdout).toContain('Comparison by activation: not shown (`activation` does not vary in this experiment).');
+  });
+});
+
+/** The run id of the first run (relu, lr 0.01, init report, seed 1) in a copied store. */
+function rows0(out: string): string {
+  return readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.csv'), 'utf8').split('\n')[1]!.split(',')[0]!;
+}
