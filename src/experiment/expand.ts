@@ -117,6 +117,7 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   const varyingNames = [...new Set(order)].filter((name) => !EXECUTION_NAMES.includes(name) && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
   const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
   checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
+  checkCharts(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
   if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
   const runs = kept.map((c, index): ResolvedRun => {
     const varying = Object.fromEntries(varyingNames.map((name) => [name, shownValue(c.settings, name)]));
@@ -164,6 +165,30 @@ function checkTable(experiment: ExperimentFile, varying: string[], hasVariants: 
       code: 'table-unknown', severity: 'error', origin: { kind: 'file', path: ['table', key] },
       message: `\`table.${key}\` names \`${value}\`, which does not vary in this experiment`,
       hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove `table:`',
+    });
+  }
+}
+
+/** `charts.color` / `charts.facet` must name something that varies, and not the same thing (not checked under --set either). */
+function checkCharts(experiment: ExperimentFile, varying: string[], hasVariants: boolean, overridden: boolean, findings: Finding[]): void {
+  if (overridden) return;
+  const names = [...(hasVariants ? ['variant'] : []), ...varying];
+  const charts = experiment.charts;
+  for (const key of ['color', 'facet'] as const) {
+    const value = charts?.[key];
+    if (value === undefined || value === null || names.includes(value)) continue;
+    const close = didYouMean(value, names);
+    findings.push({
+      code: 'charts-unknown', severity: 'error', origin: { kind: 'file', path: ['charts', key] },
+      message: `\`charts.${key}\` names \`${value}\`, which does not vary in this experiment`,
+      hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove the key',
+    });
+  }
+  if (charts?.color && charts.color === charts.facet) {
+    findings.push({
+      code: 'charts-same', severity: 'error', origin: { kind: 'file', path: ['charts', 'facet'] },
+      message: `\`charts.facet\` and \`charts.color\` both name \`${charts.color}\``,
+      hint: 'colour by one parameter and split the charts by another',
     });
   }
 }

@@ -43,6 +43,7 @@ export function schemaReference(): string {
     `- \`exclude\`: ${grid?.properties?.exclude?.description ?? ''} ${grid?.properties?.exclude?.items?.description ?? ''} Keys: \`variant\` and any grid key.`, '');
   section('`table:`', props.table, 'table.');
   section('`compare:` (each entry of the list)', props.compare?.items, '');
+  section('`charts:`', props.charts, 'charts.');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

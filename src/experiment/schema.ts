@@ -18,6 +18,7 @@ export const SHUFFLE_MODES = ['once', 'epoch'] as const;
 export const BACKENDS = ['auto', 'native', 'wasm', 'js'] as const;
 export const DATASET_SOURCES = ['mnist', 'idx'] as const;
 export const EARLY_STOPPING_METRICS = ['validation_cost', 'test_cost'] as const;
+export const CHART_FORMATS = ['svg', 'png'] as const;
 
 /** Experiment names and variant ids become folder names and labels. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -267,6 +268,23 @@ export const ComparisonSchema = Type.Object(
   { additionalProperties: false, title: 'Comparison', description: 'Paired differences of one parameter\'s values against a baseline, per slice of the other parameters: mean, 95% interval, t and Wilcoxon tests, Holm across slices.' },
 );
 
+const parameterOrNull = (title: string, description: string) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], title, description, default: null });
+
+export const ChartsSchema = Type.Object(
+  {
+    results: optional(Type.Boolean({ title: 'Results chart', description: 'The results table as a bar chart: mean test accuracy per configuration, labelled, with error bars (± one standard deviation) and a dot per seed.', default: true })),
+    sweeps: optional(Type.Boolean({ title: 'Sweep charts', description: 'Test accuracy against each parameter the grid varies (learning rate on a log axis), one line per value of `color`, a band of ± one standard deviation over seeds, small multiples by `facet`.', default: true })),
+    histories: optional(Type.Boolean({ title: 'Overlaid histories', description: 'Test accuracy and cost against iterations for every configuration in one chart, coloured by `color`, the seeds\' spread as a band.', default: true })),
+    runs: optional(Type.Boolean({ title: 'Per-run charts', description: 'For every run: its training history (cost and accuracy, two panels) and its first-layer weights as images.', default: true })),
+    color: optional(parameterOrNull('Colour parameter', 'The parameter (or `variant`) whose values get one colour each in the sweeps and overlaid histories. Default: `table.columns`, else `variant`, else the first parameter that varies.')),
+    facet: optional(parameterOrNull('Facet parameter', 'The parameter that splits the sweep charts into small multiples. Default: one that varies and is neither the colour nor on the x axis.')),
+    weight_units: optional(Type.Integer({ minimum: 1, title: 'Weight images per run', description: 'Hidden units of the first layer shown as images; a one-layer model shows all its output units.', default: 16 })),
+    formats: optional(Type.Array(choice(CHART_FORMATS, { title: 'Format', description: 'A rendering of each chart.' }), { uniqueItems: true, title: 'Rendered formats', description: 'Offline renderings written beside each chart\'s .vl.json (no browser needed); [] writes the specs and the page only.', default: ['svg', 'png'] })),
+  },
+  { additionalProperties: false, title: 'Charts', description: 'Which Vega-Lite charts results/<name>/charts/ and report.html show, and how they are grouped.', default: {} },
+);
+
 export const ExperimentSchema = Type.Object(
   {
     name: Type.String({ pattern: NAME_PATTERN, maxLength: 64, title: 'Name', description: 'Names the results folder: results/<name>/.' }),
@@ -280,6 +298,7 @@ export const ExperimentSchema = Type.Object(
     max_runs: optional(Type.Integer({ minimum: 1, title: 'Run limit', description: 'Refuse to expand to more runs than this (--max-runs overrides).', default: 1000 })),
     table: optional(TableSchema),
     compare: optional(Type.Array(ComparisonSchema, { title: 'Comparisons', description: 'Comparisons that results.md and report.html show in a Comparisons section (a table and a forest plot); `mlp-lab compare` computes any other on demand.', default: [] })),
+    charts: optional(ChartsSchema),
   },
   {
     additionalProperties: false,
@@ -293,6 +312,7 @@ export type ExperimentFile = Static<typeof ExperimentSchema>;
 export type SettingsFile = Static<typeof SettingsSchema>;
 export type VariantFile = Static<typeof VariantSchema>;
 export type DatasetFile = Static<typeof DatasetSchema>;
+export type ChartsFile = Static<typeof ChartsSchema>;
 
 /** The JSON Schema document committed as schema/experiment.schema.json. */
 export function experimentJsonSchema(): Record<string, unknown> {
