@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
+import { chartSettings } from '../charts/settings.ts';
 import type { ExperimentToRun } from '../run/run-experiments.ts';
 
 /**
@@ -50,6 +51,7 @@ export function toExperimentToRun(loaded: LoadedExperiment, runs: readonly Resol
     comparisons: (loaded.experiment.compare ?? []).map((c) => ({
       by: c.by, metric: c.metric ?? 'test_accuracy', baseline: variantLabel(loaded, c.by, c.baseline ?? null),
     })),
+    charts: chartSettings(loaded.experiment.charts),
     runs: labelled,
     selected: labelled,
   };

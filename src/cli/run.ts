@@ -7,6 +7,7 @@ import { DEFAULT_OUT } from '../store/layout.ts';
 import { problem, UserError } from '../errors.ts';
 import { NotEnoughSpace } from '../run/disk-space.ts';
 import { LockedError } from '../store/lock.ts';
+import { reportLines } from './report-lines.ts';
 import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
 import { dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
 
@@ -17,7 +18,7 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('train the runs of experiments that are not finished yet, on all cores, and write the results tables')
+    .description('train the runs of experiments that are not finished yet, on all cores, and write the results tables, charts and report.html')
     .argument('<files...>', 'experiment files (YAML)')
     .option('-j, --jobs <n>', 'runs in parallel, each on its own thread', positiveInteger, availableParallelism())
     .option('--out <dir>', 'results folder', DEFAULT_OUT)
@@ -29,6 +30,7 @@ export function registerRun(program: Command): void {
     .option('--wait', 'wait for another `mlp-lab run` using the same results folder to finish, instead of refusing')
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .option('-q, --quiet', 'print only the summary')
+    .option('--no-charts', 'write only the tables: no charts/ and no report.html (quick trials)')
     .addHelpText('after', [
       '',
       'Finished runs (results/<name>/runs/<id>/metrics.json) are reused. Runs save checkpoints (every',
@@ -77,6 +79,7 @@ export function registerRun(program: Command): void {
           failFast: options.failFast ?? false,
           wait: options.wait ?? false,
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
+          charts: options.charts,
           signal: controller.signal,
           display: (pending, work) =>
             new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
@@ -135,5 +138,6 @@ function printSummary(s: RunSummary, interrupted: boolean): void {
   }
   const tables = s.resultFiles.filter((f) => f.endsWith('.md'));
   if (tables.length) lines.push(`Results: ${tables.join(', ')}`);
+  lines.push(...reportLines(s.reports));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -280,7 +280,8 @@ export const ChartsSchema = Type.Object(
     color: optional(parameterOrNull('Colour parameter', 'The parameter (or `variant`) whose values get one colour each in the sweeps and overlaid histories. Default: `table.columns`, else `variant`, else the first parameter that varies.')),
     facet: optional(parameterOrNull('Facet parameter', 'The parameter that splits the sweep charts into small multiples. Default: one that varies and is neither the colour nor on the x axis.')),
     weight_units: optional(Type.Integer({ minimum: 1, title: 'Weight images per run', description: 'Hidden units of the first layer shown as images; a one-layer model shows all its output units.', default: 16 })),
-    formats: optional(Type.Array(choice(CHART_FORMATS, { title: 'Format', description: 'A rendering of each chart.' }), { uniqueItems: true, title: 'Rendered formats', description: 'Offline renderings written beside each chart\'s .vl.json (no browser needed); [] writes the specs and the page only.', default: ['svg', 'png'] })),
+    formats: optional(Type.Array(choice(CHART_FORMATS, { title: 'Format', description: 'A rendering of each chart.' }), { uniqueItems: true, title: 'Rendered formats', description: 'Offline renderings (no browser needed) written beside each experiment chart\'s .vl.json; [] writes the specs only.', default: ['svg', 'png'] })),
+    run_formats: optional(Type.Array(choice(CHART_FORMATS, { title: 'Format', description: 'A rendering of each chart.' }), { uniqueItems: true, title: 'Rendered formats of per-run charts', description: 'The same for each run\'s charts; [] keeps a large sweep\'s charts/ small (report.html still draws every chart from its spec).', default: ['png'] })),
   },
   { additionalProperties: false, title: 'Charts', description: 'Which Vega-Lite charts results/<name>/charts/ and report.html show, and how they are grouped.', default: {} },
 );

@@ -14,7 +14,7 @@ export interface PivotSpec {
 }
 
 /** Mean and sample standard deviation of the test accuracies of finished runs. */
-interface Summary {
+export interface Summary {
   mean: number;
   std: number;
   count: number;
@@ -28,8 +28,7 @@ interface Summary {
  * test accuracy as mean ± standard deviation over seeds.
  */
 export function configurationTable(rows: readonly ResultRow[]): Table {
-  const shown = varyingKeys(rows).filter((k) => !['seed', 'layers', 'activations', 'activation', 'variant'].includes(k));
-  const groups = groupBy(rows, (r) => JSON.stringify([r.model, r.layers, r.activations, shown.map((k) => r.varying[k])]));
+  const { shown, groups } = configurations(rows);
   const summaries = groups.map(([, members]) => summarise(members));
   const best = Math.max(...summaries.map((s) => (s.count > 0 ? s.mean : -Infinity)));
   return {
@@ -48,6 +47,16 @@ export function configurationTable(rows: readonly ResultRow[]): Table {
       return { cells, bold: cells.map((_, c) => c === cells.length - 1 && summaries.length > 1 && summary.count > 0 && summary.mean === best) };
     }),
   };
+}
+
+/**
+ * Runs grouped by configuration (everything but the seed), in plan order: the rows of the report's
+ * table and of the results chart. `shown` are the varying parameters that tell them apart besides
+ * the model, layers and activations.
+ */
+export function configurations(rows: readonly ResultRow[]): { shown: string[]; groups: [string, ResultRow[]][] } {
+  const shown = varyingKeys(rows).filter((k) => !['seed', 'layers', 'activations', 'activation', 'variant'].includes(k));
+  return { shown, groups: groupBy(rows, (r) => JSON.stringify([r.model, r.layers, r.activations, shown.map((k) => r.varying[k])])) };
 }
 
 /**
@@ -80,7 +89,8 @@ export function pivotTables(rows: readonly ResultRow[], spec: PivotSpec): Table[
   });
 }
 
-function summarise(rows: readonly ResultRow[]): Summary {
+/** The test accuracy over the completed runs of `rows` (results.md's numbers); the others are listed as missing. */
+export function summarise(rows: readonly ResultRow[]): Summary {
   const accuracies: number[] = [];
   const missing: string[] = [];
   for (const r of rows) {

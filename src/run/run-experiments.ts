@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
-import { writeResults, type ExperimentResults } from '../report/write-results.ts';
+import { writeReport, type ReportInput, type ReportWritten } from '../charts/write-report.ts';
 import { deleteCheckpointFile } from '../store/checkpoint-files.ts';
 import { checkpointFile, experimentDir, lockFile, runDir } from '../store/layout.ts';
 import { acquireLock, type Lock } from '../store/lock.ts';
@@ -15,8 +15,7 @@ import { MLP_LAB_VERSION, experimentCommit } from './provenance.ts';
 import { executeRuns, type ScheduleOptions } from './schedule.ts';
 
 /** An experiment ready to run: its plan, the runs to train now, and where it came from. */
-export interface ExperimentToRun extends ExperimentResults {
-  file: string;
+export interface ExperimentToRun extends ReportInput {
   /** The whole plan: the results tables always show every run. */
   runs: readonly ResolvedRun[];
   /** The runs to train (all of them, or those --only picked). */
@@ -36,6 +35,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Builds the progress view once the number of runs to train and their work are known. */
   display: (pending: number, totalWork: number) => ProgressDisplay;
+  /** Write the charts and the page after the tables (false: `--no-charts`). */
+  charts: boolean;
   /** For tests: a worker entry that crashes, and Node options for the workers. */
   schedule?: Pick<ScheduleOptions, 'worker' | 'workerExecArgv'>;
 }
@@ -71,6 +72,8 @@ export interface RunSummary {
   /** Experiment files edited while this invocation ran (it ran the plan it had read). */
   changedFiles: string[];
   resultFiles: string[];
+  /** What was written per experiment, in order. */
+  reports: ReportWritten[];
 }
 
 interface Pending { run: ResolvedRun; dir: string; checkpoint: string; experiment: ExperimentToRun; commit: string | null; work: number }
@@ -83,7 +86,7 @@ interface Pending { run: ResolvedRun; dir: string; checkpoint: string; experimen
 export async function runExperiments(experiments: readonly ExperimentToRun[], options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, resumed: 0,
-    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultFiles: [],
+    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultFiles: [], reports: [],
   };
   const fileDigests = new Map(experiments.map((e) => [e.file, digestOf(e.file)]));
   const locks: Lock[] = [];
@@ -209,7 +212,9 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
     display.close();
     summary.skipped = tasks.length - started;
     for (const experiment of experiments) {
-      summary.resultFiles.push(...writeResults(options.out, experiment));
+      const report = await writeReport(options.out, experiment, { charts: options.charts });
+      summary.reports.push(report);
+      summary.resultFiles.push(...report.tables);
     }
   }
   return summary;

@@ -1,0 +1,76 @@
+import type { PlannedRun } from '../report/collect.ts';
+import type { ResultRow } from '../report/result-row.ts';
+import { historyChart } from './history-chart.ts';
+import { overlayChart, type RunHistory } from './overlay-chart.ts';
+import { chartRoles, fieldName } from './parameters.ts';
+import { resultsChart } from './results-chart.ts';
+import { imageShape, readFirstLayer, readHistory, trainImages } from './run-data.ts';
+import type { ChartSettings } from './settings.ts';
+import type { Chart } from './spec.ts';
+import { sweepChart } from './sweep-chart.ts';
+import { weightsChart } from './weights-chart.ts';
+
+/** An experiment's charts, before they are written: the experiment's own and each run's. */
+export interface ChartSet {
+  experiment: Chart[];
+  /** By run id, in plan order; only finished runs have charts. */
+  runs: Map<string, Chart[]>;
+  /** Why charts are missing, for the command's output and the page ("weight images: 54 runs have no weights.safetensors"). */
+  notes: string[];
+}
+
+/**
+ * Every chart of an experiment from the results store: per run, its history and first-layer
+ * weight images; per experiment, the results chart, a sweep per varying parameter and the overlaid
+ * histories, as the settings ask. Missing files (weights not committed, runs not finished) leave
+ * their chart out and say so in `notes`; they are not errors.
+ */
+export function buildCharts(
+  rows: readonly ResultRow[],
+  runs: readonly PlannedRun[],
+  runDir: (run: PlannedRun) => string,
+  settings: ChartSettings,
+  tableColumns: string | null,
+): ChartSet {
+  const roles = chartRoles(rows, { color: settings.color, facet: settings.facet, tableColumns });
+  const set: ChartSet = { experiment: [], runs: new Map(), notes: [] };
+  const histories: RunHistory[] = [];
+  const withoutWeights: string[] = [];
+  const seen = new Set<string>();
+  runs.forEach((run, i) => {
+    const row = rows[i]!;
+    if (seen.has(run.id) || !row.outcome || row.outcome.status === 'failed') return;
+    seen.add(run.id);
+    const dir = runDir(run);
+    const history = readHistory(dir);
+    const images = trainImages(run.config.dataset);
+    const perEpoch = images === null ? null : Math.ceil(images / run.config.batch_size);
+    if (history && history.length > 0) histories.push({ row, history, iterationsPerEpoch: perEpoch });
+    if (!settings.runs) return;
+    const charts: Chart[] = [];
+    if (history && history.length > 0) {
+      charts.push({ name: `runs/${run.id}-history`, title: 'Training history', spec: historyChart(run.label, history, perEpoch) });
+    }
+    const layer = readFirstLayer(dir);
+    const shape = imageShape(run.config.dataset);
+    if (!layer) withoutWeights.push(run.id);
+    else if (shape && shape.rows * shape.cols === layer.nIn) {
+      const outputLayer = run.config.layers.length === 2;
+      charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights', spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer), pngScale: 1 });
+    }
+    set.runs.set(run.id, charts);
+  });
+  if (withoutWeights.length) {
+    set.notes.push(`weight images skipped for ${withoutWeights.length} of ${set.runs.size} runs without weights.safetensors in the store`);
+  }
+
+  const finished = rows.some((r) => r.outcome?.status === 'completed');
+  if (settings.results && finished) set.experiment.push({ name: 'results', title: 'Results', spec: resultsChart(rows, roles) });
+  if (settings.sweeps && finished) {
+    for (const x of roles.parameters.filter((p) => p !== 'variant')) {
+      set.experiment.push({ name: `sweep-${fieldName(x)}`, title: `Sweep: ${x}`, spec: sweepChart(rows, roles, x) });
+    }
+  }
+  if (settings.histories && histories.length > 1) set.experiment.push({ name: 'histories', title: 'Training histories', spec: overlayChart(histories, roles) });
+  return set;
+}

@@ -1,0 +1,63 @@
+import { epochAxisLayer, iterationScale } from './epoch-axis.ts';
+import type { HistoryPoint } from './run-data.ts';
+import { round, withSchema, type VegaLiteSpec } from './spec.ts';
+
+/** The sets a history measures, in legend order, with fixed colours so every run's chart reads alike. */
+const SETS = ['train', 'test', 'validation'] as const;
+const SET_COLOURS = ['#4c78a8', '#f58518', '#54a24b'];
+
+/**
+ * A run's training history, as the report drew it: cost (left) and accuracy (right) against
+ * iterations, train and test (and validation, when the run has one) as coloured lines, epochs on
+ * the top axis. Long-form rows: iteration, epoch, set, metric, value.
+ */
+export function historyChart(title: string, history: readonly HistoryPoint[], iterationsPerEpoch: number | null): VegaLiteSpec {
+  const rows: Record<string, string | number>[] = [];
+  const hasValidation = history.some((h) => h.validationCost !== null);
+  for (const h of history) {
+    const values: Record<(typeof SETS)[number], [number | null, number | null]> = {
+      train: [h.trainCost, h.trainAccuracy],
+      test: [h.testCost, h.testAccuracy],
+      validation: [h.validationCost, h.validationAccuracy],
+    };
+    for (const set of SETS) {
+      const [cost, accuracy] = values[set];
+      if (cost !== null && Number.isFinite(cost)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'cost', value: round(cost, 5) });
+      if (accuracy !== null && Number.isFinite(accuracy)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'accuracy', value: round(accuracy, 5) });
+    }
+  }
+  const last = Math.max(0, ...history.map((h) => h.iteration));
+  const sets = hasValidation ? [...SETS] : SETS.slice(0, 2);
+  const panel = (metric: 'cost' | 'accuracy', yTitle: string): VegaLiteSpec => {
+    const line: VegaLiteSpec = {
+      transform: [{ filter: { field: 'metric', equal: metric } }],
+      // Long histories get no dots (they would hide the curves); Vega's line picking still gives
+      // each point's tooltip.
+      mark: { type: 'line', point: history.length > 60 ? false : { filled: true, size: 24 }, strokeWidth: 1.8, tooltip: true },
+      encoding: {
+        x: { field: 'iteration', type: 'quantitative', title: 'iteration', scale: iterationScale(last), axis: { format: ',d' } },
+        y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: metric === 'cost' } },
+        color: { field: 'set', type: 'nominal', title: null, scale: { domain: sets, range: SET_COLOURS.slice(0, sets.length) }, legend: { orient: 'bottom' } },
+        tooltip: [
+          { field: 'set', title: 'set' },
+          { field: 'iteration', title: 'iteration', format: ',' },
+          { field: 'epoch', title: 'epoch' },
+          { field: 'value', title: yTitle, format: metric === 'cost' ? '.4f' : '.2f' },
+        ],
+      },
+    };
+    const epochs = epochAxisLayer(last, iterationsPerEpoch);
+    return {
+      title: { text: metric === 'cost' ? 'Cost' : 'Accuracy', fontSize: 13 },
+      width: 340,
+      height: 220,
+      ...(epochs ? { layer: [line, epochs], resolve: { scale: { x: 'independent' } } } : line),
+    };
+  };
+  return withSchema({
+    title: { text: title, subtitle: 'Training history: cost and accuracy on each set' },
+    data: { values: rows },
+    hconcat: [panel('cost', 'cross-entropy cost'), panel('accuracy', 'accuracy (%)')],
+    spacing: 32,
+  });
+}

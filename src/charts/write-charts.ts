@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ChartSet } from './build-charts.ts';
+import { renderSvg, svgToPng } from './render.ts';
+import type { ChartSettings } from './settings.ts';
+import { formatSpec, type Chart } from './spec.ts';
+
+/** What writing the charts did, for the command's output and the closing notes. */
+export interface ChartsWritten {
+  /** Every file of charts/ now, relative to the experiment folder. */
+  files: string[];
+  charts: number;
+  /** Charts drawn again (their spec changed or a rendering was missing). */
+  rendered: number;
+  /** Charts left as they were (same spec, renderings present). */
+  unchanged: number;
+  seconds: number;
+}
+
+const EXTENSIONS = ['.vl.json', '.svg', '.png'];
+
+/**
+ * Writes each chart to `<experiment>/charts/<name>.vl.json` and its renderings beside it (the
+ * experiment's charts in `formats`, the runs' in `runFormats`). A chart whose .vl.json is unchanged and whose renderings exist is not drawn again,
+ * so rebuilding after a run that trained nothing new costs little. Chart files that no chart
+ * claims any more (a run left the plan) are removed; nothing else in charts/ is touched.
+ */
+export async function writeCharts(experimentDir: string, set: ChartSet, settings: Pick<ChartSettings, 'formats' | 'runFormats'>): Promise<ChartsWritten> {
+  const started = performance.now();
+  const dir = path.join(experimentDir, 'charts');
+  const charts: [Chart, ChartSettings['formats']][] = [
+    ...set.experiment.map((c) => [c, settings.formats] as [Chart, ChartSettings['formats']]),
+    ...[...set.runs.values()].flat().map((c) => [c, settings.runFormats] as [Chart, ChartSettings['formats']]),
+  ];
+  const written = new Set<string>();
+  let rendered = 0;
+  let unchanged = 0;
+  for (const [chart, formats] of charts) {
+    const base = path.join(dir, chart.name);
+    const text = formatSpec(chart.spec);
+    const outputs = formats.map((f) => `${base}.${f}`);
+    const same = existsSync(`${base}.vl.json`) && readFileSync(`${base}.vl.json`, 'utf8') === text && outputs.every((f) => existsSync(f));
+    written.add(`${base}.vl.json`);
+    outputs.forEach((f) => written.add(f));
+    if (same) {
+      unchanged++;
+      continue;
+    }
+    writeReplacing(`${base}.vl.json`, text);
+    if (formats.length === 0) continue;
+    const svg = await renderSvg(chart.spec);
+    if (formats.includes('svg')) writeReplacing(`${base}.svg`, svg);
+    if (formats.includes('png')) writeReplacing(`${base}.png`, svgToPng(svg, chart.pngScale));
+    rendered++;
+  }
+  removeStale(dir, written);
+  return {
+    files: [...written].map((f) => path.relative(experimentDir, f)).sort(),
+    charts: charts.length,
+    rendered,
+    unchanged,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Readers see the old file or the new one (a rename), but without the store's fsync: charts are
+ * derived from the store and rebuilt by `mlp-lab report`, and syncing hundreds of files doubled
+ * the time to write a sweep's charts.
+ */
+function writeReplacing(file: string, data: string | Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, file);
+}
+
+function removeStale(dir: string, keep: ReadonlySet<string>): void {
+  for (const sub of [dir, path.join(dir, 'runs')]) {
+    if (!existsSync(sub)) continue;
+    for (const name of readdirSync(sub)) {
+      const file = path.join(sub, name);
+      if (EXTENSIONS.some((e) => name.endsWith(e)) && !keep.has(file)) rmSync(file);
+    }
+  }
+}
