@@ -67,8 +67,11 @@ for (const [name, spec] of [['image', image], ['rect', rect]] as const) {
 console.log('\nCharts and report.html from scratch (a temporary copy of the store), as `mlp-lab report` writes them');
 const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-bench-charts-'));
 try {
-  for (const file of ['experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml']) {
-    const experiment = toExperimentToRun(loadAll([file], { sets: [] }).loaded[0]!);
+  const cases: [string, string[] | null][] = [['experiments/report.yaml', null], ['experiments/relu-vs-sigmoid.yaml', null], ['experiments/relu-vs-sigmoid.yaml', ['png']]];
+  for (const [file, runFormats] of cases) {
+    const loaded = toExperimentToRun(loadAll([file], { sets: [] }).loaded[0]!);
+    // The last case also draws every run's history to PNG (the file keeps them as specs only).
+    const experiment = runFormats ? { ...loaded, charts: { ...loaded.charts, runFormats: runFormats as ['png'] } } : loaded;
     cpSync(path.join('results', experiment.name), path.join(out, experiment.name), { recursive: true });
     rmSync(path.join(out, experiment.name, 'charts'), { recursive: true, force: true });
     const cpu = process.cpuUsage();
@@ -77,7 +80,7 @@ try {
     const elapsed = (performance.now() - t) / 1000;
     const used = process.cpuUsage(cpu);
     const c = written.charts!;
-    console.log(`${experiment.name}: ${c.charts} charts (${c.rendered} drawn) and report.html in ${elapsed.toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`);
+    console.log(`${experiment.name}${runFormats ? ' (run_formats: [png])' : ''}: ${c.charts} charts (${c.rendered} drawn) and report.html in ${elapsed.toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`);
   }
 } finally {
   rmSync(out, { recursive: true, force: true });
