@@ -2,7 +2,7 @@ import type { PlannedRun } from '../report/collect.ts';
 import type { ResultRow } from '../report/result-row.ts';
 import { historyChart } from './history-chart.ts';
 import { overlayChart, type RunHistory } from './overlay-chart.ts';
-import { chartRoles, fieldName } from './parameters.ts';
+import { chartRoles, fieldName, hasAccuracy } from './parameters.ts';
 import { resultsChart } from './results-chart.ts';
 import { imageShape, readFirstLayer, readHistory, trainImages } from './run-data.ts';
 import type { ChartSettings } from './settings.ts';
@@ -64,7 +64,7 @@ export function buildCharts(
     set.notes.push(`weight images skipped for ${withoutWeights.length} of ${set.runs.size} runs without weights.safetensors in the store`);
   }
 
-  const finished = rows.some((r) => r.outcome?.status === 'completed');
+  const finished = rows.some(hasAccuracy);
   if (settings.results && finished) set.experiment.push({ name: 'results', title: 'Results', spec: resultsChart(rows, roles) });
   if (settings.sweeps && finished) {
     for (const x of roles.parameters.filter((p) => p !== 'variant')) {

@@ -16,6 +16,12 @@ export interface ChartRoles {
   facet: string | null;
 }
 
+/** Whether a run's test accuracy counts, as in results.md: completed and early-stopped runs. */
+export function hasAccuracy(row: ResultRow): boolean {
+  const o = row.outcome;
+  return o !== null && (o.status === 'completed' || o.status === 'early-stopped') && o.testAccuracy !== null;
+}
+
 /** A parameter's value in a run: its variant label for `variant`. */
 export function parameterValue(row: ResultRow, name: string): Scalar {
   return name === 'variant' ? row.model : (row.varying[name] ?? null);

@@ -1,6 +1,6 @@
 import type { ResultRow } from '../report/result-row.ts';
 import { configurations, summarise } from '../report/tables.ts';
-import { configurationLabel, fieldName, parameterValue, type ChartRoles } from './parameters.ts';
+import { configurationLabel, fieldName, hasAccuracy, parameterValue, type ChartRoles } from './parameters.ts';
 import { round, withSchema, type VegaLiteSpec } from './spec.ts';
 
 /**
@@ -27,7 +27,7 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
     });
     for (const r of members) {
       const o = r.outcome;
-      if (o?.status === 'completed' && o.testAccuracy !== null) values.push({ kind: 'run', ...shared, run: r.runId, seed: r.seed, accuracy: o.testAccuracy });
+      if (hasAccuracy(r)) values.push({ kind: 'run', ...shared, run: r.runId, seed: r.seed, accuracy: o!.testAccuracy });
     }
   }
   const y = { field: 'configuration', type: 'nominal', sort: order, title: roles.parameters.join(' · ') || null, axis: { labelLimit: 260 } };

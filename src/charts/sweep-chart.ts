@@ -1,12 +1,12 @@
 import type { ResultRow, Scalar } from '../report/result-row.ts';
-import { fieldName, isLogScale, parameterValue, type ChartRoles } from './parameters.ts';
+import { fieldName, hasAccuracy, isLogScale, parameterValue, type ChartRoles } from './parameters.ts';
 import { withSchema, type VegaLiteSpec } from './spec.ts';
 
 /**
  * A sweep: test accuracy against one parameter `x` of the grid, one line per value of the colour
  * parameter, the mean over seeds with a band (or error bars, on a categorical axis) of ± one
  * sample standard deviation, every run as a faint dot; small multiples by a third parameter when
- * there is one. Only completed runs count, as in results.md; other parameters still varying are
+ * there is one. Only completed (and early-stopped) runs count, as in results.md; other parameters still varying are
  * averaged over, and the subtitle says so. Long-form rows: one per run.
  */
 export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: string): VegaLiteSpec {
@@ -19,7 +19,7 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
   const xValues = distinct(rows.map((r) => parameterValue(r, x)));
   const quantitative = xValues.every((v) => typeof v === 'number');
   const log = quantitative && isLogScale(x, xValues);
-  const completed = rows.filter((r) => r.outcome?.status === 'completed' && r.outcome.testAccuracy !== null);
+  const completed = rows.filter(hasAccuracy);
   const values = completed.map((r) => ({
     [fieldName(x)]: quantitative ? parameterValue(r, x) : String(parameterValue(r, x)),
     ...(color ? { [fieldName(color)]: String(parameterValue(r, color)) } : {}),

@@ -26,9 +26,10 @@ export function weightsChart(title: string, layer: FirstLayer, shape: ImageShape
   const shown = outputLayer ? layer.nOut : Math.min(units, layer.nOut);
   // A few large weights would wash every image out: the scale ends at the 99th percentile of |w|.
   const magnitudes = new Float32Array(layer.nIn * shown);
+  // A diverged run's weights may hold NaN or ±∞: they are drawn grey and left out of the scale.
   for (let i = 0; i < layer.nIn; i++) for (let j = 0; j < shown; j++) magnitudes[i * shown + j] = Math.abs(layer.W[i * layer.nOut + j]!);
-  magnitudes.sort();
-  const max = magnitudes[Math.floor(0.99 * (magnitudes.length - 1))]! || 1;
+  const finite = magnitudes.filter(Number.isFinite).sort();
+  const max = (finite.length ? finite[Math.floor(0.99 * (finite.length - 1))]! : 0) || 1;
   const scale = Math.max(1, Math.floor(DISPLAY / Math.max(shape.rows, shape.cols)));
   const width = shape.cols * scale;
   const height = shape.rows * scale;
@@ -107,6 +108,7 @@ export function weightsChart(title: string, layer: FirstLayer, shape: ImageShape
 function divergingColour(max: number): (w: number) => [number, number, number] {
   const interpolate = vega.scheme('redblue') as (t: number) => string;
   return (w) => {
+    if (!Number.isFinite(w)) return [128, 128, 128];
     const t = 0.5 - Math.max(-1, Math.min(1, w / max)) / 2;
     const match = /rgb\((\d+), ?(\d+), ?(\d+)\)/.exec(interpolate(t));
     if (!match) throw new Error(`unexpected colour ${interpolate(t)}`);

@@ -23,7 +23,8 @@ const EXTENSIONS = ['.vl.json', '.svg', '.png'];
  * Writes each chart to `<experiment>/charts/<name>.vl.json` and its renderings beside it (the
  * experiment's charts in `formats`, the runs' in `runFormats`). A chart whose .vl.json is unchanged and whose renderings exist is not drawn again,
  * so rebuilding after a run that trained nothing new costs little. Chart files that no chart
- * claims any more (a run left the plan) are removed; nothing else in charts/ is touched.
+ * claims any more (a run left the plan) and temporary files of an interrupted write are removed;
+ * nothing else in charts/ is touched.
  */
 export async function writeCharts(experimentDir: string, set: ChartSet, settings: Pick<ChartSettings, 'formats' | 'runFormats'>): Promise<ChartsWritten> {
   const started = performance.now();
@@ -80,7 +81,8 @@ function removeStale(dir: string, keep: ReadonlySet<string>): void {
     if (!existsSync(sub)) continue;
     for (const name of readdirSync(sub)) {
       const file = path.join(sub, name);
-      if (EXTENSIONS.some((e) => name.endsWith(e)) && !keep.has(file)) rmSync(file);
+      // `.tmp`: left by a process killed while writing a chart (see writeReplacing).
+      if ((EXTENSIONS.some((e) => name.endsWith(e)) && !keep.has(file)) || name.endsWith('.tmp')) rmSync(file);
     }
   }
 }

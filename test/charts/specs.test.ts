@@ -113,6 +113,21 @@ describe('charts of the committed results', () => {
   });
 });
 
+describe('weight images', () => {
+  it('draw the non-finite weights of a diverged run grey, outside the colour scale', async () => {
+    const { weightsChart } = await import('../../src/charts/weights-chart.ts');
+    const W = Float32Array.from({ length: 4 * 2 }, (_, i) => (i % 2 === 0 ? i / 10 : NaN));
+    W[2] = Infinity;
+    const spec = weightsChart('diverged', { nIn: 4, nOut: 2, W }, { rows: 2, cols: 2 }, 16, false);
+    const images = values(spec);
+    expect(images.map((v) => v.unit)).toEqual(['unit 0', 'unit 1']);
+    const png = Buffer.from((images[1]!.url as string).split(',')[1]!, 'base64');
+    const idat = png.indexOf('IDAT');
+    const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
+    expect(raw[1]).toBe(128);
+  });
+});
+
 describe('PNG encoding', () => {
   it('round-trips pixels through zlib', async () => {
     const { encodePng } = await import('../../src/charts/png.ts');

@@ -28,7 +28,7 @@ describe('writeCharts', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes specs and renderings, draws only what changed, removes charts no longer made', async () => {
+  it('writes specs and renderings, draws only what changed, removes charts no longer made and temporary files', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-charts-'));
     const set = (n: number, runs: string[]): ChartSet => ({
       experiment: [{ name: 'results', title: 'Results', spec: bars(n) }],
@@ -50,10 +50,12 @@ describe('writeCharts', () => {
     expect(again.rendered).toBe(0);
 
     writeFileSync(path.join(dir, 'charts/notes.txt'), 'mine');
+    writeFileSync(path.join(dir, 'charts/results.png.4242.tmp'), 'left by a killed process');
     const changed = await writeCharts(dir, set(4, ['aaa']), { formats: ['svg', 'png'], runFormats: [] });
     expect(changed.rendered).toBe(1);
     expect(existsSync(path.join(dir, 'charts/runs/bbb-history.vl.json'))).toBe(false);
     expect(existsSync(path.join(dir, 'charts/runs/aaa-history.png'))).toBe(false);
     expect(existsSync(path.join(dir, 'charts/notes.txt'))).toBe(true);
+    expect(existsSync(path.join(dir, 'charts/results.png.4242.tmp'))).toBe(false);
   });
 });

@@ -46,7 +46,7 @@ function newestCheckpoint(out: string): number {
  * the run had already finished on its own.
  */
 async function runAndKill(file: string, out: string, delay: number, afterCheckpoint: boolean): Promise<{ finished: boolean; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2'], { env, detached: true });
+  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, detached: true });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
   child.stderr.on('data', () => {});
@@ -82,10 +82,12 @@ function snapshot(out: string): Record<string, string> {
   return files;
 }
 
+// The runs use --no-charts: charts and report.html are derived from the records compared here
+// (and report.html shows timings); test/charts covers them.
 describe('killing mlp-lab run', () => {
   it('loses nothing: after SIGKILLs of the whole process tree at random moments, the results equal an uninterrupted run', async () => {
     const reference = workspace();
-    const whole = spawnSync(process.execPath, [BIN, 'run', reference.file, '--out', reference.out, '--jobs', '2'], { env, encoding: 'utf8' });
+    const whole = spawnSync(process.execPath, [BIN, 'run', reference.file, '--out', reference.out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
     expect(whole.status).toBe(0);
 
     const { file, out } = workspace();
@@ -101,7 +103,7 @@ describe('killing mlp-lab run', () => {
       if (finished) break;
       kills++;
     }
-    const last = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2'], { env, encoding: 'utf8' });
+    const last = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
     expect(last.status).toBe(0);
     expect(kills).toBe(4);
     expect(last.stdout).toMatch(/[12] runs? continued from a checkpoint/);

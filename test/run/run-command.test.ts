@@ -56,7 +56,11 @@ describe('mlp-lab run', () => {
     for (const id of runs) {
       expect(readdirSync(path.join(out, 'tiny', 'runs', id)).sort()).toEqual(['config.json', 'history.csv', 'metrics.json', 'weights.safetensors']);
     }
-    for (const name of ['results.csv', 'results.md', 'results.tex']) expect(existsSync(path.join(out, 'tiny', name))).toBe(true);
+    for (const name of ['results.csv', 'results.md', 'results.tex', 'report.html', 'charts/results.vl.json', 'charts/results.png']) {
+      expect(existsSync(path.join(out, 'tiny', name))).toBe(true);
+    }
+    for (const id of runs) expect(existsSync(path.join(out, 'tiny', 'charts', 'runs', `${id}-history.vl.json`))).toBe(true);
+    expect(first.stdout).toContain(`Report: ${path.join(out, 'tiny', 'report.html')}`);
     const rows = csvRows(out);
     expect(rows.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'diverged', 'diverged']);
     expect(Number(rows[0]!.test_accuracy)).toBeGreaterThan(50);
@@ -82,7 +86,12 @@ describe('mlp-lab run', () => {
 
   it('retrains only the variant that changed', () => {
     const { file, out } = workspace();
-    expect(cli('run', file, '--out', out).code).toBe(0);
+    // --no-charts: the tables only.
+    const quick = cli('run', file, '--out', out, '--no-charts');
+    expect(quick.code).toBe(0);
+    expect(quick.stdout).not.toContain('Charts:');
+    expect(existsSync(path.join(out, 'tiny', 'charts'))).toBe(false);
+    expect(existsSync(path.join(out, 'tiny', 'report.html'))).toBe(false);
     writeFileSync(file, EXPERIMENT.replace('layers: [784, 32, 10]', 'layers: [784, 24, 10]'));
     const rerun = cli('run', file, '--out', out);
     expect(rerun.stdout).toMatch(/6 runs: 2 trained, 4 reused\./);
