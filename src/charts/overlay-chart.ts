@@ -43,11 +43,8 @@ export function overlayChart(runs: readonly RunHistory[], roles: ChartRoles): Ve
   const repeats = new Set(runs.map((r) => configurationLabel(r.row, roles.parameters))).size < runs.length;
   const panel = (metric: 'accuracy' | 'cost'): VegaLiteSpec => {
     const yTitle = metric === 'accuracy' ? 'test accuracy (%)' : 'test cost';
+    // The lines come first (the legend takes its symbols from the first layer), then the bands.
     const lines: VegaLiteSpec[] = [
-      ...(repeats ? [{
-        mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, detail: { field: 'configuration' }, ...colour },
-      }] : []),
       {
         mark: { type: 'line', strokeWidth: 1.6, opacity: 0.9, tooltip: true },
         encoding: {
@@ -58,9 +55,14 @@ export function overlayChart(runs: readonly RunHistory[], roles: ChartRoles): Ve
           tooltip: [{ field: 'configuration' }, { field: byIteration ? 'iteration' : 'epoch' }, { aggregate: 'mean', field: 'value', title: `mean ${yTitle}`, format: '.3f' }],
         },
       },
+      ...(repeats ? [{
+        mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 },
+        encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, detail: { field: 'configuration' }, ...colour },
+      }] : []),
     ];
     const epochs = byIteration ? epochAxisLayer(last, [...perEpoch][0]!) : null;
-    const layer = epochs ? [...lines, epochs] : lines;
+    // Lines and bands share one x scale (a nested layer); only the epoch axis is independent of it.
+    const layer = epochs ? [{ layer: lines }, epochs] : lines;
     return {
       title: { text: metric === 'accuracy' ? 'Test accuracy' : 'Test cost', fontSize: 13 },
       transform: [{ filter: { field: 'metric', equal: metric } }],
