@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
   if (process.env.BENCH_ONLY === 'job') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
-    benchJob(JOB_REPETITIONS);
+    await benchJob(JOB_REPETITIONS);
     return;
   }
   const backends: Backend[] = [];
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   console.log(`${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` + backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') + (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''));
   console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
 
-  benchJob(JOB_REPETITIONS);
+  await benchJob(JOB_REPETITIONS);
 }
 
 await main();
