@@ -3,12 +3,14 @@ import path from 'node:path';
 import { collectResults } from '../report/collect.ts';
 import { configurationTable, pivotTables } from '../report/tables.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
+import type { ResultRow } from '../report/result-row.ts';
 import { experimentDir, runDir } from '../store/layout.ts';
 import { buildCharts } from './build-charts.ts';
 import { experimentSections, type SectionInput } from './page/sections.ts';
 import { reportPage, type ReportSection } from './page/page.ts';
 import { chartRoles } from './parameters.ts';
 import type { ChartSettings } from './settings.ts';
+import type { Chart } from './spec.ts';
 import { writeCharts, type ChartsWritten } from './write-charts.ts';
 
 /** An experiment's results with its file and its `charts:` settings. */
@@ -21,6 +23,8 @@ export interface ReportInput extends ExperimentResults {
 export interface ReportOptions {
   /** false (`--no-charts`): the tables only. */
   charts: boolean;
+  /** Charts of the experiment other modules add (from the rows the page is built from), written to charts/ with the rest. */
+  moreCharts?: ((rows: readonly ResultRow[]) => Chart[]) | undefined;
   /** Sections other modules add after the experiment's own (given what the page is built from). */
   sections?: ((input: SectionInput) => ReportSection[]) | undefined;
 }
@@ -45,6 +49,7 @@ export async function writeReport(out: string, experiment: ReportInput, options:
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const rows = collectResults(experiment.runs, dirOf);
   const set = buildCharts(rows, experiment.runs, dirOf, experiment.charts, experiment.table.columns);
+  set.experiment.push(...(options.moreCharts?.(rows) ?? []));
   const written = await writeCharts(dir, set, experiment.charts);
 
   const input: SectionInput = {

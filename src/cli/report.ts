@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
+import { comparisonReport } from '../compare/report-section.ts';
 import { writeReport } from '../charts/write-report.ts';
 import { DEFAULT_OUT } from '../store/layout.ts';
 import { openInBrowser } from './open-file.ts';
@@ -24,7 +25,7 @@ export function registerReport(program: Command): void {
       printProblems(warnings);
       ensureWritableDir(options.out, '--out');
       for (const experiment of loaded.map((l) => toExperimentToRun(l))) {
-        const report = await writeReport(options.out, experiment, { charts: options.charts });
+        const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
         const markdown = report.tables.find((f) => f.endsWith('.md'))!;
         const lines = [`Written: ${report.tables.join(', ')}`, ...reportLines([report])];
         process.stdout.write(`${readFileSync(markdown, 'utf8')}\n${lines.join('\n')}\n`);

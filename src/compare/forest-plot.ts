@@ -47,4 +47,5 @@ export function forestPlotSpec(comparison: Comparison): Record<string, unknown> 
   return { ...base, facet: { row: { field: 'difference', type: 'nominal', title: null, sort: differences } }, spec: { width: 420, height: { step: 22 }, layer: layers } };
 }
 
-const Y = { field: 'slice', type: 'nominal', sort: null, title: null } as const;
+// labelLimit: a slice names every other varying parameter (`learning_rate=0.01, init=xavier`); Vega's default 180 px cut them to one indistinguishable prefix.
+const Y = { field: 'slice', type: 'nominal', sort: null, title: null, axis: { labelLimit: 400 } } as const;

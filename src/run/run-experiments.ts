@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
+import { comparisonReport } from '../compare/report-section.ts';
 import { writeReport, type ReportInput, type ReportWritten } from '../charts/write-report.ts';
 import { deleteCheckpointFile } from '../store/checkpoint-files.ts';
 import { checkpointFile, experimentDir, lockFile, runDir } from '../store/layout.ts';
@@ -212,7 +213,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
     display.close();
     summary.skipped = tasks.length - started;
     for (const experiment of experiments) {
-      const report = await writeReport(options.out, experiment, { charts: options.charts });
+      const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
       summary.reports.push(report);
       summary.resultFiles.push(...report.tables);
     }

@@ -84,6 +84,19 @@ describe.skipIf(!hasBrowser && !process.env.CI)('report.html in a browser', () =
       .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))`);
     expect(pageRows).toEqual(mdRows);
 
+    // results.md's Comparisons tables (compare: in the file) are the page's Comparisons section,
+    // with a drawn forest plot per comparison; a page without comparisons has no such section.
+    const compareAt = markdown.indexOf('## Comparisons');
+    const mdComparisonRows = compareAt < 0 ? [] : markdown.slice(compareAt).filter((l) => l.startsWith('|') && !l.startsWith('| ---'))
+      .map((l) => l.slice(2, -2).split(' | ').map((c) => c.replace(/\*\*/g, '').trim()));
+    const pageComparisonRows = await page.evaluate<string[][]>(`[...document.querySelectorAll('section#comparisons table tr')]
+      .map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent.trim()))`);
+    expect(pageComparisonRows).toEqual(mdComparisonRows);
+    const forest = charts.filter((c) => c.name.startsWith('comparison-'));
+    expect(forest.length > 0).toBe(compareAt >= 0);
+    const inSection = await page.evaluate<number>(`document.querySelectorAll('section#comparisons .chart[data-chart^="comparison-"] svg g.role-mark').length`);
+    expect(inSection > 0).toBe(compareAt >= 0);
+
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${path.basename(dir)}-report.png`), fullPage: true });

@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharts, type ChartSet } from '../../src/charts/build-charts.ts';
 import { chartSettings } from '../../src/charts/settings.ts';
+import { comparisonReport } from '../../src/compare/report-section.ts';
 import type { VegaLiteSpec } from '../../src/charts/spec.ts';
 import { toExperimentToRun } from '../../src/cli/experiments.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
@@ -29,6 +30,13 @@ function chartsOf(file: string, overrides: Parameters<typeof chartSettings>[0] =
   return { rows, set: buildCharts(rows, experiment.runs, dir, settings, experiment.table.columns) };
 }
 
+/** The forest plots of the experiment's `compare:` section, as `run` and `report` add them to charts/. */
+function forestPlotsOf(file: string) {
+  const experiment = toExperimentToRun(loadExperiment(file));
+  const rows = collectResults(experiment.runs, (run) => runDir('results', experiment.name, run.id));
+  return comparisonReport('results', experiment).moreCharts!(rows);
+}
+
 const all = (set: ChartSet) => [...set.experiment, ...[...set.runs.values()].flat()];
 const values = (spec: VegaLiteSpec) => (spec.data as { values: Record<string, unknown>[] }).values;
 
@@ -48,7 +56,10 @@ describe('charts of the committed results', () => {
   it.each(['experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml'])('%s: every spec validates against the Vega-Lite schema', (file) => {
     const { set } = chartsOf(file);
     expect(all(set).length).toBeGreaterThan(3);
-    for (const chart of all(set)) {
+    const forest = forestPlotsOf(file);
+    // relu-vs-sigmoid names one comparison (compare: by activation); report names none.
+    expect(forest.map((c) => c.name)).toEqual(file.includes('relu-vs-sigmoid') ? ['comparison-activation'] : []);
+    for (const chart of [...all(set), ...forest]) {
       const ok = validate(chart.spec);
       expect(ok ? null : { chart: chart.name, errors: validate.errors?.slice(0, 3) }).toBeNull();
       expect(chart.spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v6.json');

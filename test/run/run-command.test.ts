@@ -109,6 +109,26 @@ describe('mlp-lab run', () => {
     for (const row of csvRows(a.out)) expect(history(b.out, row.run_id!)).toBe(history(a.out, row.run_id!));
   });
 
+  it('adds the compare: section to report.html and its forest plot to charts/', () => {
+    const { file, out } = workspace(`
+name: tiny
+dataset: { source: mnist, train_limit: 300, test_limit: 100 }
+defaults: { layers: [784, 16, 10], epochs: 1, batch_size: 30, learning_rate: 0.1, init: he }
+grid: { activation: [relu, sigmoid] }
+seeds: [1, 2]
+compare: [{ by: activation, baseline: sigmoid }]
+charts: { runs: false, sweeps: false, histories: false }
+`);
+    const result = cli('run', file, '--out', out);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(existsSync(path.join(out, 'tiny', 'charts', 'comparison-activation.vl.json'))).toBe(true);
+    const html = readFileSync(path.join(out, 'tiny', 'report.html'), 'utf8');
+    const section = /<section id="comparisons">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(section).toContain('relu − sigmoid (activation), paired by seed');
+    expect(section).toContain('data-chart="comparison-activation"');
+  });
+
   it('writes weights that reproduce the recorded test accuracy when loaded back', () => {
     const { file, out } = workspace();
     expect(cli('run', file, '--out', out, '--only', 'small').code).toBe(0);

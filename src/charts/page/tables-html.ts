@@ -6,7 +6,7 @@ import { escapeHtml } from './html.ts';
 
 /** A results table (results.md's) as HTML; numbers right-aligned, the best values bold. */
 export function tableHtml(table: Table): string {
-  const numeric = table.header.map((_, c) => c > 0 && table.rows.every((r) => /^[-\d.±\s—()a-z/]*\d/.test(r.cells[c] ?? '')));
+  const numeric = table.header.map((_, c) => c > 0 && table.rows.every((r) => /^[-+\d.±\s—()a-z/]*\d/.test(r.cells[c] ?? '')));
   const cls = (c: number) => (numeric[c] ? ' class="num"' : '');
   return [
     '<div class="table-wrap"><table class="results">',
