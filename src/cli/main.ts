@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./compare.ts')).registerCompare,
   diff: async () => (await import('./diff.ts')).registerDiff,
   schema: async () => (await import('./schema.ts')).registerSchema,
+  worker: async () => (await import('./worker.ts')).registerWorker,
+  queue: async () => (await import('./queue.ts')).registerQueue,
 };
 
 /** The program with the commands that `args` (process.argv) can reach registered. */

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
+import { checkReachable, parseQueueUrl } from '../queue/connection.ts';
+import { queueExecutor } from '../queue/producer.ts';
 import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
 import { DEFAULT_OUT } from '../store/layout.ts';
@@ -31,6 +33,7 @@ export function registerRun(program: Command): void {
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .option('-q, --quiet', 'print only the summary')
     .option('--no-charts', 'write only the tables: no charts/ and no report.html (quick trials)')
+    .option('--queue <url>', 'train on the workers of this queue (redis://HOST:PORT) instead of this machine; --jobs does not apply')
     .addHelpText('after', [
       '',
       'Finished runs (results/<name>/runs/<id>/metrics.json) are reused. Runs save checkpoints (every',
@@ -50,6 +53,7 @@ export function registerRun(program: Command): void {
       '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000 --out /tmp/smoke',
       '  $ mlp-lab run experiments/report.yaml --only relu --force --backend wasm',
       '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --only activation=relu --only learning_rate=0.1',
+      '  $ mlp-lab run experiments/relu-vs-sigmoid.yaml --queue redis://10.0.0.5:6379   # on `mlp-lab worker`s',
     ].join('\n'))
     .action((files, options) => runCommand(async () => {
       const sets = options.backend ? [...options.set, `backend=${options.backend}`] : options.set;
@@ -57,13 +61,16 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const experiments = selectRuns(loaded.map((l) => toExperimentToRun(l)), loaded, options.only);
       ensureWritableDir(options.out, '--out');
+      const connection = options.queue === undefined ? null : parseQueueUrl(options.queue);
+      if (connection) await checkReachable(connection);
 
       const controller = new AbortController();
       let stoppedBy: keyof typeof EXIT_CODES | null = null;
       const onSignal = (signal: keyof typeof EXIT_CODES) => () => {
         if (controller.signal.aborted) process.exit(EXIT_CODES[signal]); // a second signal does not wait
         stoppedBy = signal;
-        process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: the runs in flight save a checkpoint and stop (Ctrl-C again to quit at once)…\n`);
+        const what = connection ? 'stopped waiting; the queued runs go on on the workers' : 'the runs in flight save a checkpoint and stop (Ctrl-C again to quit at once)…';
+        process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: ${what}\n`);
         controller.abort();
       };
       const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
@@ -81,6 +88,7 @@ export function registerRun(program: Command): void {
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
           charts: options.charts,
           signal: controller.signal,
+          ...(connection ? { executor: queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
           display: (pending, work) =>
             new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
         });
@@ -94,7 +102,7 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', handlers.SIGINT);
         process.off('SIGTERM', handlers.SIGTERM);
       }
-      printSummary(summary, stoppedBy !== null);
+      printSummary(summary, stoppedBy !== null, connection !== null);
       if (stoppedBy) return EXIT_CODES[stoppedBy];
       return summary.failed > 0 ? EXIT_FAILURE : EXIT_OK;
     }));
@@ -110,7 +118,7 @@ function storageProblem(error: unknown, out: string): UserError | null {
   return null;
 }
 
-function printSummary(s: RunSummary, interrupted: boolean): void {
+function printSummary(s: RunSummary, interrupted: boolean, queued: boolean): void {
   const parts = [
     `${s.completed} trained`,
     `${s.reused} reused`,
@@ -132,7 +140,8 @@ function printSummary(s: RunSummary, interrupted: boolean): void {
   for (const r of s.stopped) {
     lines.push(`Stopped: ${r.label} at iteration ${r.iteration} of ${r.iterations} (epoch ${r.epoch} of ${r.epochs}), ${r.checkpointed ? 'checkpoint saved' : 'without a checkpoint (checkpoints are off)'}.`);
   }
-  if (interrupted) lines.push('Interrupted: finished runs are kept. Run the same command again to continue where it stopped.');
+  if (interrupted && queued) lines.push('Interrupted: the queued runs go on on the workers. Run the same command again to collect their results.');
+  else if (interrupted) lines.push('Interrupted: finished runs are kept. Run the same command again to continue where it stopped.');
   for (const file of s.changedFiles) {
     lines.push(`${file} changed while this ran: the runs used the version read at the start (each run's config.json holds it). Run again to train what changed.`);
   }

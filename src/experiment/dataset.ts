@@ -119,12 +119,16 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
       'the test labels must use the classes of the training labels: check that the four files belong together');
     return { info: null, findings };
   }
-  const combined = createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex');
   return {
     info: {
-      source: 'idx', name: path.basename(paths.train_images), identity: `idx-sha256:${combined}`,
+      source: 'idx', name: path.basename(paths.train_images), identity: idxIdentity(sha256),
       features, classes, trainImages: trainImages[0]!, testImages: testImages[0]!, idx: { paths, sha256 },
     },
     findings,
   };
+}
+
+/** The identity of four IDX files (part of run ids): a sha256 over their own sha256s. */
+export function idxIdentity(sha256: IdxPaths): string {
+  return `idx-sha256:${createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex')}`;
 }

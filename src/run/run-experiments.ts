@@ -23,6 +23,21 @@ export interface ExperimentToRun extends ReportInput {
   selected: readonly ResolvedRun[];
 }
 
+/** A run to execute: the task a local worker process would get (keyed by its results folder) and the run it is. */
+export interface RunToExecute {
+  task: RunTask;
+  run: ResolvedRun;
+}
+
+/**
+ * What trains the runs and reports their events: worker processes on this machine
+ * (`executeLocally`), or a queue of remote workers. Store writing stays in runExperiments.
+ */
+export type RunExecutor = (runs: readonly RunToExecute[], options: ScheduleOptions) => Promise<void>;
+
+/** Trains on this machine's worker processes. */
+export const executeLocally: RunExecutor = (runs, options) => executeRuns(runs.map((r) => r.task), options);
+
 export interface RunOptions {
   /** The results store's root: results/<experiment name>/… */
   out: string;
@@ -40,6 +55,8 @@ export interface RunOptions {
   charts: boolean;
   /** For tests: a worker entry that crashes, and Node options for the workers. */
   schedule?: Pick<ScheduleOptions, 'worker' | 'workerExecArgv'>;
+  /** Default: executeLocally. */
+  executor?: RunExecutor;
 }
 
 /** A run stopped by Ctrl-C / SIGTERM: how far it got. */
@@ -186,7 +203,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   };
 
   try {
-    await executeRuns(tasks, {
+    await (options.executor ?? executeLocally)(tasks.map((task) => ({ task, run: pending.get(task.runId)!.run })), {
       jobs: options.jobs,
       failFast: options.failFast,
       signal: options.signal,

@@ -22,6 +22,13 @@ export interface ScheduleOptions {
   worker?: URL;
   /** Extra Node options for the worker processes (tests give one a small heap). */
   workerExecArgv?: readonly string[];
+  /** Worker processes to use and keep (createRunPool), for a caller that executes batch after batch; by default a pool lives for one call. */
+  pool?: ProcessPool;
+}
+
+/** Worker processes that outlive one call of executeRuns; the caller closes the pool. */
+export function createRunPool(): ProcessPool {
+  return new ProcessPool({ entry: WORKER, execArgv: workerExecArgv(WORKER) });
 }
 
 /** The worker entry beside this module: worker-process.js in the compiled program, .ts from source. */
@@ -42,7 +49,7 @@ function workerExecArgv(entry: URL): string[] {
  */
 export async function executeRuns(runs: readonly RunTask[], options: ScheduleOptions): Promise<void> {
   const entry = options.worker ?? WORKER;
-  const pool = new ProcessPool({ entry, execArgv: [...workerExecArgv(entry), ...(options.workerExecArgv ?? [])] });
+  const pool = options.pool ?? new ProcessPool({ entry, execArgv: [...workerExecArgv(entry), ...(options.workerExecArgv ?? [])] });
   const limit = pLimit(options.jobs);
   const stopAll = () => pool.stopAll();
   options.signal.addEventListener('abort', stopAll, { once: true });
@@ -67,6 +74,6 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
     await Promise.all(runs.map((run) => limit(() => execute(run))));
   } finally {
     options.signal.removeEventListener('abort', stopAll);
-    await pool.close();
+    if (!options.pool) await pool.close();
   }
 }

@@ -1,0 +1,155 @@
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/index.ts';
+import type { RunOutcome } from '../run/messages.ts';
+import { createRunPool, executeRuns } from '../run/schedule.ts';
+import { acceptJob, JobRefused } from './accept.ts';
+import { CheckpointRelay } from './checkpoints.ts';
+import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
+import { encodeResult, toJson } from './result.ts';
+
+export interface QueueWorkerOptions {
+  connection: QueueConnection;
+  /** Runs trained at once, each in its own worker process. */
+  jobs: number;
+  /** Recorded on every job it takes (`mlp-lab queue` shows it). */
+  name: string;
+  /** Where IDX files are looked up by base name. */
+  dataDir: string;
+  /**
+   * A worker that has not renewed its lock on a run for this long is taken for dead: its run goes
+   * back to the queue for another worker (BullMQ's stalled-job check, run this often too).
+   */
+  lockSeconds: number;
+  /** One line per event (run taken, finished, refused, connection trouble). */
+  log: (line: string) => void;
+}
+
+export interface QueueWorker {
+  /** Takes no more runs; resolves once the runs in flight have finished and been reported. */
+  finishAndStop(): Promise<void>;
+  /** Makes the runs in flight checkpoint and stop, puts them back in the queue, then stops. */
+  handBackAndStop(): Promise<void>;
+}
+
+/** Progress goes to Redis at most this often per run (the local view redraws faster). */
+const PROGRESS_INTERVAL_MS = 500;
+
+/**
+ * A BullMQ worker with `jobs` slots. Each job is checked by acceptJob (nothing else from it is
+ * used), trained by the same scheduler and worker processes as a local run (run/schedule.ts),
+ * with its checkpoints relayed to Redis so that another worker can continue it, and answered with
+ * its outcome, weights included. A refused job fails at once, with the reason, and is not
+ * retried: another worker would refuse it too, being of the same version and data.
+ */
+export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const handBack = new AbortController();
+  // One pool for the worker's life: a process, its modules, kernels and datasets load once, not per run.
+  const pool = createRunPool();
+  const redis = new Redis(options.connection.redis);
+  redis.on('error', () => {}); // reconnects by itself; the BullMQ worker reports connection trouble
+  const checkpoints = new CheckpointRelay(redis);
+
+  const process = async (job: Job, token?: string) => {
+    let accepted;
+    try {
+      accepted = acceptJob(job.data, { dataDir: options.dataDir });
+    } catch (error) {
+      if (!(error instanceof JobRefused)) throw error;
+      options.log(`refused   ${job.id}: ${error.message}`);
+      throw new UnrecoverableError(`worker ${options.name} refused the run: ${error.message}`);
+    }
+    const { runId, config } = accepted;
+    const interval = checkpointInterval(config);
+    const resumable = interval !== null && (await checkpoints.fetch(runId));
+    options.log(`start     ${runId} ${accepted.label}${resumable ? ' (from its checkpoint)' : ''}`);
+    const stopWatching = interval ? checkpoints.watch(runId, (error) => options.log(`checkpoint of ${runId} not sent: ${error.message}`)) : null;
+    let outcome: RunOutcome | null = null;
+    let failure: string | null = null;
+    let lastProgress = 0;
+    try {
+      await executeRuns([{
+        runId,
+        id: runId,
+        config: toTrainConfig(config),
+        dataset: toDatasetSpec(config.dataset),
+        backend: config.backend,
+        checkpoint: { file: interval ? checkpoints.fileFor(runId) : null, interval, resume: true },
+      }], {
+        jobs: 1,
+        failFast: false,
+        signal: handBack.signal,
+        pool,
+        onEvent: (event) => {
+          if (event.type === 'progress') {
+            const now = Date.now();
+            if (now - lastProgress < PROGRESS_INTERVAL_MS && event.iteration !== event.iterations) return;
+            lastProgress = now;
+            const { runId: _, ...progress } = event;
+            job.updateProgress(toJson(progress) as object).catch(() => {}); // a lost update is not worth failing a run for
+          } else if (event.type === 'finished') {
+            outcome = event.outcome;
+          } else if (event.type === 'failed') {
+            failure = event.message;
+          }
+        },
+      });
+    } finally {
+      await stopWatching?.();
+    }
+    const result = outcome as RunOutcome | null;
+    if (failure === null && (result === null || result.status === 'stopped')) {
+      // Handed back: the next worker continues from the checkpoint just sent.
+      await job.moveToWait(token);
+      options.log(`handed back ${runId}${result?.checkpointed ? ` at iteration ${result.iterations} of ${result.totalIterations}, checkpoint sent` : ''}`);
+      throw new WaitingError();
+    }
+    await checkpoints.drop(runId);
+    if (failure !== null) {
+      options.log(`failed    ${runId}: ${failure}`);
+      throw new Error(failure);
+    }
+    const done = result!;
+    const resumed = done.resumedFrom !== null ? `, resumed at iteration ${done.resumedFrom}` : '';
+    options.log(`${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}`);
+    return encodeResult(done, options.name);
+  };
+
+  const worker = new Worker(QUEUE_NAME, process, {
+    connection: options.connection.redis,
+    prefix: QUEUE_PREFIX,
+    name: options.name,
+    concurrency: options.jobs,
+    lockDuration: options.lockSeconds * 1000,
+    stalledInterval: options.lockSeconds * 1000,
+    // A run that keeps killing its workers (out of memory, say) fails after its third start.
+    maxStalledCount: 2,
+    drainDelay: 2,
+    autorun: false,
+  });
+  let lastError = '';
+  worker.on('error', (error) => {
+    const line = error.message.split('\n')[0] ?? String(error);
+    if (line !== lastError) options.log(`queue: ${line}${/ECONNREFUSED|ECONNRESET|Connection is closed/.test(line) ? ' (reconnecting)' : ''}`);
+    lastError = line;
+  });
+  worker.on('ready', () => {
+    if (lastError) options.log('queue: connected again');
+    lastError = '';
+  });
+  void worker.run();
+  await worker.waitUntilReady();
+  const close = async () => {
+    await worker.close();
+    await pool.close();
+    checkpoints.close();
+    redis.disconnect();
+  };
+  return {
+    finishAndStop: close,
+    handBackAndStop: () => {
+      handBack.abort();
+      return close();
+    },
+  };
+}
