@@ -1,0 +1,199 @@
+/**
+ * The queue end to end with a real Redis and real processes, as users run it: `mlp-lab worker`
+ * processes take runs that `mlp-lab run --queue` queued, and the run writes the same results
+ * store as a local run. Faults: a worker killed mid-run, Redis restarted mid-sweep, the run
+ * command killed and started again, payloads that are not runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { parse } from 'csv-parse/sync';
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { loadExperiment } from '../../src/experiment/index.ts';
+import { parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from '../../src/queue/connection.ts';
+import { buildJob } from '../../src/queue/payload.ts';
+import { startCli, type CliProcess } from './cli-process.ts';
+import { itWithRedis, redisMissing, startRedis, type TestRedis } from './redis-server.ts';
+
+const it = itWithRedis();
+
+/** Six short runs, two of which diverge (their NaN costs must come back as NaN). */
+const SWEEP = `
+name: sweep
+dataset: { source: mnist, train_limit: 600, test_limit: 200 }
+defaults: { epochs: 3, batch_size: 30, learning_rate: 0.1, init: he, history: { every: 10 } }
+variants:
+  - { id: small, layers: [784, 16, 10], activation: relu }
+  - { id: wide, layers: [784, 32, 10], activation: sigmoid }
+  - { id: diverges, layers: [784, 10], activations: [softmax], learning_rate: 1.0e+38 }
+seeds: [1, 2]
+`;
+
+/** One run long enough (a few seconds) to be killed in the middle. */
+const LONG = `
+name: long
+dataset: { source: mnist, train_limit: 20000, test_limit: 500 }
+defaults: { layers: [784, 128, 10], epochs: 20, batch_size: 30, learning_rate: 0.05, history: { every: epoch, eval_limit: 200 } }
+`;
+
+function workspace(yaml: string): { file: string; out: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-queue-'));
+  const name = /name: (\S+)/.exec(yaml)![1]!;
+  writeFileSync(path.join(dir, `${name}.yaml`), yaml);
+  return { file: path.join(dir, `${name}.yaml`), out: path.join(dir, 'results') };
+}
+
+const withoutTimes = (csv: string) => (parse(csv, { columns: true }) as Record<string, string>[]).map(({ seconds: _, ...rest }) => rest);
+const resultsCsv = (out: string, name: string) => readFileSync(path.join(out, name, 'results.csv'), 'utf8');
+
+let redis: TestRedis;
+let localCsv: string;
+const processes: CliProcess[] = [];
+const cli = (...args: string[]) => {
+  const p = startCli(args);
+  processes.push(p);
+  return p;
+};
+const worker = (name: string, ...extra: string[]) => cli('worker', '--queue', redis.url, '--name', name, '--jobs', '1', ...extra);
+
+async function queueCounts(): Promise<Record<string, number>> {
+  const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
+  try {
+    return await queue.getJobCounts();
+  } finally {
+    await queue.close();
+  }
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+describe.skipIf(redisMissing !== null)('mlp-lab run --queue with mlp-lab workers', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    const { file, out } = workspace(SWEEP);
+    const local = spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', file, '--out', out, '--jobs', '2'], { encoding: 'utf8' });
+    expect(local.status).toBe(0);
+    localCsv = resultsCsv(out, 'sweep');
+  });
+  afterEach(async () => {
+    for (const p of processes.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await redis.flush();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('two workers train a sweep and the run writes the same results as a local run', async () => {
+    const { file, out } = workspace(SWEEP);
+    const workers = [worker('w1'), worker('w2')];
+    await Promise.all(workers.map((w) => w.waitFor(/slot on redis/)));
+    const run = cli('run', file, '--out', out, '--queue', redis.url);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/6 runs: 4 trained, 0 reused, 2 diverged\./);
+    expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
+    // Both workers took part, and every run folder is complete.
+    expect(workers.every((w) => /completed|diverged/.test(w.output()))).toBe(true);
+    for (const run of loadExperiment(file).runs) {
+      const dir = path.join(out, 'sweep', 'runs', run.id);
+      for (const f of ['config.json', 'history.csv', 'weights.safetensors', 'metrics.json']) expect(existsSync(path.join(dir, f))).toBe(true);
+    }
+
+    const status = cli('queue', '--queue', redis.url);
+    expect(await status.exited).toBe(0);
+    expect(status.output()).toMatch(/0 waiting, 0 running, 0 failed, 6 done/);
+    expect(status.output()).toMatch(/workers: w1 \(.*\), w2 \(/);
+
+    // Everything is in the store now: nothing is queued again.
+    const again = cli('run', file, '--out', out, '--queue', redis.url);
+    expect(await again.exited).toBe(0);
+    expect(again.output()).toMatch(/6 runs: 0 trained, 6 reused/);
+
+    // SIGTERM: the workers stop cleanly.
+    for (const w of workers) w.child.kill('SIGTERM');
+    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+  });
+
+  it('a worker killed mid-run has its run finished by another worker', async () => {
+    const { file, out } = workspace(LONG);
+    const first = worker('doomed', '--lock-seconds', '2');
+    await first.waitFor(/slot on redis/);
+    const run = cli('run', file, '--out', out, '--queue', redis.url);
+    const id = loadExperiment(file).runs[0]!.id;
+    // Kill it once it reports progress, well before the end.
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
+    await until(async () => {
+      const progress = (await Job.fromId(queue, id))?.progress as { iteration?: number; iterations?: number } | undefined;
+      return typeof progress?.iteration === 'number' && progress.iteration > 0;
+    });
+    const progress = (await Job.fromId(queue, id))!.progress as { iteration: number; iterations: number };
+    await queue.close();
+    expect(progress.iteration).toBeLessThan(progress.iterations / 2);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = worker('rescuer', '--lock-seconds', '2');
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/1 run: 1 trained/);
+    expect(second.output()).toContain(`completed ${id}`);
+    const metrics = JSON.parse(readFileSync(path.join(out, 'long', 'runs', id, 'metrics.json'), 'utf8')) as { status: string; iterations: number };
+    expect(metrics).toMatchObject({ status: 'completed', iterations: progress.iterations });
+  });
+
+  it('survives a Redis restart in the middle of a sweep', async () => {
+    const { file, out } = workspace(SWEEP);
+    const workers = [worker('w1'), worker('w2')];
+    await Promise.all(workers.map((w) => w.waitFor(/slot on redis/)));
+    const run = cli('run', file, '--out', out, '--queue', redis.url);
+    await run.waitFor(/^(done|DIVERGED) /);
+    await redis.restart();
+    expect(await run.exited, [run, ...workers].map((p) => p.output()).join('\n---\n')).toBe(0);
+    expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
+    expect(workers.every((w) => w.child.exitCode === null)).toBe(true); // still serving
+  });
+
+  it('a run command killed and started again follows the jobs already queued', async () => {
+    const { file, out } = workspace(SWEEP);
+    const first = cli('run', file, '--out', out, '--queue', redis.url);
+    await until(async () => (await queueCounts()).waiting === 6);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = cli('run', file, '--out', out, '--queue', redis.url);
+    await second.waitFor(/6 runs were already queued or running: following them/);
+    worker('w1');
+    expect(await second.exited, second.output()).toBe(0);
+    expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
+    const counts = await queueCounts();
+    expect(counts.completed).toBe(6);
+    expect([counts.waiting, counts.active, counts.failed]).toEqual([0, 0, 0]);
+  });
+
+  it('refuses payloads that are not valid runs, and goes on with the next', async () => {
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
+    const good = buildJob(loadExperiment(workspace(SWEEP).file).runs[0]!);
+    const jobs: [string, unknown, RegExp][] = [
+      ['shell', { cmd: 'touch /tmp/pwned' }, /malformed job: format null/],
+      ['extra', { ...good, command: 'touch /tmp/pwned' }, /malformed job: unknown key `command`/],
+      ['epochs', { ...good, experiment: { ...good.experiment, defaults: { ...good.experiment.defaults, epochs: -1 } } }, /`experiment.defaults.epochs` must be at least 1/],
+      ['version', { ...good, mlp_lab_version: '9.0.0' }, /incompatible versions: the run was queued by mlp-lab 9.0.0/],
+      ['forged', { ...good, run_id: 'aaaaaaaaaaaa' }, /not the job's aaaaaaaaaaaa/],
+    ];
+    for (const [id, data] of jobs) await queue.add('run', data as never, { jobId: id });
+    await queue.add('run', good, { jobId: good.run_id });
+    const w = worker('w1');
+    await w.waitFor(new RegExp(`completed ${good.run_id}`));
+    for (const [id, , reason] of jobs) {
+      const job = (await Job.fromId(queue, id))!;
+      expect(await job.getState()).toBe('failed');
+      expect(job.failedReason).toMatch(/^worker w1 refused the run: /);
+      expect(job.failedReason).toMatch(reason);
+      expect(job.attemptsMade).toBe(1); // not retried: every worker would refuse it
+    }
+    await queue.close();
+    expect(existsSync('/tmp/pwned')).toBe(false);
+  });
+});
