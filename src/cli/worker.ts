@@ -10,7 +10,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description('train runs from a queue (Redis): the other side of `mlp-lab run --queue`')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT, or rediss://USER:PASSWORD@HOST:PORT for TLS')
-    .option('-j, --jobs <n>', 'runs trained at once, each on its own thread', positiveInteger, availableParallelism())
+    .option('-j, --jobs <n>', 'runs trained at once, each in its own process', positiveInteger, availableParallelism())
     .option('--name <name>', 'this worker\'s name, shown by `mlp-lab queue`', `${hostname()}-${process.pid}`)
     .option('--data <dir>', 'where this worker finds the IDX files of `source: idx` runs (by file name)', '.')
     .option('--lock-seconds <s>', 'a worker silent this long is taken for dead and its runs go to another worker', positiveInteger, 30)
@@ -19,8 +19,9 @@ export function registerWorker(program: Command): void {
       'Runs use this machine\'s bundled MNIST (or the IDX files in --data, checked by sha256) and its',
       'fastest kernels. Results (metrics, history, weights) go back through Redis to the `run` that',
       'queued them, which writes them into its results store.',
-      'SIGTERM: take no more runs, finish the ones in flight, then exit (a second SIGTERM stops them at',
-      'once and puts them back in the queue). Ctrl-C: put the runs in flight back at once and exit.',
+      'Checkpoints of the runs in flight go to Redis: a run whose worker dies continues on another.',
+      'SIGTERM: take no more runs, finish the ones in flight, then exit (a second SIGTERM makes them',
+      'checkpoint and stop, and puts them back in the queue). Ctrl-C: the same at once.',
       'Without a password in the URL, MLP_LAB_QUEUE_PASSWORD gives it (a URL shows in the process list).',
       'Anyone who can reach the Redis server can queue runs: see "Scaling out" in the README.',
       '',
@@ -39,7 +40,7 @@ export function registerWorker(program: Command): void {
       await new Promise<void>((resolve, reject) => {
         let finishing = false;
         const handBack = () => {
-          log('stopping the runs in flight and putting them back in the queue…');
+          log('the runs in flight checkpoint and stop, and go back to the queue…');
           worker.handBackAndStop().then(resolve, reject);
         };
         process.on('SIGINT', handBack);

@@ -36,12 +36,15 @@ describe('queued jobs', () => {
     }
   });
 
-  it('carries optimizer and init settings that only some schemes use', () => {
-    const sets = ['optimizer=adam', 'beta1=0.8', 'init=normal', 'init_std=0.05', 'dataset.validation=100', 'history.every=7'];
+  it('carries optimizer, init, early stopping and checkpoint settings', () => {
+    const sets = ['optimizer=adam', 'beta1=0.8', 'init=normal', 'init_std=0.05', 'dataset.validation=100', 'history.every=7', 'early_stopping.patience=3', 'checkpoint.every=500'];
     const run = loadExperiment('experiments/report.yaml', { sets }).runs[1]!;
     const accepted = acceptJob(buildJob(run), env);
     expect(accepted.runId).toBe(run.id);
+    expect(accepted.config).toEqual(run.config);
     expect(accepted.config.optimizer).toEqual({ type: 'adam', beta1: 0.8, beta2: 0.999, epsilon: 1e-8 });
+    expect(accepted.config.early_stopping).toMatchObject({ patience: 3 });
+    expect(accepted.config.checkpoint).toEqual({ every: 500 });
   });
 
   type Spoil = (job: Record<string, any>) => unknown;

@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { loadExperiment } from '../../src/experiment/index.ts';
 import { parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from '../../src/queue/connection.ts';
+import { checkpointKey } from '../../src/queue/checkpoints.ts';
 import { buildJob } from '../../src/queue/payload.ts';
 import { startCli, type CliProcess } from './cli-process.ts';
 import { itWithRedis, redisMissing, startRedis, type TestRedis } from './redis-server.ts';
@@ -31,11 +33,11 @@ variants:
 seeds: [1, 2]
 `;
 
-/** One run long enough (a few seconds) to be killed in the middle. */
+/** One run long enough (a few seconds) to be killed in the middle, with a checkpoint every 100 iterations. */
 const LONG = `
 name: long
 dataset: { source: mnist, train_limit: 20000, test_limit: 500 }
-defaults: { layers: [784, 128, 10], epochs: 20, batch_size: 30, learning_rate: 0.05, history: { every: epoch, eval_limit: 200 } }
+defaults: { layers: [784, 128, 10], epochs: 20, batch_size: 30, learning_rate: 0.05, history: { every: epoch, eval_limit: 200 }, checkpoint: { every: 100 } }
 `;
 
 function workspace(yaml: string): { file: string; out: string } {
@@ -117,20 +119,19 @@ describe.skipIf(redisMissing !== null)('mlp-lab run --queue with mlp-lab workers
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
   });
 
-  it('a worker killed mid-run has its run finished by another worker', async () => {
+  it('a worker killed mid-run has its run continued from its checkpoint by another worker, with the same result', async () => {
     const { file, out } = workspace(LONG);
     const first = worker('doomed', '--lock-seconds', '2');
     await first.waitFor(/slot on redis/);
     const run = cli('run', file, '--out', out, '--queue', redis.url);
     const id = loadExperiment(file).runs[0]!.id;
-    // Kill it once it reports progress, well before the end.
+    // Kill it once a checkpoint has reached Redis, well before the end.
     const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
-    await until(async () => {
-      const progress = (await Job.fromId(queue, id))?.progress as { iteration?: number; iterations?: number } | undefined;
-      return typeof progress?.iteration === 'number' && progress.iteration > 0;
-    });
+    const client = new Redis(parseQueueUrl(redis.url).redis);
+    await until(async () => (await client.exists(checkpointKey(id))) === 1);
     const progress = (await Job.fromId(queue, id))!.progress as { iteration: number; iterations: number };
     await queue.close();
+    client.disconnect();
     expect(progress.iteration).toBeLessThan(progress.iterations / 2);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -138,9 +139,15 @@ describe.skipIf(redisMissing !== null)('mlp-lab run --queue with mlp-lab workers
     const second = worker('rescuer', '--lock-seconds', '2');
     expect(await run.exited, run.output()).toBe(0);
     expect(run.output()).toMatch(/1 run: 1 trained/);
-    expect(second.output()).toContain(`completed ${id}`);
-    const metrics = JSON.parse(readFileSync(path.join(out, 'long', 'runs', id, 'metrics.json'), 'utf8')) as { status: string; iterations: number };
-    expect(metrics).toMatchObject({ status: 'completed', iterations: progress.iterations });
+    expect(second.output()).toMatch(new RegExp(`start     ${id} .*\\(from its checkpoint\\)`));
+    expect(second.output()).toMatch(new RegExp(`completed ${id} .*, resumed at iteration [1-9]\\d*`));
+
+    // The same result as an uninterrupted local run.
+    const local = workspace(LONG);
+    expect(spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', local.file, '--out', local.out], { encoding: 'utf8' }).status).toBe(0);
+    expect(withoutTimes(resultsCsv(out, 'long'))).toEqual(withoutTimes(resultsCsv(local.out, 'long')));
+    const history = (dir: string) => readFileSync(path.join(dir, 'long', 'runs', id, 'history.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+    expect(history(out)).toEqual(history(local.out));
   });
 
   it('survives a Redis restart in the middle of a sweep', async () => {

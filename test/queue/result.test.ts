@@ -15,9 +15,17 @@ function outcome(): RunOutcome {
     history: [{ iteration: 2, epoch: 1, trainCost: NaN, trainAccuracy: 10.5, testCost: Infinity, testAccuracy: 9.8, validationCost: null, validationAccuracy: -Infinity, seconds: 0.25 }],
     final: { trainCost: NaN, trainAccuracy: 11.2, testCost: NaN, testAccuracy: 10.1, validationCost: null, validationAccuracy: null },
     iterations: 2,
+    totalIterations: 40,
+    epoch: 1,
     seconds: 0.3,
     backend: 'native',
     backendNote: null,
+    best: { epoch: 1, iteration: 2, value: NaN },
+    resumedFrom: 1,
+    checkpointNote: 'its checkpoint was computed with wasm kernels, these are native; started over so that the result stays bit-identical',
+    checkpointed: false,
+    checkpointSeconds: 0.01,
+    checkpoints: 1,
     weights: [{ name: 'W1', shape: [784, 10], data: W }, { name: 'b1', shape: [10], data: b }],
   };
 }
