@@ -1,8 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { checkReachable, parseQueueUrl } from '../queue/connection.ts';
-import { queueExecutor } from '../queue/producer.ts';
 import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
 import { DEFAULT_OUT } from '../store/layout.ts';
@@ -61,8 +59,10 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const experiments = selectRuns(loaded.map((l) => toExperimentToRun(l)), loaded, options.only);
       ensureWritableDir(options.out, '--out');
-      const connection = options.queue === undefined ? null : parseQueueUrl(options.queue);
-      if (connection) await checkReachable(connection);
+      // The queue's modules (BullMQ, ioredis) load only for --queue: a local run does not pay for them.
+      const queue = options.queue === undefined ? null : { ...(await import('../queue/connection.ts')), ...(await import('../queue/producer.ts')) };
+      const connection = queue ? queue.parseQueueUrl(options.queue!) : null;
+      if (queue && connection) await queue.checkReachable(connection);
 
       const controller = new AbortController();
       let stoppedBy: keyof typeof EXIT_CODES | null = null;
@@ -88,7 +88,7 @@ export function registerRun(program: Command): void {
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
           charts: options.charts,
           signal: controller.signal,
-          ...(connection ? { executor: queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
+          ...(queue && connection ? { executor: queue.queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
           display: (pending, work) =>
             new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
         });
