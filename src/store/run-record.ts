@@ -117,13 +117,35 @@ function besideName(dir: string, kind: 'new' | 'old'): string {
   return path.join(path.dirname(dir), `.${path.basename(dir)}.${kind}-${randomBytes(4).toString('hex')}`);
 }
 
-/** The run's metrics, its failure, or neither (never run, or interrupted). */
+/**
+ * The run's metrics, its failure, or neither (never run, or interrupted). A metrics.json or
+ * error.json that cannot be read as a record (truncated, merge-conflicted, edited by hand) counts
+ * as a failure that says so: the run is not finished, and the next `run` retrains it.
+ */
 export function readRunState(dir: string): { metrics: RunMetrics } | { failure: RunFailure } | null {
-  const metricsFile = path.join(dir, 'metrics.json');
-  if (existsSync(metricsFile)) return { metrics: JSON.parse(readFileSync(metricsFile, 'utf8')) as RunMetrics };
-  const errorFile = path.join(dir, 'error.json');
-  if (existsSync(errorFile)) return { failure: JSON.parse(readFileSync(errorFile, 'utf8')) as RunFailure };
+  for (const name of ['metrics.json', 'error.json'] as const) {
+    const file = path.join(dir, name);
+    if (!existsSync(file)) continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    } catch (error) {
+      return { failure: damaged(dir, name, (error as Error).message) };
+    }
+    if (typeof record !== 'object' || record === null || typeof (record as { status?: unknown }).status !== 'string') {
+      return { failure: damaged(dir, name, 'it holds no run record') };
+    }
+    return name === 'metrics.json' ? { metrics: record as RunMetrics } : { failure: record as RunFailure };
+  }
   return null;
+}
+
+function damaged(dir: string, name: string, reason: string): RunFailure {
+  return {
+    run_id: path.basename(dir), label: '', status: 'failed',
+    message: `${path.join(dir, name)} is damaged (${reason.split('\n')[0]}); the next run retrains the run`,
+    failed_at: '',
+  };
 }
 
 /** history.csv: one row per record; validation columns are empty when there is no validation set. */
