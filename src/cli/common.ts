@@ -41,7 +41,19 @@ export async function runCommand(body: () => number | Promise<number>): Promise<
       process.exitCode = EXIT_INVALID;
       return;
     }
+    if (isFileSystemError(error)) {
+      // The machine's problem, not mlp-lab's: say which file and why, without a stack trace.
+      process.stderr.write(`mlp-lab: error: ${error.message.split('\n')[0]}\n  hint: check that the results folder is writable and the disk has room\n`);
+      process.exitCode = EXIT_FAILURE;
+      return;
+    }
     process.stderr.write(`mlp-lab: internal error (a bug; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = EXIT_FAILURE;
   }
+}
+
+/** An error from a file-system call (`EACCES`, `ENOSPC`, `EISDIR`, ...), which names its path. */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && typeof e.path === 'string';
 }

@@ -6,7 +6,7 @@ import { DEFAULT_OUT } from '../store/layout.ts';
 import { openInBrowser } from './open-file.ts';
 import { reportLines } from './report-lines.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { ensureWritableDir, loadAll, toExperimentToRun } from './experiments.ts';
+import { checkStoreLayout, ensureWritableDir, loadAll, toExperimentToRun } from './experiments.ts';
 
 /** `mlp-lab report FILE...`: rebuilds the results tables from the store, without training. */
 export function registerReport(program: Command): void {
@@ -24,6 +24,7 @@ export function registerReport(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
       ensureWritableDir(options.out, '--out');
+      checkStoreLayout(options.out, loaded.map((l) => l.experiment.name));
       for (const experiment of loaded.map((l) => toExperimentToRun(l))) {
         const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
         const markdown = report.tables.find((f) => f.endsWith('.md'))!;

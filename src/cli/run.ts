@@ -9,7 +9,7 @@ import { NotEnoughSpace } from '../run/disk-space.ts';
 import { LockedError } from '../store/lock.ts';
 import { reportLines } from './report-lines.ts';
 import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
+import { checkStoreLayout, dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
 
 /** Exit codes after Ctrl-C / SIGTERM, as shells report a process ended by that signal. */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -59,6 +59,7 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const experiments = selectRuns(loaded.map((l) => toExperimentToRun(l)), loaded, options.only);
       ensureWritableDir(options.out, '--out');
+      checkStoreLayout(options.out, loaded.map((l) => l.experiment.name));
       // The queue's modules (BullMQ, ioredis) load only for --queue: a local run does not pay for them.
       const queue = options.queue === undefined ? null : { ...(await import('../queue/connection.ts')), ...(await import('../queue/producer.ts')) };
       const connection = queue ? queue.parseQueueUrl(options.queue!) : null;
