@@ -95,6 +95,34 @@ export interface TrainState {
   earlyStopping: EarlyStoppingState | null;
 }
 
+/**
+ * A mini-batch cost this many times that of a uniform guess over the classes (ln 10 = 2.30 for
+ * MNIST, about where every run starts) means the run has blown up: 1e19 at a learning rate of 1e6
+ * counted as completed. The reference is fixed, not the run's own first cost, so that a run resumed
+ * from a checkpoint decides exactly as it would have without the pause.
+ */
+export const DIVERGENCE_FACTOR = 100;
+
+/** Why a cost means divergence (`became NaN`, `rose to 1.00e+19, ...`), or null when it does not. */
+function costDivergence(cost: number, classes: number): string | null {
+  if (!Number.isFinite(cost)) return `became ${cost}`;
+  const uniform = Math.log(Math.max(classes, 2));
+  if (cost > DIVERGENCE_FACTOR * uniform) {
+    return `rose to ${cost.toPrecision(3)}, more than ${DIVERGENCE_FACTOR}× the cost of a uniform guess (${uniform.toFixed(2)})`;
+  }
+  return null;
+}
+
+/** The first weight or bias array (`W2[5]`, `b1[0]`) holding a NaN or an infinity, or null. */
+function nonFiniteParameter(network: Network): string | null {
+  for (const [l, layer] of network.layers.entries()) {
+    for (const [name, values] of [[`W${l + 1}`, layer.W], [`b${l + 1}`, layer.b]] as const) {
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return `${name}[${i}]`;
+    }
+  }
+  return null;
+}
+
 /** Rows per forward pass when evaluating whole sets: small enough to stay in cache. */
 export const EVAL_CHUNK_ROWS = 256;
 
@@ -111,8 +139,10 @@ export function train(config: TrainConfig, data: TrainingData, kernels: Kernels,
 
 /**
  * One training run, advanced in slices. Batches are cut from a shuffled order of the training
- * rows, the remainder forming a last, smaller batch. A cost that becomes NaN or infinite ends the
- * run with status `diverged`; with early stopping, a plateau of the monitored cost ends it with
+ * rows, the remainder forming a last, smaller batch. A run ends with status `diverged` when a
+ * mini-batch cost becomes NaN or infinite or rises above DIVERGENCE_FACTOR times the cost of a
+ * uniform guess (ln of the number of classes, about where every run starts), or when a weight is
+ * NaN or infinite at a history record; with early stopping, a plateau of the monitored cost ends it with
  * `early-stopped`, and the network then holds the best record's weights.
  */
 export class Training {
@@ -158,7 +188,8 @@ export class Training {
       throw new RangeError('early stopping on validation_cost needs a validation set');
     }
 
-    const maxRows = Math.max(config.batchSize, EVAL_CHUNK_ROWS);
+    // A batch never holds more rows than the training set: a batch_size of 10^8 must not size buffers by it.
+    const maxRows = Math.max(Math.min(config.batchSize, trainSet.count), EVAL_CHUNK_ROWS);
     this.network = new Network(kernels, config, maxRows);
     const rng = Rng.fromSeed(config.seed);
     this.network.initialize(config.init, rng.fork(), config.seed);
@@ -224,14 +255,24 @@ export class Training {
       this.costSum += cost;
       this.costCount++;
       this.position += rows;
-      if (!Number.isFinite(cost)) {
+      const divergence = costDivergence(cost, config.layers[config.layers.length - 1]!);
+      if (divergence !== null) {
         this.status = 'diverged';
-        this.message = `the training cost became ${cost} at iteration ${this.iteration} (epoch ${epoch})`;
+        this.message = `the training cost ${divergence} at iteration ${this.iteration} (epoch ${epoch})`;
         this.record(epoch);
         return;
       }
       this.optimizer.step(config.learningRate);
-      if ((this.iteration % this.historyEvery === 0 || this.iteration === this.iterations) && this.record(epoch) && this.iteration < this.iterations) {
+      const recording = this.iteration % this.historyEvery === 0 || this.iteration === this.iterations;
+      // relu maps NaN to 0, so NaN weights can leave the cost finite: look at the weights themselves.
+      const broken = recording ? nonFiniteParameter(network) : null;
+      if (broken !== null) {
+        this.status = 'diverged';
+        this.message = `${broken} became non-finite by iteration ${this.iteration} (epoch ${epoch})`;
+        this.record(epoch);
+        return;
+      }
+      if (recording && this.record(epoch) && this.iteration < this.iterations) {
         this.status = 'early-stopped';
         const best = this.earlyStopping!.state;
         this.message = `no improvement of ${config.earlyStopping!.metric} for ${config.earlyStopping!.patience} records; best at epoch ${best.bestEpoch}`;

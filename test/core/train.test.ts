@@ -94,6 +94,31 @@ describe('training on bundled MNIST', () => {
     expect(result.message).toMatch(/training cost became (NaN|Infinity) at iteration \d+ \(epoch 1\)/);
   });
 
+  it('ends as diverged when the cost rises far above its initial value (1e19 at a learning rate of 1e6)', () => {
+    const result = train({ ...base, learningRate: 1e6, epochs: 1 }, mnistSubset(300, 50), K);
+    expect(result.status).toBe('diverged');
+    expect(result.message).toMatch(/training cost (became (NaN|Infinity)|rose to \S+, more than 100× the cost of a uniform guess \(2\.30\)) at iteration \d+ \(epoch 1\)/);
+  });
+
+  it('ends as diverged when a weight is NaN, even though relu turns the NaN into 0 and the cost stays finite', () => {
+    // After the first update, one first-layer weight becomes NaN; relu hides it from the cost.
+    let poisoned = false;
+    const kernels = {
+      ...K,
+      axpy(length: number, alpha: number, x: Float32Array, y: Float32Array) {
+        K.axpy(length, alpha, x, y);
+        if (!poisoned && length === 784 * 32) {
+          y[5] = NaN;
+          poisoned = true;
+        }
+      },
+    };
+    const result = train({ ...base, epochs: 1, historyEvery: 2 }, mnistSubset(300, 50), kernels);
+    expect(result.history[0]!.trainCost).toBeLessThan(10); // finite: the cost alone would not tell
+    expect(result.status).toBe('diverged');
+    expect(result.message).toBe('W1[5] became non-finite by iteration 2 (epoch 1)');
+  });
+
   it('refuses labels the model has no output for, naming the set', () => {
     expect(() => train({ ...base, layers: [784, 32, 5] }, mnistSubset(300, 50), K)).toThrow(
       /the training set has label 9, but the model has only 5 outputs/,
