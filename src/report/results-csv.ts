@@ -7,7 +7,8 @@ const OUTCOME = ['train_cost', 'test_cost', 'train_accuracy', 'test_accuracy', '
 /**
  * results.csv: one row per run in expansion order, columns run_id, label, the parameters that vary
  * (in a fixed, sorted order), the main settings, then the outcome. Stable order keeps git diffs of
- * a regenerated table to the values that changed. Runs not yet finished have status `pending`.
+ * a regenerated table to the values that changed. Runs not yet finished have status `pending`;
+ * diverged and failed runs have empty costs and accuracies.
  */
 export function resultsCsv(rows: readonly ResultRow[]): string {
   const varying = [...new Set(rows.flatMap((r) => Object.keys(r.varying)))]
@@ -15,7 +16,9 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
     .sort();
   const columns = ['run_id', 'label', ...varying, ...FIXED, ...OUTCOME];
   const records = rows.map((r) => {
-    const o = r.outcome;
+    // Only a completed run has costs and accuracies worth a number: a diverged network predicts one
+    // class everywhere, and its "accuracy" is the share of that class. The status column says why.
+    const o = r.outcome?.status === 'completed' ? r.outcome : r.outcome && { ...r.outcome, trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null };
     return [
       r.runId, r.label,
       ...varying.map((k) => formatValue(r.varying[k])),

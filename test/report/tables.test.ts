@@ -53,4 +53,11 @@ describe('results tables', () => {
     expect(records[6]).toMatchObject({ status: 'diverged', test_accuracy: '', layers: '[784,128,64,10]', seconds: '12.3' });
     expect(resultsCsv(sweep)).toBe(csv);
   });
+
+  it('gives a diverged run no numbers in results.csv, only its status (its "accuracy" is the share of one class)', () => {
+    const diverged = { ...row('x', 'relu', 1e6, 1, 9.8, 'diverged') };
+    const [record] = parse(resultsCsv([diverged]), { columns: true }) as Record<string, string>[];
+    expect(record).toMatchObject({ status: 'diverged', train_cost: '', test_cost: '', train_accuracy: '', test_accuracy: '' });
+    expect(configurationTable([diverged]).rows[0]!.cells.at(-1)).toBe('diverged');
+  });
 });
