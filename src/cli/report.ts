@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { comparisonReport } from '../compare/report-section.ts';
 import { writeReport } from '../charts/write-report.ts';
-import { DEFAULT_OUT } from '../store/layout.ts';
+import { problem, UserError, type Problem } from '../errors.ts';
+import { collectResults } from '../report/collect.ts';
+import { unplannedRuns } from '../report/unplanned-runs.ts';
+import { DEFAULT_OUT, DEFAULT_SET_OUT, effectiveOverrides, experimentDir, resultsFolder, runDir } from '../store/layout.ts';
 import { openInBrowser } from './open-file.ts';
 import { reportLines } from './report-lines.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
@@ -14,7 +17,7 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('rebuild results.csv, results.md, results.tex, the charts and report.html from finished runs, without training')
     .argument('<files...>', 'experiment files (YAML)')
-    .option('--out <dir>', 'results folder', DEFAULT_OUT)
+    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
     .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
     .option('--no-charts', 'rebuild only the tables')
     .option('--open', 'open report.html in the default browser afterwards')
@@ -23,17 +26,38 @@ export function registerReport(program: Command): void {
     .action((files, options) => runCommand(async () => {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
-      ensureWritableDir(options.out, '--out');
-      checkStoreLayout(options.out, loaded.map((l) => l.experiment.name));
-      for (const experiment of loaded.map((l) => toExperimentToRun(l))) {
-        const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
+      const out = resultsFolder(options.out, options.set);
+      const overrides = effectiveOverrides(options.set);
+      checkStoreLayout(out, loaded.map((l) => l.experiment.name));
+      const nothing: Problem[] = [];
+      for (const [i, experiment] of loaded.map((l) => ({ ...toExperimentToRun(l), overrides })).entries()) {
+        const file = loaded[i]!.file;
+        const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
+        const unplanned = unplannedRuns(out, experiment.name, experiment.runs);
+        const show = `mlp-lab report ${file}${out === resultsFolder(undefined, unplanned.suggestedSets) ? '' : ` --out ${out}`}${unplanned.suggestedSets.map((k) => ` --set ${k}`).join('')}`;
+        const elsewhere = unplanned.count > 0
+          ? `${unplanned.count} finished run${unplanned.count === 1 ? '' : 's'} in ${experimentDir(out, experiment.name)}/runs ${unplanned.count === 1 ? 'is' : 'are'} not in this plan (made with other --set overrides, or another version of the file)`
+          : null;
+        // A table of nothing but pending runs would replace good tables with an empty one: say why instead.
+        if (recorded === 0) {
+          nothing.push(problem('no-results', `none of the ${experiment.runs.length} runs of ${experiment.name} has been run in ${out}${elsewhere ? `; ${elsewhere}` : ''}`, {
+            file, hint: elsewhere
+              ? (unplanned.suggestedSets.length ? `show them with: ${show}` : 'show them with the --set they were run with')
+              : `train them with: mlp-lab run ${file}${options.out === undefined ? '' : ` --out ${out}`}${overrides.map((o) => ` --set ${o}`).join('')}`,
+          }));
+          continue;
+        }
+        ensureWritableDir(out, '--out');
+        const report = await writeReport(out, experiment, { charts: options.charts, ...comparisonReport(out, experiment) });
         const markdown = report.tables.find((f) => f.endsWith('.md'))!;
         const lines = [`Written: ${report.tables.join(', ')}`, ...reportLines([report])];
         process.stdout.write(`${readFileSync(markdown, 'utf8')}\n${lines.join('\n')}\n`);
+        if (elsewhere) printProblems([problem('unplanned-runs', elsewhere, { file, severity: 'warning', hint: unplanned.suggestedSets.length ? `show them with: ${show}` : undefined })]);
         if (options.open && report.charts && !(await openInBrowser(report.charts.page))) {
           process.stderr.write(`mlp-lab: no program to open ${report.charts.page} with (xdg-open, open or start); open it in a browser\n`);
         }
       }
+      if (nothing.length > 0) throw new UserError(nothing);
       return EXIT_OK;
     }));
 }

@@ -12,6 +12,26 @@ import path from 'node:path';
 /** The default results folder, relative to the working directory. */
 export const DEFAULT_OUT = 'results';
 
+/**
+ * The default results folder of runs with `--set` overrides (a trial, not the experiment as
+ * written): apart, so that a smoke test never rewrites an experiment's committed tables.
+ */
+export const DEFAULT_SET_OUT = 'results-set';
+
+/**
+ * The results folder of a command: `--out` when given, else DEFAULT_SET_OUT when `--set`
+ * overrides a setting of the runs (`backend` does not: it is not part of a run), else DEFAULT_OUT.
+ */
+export function resultsFolder(out: string | undefined, sets: readonly string[]): string {
+  if (out !== undefined) return out;
+  return effectiveOverrides(sets).length > 0 ? DEFAULT_SET_OUT : DEFAULT_OUT;
+}
+
+/** The `--set` arguments that change runs: all but `backend=...`. */
+export function effectiveOverrides(sets: readonly string[]): string[] {
+  return sets.filter((s) => !/^\s*(defaults\.)?backend\s*=/.test(s));
+}
+
 /** `<out>/<name>`: everything one experiment writes. */
 export function experimentDir(out: string, name: string): string {
   return path.join(out, name);
