@@ -1,9 +1,11 @@
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
 import { chartSettings } from '../charts/settings.ts';
+import { formatBytes } from '../experiment/memory.ts';
 import type { ExperimentToRun } from '../run/run-experiments.ts';
 import { experimentDir } from '../store/layout.ts';
 
@@ -170,4 +172,20 @@ export function checkStoreLayout(out: string, names: readonly string[]): void {
     }
   }
   if (problems.length > 0) throw new UserError(problems);
+}
+
+/**
+ * `--jobs` runs train at once, each with its own model: refuses a `--jobs` whose largest runs
+ * together need more memory than the machine has (each fits alone: validation checked that), and
+ * says how many fit.
+ */
+export function checkJobsMemory(experiments: readonly ExperimentToRun[], jobs: number, limit = totalmem()): void {
+  const sizes = experiments.flatMap((e) => e.selected.map((r) => r.work.bytes)).sort((a, b) => b - a);
+  const together = sizes.slice(0, jobs).reduce((a, b) => a + b, 0);
+  if (together <= limit) return;
+  let fit = 0;
+  for (let sum = 0; fit < sizes.length && sum + sizes[fit]! <= limit; fit++) sum += sizes[fit]!;
+  throw new UserError(problem('too-large', `${Math.min(jobs, sizes.length)} runs at once need about ${formatBytes(together)} of memory; this machine has ${formatBytes(limit)}`, {
+    file: '--jobs', hint: `use --jobs ${Math.max(1, fit)}`,
+  }));
 }

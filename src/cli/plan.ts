@@ -1,7 +1,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { loadExperiment } from '../experiment/index.ts';
-import { DEFAULT_OUT, experimentDir, isRunFinished, runDir } from '../store/layout.ts';
+import { DEFAULT_OUT, DEFAULT_SET_OUT, experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
+import { formatBytes } from '../experiment/memory.ts';
 import { formatFlops, textTable } from './table.ts';
 
 /** `mlp-lab plan FILE`: the runs an experiment expands to, and which are already finished. */
@@ -13,7 +14,7 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print the plan as JSON (runs with their full configs) for scripts')
     .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
-    .option('--out <dir>', 'results folder to look for finished runs in', DEFAULT_OUT)
+    .option('--out <dir>', `results folder to look for finished runs in (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -25,14 +26,15 @@ export function registerPlan(program: Command): void {
       const loaded = loadExperiment(file, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(loaded.warnings);
       const name = loaded.experiment.name;
-      const runs = loaded.runs.map((run) => ({ ...run, finished: isRunFinished(options.out, name, run.id), dir: runDir(options.out, name, run.id) }));
+      const out = resultsFolder(options.out, options.set);
+      const runs = loaded.runs.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
       const finished = runs.filter((r) => r.finished).length;
       const totalFlops = runs.reduce((sum, r) => sum + r.work.flops, 0);
 
       if (options.json) {
         const plan = {
           file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
-          results: experimentDir(options.out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
+          results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
         };
         process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         return EXIT_OK;
@@ -42,16 +44,16 @@ export function registerPlan(program: Command): void {
       const hasVariants = runs.some((r) => r.variant !== null);
       // With variants, parameters that only change with the variant are summed up by its label.
       const shownVarying = hasVariants ? varying.filter((k) => runs.some((r) => r.label.includes(` ${k}=`))) : varying;
-      const header = ['#', 'run id', ...(hasVariants ? ['variant'] : []), ...shownVarying, 'epochs', 'iterations', 'work', 'status'];
+      const header = ['#', 'run id', ...(hasVariants ? ['variant'] : []), ...shownVarying, 'epochs', 'iterations', 'work', 'memory', 'status'];
       const rows = runs.map((r) => [
         r.index, r.id,
         ...(hasVariants ? [variantLabel(r.label, r.varying, shownVarying)] : []),
         ...shownVarying.map((k) => String(r.varying[k])),
-        r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), r.finished ? 'finished' : 'to run',
+        r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
       ]);
       process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
       process.stdout.write(`${textTable(header, rows)}\n\n`);
-      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(options.out, name)}/\n`);
+      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
       return EXIT_OK;
     }));
 }

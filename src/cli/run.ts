@@ -3,13 +3,13 @@ import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
-import { DEFAULT_OUT } from '../store/layout.ts';
+import { DEFAULT_OUT, DEFAULT_SET_OUT, effectiveOverrides, resultsFolder } from '../store/layout.ts';
 import { problem, UserError } from '../errors.ts';
 import { NotEnoughSpace } from '../run/disk-space.ts';
 import { LockedError } from '../store/lock.ts';
 import { reportLines } from './report-lines.ts';
 import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { checkStoreLayout, dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
+import { checkJobsMemory, checkStoreLayout, dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
 
 /** Exit codes after Ctrl-C / SIGTERM, as shells report a process ended by that signal. */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -21,7 +21,7 @@ export function registerRun(program: Command): void {
     .description('train the runs of experiments that are not finished yet, on all cores, and write the results tables, charts and report.html')
     .argument('<files...>', 'experiment files (YAML)')
     .option('-j, --jobs <n>', 'runs in parallel, each on its own thread', positiveInteger, availableParallelism())
-    .option('--out <dir>', 'results folder', DEFAULT_OUT)
+    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} for runs with --set)`)
     .option('--force', 'retrain runs that are already finished')
     .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
     .addOption(new Option('--backend <name>', 'numeric kernels for every run (same as --set backend=NAME)').choices(['auto', 'native', 'wasm', 'js'] as const))
@@ -41,8 +41,8 @@ export function registerRun(program: Command): void {
       'A run that fails (an error, or its worker process crashing or running out of memory) is',
       'recorded as failed, the others go on, and the next `run` retries it.',
       'One `run` at a time per results folder: a second one refuses, naming the first (or --wait).',
-      'The tables show the plan as given (with --set, the overridden runs): use another --out for',
-      'quick trials so that committed results stay as they are.',
+      `Runs with --set (other than backend) go to ${DEFAULT_SET_OUT}/ unless --out is given, and their tables`,
+      'list the overrides, so that a quick trial never rewrites the results of the experiment as written.',
       'Exit codes: 0 all runs finished (diverged and early-stopped runs count as finished), 1 a run',
       'failed or the results folder is in use, 2 invalid input, 130 interrupted (Ctrl-C), 143 SIGTERM.',
       '',
@@ -57,9 +57,12 @@ export function registerRun(program: Command): void {
       const sets = options.backend ? [...options.set, `backend=${options.backend}`] : options.set;
       const { loaded, warnings } = loadAll(files, { sets, maxRuns: options.maxRuns });
       printProblems(warnings);
-      const experiments = selectRuns(loaded.map((l) => toExperimentToRun(l)), loaded, options.only);
-      ensureWritableDir(options.out, '--out');
-      checkStoreLayout(options.out, loaded.map((l) => l.experiment.name));
+      const overrides = effectiveOverrides(sets);
+      const out = resultsFolder(options.out, sets);
+      const experiments = selectRuns(loaded.map((l) => ({ ...toExperimentToRun(l), overrides })), loaded, options.only);
+      checkJobsMemory(experiments, options.jobs);
+      ensureWritableDir(out, '--out');
+      checkStoreLayout(out, loaded.map((l) => l.experiment.name));
       // The queue's modules (BullMQ, ioredis) load only for --queue: a local run does not pay for them.
       const queue = options.queue === undefined ? null : { ...(await import('../queue/connection.ts')), ...(await import('../queue/producer.ts')) };
       const connection = queue ? queue.parseQueueUrl(options.queue!) : null;
@@ -81,7 +84,7 @@ export function registerRun(program: Command): void {
       let summary: RunSummary;
       try {
         summary = await runExperiments(experiments, {
-          out: options.out,
+          out,
           jobs: options.jobs,
           force: options.force ?? false,
           failFast: options.failFast ?? false,
@@ -95,10 +98,10 @@ export function registerRun(program: Command): void {
         });
       } catch (error) {
         if (error instanceof LockedError) {
-          printProblems([problem('results-in-use', error.message, { file: options.out, hint: 'wait for it to finish, or add --wait to start when it has' })]);
+          printProblems([problem('results-in-use', error.message, { file: out, hint: 'wait for it to finish, or add --wait to start when it has' })]);
           return EXIT_FAILURE;
         }
-        throw dataProblem(error) ?? storageProblem(error, options.out) ?? error;
+        throw dataProblem(error) ?? storageProblem(error, out) ?? error;
       } finally {
         process.off('SIGINT', handlers.SIGINT);
         process.off('SIGTERM', handlers.SIGTERM);

@@ -1,5 +1,6 @@
 import type { DatasetInfo } from './dataset.ts';
 import { combinations, gridAxes, type Override } from './grid.ts';
+import { estimateMemory, memoryProblem } from './memory.ts';
 import { resolveRun } from './resolve.ts';
 import { runId } from './run-id.ts';
 import type { RunConfig } from './run-config.ts';
@@ -24,8 +25,8 @@ export interface ResolvedRun {
   varying: Record<string, string | number | boolean | null>;
   /** Every parameter explicit; written as the run's config.json. */
   config: RunConfig;
-  /** Estimated cost: mini-batch iterations and floating-point operations of training (≈ 6 per weight per image, forward and backward). */
-  work: { iterations: number; flops: number };
+  /** Estimated cost: mini-batch iterations, floating-point operations of training (≈ 6 per weight per image, forward and backward), and the bytes of memory the run needs of its own (see estimateMemory). */
+  work: { iterations: number; flops: number; bytes: number };
 }
 
 export interface ExpansionInput {
@@ -34,6 +35,8 @@ export interface ExpansionInput {
   overrides?: readonly Override[];
   /** Overrides the file's `max_runs`. */
   maxRuns?: number | undefined;
+  /** Bytes one run may use (the machine's memory); runs that need more are refused. Default: no limit. */
+  memoryLimit?: number | undefined;
 }
 
 /** Refuse to enumerate beyond this many combinations even before exclusions. */
@@ -105,6 +108,11 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
     } else if (setLayer.size === 0 && overrides.length === 0) {
       findings.push(duplicateWarning(first.settings, candidate.settings));
     }
+  }
+  for (const candidate of kept) {
+    const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity);
+    const origin = candidate.settings.get('layers')?.origin;
+    if (tooBig) findings.push({ code: 'too-large', severity: 'error', origin: origin?.kind === 'default' || !origin ? { kind: 'file', path: candidate.variant?.path ?? ['defaults'] } : origin, ...tooBig });
   }
   if (kept.length === 0) {
     findings.push({ code: 'no-runs', severity: 'error', origin: { kind: 'file', path: ['grid', 'exclude'] }, key: true, message: 'every combination is excluded: the experiment has no runs' });
@@ -237,7 +245,7 @@ function beyondEnumeration(count: number, at: NodePath): Finding {
  * full sets (two thirds of the report's), so estimates of time (the live ETA, the order in which
  * runs start) need it.
  */
-export function estimateWork(config: RunConfig, dataset: DatasetInfo): { iterations: number; flops: number } {
+export function estimateWork(config: RunConfig, dataset: DatasetInfo): { iterations: number; flops: number; bytes: number } {
   const { train_limit, test_limit, validation } = config.dataset;
   const images = Math.min(train_limit ?? Infinity, dataset.trainImages) - validation;
   const tests = Math.min(test_limit ?? Infinity, dataset.testImages);
@@ -249,7 +257,7 @@ export function estimateWork(config: RunConfig, dataset: DatasetInfo): { iterati
   const limit = config.history.eval_limit ?? Infinity;
   const perRecord = Math.min(limit, images) + Math.min(limit, tests) + Math.min(limit, validation);
   const evaluated = records * perRecord + images + tests + validation;
-  return { iterations, flops: 2 * weights * (3 * images * config.epochs + evaluated) };
+  return { iterations, flops: 2 * weights * (3 * images * config.epochs + evaluated), bytes: estimateMemory(config, dataset).bytes };
 }
 
 function unique(findings: Finding[]): Finding[] {

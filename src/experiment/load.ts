@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { checkComparisons } from './check-compare.ts';
 import { inspectDataset, type DatasetInfo } from './dataset.ts';
@@ -45,7 +46,7 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   const problems = inspected.findings.map((f) => place(source, f));
   if (!inspected.info) throw new UserError(sorted([...problems, ...source.warnings]));
 
-  const expansion = expandExperiment({ experiment, dataset: inspected.info, overrides, maxRuns: options.maxRuns });
+  const expansion = expandExperiment({ experiment, dataset: inspected.info, overrides, maxRuns: options.maxRuns, memoryLimit: totalmem() });
   const comparisons = checkComparisons(experiment, expansion.runs, overrides.length > 0);
   problems.push(...[...expansion.findings, ...comparisons].map((f) => place(source, f)), ...source.warnings);
   if (problems.some((p) => p.severity === 'error')) throw new UserError(sorted(problems));

@@ -119,6 +119,15 @@ describe('training on bundled MNIST', () => {
     expect(result.message).toBe('W1[5] became non-finite by iteration 2 (epoch 1)');
   });
 
+  it('sizes its buffers by the training set when batch_size is larger', () => {
+    let largest = 0;
+    const kernels = { ...K, alloc: (length: number) => { largest = Math.max(largest, length); return K.alloc(length); } };
+    const result = train({ ...base, batchSize: 100_000_000, epochs: 1 }, mnistSubset(300, 50), kernels);
+    expect(result.status).toBe('completed');
+    expect(result.iterations).toBe(1);
+    expect(largest).toBeLessThanOrEqual(300 * 784);
+  });
+
   it('refuses labels the model has no output for, naming the set', () => {
     expect(() => train({ ...base, layers: [784, 32, 5] }, mnistSubset(300, 50), K)).toThrow(
       /the training set has label 9, but the model has only 5 outputs/,

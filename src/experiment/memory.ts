@@ -1,0 +1,60 @@
+import { EVAL_CHUNK_ROWS } from '../core/train.ts';
+import type { DatasetInfo } from './dataset.ts';
+import type { RunConfig } from './run-config.ts';
+
+/**
+ * How much memory a run needs of its own, beyond the dataset (which every worker shares), so that
+ * `plan` can show it and `validate` can refuse what cannot fit before a worker starts allocating.
+ * Counted in float32 values as src/core allocates them: per dense layer W, dW, b, db and the
+ * outputs A, dA of a batch; the optimizer's state (a velocity, or Adam's two moments); the batch
+ * X; and one more copy of the weights, sent back to be recorded.
+ */
+export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes: number; largestTensor: number } {
+  const trainImages = Math.min(config.dataset.train_limit ?? Infinity, dataset.trainImages) - config.dataset.validation;
+  // The training loop sizes its buffers by the batch, capped by the training set, and by the evaluation chunk.
+  const rows = Math.max(Math.min(config.batch_size, Math.max(trainImages, 1)), EVAL_CHUNK_ROWS);
+  let parameters = 0;
+  let outputs = 0;
+  let largestTensor = 0;
+  for (let l = 1; l < config.layers.length; l++) {
+    const weights = config.layers[l - 1]! * config.layers[l]!;
+    parameters += weights + config.layers[l]!;
+    outputs += config.layers[l]!;
+    largestTensor = Math.max(largestTensor, weights, rows * config.layers[l]!);
+  }
+  const state = config.optimizer.type === 'adam' ? 2 : config.optimizer.type === 'momentum' ? 1 : 0;
+  const values = parameters * (3 + state) + 2 * rows * outputs + rows * config.layers[0]!;
+  return { bytes: 4 * values, largestTensor };
+}
+
+/** The most float32 values one typed array can hold in Node (2^32: 16 GiB). */
+export const MAX_TENSOR_VALUES = 2 ** 32;
+
+/** 1.2 GB, 340 MB, 12 kB: decimal units, as `free -h` and `plan`'s FLOP column use. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${units[unit]}`;
+}
+
+/** Why a run cannot be trained on this machine, or null: a tensor past the typed-array limit, or more memory than the machine has. */
+export function memoryProblem(memory: { bytes: number; largestTensor: number }, limit: number): { message: string; hint: string } | null {
+  if (memory.largestTensor > MAX_TENSOR_VALUES) {
+    return {
+      message: `a layer of this run needs ${memory.largestTensor.toLocaleString('en-US')} values in one array; the most is ${MAX_TENSOR_VALUES.toLocaleString('en-US')}`,
+      hint: 'use smaller layers (a weight matrix holds n_in × n_out values)',
+    };
+  }
+  if (memory.bytes > limit) {
+    return {
+      message: `a run of this model needs about ${formatBytes(memory.bytes)} of memory; this machine has ${formatBytes(limit)}`,
+      hint: 'use smaller layers or a smaller batch_size',
+    };
+  }
+  return null;
+}
