@@ -65,7 +65,7 @@ describe('mlp-lab plan', () => {
   it('lists the report\'s 3 runs', () => {
     const { status, stdout } = cli('plan', 'experiments/report.yaml', '--out', out);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^#\s+run id\s+variant\s+epochs\s+iterations\s+work\s+status$/m);
+    expect(stdout).toMatch(/^#\s+run id\s+variant\s+epochs\s+iterations\s+work\s+memory\s+status$/m);
     expect(stdout).toContain('[784,128,64,10] sigmoid');
     expect(stdout).toContain('3 runs: 0 finished, 3 to run');
   });
