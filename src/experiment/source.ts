@@ -56,11 +56,22 @@ export function readSource(file: string): Source {
     let offset = error.pos[0];
     while (text[offset] === ' ' && offset < text.length) offset++;
     if (text[offset] === '\n' || offset >= text.length) offset = error.pos[0];
+    const overIndented = overIndentedLine(error, text);
+    if (overIndented !== null) offset = overIndented;
     const { line, col } = lineCounter.linePos(offset);
-    const { code, message } = yamlMessage(error, text);
+    const { code, message } = overIndented !== null
+      ? { code: 'yaml-syntax', message: 'this line is indented deeper than the key above it, which already has its value (align it with that key)' }
+      : yamlMessage(error, text);
     return withExcerpt({ code, severity, file, line, col, message }, text, lineCounter, offset, Math.max(1, error.pos[1] - offset));
   };
-  if (doc.errors.length > 0) throw new UserError(doc.errors.map((e) => at(e, 'error')));
+  if (doc.errors.length > 0) {
+    // One mistake can raise several errors at one place (an over-indented key raises two): report it once.
+    // Once the parser has left the document ("unexpected ... token in YAML stream"), every later
+    // token is unexpected too: the first of those says all there is to say.
+    const errors = doc.errors.filter((e, i) => !/in YAML stream/.test(e.message) || doc.errors.findIndex((f) => /in YAML stream/.test(f.message)) === i);
+    const problems = errors.map((e) => at(e, 'error'));
+    throw new UserError(problems.filter((p, i) => problems.findIndex((q) => q.line === p.line && q.col === p.col) === i));
+  }
   const source: Source = { file, text, doc, lineCounter, warnings: doc.warnings.map((w) => at(w, 'warning')) };
   if (doc.contents === null) throw new UserError(problem('empty-file', 'the file has no content, only comments', { file, line: 1, col: 1 }));
   if (!isMap(doc.contents)) {
@@ -138,6 +149,23 @@ function withExcerpt(p: Problem, text: string, lineCounter: LineCounter, offset:
   return { ...p, excerpt: { text: lineText, length: Math.max(1, Math.min(length, lineText.length - (offset - lineStart))) } };
 }
 
+/**
+ * A key indented deeper than the key above it (`epochs: 3` then `    batch_size: 3`) makes the yaml
+ * library complain about the line above (its value would become an implicit key). The mistake is
+ * on the deeper line: the offset of its first character, or null for other errors.
+ */
+function overIndentedLine(error: YAMLError, text: string): number | null {
+  if (error.code !== 'BLOCK_AS_IMPLICIT_KEY' && error.code !== 'MULTILINE_IMPLICIT_KEY') return null;
+  const lineEnd = text.indexOf('\n', error.pos[0]);
+  if (lineEnd < 0) return null;
+  // `a: b: c` is a mistake on its own line; only a value that ends its line is blamed on the next.
+  if (error.code === 'BLOCK_AS_IMPLICIT_KEY' && /:\s/.test(text.slice(error.pos[1], lineEnd))) return null;
+  if (error.code === 'MULTILINE_IMPLICIT_KEY' && error.pos[1] <= lineEnd) return null;
+  let offset = lineEnd + 1;
+  while (text[offset] === ' ' || text[offset] === '\r') offset++;
+  return offset < text.length ? offset : null;
+}
+
 function yamlMessage(error: YAMLError, text: string): { code: string; message: string } {
   const token = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
   switch (error.code) {
@@ -160,7 +188,7 @@ function yamlMessage(error: YAMLError, text: string): { code: string; message: s
     default:
       // The parser recurses per nesting level and reports an exhausted stack as an error of its own.
       if (/call stack/i.test(error.message)) return { code: 'too-deep', message: 'the file nests lists and mappings too deeply to read' };
-      return { code: 'yaml-syntax', message: lowerFirst(error.message) };
+      return { code: 'yaml-syntax', message: lowerFirst(error.message).replace(/"([^"]{40})[^"]+"/g, '"$1…"') };
   }
 }
 
