@@ -1,6 +1,7 @@
 import { totalmem } from 'node:os';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { checkComparisons } from './check-compare.ts';
+import { findingsBehindSchema } from './behind-schema.ts';
 import { inspectDataset, type DatasetInfo } from './dataset.ts';
 import { expandExperiment, type ResolvedRun } from './expand.ts';
 import { parseOverrides } from './overrides.ts';
@@ -39,7 +40,10 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   const source = readSource(file);
   const data = sourceData(source);
   const schema = schemaProblems(source, data);
-  if (schema.length > 0 || setProblems.length > 0) throw new UserError(sorted([...schema, ...setProblems, ...source.warnings]));
+  if (schema.length > 0 || setProblems.length > 0) {
+    const behind = setProblems.length === 0 ? findingsBehindSchema(data, file, overrides, totalmem()).map((f) => place(source, f)) : [];
+    throw new UserError(sorted([...schema, ...setProblems, ...behind, ...source.warnings]));
+  }
 
   const experiment = data as ExperimentFile;
   const inspected = inspectDataset(experiment.dataset, file);
