@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { problem, type Problem } from '../errors.ts';
 import type { Override } from './grid.ts';
 import { PARAMETER_NAMES, SETTING_GROUPS, type ParameterName } from './schema.ts';
@@ -31,7 +31,16 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
     }
     let value: unknown;
     try {
-      value = parseYaml(argument.slice(eq + 1), { version: '1.2' });
+      const doc = parseDocument(argument.slice(eq + 1), { version: '1.2', prettyErrors: false });
+      if (doc.errors.length > 0) throw doc.errors[0]!;
+      // An alias can make a value refer to itself (`&a [*a]`): a value on the command line has no use for one.
+      let alias = false;
+      visit(doc, { Alias: () => { alias = true; return visit.BREAK; } });
+      if (alias) {
+        fail('bad-set', `the value of \`${key}\` uses a YAML alias (\`*name\`)`, 'write the value out in full');
+        continue;
+      }
+      value = doc.toJS();
     } catch (error) {
       fail('yaml-syntax', `the value of \`${key}\` is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
       continue;

@@ -208,8 +208,13 @@ export function displayPath(path: NodePath): string {
   return path.reduce<string>((out, segment) => (typeof segment === 'number' ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), '');
 }
 
-/** A value as it would be written in YAML, shortened. */
+/** A value as it would be written in YAML, shortened (to about 60 characters). */
 export function showValue(value: unknown): string {
+  const shown = fullValue(value);
+  return shown.length > 64 ? `${shown.slice(0, 60)}…${shown.endsWith(']') ? ']' : ''}` : shown;
+}
+
+function fullValue(value: unknown): string {
   if (typeof value === 'string') return `\`${value.length > 40 ? `${value.slice(0, 37)}...` : value}\``;
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'object') {
