@@ -1,0 +1,107 @@
+/**
+ * Fuzzing the command line: `--set` values, `--only` selectors and option values in-process (the
+ * functions the commands call), and a few whole argument vectors through the real CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { positiveInteger } from '../../src/cli/common.ts';
+import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiments.ts';
+import { UserError } from '../../src/errors.ts';
+import { parseOverrides, SET_KEYS } from '../../src/experiment/index.ts';
+import { checkPrinted, count, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
+
+const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 2;
+const space = scratch('mlp-lab-fuzz-cli-');
+afterAll(() => {
+  space.remove();
+  process.stdout.write(`fuzz cases tried (command line): ${[...tried].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+});
+
+const yamlish = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.constantFrom('1', '0', '-1', '1e-3', '1e400', '2e9', 'null', '~', '[]', '{}', '[784, 10]', '[784, 2000000000, 10]', 'epoch', 'relu', 'softmax',
+    'true', 'yes', '"1"', '[1, [2, [3]]]', '&a [*a]', '*a', '{a: 1}', '- 1', ': x', '\t', '\u0000', 'é', '\ufeff1', `${'['.repeat(500)}${']'.repeat(500)}`),
+  fc.integer().map(String),
+  fc.double().map(String),
+);
+const setArgument = fc.oneof(
+  fc.tuple(fc.constantFrom(...SET_KEYS, 'defaults.epochs', 'epoch', 'dataset', 'history', 'backend', ' epochs '), yamlish).map(([k, v]) => `${k}=${v}`),
+  fc.string({ maxLength: 30 }),
+);
+
+describe('fuzzed --set', () => {
+  it('parseOverrides never throws; every problem is a `--set: error:` line', () => {
+    fc.assert(fc.property(fc.array(setArgument, { maxLength: 4 }), (sets) => {
+      count('set-parse');
+      const { problems } = parseOverrides(sets);
+      for (const p of problems) expect(p.file).toBe('--set');
+    }), fuzzOptions(NUM_RUNS, 4_000));
+  });
+
+  it('validation with fuzzed --set ends valid or with printable problems, never an exception', () => {
+    fc.assert(fc.property(fc.constantFrom('experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml', 'test/fixtures/valid/variants-and-grid.yaml'), fc.array(setArgument, { minLength: 1, maxLength: 3 }), (file, sets) => {
+      count('set-validate');
+      const outcome = validateAtBoundary(file, sets);
+      if (!outcome.ok) {
+        const wrong = checkPrinted(outcome.problems, file);
+        if (wrong) throw new Error(`${wrong} (--set ${sets.join(' --set ')})`);
+      }
+    }), fuzzOptions(NUM_RUNS / 2, 6_000));
+  });
+});
+
+describe('fuzzed options', () => {
+  const { loaded } = loadAll(['test/fixtures/valid/variants-and-grid.yaml'], { sets: [] });
+  const experiments = loaded.map((l) => toExperimentToRun(l));
+  const selector = fc.oneof(
+    fc.string({ maxLength: 14 }),
+    fc.constantFrom(...experiments[0]!.runs.flatMap((r) => [r.id, r.id.slice(0, 3), r.id.slice(0, 4), r.label, `init=${r.config.init.scheme}`])),
+    fc.tuple(fc.constantFrom('init', 'optimizer', 'seed', 'epochs', '', '='), fc.string({ maxLength: 6 })).map(([k, v]) => `${k}=${v}`),
+  );
+
+  it('--only selects runs or throws a UserError, nothing else', () => {
+    fc.assert(fc.property(fc.array(selector, { minLength: 1, maxLength: 3 }), (only) => {
+      count('only');
+      try {
+        const [picked] = selectRuns(experiments, loaded, only);
+        expect(picked!.selected.length).toBeGreaterThan(0);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        for (const p of error.problems) expect(p.file).toBe('--only');
+      }
+    }), fuzzOptions(NUM_RUNS, 4_000));
+  });
+
+  it('--jobs / --max-runs values are a whole number ≥ 1 or commander\'s usage error', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String)), (value) => {
+      count('integer-option');
+      try {
+        const n = positiveInteger(value);
+        expect(Number.isSafeInteger(n) && n >= 1).toBe(true);
+      } catch (error) {
+        expect((error as Error).name).toBe('InvalidArgumentError');
+      }
+    }), fuzzOptions(NUM_RUNS, 4_000));
+  });
+});
+
+describe('fuzzed argument vectors through the real CLI', () => {
+  const BIN = path.resolve('bin/mlp-lab.js');
+  const bad = space.write('bad.yaml', 'name: x\ndefaults:\n  layers: [784, 10]\n  epochs: -1\n');
+  const word = fc.oneof(
+    fc.constantFrom('validate', 'plan', 'report', 'schema', 'run', '--set', '--only', '--jobs', '--max-runs', '--json', '--out', '--reference', '-j', '--', '-', '--help'),
+    fc.constantFrom('experiments/report.yaml', bad, 'nope.yaml', 'epochs=0', 'epochs=1', 'x', '0', '-5', '1e9', ''),
+  );
+  it('never print a stack trace and exit 0, 1 or 2 (run and report only ever see invalid input here)', () => {
+    fc.assert(fc.property(fc.constantFrom('validate', 'plan', 'report', 'schema'), fc.array(word, { maxLength: 5 }), (command, args) => {
+      count('cli-process');
+      // Never let a case train or write: `run` only with an invalid file; report into a scratch folder.
+      const argv = [command, ...args.filter((a) => a !== 'run' && a !== '--write'), ...(command === 'report' ? ['--out', space.dir] : [])];
+      const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.stderr, argv.join(' ')).not.toMatch(/\n\s+at |internal error/);
+      expect([0, 2], `${argv.join(' ')}\n${r.stderr}`).toContain(r.status);
+    }), fuzzOptions(4, 20_000));
+  });
+});
