@@ -1,0 +1,104 @@
+/**
+ * Commands end to end through the real CLI: `--fail-fast`, the retry of failed runs, `report`,
+ * `schema --write`, and an experiment on IDX files from validation to its tables.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve('bin/mlp-lab.js');
+const root = mkdtempSync(path.join(tmpdir(), 'mlp-lab-commands-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function cli(args: string[], bin = BIN) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('--fail-fast and failed runs', () => {
+  // A checkpoint that cannot be written fails its run in the worker (as a full disk would):
+  // a `checkpoints` file where the store keeps the folder, and a checkpoint every iteration.
+  const dir = path.join(root, 'fail');
+  mkdirSync(dir);
+  const file = path.join(dir, 'failing.yaml');
+  writeFileSync(file, `name: failing
+dataset: { source: mnist, train_limit: 200, test_limit: 50 }
+defaults: { layers: [784, 10], epochs: 1, batch_size: 50, checkpoint: { every: 1 } }
+seeds: [1, 2, 3]
+`);
+  const out = path.join(dir, 'results');
+  const failures = () => readdirSync(path.join(out, 'failing', 'runs')).filter((id) => existsSync(path.join(out, 'failing', 'runs', id, 'error.json')));
+
+  it('stops at the first failed run: the others are not started, exit 1', () => {
+    mkdirSync(path.join(out, 'failing'), { recursive: true });
+    writeFileSync(path.join(out, 'failing', 'checkpoints'), 'in the way');
+    const run = cli(['run', file, '--out', out, '--jobs', '1', '--fail-fast', '--quiet']);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^3 runs: 0 trained, 0 reused, 1 failed, 2 not started\./m);
+    expect(failures()).toHaveLength(1);
+  });
+
+  it('without it, every run is tried; once the cause is gone, the next run retries the failed ones', () => {
+    const run = cli(['run', file, '--out', out, '--jobs', '1', '--quiet']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^3 runs: 0 trained, 0 reused, 3 failed\./m);
+    expect(failures()).toHaveLength(3);
+    rmSync(path.join(out, 'failing', 'checkpoints'));
+    const retry = cli(['run', file, '--out', out, '--quiet']);
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(/^3 runs: 3 trained, 0 reused\./m);
+    expect(failures()).toEqual([]);
+  });
+});
+
+describe('an IDX experiment, end to end', () => {
+  const dir = path.join(root, 'idx');
+  mkdirSync(dir);
+  cpSync('test/fixtures/data', path.join(dir, 'data'), { recursive: true });
+  const file = path.join(dir, 'tiny.yaml');
+  writeFileSync(file, readFileSync('test/fixtures/valid/idx.yaml', 'utf8').replaceAll('../data/', 'data/'));
+  const out = path.join(dir, 'results');
+
+  it('validates, plans, trains, and its tables are rebuilt by report, byte for byte', () => {
+    expect(cli(['validate', file]).stdout).toMatch(/tiny\.yaml: ok \(tiny-idx: 1 run\)/);
+    const plan = JSON.parse(cli(['plan', file, '--json', '--out', out]).stdout) as { dataset: string; runs: { id: string; finished: boolean }[] };
+    expect(plan.dataset).toMatch(/^idx-sha256:[0-9a-f]{64}$/);
+    const run = cli(['run', file, '--out', out, '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const runDir = path.join(out, 'tiny-idx', 'runs', plan.runs[0]!.id);
+    const metrics = JSON.parse(readFileSync(path.join(runDir, 'metrics.json'), 'utf8')) as { status: string; test_accuracy: number };
+    expect(['completed', 'diverged']).toContain(metrics.status);
+    const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as { dataset: { source: string; sha256: Record<string, string> } };
+    expect(config.dataset.source).toBe('idx');
+    expect(Object.keys(config.dataset.sha256).sort()).toEqual(['test_images', 'test_labels', 'train_images', 'train_labels']);
+    expect((JSON.parse(cli(['plan', file, '--json', '--out', out]).stdout) as typeof plan).runs[0]!.finished).toBe(true);
+
+    const markdown = path.join(out, 'tiny-idx', 'results.md');
+    const before = readFileSync(markdown, 'utf8');
+    rmSync(markdown);
+    const report = cli(['report', file, '--out', out]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('1 of 1 runs finished');
+    expect(readFileSync(markdown, 'utf8')).toBe(before);
+  });
+});
+
+describe('schema --write', () => {
+  it('rewrites a stale schema and reference with what the sources define (in a copy of the checkout)', () => {
+    const copy = path.join(root, 'checkout');
+    for (const part of ['bin', 'src', 'schema', 'package.json']) cpSync(part, path.join(copy, part), { recursive: true });
+    symlinkSync(path.resolve('node_modules'), path.join(copy, 'node_modules'));
+    writeFileSync(path.join(copy, 'schema', 'reference.md'), 'stale\n');
+    rmSync(path.join(copy, 'schema', 'experiment.schema.json'));
+    const written = cli(['schema', '--write'], path.join(copy, 'bin', 'mlp-lab.js'));
+    expect(written.code).toBe(0);
+    expect(written.stdout).toContain(`wrote ${path.join(copy, 'schema', 'experiment.schema.json')}`);
+    for (const name of ['experiment.schema.json', 'reference.md']) {
+      expect(readFileSync(path.join(copy, 'schema', name), 'utf8')).toBe(readFileSync(path.join('schema', name), 'utf8'));
+    }
+  });
+});
