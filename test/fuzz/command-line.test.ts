@@ -37,7 +37,7 @@ describe('fuzzed --set', () => {
       count('set-parse');
       const { problems } = parseOverrides(sets);
       for (const p of problems) expect(p.file).toBe('--set');
-    }), fuzzOptions(NUM_RUNS, 4_000));
+    }), fuzzOptions(NUM_RUNS, 2_000));
   });
 
   it('validation with fuzzed --set ends valid or with printable problems, never an exception', () => {
@@ -48,7 +48,7 @@ describe('fuzzed --set', () => {
         const wrong = checkPrinted(outcome.problems, file);
         if (wrong) throw new Error(`${wrong} (--set ${sets.join(' --set ')})`);
       }
-    }), fuzzOptions(NUM_RUNS / 2, 6_000));
+    }), fuzzOptions(NUM_RUNS / 2, 4_000));
   });
 });
 
@@ -71,7 +71,7 @@ describe('fuzzed options', () => {
         if (!(error instanceof UserError)) throw error;
         for (const p of error.problems) expect(p.file).toBe('--only');
       }
-    }), fuzzOptions(NUM_RUNS, 4_000));
+    }), fuzzOptions(NUM_RUNS, 1_000));
   });
 
   it('--jobs / --max-runs values are a whole number ≥ 1 or commander\'s usage error', () => {
@@ -83,7 +83,7 @@ describe('fuzzed options', () => {
       } catch (error) {
         expect((error as Error).name).toBe('InvalidArgumentError');
       }
-    }), fuzzOptions(NUM_RUNS, 4_000));
+    }), fuzzOptions(NUM_RUNS, 1_000));
   });
 });
 
@@ -102,6 +102,6 @@ describe('fuzzed argument vectors through the real CLI', () => {
       const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
       expect(r.stderr, argv.join(' ')).not.toMatch(/\n\s+at |internal error/);
       expect([0, 2], `${argv.join(' ')}\n${r.stderr}`).toContain(r.status);
-    }), fuzzOptions(4, 20_000));
+    }), fuzzOptions(3, 8_000));
   });
 });

@@ -156,7 +156,7 @@ describe('fuzzed experiment files at the validation boundary', () => {
       }
       const wrong = judge(text, 'structure');
       if (wrong) throw new Error(`${wrong}\n--- case ---\n${text.slice(0, 2000)}`);
-    }), fuzzOptions(NUM_RUNS, 15_000));
+    }), fuzzOptions(NUM_RUNS, 18_000));
   });
 
   it('damaged text and bytes (garbage, tabs, BOM, CRLF, long lines, bad indentation, anchors, aliases and bombs, truncation)', () => {
@@ -165,7 +165,7 @@ describe('fuzzed experiment files at the validation boundary', () => {
       for (const d of damages) bytes = damageText(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('latin1'), d);
       const wrong = judge(bytes, 'text');
       if (wrong) throw new Error(`${wrong}\n--- case (${damages.map((d) => d.kind).join(', ')}) ---\n${String(bytes).slice(0, 1000)}`);
-    }), fuzzOptions(NUM_RUNS, 15_000));
+    }), fuzzOptions(NUM_RUNS, 14_000));
   });
 
   it('an indentation mistake is reported on the wrongly indented line, not the one above it', () => {
@@ -182,6 +182,6 @@ describe('fuzzed experiment files at the validation boundary', () => {
       if (outcome.ok) return; // some indentations are valid YAML with another meaning, checked by the schema
       const syntax = outcome.problems.filter((p) => p.code === 'yaml-syntax');
       for (const p of syntax) expect(p.line, `${p.message}\n${lines.slice(Math.max(0, i - 2), i + 2).join('\n')}`).toBe(i + 1);
-    }), fuzzOptions(300, 5_000));
+    }), fuzzOptions(300, 3_000));
   });
 });

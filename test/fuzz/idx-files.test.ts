@@ -90,7 +90,7 @@ describe('fuzzed IDX files', () => {
       } catch (error) {
         if (!(error instanceof DataFileError)) throw error;
       }
-    }), fuzzOptions(NUM_RUNS, 5_000));
+    }), fuzzOptions(NUM_RUNS, 3_000));
   });
 
   it('validation reports damaged files as located problems; what it accepts, a run can load', () => {
@@ -118,6 +118,6 @@ describe('fuzzed IDX files', () => {
       const data = loadDataset(toDatasetSpec(run.config.dataset));
       expect(maxLabel(data.test)).toBeLessThan(run.config.layers.at(-1)!);
       expect(maxLabel(data.train)).toBeLessThan(run.config.layers.at(-1)!);
-    }), fuzzOptions(NUM_RUNS, 12_000));
+    }), fuzzOptions(NUM_RUNS, 7_000));
   });
 });

@@ -68,7 +68,8 @@ export function count(suite: string): void {
 /**
  * fast-check's options for one property: a fixed seed, a number of cases, and a time budget after
  * which it stops early without failing, so that the fuzz suite stays within a minute on a loaded
- * machine (the cases actually tried are counted and printed).
+ * machine (the budgets of all properties add up to under 60 s; the cases actually tried are
+ * counted and printed). FUZZ_RUNS raises the number of cases; the budgets still apply.
  */
 export function fuzzOptions(numRuns: number, budgetMs: number): { numRuns: number; seed: number; interruptAfterTimeLimit: number; markInterruptAsFailure: false } {
   return { numRuns, seed: FUZZ_SEED, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false };
