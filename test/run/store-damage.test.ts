@@ -81,30 +81,34 @@ describe('files where the store keeps folders, and folders where it keeps files'
 });
 
 describe('a write error while recording a run', () => {
+  // A preloaded module makes the store's writes fail as a full disk would (see the fixture).
+  const PRELOAD = path.resolve('test/fixtures/store/fail-writes.mjs');
+  const failing = (what: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', PRELOAD, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FAIL_WRITES: what } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
   it('records the run as failed (error.json), exit 1, and the next run retries it', () => {
     const { file, out, runDir } = workspace('write-error');
-    mkdirSync(path.join(runDir, 'metrics.json'), { recursive: true }); // renaming onto a folder fails
-    const run = cli('run', file, '--out', out, '--quiet');
+    const run = failing('record', 'run', file, '--out', out, '--quiet');
     expect(run.stderr).not.toMatch(STACK);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/1 failed/);
     const failure = JSON.parse(readFileSync(path.join(runDir, 'error.json'), 'utf8'));
-    expect(failure.message).toMatch(/^its record could not be written: /);
+    expect(failure.message).toMatch(/^its record could not be written: ENOSPC/);
 
-    rmSync(path.join(runDir, 'metrics.json'), { recursive: true });
     const retry = cli('run', file, '--out', out, '--quiet');
     expect(retry.code).toBe(0);
     expect(retry.stdout).toMatch(/1 run: 1 trained/);
     expect(existsSync(path.join(runDir, 'error.json'))).toBe(false);
   });
 
-  it('and a second one while recording that failure: counted, said, exit 1, no stack trace', () => {
+  it('and a second one while recording that failure: counted, exit 1, no stack trace', () => {
     const { file, out, runDir } = workspace('double-error');
-    mkdirSync(path.join(runDir, 'metrics.json'), { recursive: true });
-    mkdirSync(path.join(runDir, 'error.json'), { recursive: true });
-    const run = cli('run', file, '--out', out, '--quiet');
+    const run = failing('record,failure', 'run', file, '--out', out, '--quiet');
     expect(run.stderr).not.toMatch(STACK);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/1 failed/);
+    expect(existsSync(path.join(runDir, 'metrics.json'))).toBe(false);
   });
 });
