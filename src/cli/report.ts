@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { comparisonReport } from '../compare/report-section.ts';
 import { writeReport } from '../charts/write-report.ts';
-import { problem, UserError, type Problem } from '../errors.ts';
+import { problem } from '../errors.ts';
 import { collectResults } from '../report/collect.ts';
 import { unplannedRuns } from '../report/unplanned-runs.ts';
 import { DEFAULT_OUT, DEFAULT_SET_OUT, effectiveOverrides, experimentDir, resultsFolder, runDir } from '../store/layout.ts';
@@ -29,7 +29,6 @@ export function registerReport(program: Command): void {
       const out = resultsFolder(options.out, options.set);
       const overrides = effectiveOverrides(options.set);
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
-      const nothing: Problem[] = [];
       for (const [i, experiment] of loaded.map((l) => ({ ...toExperimentToRun(l), overrides })).entries()) {
         const file = loaded[i]!.file;
         const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
@@ -38,26 +37,25 @@ export function registerReport(program: Command): void {
         const elsewhere = unplanned.count > 0
           ? `${unplanned.count} finished run${unplanned.count === 1 ? '' : 's'} in ${experimentDir(out, experiment.name)}/runs ${unplanned.count === 1 ? 'is' : 'are'} not in this plan (made with other --set overrides, or another version of the file)`
           : null;
-        // A table of nothing but pending runs would replace good tables with an empty one: say why instead.
-        if (recorded === 0) {
-          nothing.push(problem('no-results', `none of the ${experiment.runs.length} runs of ${experiment.name} has been run in ${out}${elsewhere ? `; ${elsewhere}` : ''}`, {
-            file, hint: elsewhere
-              ? (unplanned.suggestedSets.length ? `show them with: ${show}` : 'show them with the --set they were run with')
-              : `train them with: mlp-lab run ${file}${options.out === undefined ? '' : ` --out ${out}`}${overrides.map((o) => ` --set ${o}`).join('')}`,
-          }));
-          continue;
-        }
         ensureWritableDir(out, '--out');
         const report = await writeReport(out, experiment, { charts: options.charts, ...comparisonReport(out, experiment) });
         const markdown = report.tables.find((f) => f.endsWith('.md'))!;
         const lines = [`Written: ${report.tables.join(', ')}`, ...reportLines([report])];
         process.stdout.write(`${readFileSync(markdown, 'utf8')}\n${lines.join('\n')}\n`);
-        if (elsewhere) printProblems([problem('unplanned-runs', elsewhere, { file, severity: 'warning', hint: unplanned.suggestedSets.length ? `show them with: ${show}` : undefined })]);
+        // A table of pending runs beside finished runs of another plan is most likely a missing --set: say so.
+        if (recorded === 0) {
+          printProblems([problem('no-results', `none of the ${experiment.runs.length} runs of ${experiment.name} has been run in ${out}${elsewhere ? `; ${elsewhere}` : ''}`, {
+            file, severity: 'warning', hint: elsewhere
+              ? (unplanned.suggestedSets.length ? `show them with: ${show}` : 'show them with the --set they were run with')
+              : `train them with: mlp-lab run ${file}${options.out === undefined ? '' : ` --out ${out}`}${overrides.map((o) => ` --set ${o}`).join('')}`,
+          })]);
+        } else if (elsewhere) {
+          printProblems([problem('unplanned-runs', elsewhere, { file, severity: 'warning', hint: unplanned.suggestedSets.length ? `show them with: ${show}` : undefined })]);
+        }
         if (options.open && report.charts && !(await openInBrowser(report.charts.page))) {
           process.stderr.write(`mlp-lab: no program to open ${report.charts.page} with (xdg-open, open or start); open it in a browser\n`);
         }
       }
-      if (nothing.length > 0) throw new UserError(nothing);
       return EXIT_OK;
     }));
 }

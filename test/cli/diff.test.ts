@@ -57,8 +57,8 @@ describe('mlp-lab diff', () => {
   it('pairs a run whose configuration changed (another seed, a new id) by its label', () => {
     const original = readFileSync(table, 'utf8');
     try {
-      // `report --set seed=7` rewrites the table with the runs of seed 7: new ids, not run yet.
-      expect(cli(repo, 'report', 'experiments/report.yaml', '--set', 'seed=7').status).toBe(0);
+      // `report --set seed=7 --out results` rewrites the table with the runs of seed 7: new ids, not run yet.
+      expect(cli(repo, 'report', 'experiments/report.yaml', '--set', 'seed=7', '--out', 'results').status).toBe(0);
       const { status, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
       expect(status).toBe(1);
       expect(stdout).toMatch(/^changed {2}[0-9a-f]{12} → [0-9a-f]{12} {2}\[784,10\] softmax: test_accuracy 92\.29 → —; also train_cost, test_cost, train_accuracy; status completed → pending\n/);
