@@ -24,7 +24,7 @@ const [first, second] = experiments[0]!.runs;
 const runDir = (id: string) => path.join(out, 'flaky', 'runs', id);
 
 const options = (): RunOptions => ({
-  out, jobs: 1, force: false, failFast: false, wait: false, command: 'test', signal: new AbortController().signal,
+  out, jobs: 1, force: false, failFast: false, wait: false, charts: false, command: 'test', signal: new AbortController().signal,
   display: (pending, work) => new ProgressDisplay(pending, work, { live: false, quiet: true, color: false }),
   schedule: { worker: new URL('../fixtures/workers/fail-while-marked-worker.ts', import.meta.url) },
 });
