@@ -13,12 +13,12 @@ import { Rng } from '../../src/core/rng.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 
-// The js kernels make each run last several seconds, long enough to be killed mid-way; momentum
+// The js kernels make each run last well over the latest kill (4.5 s) even on an idle machine; momentum
 // and adam put optimizer state in the checkpoints, `shuffle: epoch` the generator.
 const EXPERIMENT = `
 name: killed
 dataset: { source: mnist, train_limit: 1200, test_limit: 200 }
-defaults: { layers: [784, 48, 10], activation: relu, epochs: 5, batch_size: 20, learning_rate: 0.05, init: he,
+defaults: { layers: [784, 48, 10], activation: relu, epochs: 20, batch_size: 20, learning_rate: 0.05, init: he,
             shuffle: epoch, history: { every: 25, eval_limit: 200 }, backend: js, checkpoint: { every: 15 } }
 variants:
   - { id: momentum, optimizer: momentum }
