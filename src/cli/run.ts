@@ -108,7 +108,7 @@ export function registerRun(program: Command): void {
       }
       printSummary(summary, stoppedBy !== null, connection !== null);
       if (stoppedBy) return EXIT_CODES[stoppedBy];
-      return summary.failed > 0 ? EXIT_FAILURE : EXIT_OK;
+      return summary.failed > 0 || summary.resultProblems.length > 0 ? EXIT_FAILURE : EXIT_OK;
     }));
 }
 
@@ -144,6 +144,7 @@ function printSummary(s: RunSummary, interrupted: boolean, queued: boolean): voi
   for (const r of s.stopped) {
     lines.push(`Stopped: ${r.label} at iteration ${r.iteration} of ${r.iterations} (epoch ${r.epoch} of ${r.epochs}), ${r.checkpointed ? 'checkpoint saved' : 'without a checkpoint (checkpoints are off)'}.`);
   }
+  lines.push(...s.resultProblems);
   if (interrupted && queued) lines.push('Interrupted: the queued runs go on on the workers. Run the same command again to collect their results.');
   else if (interrupted) lines.push('Interrupted: finished runs are kept. Run the same command again to continue where it stopped.');
   for (const file of s.changedFiles) {

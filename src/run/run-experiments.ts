@@ -92,6 +92,8 @@ export interface RunSummary {
   resultFiles: string[];
   /** What was written per experiment, in order. */
   reports: ReportWritten[];
+  /** Results tables or charts that could not be written. */
+  resultProblems: string[];
 }
 
 interface Pending { run: ResolvedRun; dir: string; checkpoint: string; experiment: ExperimentToRun; commit: string | null; work: number }
@@ -104,7 +106,7 @@ interface Pending { run: ResolvedRun; dir: string; checkpoint: string; experimen
 export async function runExperiments(experiments: readonly ExperimentToRun[], options: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, resumed: 0,
-    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultFiles: [], reports: [],
+    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultFiles: [], reports: [], resultProblems: [],
   };
   const fileDigests = new Map(experiments.map((e) => [e.file, digestOf(e.file)]));
   const locks: Lock[] = [];
@@ -230,9 +232,14 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
     display.close();
     summary.skipped = tasks.length - started;
     for (const experiment of experiments) {
-      const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
-      summary.reports.push(report);
-      summary.resultFiles.push(...report.tables);
+      try {
+        const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
+        summary.reports.push(report);
+        summary.resultFiles.push(...report.tables);
+      } catch (error) {
+        // A full or read-only disk found late: the runs are recorded (or failed); say so, go on.
+        summary.resultProblems.push(`${experiment.name}: the results ${options.charts ? 'tables and charts' : 'tables'} could not all be written (${(error as Error).message}); \`mlp-lab report\` rebuilds them`);
+      }
     }
   }
   return summary;
