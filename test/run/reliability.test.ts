@@ -168,7 +168,7 @@ describe.skipIf(!canMount)('mlp-lab run on a read-only or full disk (a tmpfs of 
   });
 
   it('records a run that meets a full disk as failed, leaves no corrupt file, and retries it', async () => {
-    const { file } = workspace();
+    const { file } = workspace(EXPERIMENT.replace('epochs: 30', 'epochs: 4'));
     const out = path.join(mountPoint, 'full');
     const run = start(file, '--out', out, '--jobs', '1');
     const checkpoints = path.join(out, 'rel', 'checkpoints');
