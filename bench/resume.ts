@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/resume.ts [FILE] [--only RUN] [--kills N] [--seed S]`: what checkpoints save.
+ * `npx tsx bench/resume.ts [FILE] [--only RUN] [--kills N] [--seed S] [--set K=V...]`: what checkpoints save.
  *
  * Trains the chosen runs three ways, each in a fresh results folder:
  *   1. uninterrupted (the reference results and time);
@@ -26,7 +26,8 @@ const only = option('--only', 'relu');
 const kills = Number(option('--kills', '3'));
 const rng = Rng.fromSeed(Number(option('--seed', '1')));
 const BIN = path.resolve('bin/mlp-lab.js');
-const base = ['run', file, '--only', only, '--force', '--jobs', '1', '--quiet'];
+const sets = args.flatMap((a, i) => (a === '--set' ? ['--set', args[i + 1]!] : []));
+const base = ['run', file, '--only', only, '--force', '--jobs', '1', '--quiet', ...sets];
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), 'mlp-lab-resume-'));
 
