@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('train the runs of experiments that are not finished yet, on all cores, and write the results tables, charts and report.html')
     .argument('<files...>', 'experiment files (YAML)')
-    .option('-j, --jobs <n>', 'runs in parallel, each on its own thread', positiveInteger, availableParallelism())
+    .option('-j, --jobs <n>', 'runs in parallel, each in its own worker process', positiveInteger, availableParallelism())
     .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} for runs with --set)`)
     .option('--force', 'retrain runs that are already finished')
     .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
