@@ -4,127 +4,16 @@ import { firstRows, maxLabel } from './dataset.ts';
 import { InputRows } from './input-rows.ts';
 import type { Kernels } from './kernels/kernels.ts';
 import { Network } from './network.ts';
-import { EarlyStopping, type EarlyStoppingState } from './early-stopping.ts';
-import { createOptimizer, type Optimizer, type OptimizerState } from './optimizer.ts';
+import { EarlyStopping } from './early-stopping.ts';
+import { createOptimizer, type Optimizer } from './optimizer.ts';
 import { Rng } from './rng.ts';
+import type { FinalMetrics, HistoryRecord, Progress, RunStatus, TrainHooks, TrainResult, TrainState } from './train-types.ts';
+import { costDivergence, nonFiniteParameter } from './divergence.ts';
+import { EVAL_CHUNK_ROWS, evaluateSet, type Evaluated } from './evaluate.ts';
 
-/** One row of the training history. Costs are mean cross-entropy; accuracies are percentages. */
-export interface HistoryRecord {
-  iteration: number;
-  epoch: number;
-  /** Mean of the mini-batch costs since the previous record. */
-  trainCost: number;
-  trainAccuracy: number;
-  testCost: number;
-  testAccuracy: number;
-  validationCost: number | null;
-  validationAccuracy: number | null;
-  /** Training time since the start of the run, evaluation included. */
-  seconds: number;
-}
-
-/** Cost and accuracy (%) of the final network on the full sets; NaN for a stopped run. */
-export interface FinalMetrics {
-  trainCost: number;
-  trainAccuracy: number;
-  testCost: number;
-  testAccuracy: number;
-  validationCost: number | null;
-  validationAccuracy: number | null;
-}
-
-/** Where a run is; one object, updated in place and passed to onProgress. */
-export interface Progress {
-  epoch: number;
-  epochs: number;
-  iteration: number;
-  iterations: number;
-  /** Mean mini-batch cost since the last history record (NaN right after one). */
-  trainCost: number;
-  latest: HistoryRecord | null;
-}
-
-export type RunStatus = 'completed' | 'diverged' | 'early-stopped' | 'stopped';
-
-export interface TrainResult {
-  status: RunStatus;
-  /** Why a run did not complete. */
-  message: string | null;
-  history: HistoryRecord[];
-  final: FinalMetrics;
-  iterations: number;
-  seconds: number;
-  network: Network;
-  /** With early stopping: the record whose weights the network holds. */
-  best: { epoch: number; iteration: number; value: number } | null;
-}
-
-export interface TrainHooks {
-  /** Called after every iteration with the same, updated object; throttle on the receiving side. */
-  onProgress?: (progress: Progress) => void;
-  /** Checked before every iteration; true stops the run with status `stopped`. */
-  shouldStop?: () => boolean;
-  /** Milliseconds clock; injectable for tests. */
-  now?: () => number;
-}
-
-/**
- * A run between two iterations, as plain data: with the same configuration, data and kernels,
- * `new Training(..., state)` continues exactly as the run that took it would have, bit for bit.
- * Arrays are copies, owned by the snapshot.
- */
-export interface TrainState {
-  /** Iterations done. */
-  iteration: number;
-  /** The epoch (from 1) and the position in its shuffled order where the next batch starts. */
-  epoch: number;
-  position: number;
-  /** The current epoch's shuffled order of the training rows. */
-  order: Uint32Array;
-  /** The shuffling generator's state. */
-  shuffleRng: number[];
-  /** W1, b1, W2, b2, … */
-  parameters: Float32Array[];
-  optimizer: OptimizerState;
-  history: HistoryRecord[];
-  /** Sum and count of the mini-batch costs since the last history record. */
-  costSum: number;
-  costCount: number;
-  /** Training time so far, evaluation included. */
-  seconds: number;
-  earlyStopping: EarlyStoppingState | null;
-}
-
-/**
- * A mini-batch cost this many times that of a uniform guess over the classes (ln 10 = 2.30 for
- * MNIST, about where every run starts) means the run has blown up: 1e19 at a learning rate of 1e6
- * counted as completed. The reference is fixed, not the run's own first cost, so that a run resumed
- * from a checkpoint decides exactly as it would have without the pause.
- */
-export const DIVERGENCE_FACTOR = 100;
-
-/** Why a cost means divergence (`became NaN`, `rose to 1.00e+19, ...`), or null when it does not. */
-function costDivergence(cost: number, classes: number): string | null {
-  if (!Number.isFinite(cost)) return `became ${cost}`;
-  const uniform = Math.log(Math.max(classes, 2));
-  if (cost > DIVERGENCE_FACTOR * uniform) {
-    return `rose to ${cost.toPrecision(3)}, more than ${DIVERGENCE_FACTOR}× the cost of a uniform guess (${uniform.toFixed(2)})`;
-  }
-  return null;
-}
-
-/** The first weight or bias array (`W2[5]`, `b1[0]`) holding a NaN or an infinity, or null. */
-function nonFiniteParameter(network: Network): string | null {
-  for (const [l, layer] of network.layers.entries()) {
-    for (const [name, values] of [[`W${l + 1}`, layer.W], [`b${l + 1}`, layer.b]] as const) {
-      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return `${name}[${i}]`;
-    }
-  }
-  return null;
-}
-
-/** Rows per forward pass when evaluating whole sets: small enough to stay in cache. */
-export const EVAL_CHUNK_ROWS = 256;
+export { DIVERGENCE_FACTOR } from './divergence.ts';
+export { EVAL_CHUNK_ROWS, evaluateSet } from './evaluate.ts';
+export type { FinalMetrics, HistoryRecord, Progress, RunStatus, TrainHooks, TrainResult, TrainState } from './train-types.ts';
 
 /**
  * Trains a network with mini-batch gradient descent on `data.train`, exactly as the reference
@@ -167,6 +56,12 @@ export class Training {
   private iteration = 0;
   private epoch = 1;
   private position = 0;
+  /**
+   * The full-set evaluations of the latest history record and the iteration they were made at: the
+   * final evaluation of a run whose last record saw the same weights on the same sets is that one,
+   * so it is not computed twice (a twelfth of the report job's evaluation).
+   */
+  private evaluated: { iteration: number; sets: FullSetEvaluations } | null = null;
 
   constructor(
     readonly config: TrainConfig, readonly data: TrainingData, readonly kernels: Kernels,
@@ -325,14 +220,16 @@ export class Training {
     if (this.status === null) this.stop();
     const { network, input, data } = this;
     const best = this.earlyStopping?.state;
+    let reusable = this.evaluated?.iteration === this.iteration ? this.evaluated.sets : null;
     if (best && best.bestValue !== null && this.status !== 'stopped' && this.status !== 'diverged') {
       this.parameters().forEach((p, i) => p.set(best.bestParameters[i]!));
+      reusable = null;
     }
     const skip = this.status === 'stopped';
     const unevaluated = { cost: NaN, accuracy: NaN };
-    const trainFinal = skip ? unevaluated : evaluateSet(network, data.train, input);
-    const testFinal = skip ? unevaluated : evaluateSet(network, data.test, input);
-    const validationFinal = data.validation && !skip ? evaluateSet(network, data.validation, input) : null;
+    const trainFinal = skip ? unevaluated : reusable?.train ?? evaluateSet(network, data.train, input);
+    const testFinal = skip ? unevaluated : reusable?.test ?? evaluateSet(network, data.test, input);
+    const validationFinal = data.validation && !skip ? reusable?.validation ?? evaluateSet(network, data.validation, input) : null;
     return {
       status: this.status!,
       message: this.message,
@@ -378,6 +275,10 @@ export class Training {
       seconds: this.seconds(),
     };
     this.history.push(entry);
+    const whole = (set: LabelledImages | null, full: LabelledImages | null) => set?.count === full?.count;
+    this.evaluated = whole(monitored.train, this.data.train) && whole(monitored.test, this.data.test) && whole(monitored.validation, this.data.validation)
+      ? { iteration: this.iteration, sets: { train: trainEval, test: testEval, validation: validationEval } }
+      : null;
     this.progress.latest = entry;
     this.costSum = 0;
     this.costCount = 0;
@@ -412,19 +313,9 @@ export class Training {
   }
 }
 
-/**
- * Mean cost and accuracy (%) of a whole set, in chunks of the network's maxRows copied into the
- * input buffer. An empty set gives NaN.
- */
-export function evaluateSet(network: Network, set: LabelledImages, input: InputRows): { cost: number; accuracy: number } {
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < set.count; start += network.maxRows) {
-    const rows = Math.min(network.maxRows, set.count - start);
-    input.copyRange(set, start, rows);
-    const result = network.evaluate(input.X, input.labels, rows);
-    lossSum += result.lossSum;
-    correct += result.correct;
-  }
-  return { cost: lossSum / set.count, accuracy: (100 * correct) / set.count };
+/** A network's cost and accuracy on the whole training, test and validation sets. */
+interface FullSetEvaluations {
+  train: Evaluated;
+  test: Evaluated;
+  validation: Evaluated | null;
 }

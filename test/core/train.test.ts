@@ -78,6 +78,26 @@ describe('training on bundled MNIST', () => {
     expect(result.final.testAccuracy).not.toBe(accuracy);
   });
 
+  it('takes the final metrics from the last history record when it saw the same weights on the full sets', () => {
+    const split = mnistSubset(1000, 100, 200);
+    // Counts the passes over whole sets: one softmaxCrossEntropy per 256-row chunk without a gradient.
+    let evaluatedChunks = 0;
+    const counting = { ...K, softmaxCrossEntropy: (...args: Parameters<typeof K.softmaxCrossEntropy>) => {
+      if (args[4] === null) evaluatedChunks++;
+      return K.softmaxCrossEntropy(...args);
+    } };
+    const result = train({ ...base, epochs: 1 }, split, counting);
+    // One record (end of the epoch): 800 training rows (4 chunks), 100 test (1), 200 validation (1); nothing more at the end.
+    expect(evaluatedChunks).toBe(6);
+    const last = result.history.at(-1)!;
+    expect(result.final.trainAccuracy).toBe(last.trainAccuracy);
+    expect(result.final.testCost).toBe(last.testCost);
+    expect(result.final.validationAccuracy).toBe(last.validationAccuracy);
+    // The same numbers as evaluating the final network afresh.
+    const fresh = train({ ...base, epochs: 1, evalLimit: 50 }, split, K);
+    expect(fresh.final).toEqual(result.final);
+  });
+
   it('evaluates a validation split in the history', () => {
     const split = mnistSubset(1000, 100, 200);
     expect(split.train.count).toBe(800);
