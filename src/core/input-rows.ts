@@ -5,7 +5,8 @@ import type { Kernels } from './kernels/kernels.ts';
  * The network's input: up to `maxRows` rows of a set copied into a buffer the kernels can address
  * (the wasm backend sees only its own memory), with their labels. Byte pixels are copied as bytes,
  * one TypedArray.set (a memcpy) per row, then scaled to floats by one vectorised `unpackBytes` over
- * the whole batch; float pixels are copied as they are.
+ * the whole batch (or, with kernels that read any memory, gathered and unpacked by one `unpackRows`
+ * straight from the dataset); float pixels are copied as they are.
  */
 export class InputRows {
   /** rows × features floats, as the first layer reads them. */
@@ -23,11 +24,15 @@ export class InputRows {
   gather(set: LabelledImages, order: Uint32Array, start: number, rows: number): void {
     const f = this.features;
     const { images, labels } = set;
+    for (let r = 0; r < rows; r++) this.labels[r] = labels[order[start + r]!]!;
+    if (images instanceof Uint8Array && this.kernels.unpackRows) {
+      this.kernels.unpackRows(rows, f, images, order, start, this.X);
+      return;
+    }
     const target = images instanceof Uint8Array ? this.bytes() : this.X;
     for (let r = 0; r < rows; r++) {
       const index = order[start + r]!;
       target.set(images.subarray(index * f, index * f + f), r * f);
-      this.labels[r] = labels[index]!;
     }
     if (target !== this.X) this.kernels.unpackBytes(rows * f, target as Uint8Array, this.X);
   }
@@ -37,9 +42,10 @@ export class InputRows {
     const f = this.features;
     const pixels = set.images.subarray(start * f, (start + rows) * f);
     if (pixels instanceof Uint8Array) {
-      const staging = this.bytes();
-      staging.set(pixels);
-      this.kernels.unpackBytes(rows * f, staging, this.X);
+      // Kernels that read any memory unpack straight from the dataset (see Kernels.unpackRows).
+      const source = this.kernels.unpackRows ? pixels : this.bytes();
+      if (source !== pixels) source.set(pixels);
+      this.kernels.unpackBytes(rows * f, source, this.X);
     } else {
       this.X.set(pixels);
     }

@@ -167,6 +167,33 @@ describe.each(cases)('$label kernels', (c) => {
     }
   });
 
+  test('unpackRows gathers the rows an order names, each byte as unpackBytes gives it', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    if (!kernels.unpackRows) {
+      expect(kernels.name).toBe('wasm'); // the only backend that must gather into its own memory
+      return;
+    }
+    const features = 37;
+    const src = Uint8Array.from({ length: 11 * features }, (_, i) => (i * 7919) % 256);
+    const order = Uint32Array.from([10, 3, 3, 0, 7, 1, 9]);
+    for (const [start, rows] of [[0, 7], [2, 4], [6, 1], [7, 0]] as const) {
+      const dst = kernels.alloc(rows * features + 5).subarray(5).fill(NaN);
+      kernels.unpackRows(rows, features, src, order, start, dst);
+      const want = new Float32Array(rows * features);
+      for (let r = 0; r < rows; r++) {
+        ref.unpackBytes(features, src.subarray(order[start + r]! * features), want.subarray(r * features));
+      }
+      expect([...dst.subarray(0, rows * features)]).toEqual([...want]);
+    }
+    if (kernels.name === 'native') {
+      const dst = kernels.alloc(2 * features);
+      expect(() => kernels.unpackRows!(2, features, src, Uint32Array.from([0, 11]), 0, dst)).toThrow(RangeError);
+      expect(() => kernels.unpackRows!(2, features, src, order, 6, dst)).toThrow(RangeError);
+      expect(() => kernels.unpackRows!(3, features, src, order, 0, dst)).toThrow(RangeError);
+    }
+  });
+
   test.each(ACTS)('activationBackward %s matches the reference', (activation) => {
     const kernels = kernelsOrSkip(c);
     if (!kernels) return;

@@ -86,6 +86,15 @@ export interface Kernels {
    */
   unpackBytes(length: number, src: Uint8Array, dst: Float32Array): void;
 
+  /**
+   * Row r of dst (rows × features) ← row order[start + r] of src, each byte unpacked as unpackBytes
+   * does: a mini-batch gathered and unpacked in one call. Only backends whose kernels read any typed
+   * array have it, and their unpackBytes then takes any Uint8Array too, so that pixels go from the
+   * dataset to the network's input without a copy; the wasm backend sees only its own memory and
+   * gathers into allocBytes first.
+   */
+  unpackRows?(rows: number, features: number, src: Uint8Array, order: Uint32Array, start: number, dst: Float32Array): void;
+
   /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
 

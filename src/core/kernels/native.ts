@@ -19,6 +19,7 @@ export interface NativeKernelTable {
   columnSums(rows: number, cols: number, X: Float32Array, out: Float32Array): void;
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
   unpackBytes(length: number, src: Uint8Array, dst: Float32Array): void;
+  unpackRows(rows: number, features: number, src: Uint8Array, order: Uint32Array, start: number, dst: Float32Array): void;
   /** Softmax + cross-entropy in float64 as the reference; labels: class indices below `cols`. */
   softmaxCrossEntropy(rows: number, cols: number, Z: Float32Array, labels: Uint8Array, dZ: Float32Array | null): number;
   /** Elements to skip from the array's start so its data begins on a 64-byte boundary. */
@@ -67,5 +68,6 @@ export function createNativeKernels(table: NativeKernelTable): Kernels {
     columnSums: table.columnSums,
     axpy: table.axpy,
     unpackBytes: table.unpackBytes,
+    unpackRows: table.unpackRows,
   };
 }

@@ -106,6 +106,13 @@ export const referenceKernels: Kernels = {
     for (let i = 0; i < length; i++) dst[i] = src[i]! / 255;
   },
 
+  unpackRows(rows, features, src, order, start, dst) {
+    for (let r = 0; r < rows; r++) {
+      const from = order[start + r]! * features;
+      for (let j = 0; j < features; j++) dst[r * features + j] = src[from + j]! / 255;
+    }
+  },
+
   momentumStep(length, W, G, V, learningRate, momentum, nesterov) {
     for (let i = 0; i < length; i++) {
       const v = momentum * V[i]! - learningRate * G[i]!;

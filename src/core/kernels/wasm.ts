@@ -79,6 +79,8 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
   return {
     ...referenceKernels,
     name: 'wasm',
+    // The kernels read only this module's memory: batches are gathered into allocBytes first.
+    unpackRows: undefined,
 
     alloc(length) {
       const [buffer, start] = reserve(length, 4, 'floats');
