@@ -106,6 +106,19 @@ export function loadNativeAddon(path: URL = ADDON_PATH): NativeAddon {
   return addon;
 }
 
+/**
+ * The native addon's file mapping (see NativeAddon.mapFile), or null where the addon does not load
+ * or cannot map: data sets are then read into memory.
+ */
+export function fileMapper(path: URL = ADDON_PATH): ((file: string) => ArrayBuffer | null) | null {
+  try {
+    const addon = loadNativeAddon(path);
+    return addon.mapFile ? (file) => addon.mapFile!(file) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The slice of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
 interface WasmModule { readonly __brand: 'WebAssembly.Module' }
 interface WasmApi {

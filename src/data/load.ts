@@ -15,17 +15,25 @@ export interface DatasetSpec {
   validation: number;
 }
 
+/** How loadDataset gets a file's bytes. */
+export interface ReadOptions {
+  /**
+   * Maps a whole file into memory (the native addon's mmap; null for a file it cannot map): no copy,
+   * no fresh memory, and the pages shared by every worker process that maps the same file.
+   * Without it, or when it gives null, files are read into SharedArrayBuffers.
+   */
+  mapFile?: ((file: string) => ArrayBuffer | null) | null;
+}
+
 /**
  * Reads and checks a dataset: unsigned-byte pixels stay bytes (the core scales them to [0, 1] as it
  * gathers them), other element types become floats used as they are; labels are class indices.
- * Files are read straight into SharedArrayBuffers, so worker threads receive them without a copy,
- * and the training set is in memory once, as bytes, whatever the number of workers.
  * Throws DataFileError for a missing, unreadable or malformed file, naming the file.
  */
-export function loadDataset(spec: DatasetSpec): TrainingData {
+export function loadDataset(spec: DatasetSpec, options: ReadOptions = {}): TrainingData {
   const files = spec.files === 'mnist' ? bundledMnistFiles() : spec.files;
-  const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit);
-  const test = readSet(files.testImages, files.testLabels, spec.testLimit);
+  const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit, options);
+  const test = readSet(files.testImages, files.testLabels, spec.testLimit, options);
   if (test.features !== fullTrain.features) {
     throw new DataFileError(
       files.testImages,
@@ -46,9 +54,9 @@ export function loadDataset(spec: DatasetSpec): TrainingData {
   };
 }
 
-function readSet(imagesFile: string, labelsFile: string, limit: number | null): LabelledImages {
-  const images = parseIdx(readBytes(imagesFile), imagesFile);
-  const labels = parseIdx(readBytes(labelsFile), labelsFile);
+function readSet(imagesFile: string, labelsFile: string, limit: number | null, options: ReadOptions): LabelledImages {
+  const images = parseIdx(readBytes(imagesFile, options), imagesFile);
+  const labels = parseIdx(readBytes(labelsFile, options), labelsFile);
   if (images.dims.length < 2) {
     throw new DataFileError(imagesFile, `images need at least 2 dimensions (count, pixels…), got [${images.dims.join(', ')}]`);
   }
@@ -96,8 +104,18 @@ function sharedFloats(values: Float64Array, length: number): Float32Array {
   return floats;
 }
 
-/** The whole file, read straight into a SharedArrayBuffer (no intermediate copy). */
-function readBytes(file: string): Uint8Array {
+/** The whole file, mapped (ReadOptions.mapFile) or read straight into a SharedArrayBuffer. */
+function readBytes(file: string, options: ReadOptions): Uint8Array {
+  if (options.mapFile) {
+    let mapped: ArrayBuffer | null;
+    try {
+      mapped = options.mapFile(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new DataFileError(file, code === 'ENOENT' ? 'no such file' : `cannot read: ${(error as Error).message}`);
+    }
+    if (mapped) return new Uint8Array(mapped);
+  }
   let fd: number | null = null;
   try {
     fd = openSync(file, 'r');

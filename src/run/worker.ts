@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { TrainingData } from '../core/dataset.ts';
 import { Training, type TrainState } from '../core/train.ts';
-import { kernelFiles, kernelsIdentity, loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
+import { fileMapper, kernelFiles, kernelsIdentity, loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
 import { loadDataset } from '../data/load.ts';
 import type { CheckpointOrigin } from '../store/checkpoint.ts';
 import { readCheckpointFile, writeCheckpointFile } from '../store/checkpoint-files.ts';
@@ -43,7 +43,8 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
   const dataKey = JSON.stringify(task.dataset);
   let data = datasets.get(dataKey);
   if (!data) {
-    data = loadDataset(task.dataset);
+    // Mapped where the native addon can: the worker processes then share one copy of the images.
+    data = loadDataset(task.dataset, { mapFile: fileMapper() });
     datasets.set(dataKey, data);
   }
   const origin: CheckpointOrigin = { runId: task.id, mlpLabVersion: codeVersion(kernelFiles(kernels.name)), kernels: kernelsIdentity(kernels) };

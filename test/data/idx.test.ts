@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdxUint8, parseIdx } from '../../src/data/idx.ts';
-import { loadDataset } from '../../src/data/load.ts';
+import { loadDataset, type DatasetSpec } from '../../src/data/load.ts';
+import { fileMapper } from '../../src/backends/load.ts';
 import { InputRows } from '../../src/core/input-rows.ts';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
 
@@ -120,3 +121,46 @@ describe('loadDataset', () => {
     expect([...data.train.labels]).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
   });
 });
+
+const mapFile = fileMapper();
+
+describe.skipIf(mapFile === null)('loadDataset with files mapped by the native addon', () => {
+  const both = (spec: DatasetSpec) => [loadDataset(spec), loadDataset(spec, { mapFile })] as const;
+
+  it('gives the bytes reading gives, for the bundled MNIST, without copying them into fresh memory', () => {
+    const [read, mapped] = both({ files: 'mnist', trainLimit: null, testLimit: null, validation: 5000 });
+    for (const set of ['train', 'test', 'validation'] as const) {
+      expect(Buffer.compare(mapped[set]!.images as Uint8Array, read[set]!.images as Uint8Array)).toBe(0);
+      expect(Buffer.compare(mapped[set]!.labels, read[set]!.labels)).toBe(0);
+      expect(mapped[set]!.count).toBe(read[set]!.count);
+    }
+    expect(mapped.train.images.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    if (existsSync('/proc/self/smaps')) {
+      // Every page was read above; none may have been copied into this process's own memory (a
+      // writable private mapping populated at map time would copy them all), so that worker
+      // processes share one copy of the images.
+      const blocks = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+      const images = blocks.filter((b) => b.split('\n')[0]!.endsWith('train-images-idx3-ubyte'));
+      expect(images.length).toBeGreaterThan(0);
+      for (const block of images) {
+        expect(Number(/^Rss:\s+(\d+)/m.exec(block)![1])).toBeGreaterThan(40_000);
+        expect(Number(/^Anonymous:\s+(\d+)/m.exec(block)![1])).toBe(0);
+      }
+    }
+  });
+
+  it('reports a missing, empty or damaged file as reading does', () => {
+    const cases = [
+      { ...smallDataset(), testImages: path.join(dir, 'missing') },
+      { ...smallDataset(), trainLabels: write('empty', new Uint8Array(0)) },
+      { ...smallDataset(), trainImages: write('truncated', encodeIdxUint8([3, 2, 2], new Uint8Array(12)).subarray(0, 20)) },
+    ];
+    for (const files of cases) {
+      const spec: DatasetSpec = { files, trainLimit: null, testLimit: null, validation: 0 };
+      const readError = (() => { try { loadDataset(spec); } catch (error) { return error as Error; } })();
+      expect(readError?.name).toBe('DataFileError');
+      expect(() => loadDataset(spec, { mapFile })).toThrow(readError!.message);
+    }
+  });
+});
+

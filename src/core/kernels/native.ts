@@ -28,6 +28,12 @@ export interface NativeKernelTable {
 
 /** The loaded addon: the best table for this CPU, plus every table it can run (for tests). */
 export interface NativeAddon extends NativeKernelTable {
+  /**
+   * The whole file mapped copy-on-write (its pages are the page cache's, shared by every process
+   * that maps it); null for an empty or irregular file; throws an Error (code ENOENT when missing).
+   * Absent where the addon was built without mmap.
+   */
+  mapFile?(path: string): ArrayBuffer | null;
   readonly variants: {
     readonly generic: NativeKernelTable;
     readonly avx2?: NativeKernelTable;
