@@ -4,7 +4,7 @@ import { historyChart } from './history-chart.ts';
 import { overlayChart, type RunHistory } from './overlay-chart.ts';
 import { chartRoles, fieldName, hasAccuracy } from './parameters.ts';
 import { resultsChart } from './results-chart.ts';
-import { imageShape, readFirstLayer, readHistory, trainImages } from './run-data.ts';
+import { imageShape, readFirstLayer, readHistory, trainImages, type HistoryPoint } from './run-data.ts';
 import type { ChartSettings } from './settings.ts';
 import type { Chart } from './spec.ts';
 import { sweepChart } from './sweep-chart.ts';
@@ -47,17 +47,8 @@ export function buildCharts(
     const perEpoch = images === null ? null : Math.ceil(images / run.config.batch_size);
     if (history && history.length > 0) histories.push({ row, history, iterationsPerEpoch: perEpoch });
     if (!settings.runs) return;
-    const charts: Chart[] = [];
-    if (history && history.length > 0) {
-      charts.push({ name: `runs/${run.id}-history`, title: 'Training history', spec: historyChart(run.label, history, perEpoch) });
-    }
-    const layer = readFirstLayer(dir);
-    const shape = imageShape(run.config.dataset);
-    if (!layer) withoutWeights.push(run.id);
-    else if (shape && shape.rows * shape.cols === layer.nIn) {
-      const outputLayer = run.config.layers.length === 2;
-      charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights', spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer), pngScale: 1 });
-    }
+    const { charts, weights } = runCharts(run, dir, settings, history);
+    if (!weights) withoutWeights.push(run.id);
     set.runs.set(run.id, charts);
   });
   if (withoutWeights.length) {
@@ -73,4 +64,29 @@ export function buildCharts(
   }
   if (settings.histories && histories.length > 1) set.experiment.push({ name: 'histories', title: 'Training histories', spec: overlayChart(histories, roles) });
   return set;
+}
+
+/**
+ * One finished run's own charts (its history, its first-layer weight images), which depend on
+ * nothing but its folder in the store; `weights` is false when the folder has no weights.
+ */
+export function runCharts(
+  run: PlannedRun,
+  dir: string,
+  settings: Pick<ChartSettings, 'weightUnits'>,
+  history: HistoryPoint[] | null = readHistory(dir),
+): { charts: Chart[]; weights: boolean } {
+  const images = trainImages(run.config.dataset);
+  const perEpoch = images === null ? null : Math.ceil(images / run.config.batch_size);
+  const charts: Chart[] = [];
+  if (history && history.length > 0) {
+    charts.push({ name: `runs/${run.id}-history`, title: 'Training history', spec: historyChart(run.label, history, perEpoch) });
+  }
+  const layer = readFirstLayer(dir);
+  const shape = imageShape(run.config.dataset);
+  if (layer && shape && shape.rows * shape.cols === layer.nIn) {
+    const outputLayer = run.config.layers.length === 2;
+    charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights', spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer), pngScale: 1 });
+  }
+  return { charts, weights: layer !== null };
 }

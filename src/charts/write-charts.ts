@@ -14,6 +14,8 @@ export interface ChartsWritten {
   rendered: number;
   /** Charts left as they were (same spec, renderings present). */
   unchanged: number;
+  /** Of `rendered`, those drawn while runs were still training (see ChartsWhileTraining). */
+  renderedWhileTraining: number;
   seconds: number;
 }
 
@@ -26,7 +28,9 @@ const EXTENSIONS = ['.vl.json', '.svg', '.png'];
  * claims any more (a run left the plan) and temporary files of an interrupted write are removed;
  * nothing else in charts/ is touched.
  */
-export async function writeCharts(experimentDir: string, set: ChartSet, settings: Pick<ChartSettings, 'formats' | 'runFormats'>): Promise<ChartsWritten> {
+export async function writeCharts(
+  experimentDir: string, set: ChartSet, settings: Pick<ChartSettings, 'formats' | 'runFormats'>, drawnWhileTraining: ReadonlySet<string> = new Set(),
+): Promise<ChartsWritten> {
   const started = performance.now();
   const dir = path.join(experimentDir, 'charts');
   const charts: [Chart, ChartSettings['formats']][] = [
@@ -36,23 +40,15 @@ export async function writeCharts(experimentDir: string, set: ChartSet, settings
   const written = new Set<string>();
   let rendered = 0;
   let unchanged = 0;
+  let renderedWhileTraining = 0;
   for (const [chart, formats] of charts) {
-    const base = path.join(dir, chart.name);
-    const text = formatSpec(chart.spec);
-    const outputs = formats.map((f) => `${base}.${f}`);
-    const same = existsSync(`${base}.vl.json`) && readFileSync(`${base}.vl.json`, 'utf8') === text && outputs.every((f) => existsSync(f));
-    written.add(`${base}.vl.json`);
-    outputs.forEach((f) => written.add(f));
-    if (same) {
-      unchanged++;
-      continue;
-    }
-    writeReplacing(`${base}.vl.json`, text);
-    if (formats.length === 0) continue;
-    const svg = await renderSvg(chart.spec);
-    if (formats.includes('svg')) writeReplacing(`${base}.svg`, svg);
-    if (formats.includes('png')) writeReplacing(`${base}.png`, svgToPng(svg, chart.pngScale));
-    rendered++;
+    const result = await drawChart(dir, chart, formats);
+    result.files.forEach((f) => written.add(f));
+    if (result.drawn === 'unchanged' && drawnWhileTraining.has(chart.name)) {
+      rendered++;
+      renderedWhileTraining++;
+    } else if (result.drawn === 'unchanged') unchanged++;
+    else if (result.drawn === 'rendered') rendered++;
   }
   removeStale(dir, written);
   return {
@@ -60,8 +56,29 @@ export async function writeCharts(experimentDir: string, set: ChartSet, settings
     charts: charts.length,
     rendered,
     unchanged,
+    renderedWhileTraining,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * Writes one chart's `<name>.vl.json` under `dir` and draws it in `formats`, unless the same spec
+ * and all its renderings are there already. Returns the chart's files and what was done.
+ */
+export async function drawChart(dir: string, chart: Chart, formats: ChartSettings['formats']): Promise<{ files: string[]; drawn: 'rendered' | 'unchanged' | 'spec only' }> {
+  const base = path.join(dir, chart.name);
+  const text = formatSpec(chart.spec);
+  const outputs = formats.map((f) => `${base}.${f}`);
+  const files = [`${base}.vl.json`, ...outputs];
+  if (existsSync(`${base}.vl.json`) && readFileSync(`${base}.vl.json`, 'utf8') === text && outputs.every((f) => existsSync(f))) {
+    return { files, drawn: 'unchanged' };
+  }
+  writeReplacing(`${base}.vl.json`, text);
+  if (formats.length === 0) return { files, drawn: 'spec only' };
+  const svg = await renderSvg(chart.spec);
+  if (formats.includes('svg')) writeReplacing(`${base}.svg`, svg);
+  if (formats.includes('png')) writeReplacing(`${base}.png`, svgToPng(svg, chart.pngScale));
+  return { files, drawn: 'rendered' };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface ReportOptions {
   moreCharts?: ((rows: readonly ResultRow[]) => Chart[]) | undefined;
   /** Sections other modules add after the experiment's own (given what the page is built from). */
   sections?: ((input: SectionInput) => ReportSection[]) | undefined;
+  /** Charts (by name) that `run` drew while other runs trained: drawn in this invocation, not stale. */
+  drawnWhileTraining?: ReadonlySet<string> | undefined;
 }
 
 /** What was written for one experiment. */
@@ -50,7 +52,7 @@ export async function writeReport(out: string, experiment: ReportInput, options:
   const rows = collectResults(experiment.runs, dirOf);
   const set = buildCharts(rows, experiment.runs, dirOf, experiment.charts, experiment.table.columns);
   set.experiment.push(...(options.moreCharts?.(rows) ?? []));
-  const written = await writeCharts(dir, set, experiment.charts);
+  const written = await writeCharts(dir, set, experiment.charts, options.drawnWhileTraining);
 
   const input: SectionInput = {
     rows,

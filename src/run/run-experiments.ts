@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
 import { comparisonReport } from '../compare/report-section.ts';
+import { ChartsWhileTraining } from '../charts/charts-while-training.ts';
 import { writeReport, type ReportInput, type ReportWritten } from '../charts/write-report.ts';
 import { deleteCheckpointFile } from '../store/checkpoint-files.ts';
 import { checkpointFile, experimentDir, lockFile, runDir } from '../store/layout.ts';
@@ -161,6 +163,9 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   });
   const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0));
   let started = 0;
+  let inFlight = 0;
+  const cores = availableParallelism();
+  const charts = new ChartsWhileTraining(() => inFlight < cores);
 
   const fail = (p: Pending, message: string): void => {
     let kept = false;
@@ -202,6 +207,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
     else summary.diverged++;
     const message = [outcome.message, resumed].filter((m) => m !== null).join('; ') || null;
     display.runEnded(p.dir, { status: outcome.status, testAccuracy: outcome.final.testAccuracy, seconds: outcome.seconds, message });
+    if (options.charts) charts.add({ experimentDir: experimentDir(options.out, p.experiment.name), run: p.run, runDir: p.dir, settings: p.experiment.charts });
   };
 
   try {
@@ -215,25 +221,32 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
         switch (event.type) {
           case 'started':
             started++;
+            inFlight++;
             display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
             return;
           case 'progress':
             display.progress(event);
             return;
           case 'finished':
+            inFlight--;
             finished(p, event.outcome);
+            charts.pump();
             return;
           case 'failed':
+            inFlight--;
             fail(p, event.message);
+            charts.pump();
         }
       },
     });
   } finally {
     display.close();
     summary.skipped = tasks.length - started;
+    await charts.settle();
     for (const experiment of experiments) {
       try {
-        const report = await writeReport(options.out, experiment, { charts: options.charts, ...comparisonReport(options.out, experiment) });
+        const drawnWhileTraining = charts.drawn.get(experimentDir(options.out, experiment.name));
+        const report = await writeReport(options.out, experiment, { charts: options.charts, drawnWhileTraining, ...comparisonReport(options.out, experiment) });
         summary.reports.push(report);
         summary.resultFiles.push(...report.tables);
       } catch (error) {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -84,6 +84,38 @@ describe('an IDX experiment, end to end', () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toContain('1 of 1 runs finished');
     expect(readFileSync(markdown, 'utf8')).toBe(before);
+  });
+});
+
+describe('charts of finished runs, drawn while other runs train', () => {
+  const dir = path.join(root, 'early-charts');
+  mkdirSync(dir);
+  const file = path.join(dir, 'three.yaml');
+  writeFileSync(file, `name: three
+dataset: { source: mnist, train_limit: 300, test_limit: 100 }
+defaults: { layers: [784, 16, 10], activations: [relu, softmax], epochs: 1, batch_size: 30 }
+seeds: [1, 2, 3]
+`);
+  const out = path.join(dir, 'results');
+  const charts = path.join(out, 'three', 'charts');
+  const files = () => readdirSync(charts, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).sort();
+
+  it('are drawn on a free core (--jobs 1 on a machine of 2 or more), and are those report draws afresh, byte for byte', () => {
+    const run = cli(['run', file, '--out', out, '--jobs', '1', '--quiet']);
+    expect(run.code).toBe(0);
+    // 6 run charts (history and weights of 3 runs) and 2 of the experiment; a run's own charts can
+    // be drawn early once it is recorded, and the last run's only if the report has not begun.
+    const drawn = /\((\d+) charts, (\d+) drawn(?: \((\d+) while training\))?;/.exec(run.stdout);
+    expect(drawn?.slice(1, 3)).toEqual(['8', '8']);
+    if (availableParallelism() >= 2) expect(Number(drawn![3])).toBeGreaterThanOrEqual(4);
+    const early = new Map(files().map((f) => [f, readFileSync(path.join(charts, f))]));
+    expect(early.size).toBe(8 + 2 * 2 + 6); // .vl.json of 8 charts, .svg and .png of the experiment's 2, .png of the 6 run charts
+
+    rmSync(charts, { recursive: true });
+    const report = cli(['report', file, '--out', out]);
+    expect(report.code).toBe(0);
+    expect(files()).toEqual([...early.keys()]);
+    for (const [f, bytes] of early) expect(readFileSync(path.join(charts, f)).equals(bytes), f).toBe(true);
   });
 });
 
