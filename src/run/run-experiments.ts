@@ -165,7 +165,9 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   let started = 0;
   let inFlight = 0;
   const cores = availableParallelism();
-  const charts = new ChartsWhileTraining(() => inFlight < cores);
+  // Cores the runs will keep busy: those in flight and those waiting to start (a run that just
+  // ended is replaced at once), at most --jobs. Charts are drawn on the others.
+  const charts = new ChartsWhileTraining(() => Math.min(options.jobs, inFlight + (tasks.length - started)) < cores);
 
   const fail = (p: Pending, message: string): void => {
     let kept = false;
@@ -223,6 +225,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
             started++;
             inFlight++;
             display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
+            charts.pump();
             return;
           case 'progress':
             display.progress(event);
