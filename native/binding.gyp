@@ -2,8 +2,9 @@
   "targets": [
     {
       "target_name": "mlp_kernels",
-      "sources": ["src/addon.cc", "src/kernels_generic.cc"],
-      "cflags_cc": ["-O3", "-std=c++17"],
+      "sources": ["src/addon.cc", "src/evaluate.cc", "src/kernels_generic.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
+      "ldflags": ["-pthread"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] },
       "conditions": [
         ["target_arch=='x64'", {

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #if !defined(_WIN32)
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 #endif
 
+#include "evaluate.h"
 #include "kernels.h"
 
 namespace {
@@ -67,12 +69,12 @@ bool argFloats(napi_env env, napi_value v, const char* name, size_t need, float*
 }
 
 struct Args {
-  napi_value v[8];
+  napi_value v[10];
   const KernelTable* table;
 };
 
 bool getArgs(napi_env env, napi_callback_info info, size_t expected, Args* args) {
-  size_t argc = 8;
+  size_t argc = 10;
   void* data = nullptr;
   napi_get_cb_info(env, info, &argc, args->v, nullptr, &data);
   args->table = static_cast<const KernelTable*>(data);
@@ -283,6 +285,101 @@ napi_value softmaxCrossEntropy(napi_env env, napi_callback_info info) {
   return result;
 }
 
+bool argBytes(napi_env env, napi_value v, const char* name, size_t need, const unsigned char** out) {
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_is_typedarray(env, v, &is);
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
+    char msg[96];
+    std::snprintf(msg, sizeof msg, "%s must be a Uint8Array", name);
+    napi_throw_type_error(env, nullptr, msg);
+    return false;
+  }
+  if (length < need) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "%s has %zu elements, %zu are needed", name, length, need);
+    napi_throw_range_error(env, nullptr, msg);
+    return false;
+  }
+  *out = static_cast<const unsigned char*>(data);
+  return true;
+}
+
+// evaluateRows(sizes: number[], activations: number[] (codes; -1 for the softmax layer),
+//   weights: Float32Array[], biases: Float32Array[], images: Uint8Array, labels: Uint8Array,
+//   count, chunkRows, threads) → [lossSum, correct]. See evaluate.h.
+napi_value evaluateRows(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, 9, &a)) return nullptr;
+  uint32_t layerCount = 0;
+  napi_get_array_length(env, a.v[0], &layerCount);
+  if (layerCount < 2 || layerCount > 64) {
+    napi_throw_range_error(env, nullptr, "sizes must list 2 to 64 layer sizes");
+    return nullptr;
+  }
+  layerCount -= 1;
+  std::vector<mlp::EvalLayer> layers(layerCount);
+  int32_t previous = 0;
+  for (uint32_t l = 0; l <= layerCount; l++) {
+    napi_value item;
+    int32_t size;
+    napi_get_element(env, a.v[0], l, &item);
+    if (!argInt(env, item, "a layer size", &size)) return nullptr;
+    if (size < 1) {
+      napi_throw_range_error(env, nullptr, "layer sizes must be positive");
+      return nullptr;
+    }
+    if (l > 0) {
+      mlp::EvalLayer& layer = layers[l - 1];
+      layer.nIn = previous;
+      layer.nOut = size;
+      napi_value activation, W, b;
+      napi_get_element(env, a.v[1], l - 1, &activation);
+      napi_get_element(env, a.v[2], l - 1, &W);
+      napi_get_element(env, a.v[3], l - 1, &b);
+      double code;
+      if (napi_get_value_double(env, activation, &code) != napi_ok || !(code == -1 || code == mlp::kRelu || code == mlp::kSigmoid || code == mlp::kTanh) ||
+          (code == -1) != (l == layerCount)) {
+        napi_throw_range_error(env, nullptr, "activations must be hidden codes (0, 1, 2), then -1 for the softmax layer");
+        return nullptr;
+      }
+      layer.activation = (int)code;
+      float *weights, *bias;
+      if (!argFloats(env, W, "W", (size_t)previous * size, &weights) || !argFloats(env, b, "b", size, &bias)) return nullptr;
+      layer.W = weights;
+      layer.b = bias;
+    }
+    previous = size;
+  }
+  int32_t count, chunkRows, threads;
+  if (!argInt(env, a.v[6], "count", &count) || !argInt(env, a.v[7], "chunkRows", &chunkRows) || !argInt(env, a.v[8], "threads", &threads)) return nullptr;
+  if (chunkRows < 1 || threads < 1 || threads > 256) {
+    napi_throw_range_error(env, nullptr, "chunkRows must be positive and threads from 1 to 256");
+    return nullptr;
+  }
+  const int features = layers[0].nIn;
+  const int classes = layers[layerCount - 1].nOut;
+  const unsigned char *images, *labels;
+  if (!argBytes(env, a.v[4], "images", (size_t)count * features, &images) || !argBytes(env, a.v[5], "labels", count, &labels)) return nullptr;
+  for (int32_t i = 0; i < count; i++) {
+    if (labels[i] >= classes) {
+      napi_throw_range_error(env, nullptr, "a label is not below the number of classes");
+      return nullptr;
+    }
+  }
+  const mlp::EvalResult r = count == 0 ? mlp::EvalResult{0.0, 0}
+      : mlp::evaluateRows(*a.table, layers.data(), (int)layerCount, images, labels, count, features, chunkRows, threads);
+  napi_value result, loss, correct;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_double(env, r.lossSum, &loss);
+  napi_create_double(env, (double)r.correct, &correct);
+  napi_set_element(env, result, 0, loss);
+  napi_set_element(env, result, 1, correct);
+  return result;
+}
+
 #if !defined(_WIN32)
 void unmapFile(napi_env, void* data, void* hint) {
   munmap(data, reinterpret_cast<size_t>(hint));
@@ -368,6 +465,7 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
       {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackBytes", nullptr, unpackBytes, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackRows", nullptr, unpackRows, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"evaluateRows", nullptr, evaluateRows, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"softmaxCrossEntropy", nullptr, softmaxCrossEntropy, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"alignmentSkip", nullptr, alignmentSkip, nullptr, nullptr, nullptr, napi_enumerable, data},
   };

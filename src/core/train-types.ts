@@ -58,6 +58,8 @@ export interface TrainHooks {
   onProgress?: (progress: Progress) => void;
   /** Checked before every iteration; true stops the run with status `stopped`. */
   shouldStop?: () => boolean;
+  /** Threads an evaluation of a whole set may use now (a core no other run uses); 1 by default. */
+  evaluationThreads?: () => number;
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
 }

@@ -220,6 +220,7 @@ export class Training {
     if (this.status === null) this.stop();
     const { network, input, data } = this;
     const best = this.earlyStopping?.state;
+    const threads = this.hooks.evaluationThreads?.() ?? 1;
     let reusable = this.evaluated?.iteration === this.iteration ? this.evaluated.sets : null;
     if (best && best.bestValue !== null && this.status !== 'stopped' && this.status !== 'diverged') {
       this.parameters().forEach((p, i) => p.set(best.bestParameters[i]!));
@@ -227,9 +228,9 @@ export class Training {
     }
     const skip = this.status === 'stopped';
     const unevaluated = { cost: NaN, accuracy: NaN };
-    const trainFinal = skip ? unevaluated : reusable?.train ?? evaluateSet(network, data.train, input);
-    const testFinal = skip ? unevaluated : reusable?.test ?? evaluateSet(network, data.test, input);
-    const validationFinal = data.validation && !skip ? reusable?.validation ?? evaluateSet(network, data.validation, input) : null;
+    const trainFinal = skip ? unevaluated : reusable?.train ?? evaluateSet(network, data.train, input, threads);
+    const testFinal = skip ? unevaluated : reusable?.test ?? evaluateSet(network, data.test, input, threads);
+    const validationFinal = data.validation && !skip ? reusable?.validation ?? evaluateSet(network, data.validation, input, threads) : null;
     return {
       status: this.status!,
       message: this.message,
@@ -260,9 +261,10 @@ export class Training {
   /** Appends a history record; returns true when early stopping says to stop. */
   private record(epoch: number): boolean {
     const { network, input, monitored } = this;
-    const trainEval = evaluateSet(network, monitored.train, input);
-    const testEval = evaluateSet(network, monitored.test, input);
-    const validationEval = monitored.validation ? evaluateSet(network, monitored.validation, input) : null;
+    const threads = this.hooks.evaluationThreads?.() ?? 1;
+    const trainEval = evaluateSet(network, monitored.train, input, threads);
+    const testEval = evaluateSet(network, monitored.test, input, threads);
+    const validationEval = monitored.validation ? evaluateSet(network, monitored.validation, input, threads) : null;
     const entry: HistoryRecord = {
       iteration: this.iteration,
       epoch,

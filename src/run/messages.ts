@@ -69,7 +69,8 @@ export interface RunOutcome {
 }
 
 /** Main process → worker. */
-export type ToWorker = { type: 'run'; task: RunTask } | { type: 'stop' };
+/** `threads`: how many threads the run's evaluations may use from now on (cores no other run uses). */
+export type ToWorker = { type: 'run'; task: RunTask } | { type: 'stop' } | { type: 'threads'; threads: number };
 
 /** Worker → main process. `failed` is a run that threw; a crash is seen as the process's exit. */
 export type FromWorker =

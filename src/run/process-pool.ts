@@ -29,6 +29,7 @@ export class ProcessPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Set<Worker>();
   private stopping = false;
+  private threads = 1;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -56,9 +57,17 @@ export class ProcessPool {
       };
       worker.child.on('message', onMessage);
       worker.child.on('exit', onExit);
+      this.send(worker, { type: 'threads', threads: this.threads });
       this.send(worker, { type: 'run', task });
       if (this.stopping) this.send(worker, { type: 'stop' });
     });
+  }
+
+  /** How many threads each run's evaluations may use from now on, in flight and to come. */
+  setThreads(threads: number): void {
+    if (threads === this.threads) return;
+    this.threads = threads;
+    for (const worker of this.busy) this.send(worker, { type: 'threads', threads });
   }
 
   /** Asks every run in flight to checkpoint and stop; runs sent later stop at once too. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import type { ProgressMessage, RunOutcome, RunTask } from './messages.ts';
 import { ProcessPool } from './process-pool.ts';
@@ -51,6 +52,13 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
   const entry = options.worker ?? WORKER;
   const pool = options.pool ?? new ProcessPool({ entry, execArgv: [...workerExecArgv(entry), ...(options.workerExecArgv ?? [])] });
   const limit = pLimit(options.jobs);
+  // Once no run waits to start, the cores that the runs in flight leave free (of --jobs) go to
+  // their evaluations: the last run of a sweep then evaluates on every core it was given.
+  const cores = Math.min(options.jobs, availableParallelism());
+  const shareCores = (): void => {
+    const inFlight = limit.activeCount;
+    pool.setThreads(limit.pendingCount === 0 && inFlight > 0 ? Math.max(1, Math.floor(cores / inFlight)) : 1);
+  };
   const stopAll = () => pool.stopAll();
   options.signal.addEventListener('abort', stopAll, { once: true });
   let halted = false;
@@ -58,6 +66,7 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
   const execute = async (task: RunTask): Promise<void> => {
     if (halted || options.signal.aborted) return;
     await options.onEvent({ type: 'started', runId: task.runId });
+    shareCores();
     try {
       const outcome = await pool.run(task, (message) => void options.onEvent(message));
       await options.onEvent({ type: 'finished', runId: task.runId, outcome });
@@ -71,7 +80,8 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
   };
 
   try {
-    await Promise.all(runs.map((run) => limit(() => execute(run))));
+    // After a run's slot is released (and the next run, if any, has taken it).
+    await Promise.all(runs.map((run) => limit(() => execute(run)).then(() => setImmediate(shareCores))));
   } finally {
     options.signal.removeEventListener('abort', stopAll);
     if (!options.pool) await pool.close();

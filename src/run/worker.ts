@@ -19,6 +19,8 @@ const SLICE_MS = 100;
 /** What the process around a run provides: whether to stop, and where progress goes. */
 export interface RunControl {
   stopRequested(): boolean;
+  /** Threads an evaluation may use now; 1 when absent. */
+  evaluationThreads?(): number;
   post(message: FromWorker): void;
 }
 
@@ -60,6 +62,7 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
   let lastPost = 0;
   try {
     const training = new Training(task.config, data, kernels, {
+      evaluationThreads: () => control.evaluationThreads?.() ?? 1,
       onProgress: (p) => {
         const now = performance.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS && p.iteration !== p.iterations) return;
@@ -153,10 +156,11 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
  */
 export function serve(handler: (task: RunTask, control: RunControl) => Promise<RunOutcome> = runTask): void {
   let stop = false;
+  let threads = 1;
   const send = (message: FromWorker): void => {
     if (process.connected) process.send!(message);
   };
-  const control: RunControl = { stopRequested: () => stop, post: send };
+  const control: RunControl = { stopRequested: () => stop, evaluationThreads: () => threads, post: send };
   const requestStop = (): void => {
     stop = true;
   };
@@ -170,6 +174,10 @@ export function serve(handler: (task: RunTask, control: RunControl) => Promise<R
   process.on('message', (message: ToWorker) => {
     if (message.type === 'stop') {
       stop = true;
+      return;
+    }
+    if (message.type === 'threads') {
+      threads = message.threads;
       return;
     }
     const { task } = message;

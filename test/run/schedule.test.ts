@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../src/core/config.ts';
 import type { RunTask } from '../../src/run/messages.ts';
@@ -44,4 +45,24 @@ describe('executeRuns', () => {
     });
     expect(started).toEqual(['throws']);
   });
+
+  it('gives the cores that no run waiting to start will take (of --jobs) to the evaluations of the runs in flight', async () => {
+    const THREADS = new URL('../fixtures/workers/threads-worker.ts', import.meta.url);
+    const threadsSeen = async (ids: string[], jobs: number) => {
+      const seen = new Map<string, number[]>();
+      await executeRuns(ids.map(task), {
+        jobs, failFast: false, signal: new AbortController().signal, worker: THREADS,
+        onEvent: (e) => { if (e.type === 'finished') seen.set(e.runId, e.outcome.message!.replace('threads ', '').split(',').map(Number)); },
+      });
+      return seen;
+    };
+    const cores = Math.min(2, availableParallelism());
+    // One run and two slots: it evaluates on both cores from the start; with one slot, on one.
+    expect((await threadsSeen(['alone'], 2)).get('alone')).toEqual([cores, cores]);
+    expect((await threadsSeen(['alone'], 1)).get('alone')).toEqual([1, 1]);
+    // Three runs in two slots: while the third waits, one core each; the last one running gets both.
+    const three = await threadsSeen(['a', 'b', 'c'], 2);
+    expect([...three.values()].flat().every((t) => t === 1 || t === cores)).toBe(true);
+  });
 });
+

@@ -22,6 +22,15 @@ export type Activation = HiddenActivation | 'softmax';
 
 export type BackendName = 'js' | 'wasm' | 'native';
 
+/** A dense layer as evaluateRows reads it. */
+export interface EvaluationLayer {
+  W: Float32Array;
+  b: Float32Array;
+  nIn: number;
+  nOut: number;
+  activation: Activation;
+}
+
 export interface Kernels {
   readonly name: BackendName;
 
@@ -94,6 +103,14 @@ export interface Kernels {
    * gathers into allocBytes first.
    */
   unpackRows?(rows: number, features: number, src: Uint8Array, order: Uint32Array, start: number, dst: Float32Array): void;
+
+  /**
+   * The summed cross-entropy and the number of correct arg-max predictions of rows [0, count) of
+   * byte images through `layers`, in chunks of `chunkRows`: exactly what the core's evaluateSet
+   * computes chunk by chunk with these kernels (the same calls in the same order, chunk sums added
+   * in chunk order), in one call, with the chunks spread over `threads` threads. Native only.
+   */
+  evaluateRows?(layers: readonly EvaluationLayer[], images: Uint8Array, labels: Uint8Array, count: number, chunkRows: number, threads: number): { lossSum: number; correct: number };
 
   /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;

@@ -81,6 +81,7 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     name: 'wasm',
     // The kernels read only this module's memory: batches are gathered into allocBytes first.
     unpackRows: undefined,
+    evaluateRows: undefined,
 
     alloc(length) {
       const [buffer, start] = reserve(length, 4, 'floats');

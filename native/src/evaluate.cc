@@ -1,0 +1,84 @@
+// Evaluation of a whole set in one call: each chunk of rows unpacked from bytes, through every
+// layer, into softmax cross-entropy and an arg-max count, with the same kernel calls in the same
+// order as the core's evaluateSet. Chunks may be spread over threads (a core no other run uses);
+// each chunk's result is kept apart and the results are summed in chunk order afterwards, so the
+// totals are bit-identical whatever the number of threads.
+#include "evaluate.h"
+
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace mlp {
+
+namespace {
+
+// Scratch per thread, kept between calls: fresh pages are expensive (on some virtual machines a
+// page fault costs tens of microseconds), and evaluation runs at every history record.
+std::vector<std::vector<float>> scratchPool;
+
+void evaluateChunks(const KernelTable& t, const EvalLayer* layers, int layerCount, const unsigned char* images,
+                    const unsigned char* labels, int count, int features, int chunkRows, int first, int step,
+                    std::vector<float>& scratch, double* losses, int* correct) {
+  // Every buffer starts on a 64-byte line, as the core's buffers do (kernels.alloc).
+  const auto padded = [](size_t floats) { return (floats + 15) / 16 * 16; };
+  size_t total = 16 + padded((size_t)chunkRows * features);
+  for (int l = 0; l < layerCount; l++) total += padded((size_t)chunkRows * layers[l].nOut);
+  scratch.resize(total);
+  float* X = scratch.data() + ((64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64) / sizeof(float);
+  const int chunks = (count + chunkRows - 1) / chunkRows;
+  for (int c = first; c < chunks; c += step) {
+    const int start = c * chunkRows;
+    const int rows = count - start < chunkRows ? count - start : chunkRows;
+    t.unpackBytes(rows * features, images + (size_t)start * features, X);
+    const float* input = X;
+    float* output = X + padded((size_t)chunkRows * features);
+    for (int l = 0; l < layerCount; l++) {
+      const EvalLayer& layer = layers[l];
+      t.gemm(rows, layer.nOut, layer.nIn, input, layer.W, output);
+      if (layer.activation < 0) t.addBias(rows, layer.nOut, output, layer.b);
+      else t.biasActivation(rows, layer.nOut, output, layer.b, layer.activation);
+      input = output;
+      output += padded((size_t)chunkRows * layer.nOut);
+    }
+    const int classes = layers[layerCount - 1].nOut;
+    const unsigned char* y = labels + start;
+    losses[c] = softmaxCrossEntropy(rows, classes, input, y, nullptr);
+    int hits = 0;
+    for (int i = 0; i < rows; i++) {
+      const float* z = input + (size_t)i * classes;
+      int best = 0;  // the first maximum on ties, NaN never greater: as the core's countCorrect
+      for (int j = 1; j < classes; j++) if (z[j] > z[best]) best = j;
+      if (best == y[i]) hits++;
+    }
+    correct[c] = hits;
+  }
+}
+
+}  // namespace
+
+EvalResult evaluateRows(const KernelTable& t, const EvalLayer* layers, int layerCount, const unsigned char* images,
+                        const unsigned char* labels, int count, int features, int chunkRows, int threads) {
+  const int chunks = (count + chunkRows - 1) / chunkRows;
+  if (threads > chunks) threads = chunks;
+  if (threads < 1) threads = 1;
+  if ((int)scratchPool.size() < threads) scratchPool.resize(threads);
+  std::vector<double> losses(chunks);
+  std::vector<int> correct(chunks);
+  std::vector<std::thread> helpers;
+  for (int i = 1; i < threads; i++) {
+    helpers.emplace_back(evaluateChunks, std::cref(t), layers, layerCount, images, labels, count, features, chunkRows, i,
+                         threads, std::ref(scratchPool[i]), losses.data(), correct.data());
+  }
+  evaluateChunks(t, layers, layerCount, images, labels, count, features, chunkRows, 0, threads, scratchPool[0],
+                 losses.data(), correct.data());
+  for (std::thread& helper : helpers) helper.join();
+  EvalResult result{0.0, 0};
+  for (int c = 0; c < chunks; c++) {
+    result.lossSum += losses[c];
+    result.correct += correct[c];
+  }
+  return result;
+}
+
+}  // namespace mlp
