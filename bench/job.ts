@@ -117,6 +117,7 @@ export async function benchJob(repetitions: number): Promise<void> {
 
   // numpy runs its repetitions in one process; mlp-lab's are interleaved with them in time.
   const mlpSeconds: number[] = [];
+  const tablesOnly: number[] = [];
   const relu: number[] = [];
   const sigmoid: number[] = [];
   let numpy: ReturnType<typeof numpyJob> = 'numpy job not run';
@@ -124,6 +125,7 @@ export async function benchJob(repetitions: number): Promise<void> {
   for (let rep = 0; rep < repetitions; rep++) {
     const run = mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--force', '--quiet', '--out', out], true);
     mlpSeconds.push(run.seconds);
+    tablesOnly.push(mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--force', '--quiet', '--no-charts', '--out', out], true).seconds);
     const rows = rowsOf(out, 'report');
     relu.push(Number(rows.find((r) => r.label!.includes('relu'))!.seconds));
     sigmoid.push(Number(rows.find((r) => r.label!.includes('sigmoid'))!.seconds));
@@ -135,6 +137,8 @@ export async function benchJob(repetitions: number): Promise<void> {
   const np = npSeconds.length > 0 ? median(npSeconds) : NaN;
   console.log(`${'job'.padEnd(34)} ${'seconds'.padStart(8)} ${'× numpy'.padStart(8)}   test accuracy (3 models)`);
   console.log(`${'mlp-lab run (whole process)'.padEnd(34)} ${mlp.toFixed(2).padStart(8)} ${(np / mlp).toFixed(2).padStart(8)}   ${accuracies}`);
+  const tables = median(tablesOnly);
+  console.log(`${'  the same with --no-charts'.padEnd(34)} ${tables.toFixed(2).padStart(8)} ${(np / tables).toFixed(2).padStart(8)}   (tables only: what the numpy job writes, i.e. nothing drawn)`);
   if (typeof numpy === 'string') console.log(numpy);
   else console.log(`${`numpy ${numpy.numpy} (inside Python)`.padEnd(34)} ${np.toFixed(2).padStart(8)} ${'1.00'.padStart(8)}   ${numpy.accuracies.map((a) => a.toFixed(2)).join(' / ')}`);
   console.log(`sigmoid run / relu run (their own seconds): ${(median(sigmoid) / median(relu)).toFixed(2)}  (${median(sigmoid).toFixed(2)} s / ${median(relu).toFixed(2)} s)`);
@@ -171,9 +175,19 @@ export async function benchJob(repetitions: number): Promise<void> {
 
   // The 2-core schedule and the memory of the report job.
   const jobs = (n: number) => treePeak([process.execPath, BIN, 'run', REPORT, '--set', `epochs=${SCHEDULE_EPOCHS}`, '--jobs', String(n), '--force', '--quiet', '--out', out], programEnv());
-  const one1 = await jobs(1);
-  const two = await jobs(2);
-  console.log(`\nThe report job at ${SCHEDULE_EPOCHS} epochs on all cores (longest run first):`);
+  const ones: Awaited<ReturnType<typeof jobs>>[] = [];
+  const twos: Awaited<ReturnType<typeof jobs>>[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    ones.push(await jobs(1));
+    twos.push(await jobs(2));
+  }
+  // Wall time: medians; memory: the highest peak seen.
+  const summary = (xs: typeof ones) => ({
+    seconds: median(xs.map((x) => x.seconds)), peakMb: Math.max(...xs.map((x) => x.peakMb)), peakPssMb: Math.max(...xs.map((x) => x.peakPssMb)),
+  });
+  const one1 = summary(ones);
+  const two = summary(twos);
+  console.log(`\nThe report job at ${SCHEDULE_EPOCHS} epochs on all cores (longest run first; median of ${repetitions}, interleaved):`);
   console.log(`  --jobs 1 ${one1.seconds.toFixed(1)} s, --jobs 2 ${two.seconds.toFixed(1)} s: ratio ${(two.seconds / one1.seconds).toFixed(2)}   (target ≤ 0.58)`);
   console.log(`  peak memory of the process tree, proportional (PSS): --jobs 1 ${one1.peakPssMb.toFixed(0)} MB, --jobs 2 ${two.peakPssMb.toFixed(0)} MB   (target ≤ 250 MB with --jobs 2)`);
   console.log(`  the same as summed resident memory (RSS, shared pages counted in every process): --jobs 1 ${one1.peakMb.toFixed(0)} MB, --jobs 2 ${two.peakMb.toFixed(0)} MB`);
