@@ -5,6 +5,7 @@
 // totals are bit-identical whatever the number of threads.
 #include "evaluate.h"
 
+#include <atomic>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -17,8 +18,10 @@ namespace {
 // page fault costs tens of microseconds), and evaluation runs at every history record.
 std::vector<std::vector<float>> scratchPool;
 
+// Takes chunks from `next` until none is left: a thread slowed by other work on its core takes
+// fewer, instead of holding the others up at the end.
 void evaluateChunks(const KernelTable& t, const EvalLayer* layers, int layerCount, const unsigned char* images,
-                    const unsigned char* labels, int count, int features, int chunkRows, int first, int step,
+                    const unsigned char* labels, int count, int features, int chunkRows, std::atomic<int>& next,
                     std::vector<float>& scratch, double* losses, int* correct) {
   // Every buffer starts on a 64-byte line, as the core's buffers do (kernels.alloc).
   const auto padded = [](size_t floats) { return (floats + 15) / 16 * 16; };
@@ -27,7 +30,7 @@ void evaluateChunks(const KernelTable& t, const EvalLayer* layers, int layerCoun
   scratch.resize(total);
   float* X = scratch.data() + ((64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64) / sizeof(float);
   const int chunks = (count + chunkRows - 1) / chunkRows;
-  for (int c = first; c < chunks; c += step) {
+  for (int c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
     const int start = c * chunkRows;
     const int rows = count - start < chunkRows ? count - start : chunkRows;
     t.unpackBytes(rows * features, images + (size_t)start * features, X);
@@ -65,13 +68,14 @@ EvalResult evaluateRows(const KernelTable& t, const EvalLayer* layers, int layer
   if ((int)scratchPool.size() < threads) scratchPool.resize(threads);
   std::vector<double> losses(chunks);
   std::vector<int> correct(chunks);
+  std::atomic<int> next{0};
   std::vector<std::thread> helpers;
   for (int i = 1; i < threads; i++) {
-    helpers.emplace_back(evaluateChunks, std::cref(t), layers, layerCount, images, labels, count, features, chunkRows, i,
-                         threads, std::ref(scratchPool[i]), losses.data(), correct.data());
+    helpers.emplace_back(evaluateChunks, std::cref(t), layers, layerCount, images, labels, count, features, chunkRows,
+                         std::ref(next), std::ref(scratchPool[i]), losses.data(), correct.data());
   }
-  evaluateChunks(t, layers, layerCount, images, labels, count, features, chunkRows, 0, threads, scratchPool[0],
-                 losses.data(), correct.data());
+  evaluateChunks(t, layers, layerCount, images, labels, count, features, chunkRows, next, scratchPool[0], losses.data(),
+                 correct.data());
   for (std::thread& helper : helpers) helper.join();
   EvalResult result{0.0, 0};
   for (int c = 0; c < chunks; c++) {
