@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "mlp_kernels",
-      "sources": ["src/addon.cc", "src/evaluate.cc", "src/kernels_generic.cc"],
+      "sources": ["src/addon.cc", "src/bindings_data.cc", "src/map_file.cc", "src/evaluate.cc", "src/kernels_generic.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
       "ldflags": ["-pthread"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"] },
