@@ -45,8 +45,10 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
   const dataKey = JSON.stringify(task.dataset);
   let data = datasets.get(dataKey);
   if (!data) {
-    // Mapped where the native addon can: the worker processes then share one copy of the images.
-    data = loadDataset(task.dataset, { mapFile: fileMapper() });
+    // The bundled MNIST is mapped where the native addon can: the worker processes then share one
+    // copy of the images. A user's own IDX files are read: a file rewritten in place during a sweep
+    // would change a mapping's pages under a training run (or end it with SIGBUS when truncated).
+    data = loadDataset(task.dataset, { mapFile: task.dataset.files === 'mnist' ? fileMapper() : null });
     datasets.set(dataKey, data);
   }
   const origin: CheckpointOrigin = { runId: task.id, mlpLabVersion: codeVersion(kernelFiles(kernels.name)), kernels: kernelsIdentity(kernels) };
