@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChartSet } from '../../src/charts/build-charts.ts';
-import { renderSvg, svgToPng } from '../../src/charts/render.ts';
+import { Resvg } from '@resvg/resvg-js';
+import { chartFontFiles, renderSvg, svgToPng } from '../../src/charts/render.ts';
 import { withSchema } from '../../src/charts/spec.ts';
 import { writeCharts } from '../../src/charts/write-charts.ts';
 
@@ -21,6 +22,15 @@ describe('offline rendering', () => {
     expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(3);
     const png = svgToPng(svg, 1);
     expect(Buffer.from(png.subarray(1, 4)).toString()).toBe('PNG');
+  });
+});
+
+describe('fonts', () => {
+  it.skipIf(chartFontFiles() === null)('draws with Liberation Sans\'s own files the pixels that loading every system font draws', async () => {
+    const svg = await renderSvg({ ...bars(4), title: { text: 'Bold title', subtitle: 'subtitle' } } as ReturnType<typeof bars>);
+    const options = { fitTo: { mode: 'zoom' as const, value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' } };
+    const system = new Resvg(svg, options).render().asPng();
+    expect(Buffer.from(svgToPng(svg)).equals(Buffer.from(system))).toBe(true);
   });
 });
 
