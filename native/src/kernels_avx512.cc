@@ -24,7 +24,10 @@ namespace {
 constexpr int kMR = 10;
 constexpr int kNR = 32;
 
-template <int MR>
+// TWO: the tile's 32 columns (two vectors a row); without it, 16 (one vector a row), for a panel of
+// at most 16 columns, e.g. a 10-class output layer, which would otherwise spend half its FMAs on
+// masked-off lanes. Each element gets the same FMAs in the same order either way.
+template <int MR, bool TWO>
 inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, ptrdiff_t ldb,
                  float* C, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
   // Named accumulators (an array of vectors ends up on the stack with GCC 12).
@@ -35,12 +38,12 @@ inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const floa
   const float* b = B;
   for (int p = 0; p < k; p++) {
     const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
-    const __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+    const __m512 b1 = TWO ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_setzero_ps();
 #define MLP_ROW(r)                                        \
     if constexpr (MR > r) {                               \
       const __m512 ar = _mm512_set1_ps(a[r * rsA]);       \
       c##r##0 = _mm512_fmadd_ps(ar, b0, c##r##0);         \
-      c##r##1 = _mm512_fmadd_ps(ar, b1, c##r##1);         \
+      if constexpr (TWO) c##r##1 = _mm512_fmadd_ps(ar, b1, c##r##1); \
     }
     MLP_ROW(0) MLP_ROW(1) MLP_ROW(2) MLP_ROW(3) MLP_ROW(4) MLP_ROW(5) MLP_ROW(6) MLP_ROW(7) MLP_ROW(8) MLP_ROW(9)
 #undef MLP_ROW
@@ -50,25 +53,26 @@ inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const floa
 #define MLP_STORE(r)                                      \
   if constexpr (MR > r) {                                 \
     _mm512_mask_storeu_ps(C + r * ldc, m0, c##r##0);      \
-    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c##r##1); \
+    if constexpr (TWO) _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c##r##1); \
   }
   MLP_STORE(0) MLP_STORE(1) MLP_STORE(2) MLP_STORE(3) MLP_STORE(4) MLP_STORE(5) MLP_STORE(6) MLP_STORE(7) MLP_STORE(8) MLP_STORE(9)
 #undef MLP_STORE
 }
 
+template <bool TWO>
 inline void rowBlock(int rows, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, ptrdiff_t ldb,
                      float* C, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
   switch (rows) {
-    case 10: tile<10>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 9: tile<9>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 8: tile<8>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 7: tile<7>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 6: tile<6>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 5: tile<5>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 4: tile<4>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 3: tile<3>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 2: tile<2>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    default: tile<1>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 10: tile<10, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 9: tile<9, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 8: tile<8, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 7: tile<7, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 6: tile<6, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 5: tile<5, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 4: tile<4, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 3: tile<3, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 2: tile<2, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    default: tile<1, TWO>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
   }
 }
 
@@ -87,7 +91,8 @@ void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t c
     const __mmask16 m1 = firstLanes(cols - 16);
     for (int i = 0; i < m; i += kMR) {
       const int rows = m - i < kMR ? m - i : kMR;
-      rowBlock(rows, k, A + (ptrdiff_t)i * rsA, rsA, csA, B + j, n, C + (size_t)i * n + j, n, m0, m1);
+      if (cols > 16) rowBlock<true>(rows, k, A + (ptrdiff_t)i * rsA, rsA, csA, B + j, n, C + (size_t)i * n + j, n, m0, m1);
+      else rowBlock<false>(rows, k, A + (ptrdiff_t)i * rsA, rsA, csA, B + j, n, C + (size_t)i * n + j, n, m0, m1);
     }
   }
 }
