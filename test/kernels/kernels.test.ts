@@ -30,7 +30,9 @@ const cases = await backendCases();
 // are last tiles of their own, 31 = 3 × 10 + 1), the AVX2 tile 6 rows (3 and 9 = 6 + 3 end in a
 // 3-row tile, 5, 7 and 31 in 5- and 1-row tiles).
 const M = [1, 3, 5, 7, 9, 30, 31];
-const N = [1, 10, 17, 64, 128];
+// Column counts: AVX-512 panels are 32 wide, and one of at most 16 columns is a one-vector tile
+// (1, 10; 40 = 32 + 8 ends in one), 17 a masked two-vector one.
+const N = [1, 10, 17, 40, 64, 128];
 const K = [1, 3, 784];
 /** The eight products of a [784, 128, 64, 10] training step at batch 30, plus a remainder batch. */
 const TRAINING_SHAPES: Record<'gemm' | 'gemmNT' | 'gemmTN', [number, number, number][]> = {
