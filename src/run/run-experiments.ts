@@ -166,8 +166,9 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   let inFlight = 0;
   const cores = availableParallelism();
   // Cores the runs will keep busy: those in flight and those waiting to start (a run that just
-  // ended is replaced at once), at most --jobs. Charts are drawn on the others.
-  const charts = new ChartsWhileTraining(() => Math.min(options.jobs, inFlight + (tasks.length - started)) < cores);
+  // ended is replaced at once), at most --jobs. Charts are drawn on the others while runs train;
+  // once none does, the report draws what is left.
+  const charts = new ChartsWhileTraining(() => inFlight > 0 && Math.min(options.jobs, inFlight + (tasks.length - started)) < cores);
 
   const fail = (p: Pending, message: string): void => {
     let kept = false;
