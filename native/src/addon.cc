@@ -118,24 +118,13 @@ napi_value axpy(napi_env env, napi_callback_info info) {
 napi_value unpackBytes(napi_env env, napi_callback_info info) {
   Args a;
   int32_t length;
+  const unsigned char* src;
   float* dst;
-  if (!getArgs(env, info, 3, &a) || !argInt(env, a.v[0], "length", &length)) return nullptr;
-  bool is = false;
-  napi_typedarray_type type;
-  size_t have = 0;
-  void* data = nullptr;
-  napi_is_typedarray(env, a.v[1], &is);
-  if (!is || napi_get_typedarray_info(env, a.v[1], &type, &have, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_uint8_array) {
-    napi_throw_type_error(env, nullptr, "src must be a Uint8Array");
+  if (!getArgs(env, info, 3, &a) || !argInt(env, a.v[0], "length", &length) || !argBytes(env, a.v[1], "src", length, &src) ||
+      !argFloats(env, a.v[2], "dst", length, &dst)) {
     return nullptr;
   }
-  if (have < (size_t)length) {
-    napi_throw_range_error(env, nullptr, "src is shorter than length");
-    return nullptr;
-  }
-  if (!argFloats(env, a.v[2], "dst", length, &dst)) return nullptr;
-  a.table->unpackBytes(length, static_cast<const unsigned char*>(data), dst);
+  a.table->unpackBytes(length, src, dst);
   return nullptr;
 }
 

@@ -30,16 +30,19 @@ inline bool argInt(napi_env env, napi_value v, const char* name, int32_t* out) {
   return true;
 }
 
-inline bool argFloats(napi_env env, napi_value v, const char* name, size_t need, float** out) {
+// A typed array of `type` with at least `need` elements (TypeError for another type, RangeError
+// when it is too short): its data in *out, its element count in *length when asked.
+template <typename T>
+inline bool argTyped(napi_env env, napi_value v, const char* name, napi_typedarray_type want, const char* typeName,
+                     size_t need, T** out, size_t* length_out = nullptr) {
   bool is = false;
   napi_is_typedarray(env, v, &is);
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
-  if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
-      type != napi_float32_array) {
+  if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != want) {
     char msg[96];
-    std::snprintf(msg, sizeof msg, "%s must be a Float32Array", name);
+    std::snprintf(msg, sizeof msg, "%s must be a %s", name, typeName);
     napi_throw_type_error(env, nullptr, msg);
     return false;
   }
@@ -49,8 +52,22 @@ inline bool argFloats(napi_env env, napi_value v, const char* name, size_t need,
     napi_throw_range_error(env, nullptr, msg);
     return false;
   }
-  *out = static_cast<float*>(data);
+  *out = static_cast<T*>(data);
+  if (length_out) *length_out = length;
   return true;
+}
+
+inline bool argFloats(napi_env env, napi_value v, const char* name, size_t need, float** out) {
+  return argTyped(env, v, name, napi_float32_array, "Float32Array", need, out);
+}
+
+inline bool argBytes(napi_env env, napi_value v, const char* name, size_t need, const unsigned char** out,
+                     size_t* length = nullptr) {
+  return argTyped(env, v, name, napi_uint8_array, "Uint8Array", need, out, length);
+}
+
+inline bool argIndices(napi_env env, napi_value v, const char* name, size_t need, const uint32_t** out) {
+  return argTyped(env, v, name, napi_uint32_array, "Uint32Array", need, out);
 }
 
 struct Args {
@@ -69,28 +86,6 @@ inline bool getArgs(napi_env env, napi_callback_info info, size_t expected, Args
     napi_throw_type_error(env, nullptr, msg);
     return false;
   }
-  return true;
-}
-
-inline bool argBytes(napi_env env, napi_value v, const char* name, size_t need, const unsigned char** out) {
-  bool is = false;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_is_typedarray(env, v, &is);
-  if (!is || napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    char msg[96];
-    std::snprintf(msg, sizeof msg, "%s must be a Uint8Array", name);
-    napi_throw_type_error(env, nullptr, msg);
-    return false;
-  }
-  if (length < need) {
-    char msg[128];
-    std::snprintf(msg, sizeof msg, "%s has %zu elements, %zu are needed", name, length, need);
-    napi_throw_range_error(env, nullptr, msg);
-    return false;
-  }
-  *out = static_cast<const unsigned char*>(data);
   return true;
 }
 

@@ -18,27 +18,14 @@ napi_value unpackRows(napi_env env, napi_callback_info info) {
       !argInt(env, a.v[4], "start", &start)) {
     return nullptr;
   }
-  napi_typedarray_type type;
-  size_t srcLength = 0, orderLength = 0;
-  void *src = nullptr, *order = nullptr;
-  bool is = false;
-  napi_is_typedarray(env, a.v[2], &is);
-  if (!is || napi_get_typedarray_info(env, a.v[2], &type, &srcLength, &src, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    napi_throw_type_error(env, nullptr, "src must be a Uint8Array");
+  const unsigned char* bytes;
+  const uint32_t* order;
+  size_t srcLength = 0;
+  if (!argBytes(env, a.v[2], "src", 0, &bytes, &srcLength) || !argIndices(env, a.v[3], "order", (size_t)start + rows, &order) ||
+      !argFloats(env, a.v[5], "dst", (size_t)rows * (size_t)features, &dst)) {
     return nullptr;
   }
-  is = false;
-  napi_is_typedarray(env, a.v[3], &is);
-  if (!is || napi_get_typedarray_info(env, a.v[3], &type, &orderLength, &order, nullptr, nullptr) != napi_ok || type != napi_uint32_array) {
-    napi_throw_type_error(env, nullptr, "order must be a Uint32Array");
-    return nullptr;
-  }
-  if ((size_t)start + (size_t)rows > orderLength) {
-    napi_throw_range_error(env, nullptr, "start + rows is past the end of order");
-    return nullptr;
-  }
-  if (!argFloats(env, a.v[5], "dst", (size_t)rows * (size_t)features, &dst)) return nullptr;
-  const uint32_t* index = static_cast<const uint32_t*>(order) + start;
+  const uint32_t* index = order + start;
   const size_t srcRows = features > 0 ? srcLength / (size_t)features : 0;
   for (int32_t r = 0; r < rows; r++) {
     if (index[r] >= srcRows) {
@@ -46,7 +33,6 @@ napi_value unpackRows(napi_env env, napi_callback_info info) {
       return nullptr;
     }
   }
-  const unsigned char* bytes = static_cast<const unsigned char*>(src);
   for (int32_t r = 0; r < rows; r++) {
     a.table->unpackBytes(features, bytes + (size_t)index[r] * features, dst + (size_t)r * features);
   }

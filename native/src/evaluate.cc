@@ -15,8 +15,9 @@ namespace mlp {
 namespace {
 
 // Scratch per thread, kept between calls: fresh pages are expensive (on some virtual machines a
-// page fault costs tens of microseconds), and evaluation runs at every history record.
-std::vector<std::vector<float>> scratchPool;
+// page fault costs tens of microseconds), and evaluation runs at every history record. One pool per
+// calling thread, so that two JavaScript threads evaluating at once never share one.
+thread_local std::vector<std::vector<float>> scratchPool;
 
 // Takes chunks from `next` until none is left: a thread slowed by other work on its core takes
 // fewer, instead of holding the others up at the end.
