@@ -7,7 +7,7 @@ import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../expe
 import { chartSettings } from '../charts/settings.ts';
 import { formatBytes } from '../experiment/memory.ts';
 import type { ExperimentToRun } from '../run/run-experiments.ts';
-import { experimentDir } from '../store/layout.ts';
+import { experimentDir, runsDir } from '../store/layout.ts';
 
 /**
  * Loads and validates every file before anything runs: all problems of all files are reported
@@ -154,7 +154,7 @@ export function checkStoreLayout(out: string, names: readonly string[]): void {
   for (const name of names) {
     const expected: [string, 'folder' | 'file'][] = [
       [experimentDir(out, name), 'folder'],
-      [path.join(experimentDir(out, name), 'runs'), 'folder'],
+      [runsDir(out, name), 'folder'],
       ...['results.csv', 'results.md', 'results.tex'].map((f): [string, 'file'] => [path.join(experimentDir(out, name), f), 'file']),
     ];
     for (const [where, kind] of expected) {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { experimentDir, runDir } from '../store/layout.ts';
+import { experimentDir, runDir, runsDir } from '../store/layout.ts';
 
 /**
  * Finished runs in an experiment's results folder that the current plan does not contain: runs
@@ -34,7 +34,7 @@ function flatten(config: Record<string, unknown>): Map<string, string> {
 }
 
 export function unplannedRuns(out: string, name: string, planned: readonly { id: string; config: unknown }[]): UnplannedRuns {
-  const runs = path.join(experimentDir(out, name), 'runs');
+  const runs = runsDir(out, name);
   if (!existsSync(runs)) return { count: 0, suggestedSets: [] };
   const plannedIds = new Set(planned.map((r) => r.id));
   const configs: Map<string, string>[] = [];

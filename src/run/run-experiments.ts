@@ -10,7 +10,8 @@ import { writeReport, type ReportInput, type ReportWritten } from '../charts/wri
 import { deleteCheckpointFile } from '../store/checkpoint-files.ts';
 import { checkpointFile, experimentDir, lockFile, runDir } from '../store/layout.ts';
 import { acquireLock, type Lock } from '../store/lock.ts';
-import { readRunState, recoverRunFolders, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
+import { recoverExperimentFolder } from '../store/recover.ts';
+import { readRunState, writeRunFailure, writeRunRecord } from '../store/run-record.ts';
 import { checkFreeSpace } from './disk-space.ts';
 import type { RunOutcome, RunTask } from './messages.ts';
 import type { ProgressDisplay, RunEnd } from './progress.ts';
@@ -116,7 +117,7 @@ export async function runExperiments(experiments: readonly ExperimentToRun[], op
     // In a fixed order, so that two invocations waiting for each other's experiments cannot deadlock.
     for (const name of [...new Set(experiments.map((e) => e.name))].sort()) {
       locks.push(await acquireLock(lockFile(options.out, name), { wait: options.wait, command: options.command }));
-      recoverRunFolders(path.join(experimentDir(options.out, name), 'runs'));
+      recoverExperimentFolder(options.out, name);
     }
     return await trainPending(experiments, options, summary);
   } finally {

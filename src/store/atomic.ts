@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processExists } from './processes.ts';
 
 /**
  * Writes a file so that readers see either the old content or the whole new one, never a part,
@@ -10,7 +11,7 @@ import path from 'node:path';
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TEMPORARY_SUFFIX}`;
   try {
     const fd = openSync(temporary, 'w');
     try {
@@ -35,4 +36,25 @@ export function syncDirectory(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+const TEMPORARY_SUFFIX = '.tmp';
+/** `<file>.<pid of the writer>.<8 hex digits>.tmp`, as writeFileAtomic names its temporaries. */
+const TEMPORARY = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Deletes the temporaries that writeFileAtomic left in `dir` when its process was killed mid-write
+ * (SIGKILL runs no cleanup). Only those of processes that no longer exist: a live writer (a
+ * `report` beside a `run`) is left to finish. Returns the names deleted.
+ */
+export function removeDeadTemporaries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const writer = TEMPORARY.exec(name);
+    if (writer === null || processExists(Number(writer[1]))) continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

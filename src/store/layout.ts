@@ -39,7 +39,7 @@ export function experimentDir(out: string, name: string): string {
 
 /** `<out>/<name>/runs/<id>`: one run's config.json, history, metrics.json and weights. */
 export function runDir(out: string, name: string, id: string): string {
-  return path.join(experimentDir(out, name), 'runs', id);
+  return path.join(runsDir(out, name), id);
 }
 
 /**
@@ -47,7 +47,17 @@ export function runDir(out: string, name: string, id: string): string {
  * a record folder only ever holds a finished (or failed) run; deleted when the run finishes.
  */
 export function checkpointFile(out: string, name: string, id: string): string {
-  return path.join(experimentDir(out, name), 'checkpoints', `${id}.ckpt`);
+  return path.join(checkpointsDir(out, name), `${id}.ckpt`);
+}
+
+/** `<out>/<name>/checkpoints`: the checkpoints of the experiment's unfinished runs. */
+export function checkpointsDir(out: string, name: string): string {
+  return path.join(experimentDir(out, name), 'checkpoints');
+}
+
+/** `<out>/<name>/runs`: the records of the experiment's runs, one folder each. */
+export function runsDir(out: string, name: string): string {
+  return path.join(experimentDir(out, name), 'runs');
 }
 
 /** `<out>/<name>/.lock`: held by the `mlp-lab run` that writes this experiment's results. */

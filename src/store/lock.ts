@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSy
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processExists } from './processes.ts';
 
 /** Who holds a lock: written into the lock file. */
 export interface LockHolder {
@@ -100,11 +101,5 @@ function sameHolder(a: LockHolder | null, b: LockHolder): boolean {
 
 /** A holder on this host whose process is gone. (A holder on another host is never judged stale.) */
 function isStale(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return holder.host === hostname() && !processExists(holder.pid);
 }

@@ -29,8 +29,13 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, ...wrapped, default: { ...fs, ...wrapped } };
 });
 
+// The simulated death happens in this process: its temporaries must count as a dead writer's.
+vi.mock('../../src/store/processes.ts', () => ({ processExists: (pid: number) => pid !== process.pid }));
+
 const fs = await vi.importActual<typeof import('node:fs')>('node:fs');
 const { readRunState, recoverRunFolders, writeRunRecord } = await import('../../src/store/run-record.ts');
+const { writeFileAtomic } = await import('../../src/store/atomic.ts');
+const { recoverExperimentFolder } = await import('../../src/store/recover.ts');
 const { decodeSafetensors } = await import('../../src/store/safetensors.ts');
 
 const root = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'mlp-lab-crash-'));
@@ -104,5 +109,30 @@ describe('a run record written while the process dies', () => {
 
   it('without a crash, writes the new record whole', () => {
     expect(readBack(probe)).toBe('new');
+  });
+});
+
+// The other files of an experiment folder are written by writeFileAtomic alone, in place.
+const ATOMIC_PLACES = [['a results table', 'results.csv'], ['a checkpoint', 'checkpoints/r.ckpt'], ['a failure record', 'runs/r/error.json']] as const;
+const probeFile = path.join(root, 'probe-atomic', 'x');
+Object.assign(crash, { after: Infinity, ops: 0, dead: false });
+writeFileAtomic(probeFile, 'new');
+const ATOMIC_POINTS = Array.from({ length: crash.ops }, (_, k) => k);
+
+describe.each(ATOMIC_PLACES)('%s written while the process dies', (_, relative) => {
+  it.each(ATOMIC_POINTS)('after %i operations leaves the old or the new content, and no temporary once recovered', (k) => {
+    const out = path.join(root, `atomic-${k}`);
+    const file = path.join(out, 'e', relative);
+    writeFileAtomic(file, 'old');
+    Object.assign(crash, { after: k, ops: 0, dead: false });
+    try {
+      writeFileAtomic(file, 'new');
+    } catch {
+      // the simulated death
+    }
+    Object.assign(crash, { after: Infinity, ops: 0, dead: false });
+    recoverExperimentFolder(out, 'e'); // what the next `run` does first, under its lock
+    expect(['old', 'new']).toContain(fs.readFileSync(file, 'utf8'));
+    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
   });
 });
