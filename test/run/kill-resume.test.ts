@@ -13,7 +13,7 @@ import { Rng } from '../../src/core/rng.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 
-// The js kernels make each run last well over the latest kill (4.5 s) even on an idle machine; momentum
+// The js kernels make each run last several seconds, time for four kills; momentum
 // and adam put optimizer state in the checkpoints, `shuffle: epoch` the generator.
 const EXPERIMENT = `
 name: killed
@@ -87,7 +87,9 @@ function snapshot(out: string): Record<string, string> {
 describe('killing mlp-lab run', () => {
   it('loses nothing: after SIGKILLs of the whole process tree at random moments, the results equal an uninterrupted run', async () => {
     const reference = workspace();
+    const referenceStart = Date.now();
     const whole = spawnSync(process.execPath, [BIN, 'run', reference.file, '--out', reference.out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
+    const wall = Date.now() - referenceStart;
     expect(whole.status).toBe(0);
 
     const { file, out } = workspace();
@@ -95,10 +97,13 @@ describe('killing mlp-lab run', () => {
     let kills = 0;
     const started = Date.now();
     for (let attempt = 0; attempt < 4; attempt++) {
-      // Half the kills land anywhere, from start-up to the writing of the records; half shortly
-      // after a checkpoint, the last of them too, so that the final invocation must resume.
+      // Half the kills land anywhere, from start-up to late in the runs; half shortly after a
+      // checkpoint, the last of them too, so that the final invocation must resume. The first ones
+      // are scaled to the uninterrupted run's wall time, and together stay under 0.7 of it, so that
+      // no invocation finishes before its kill however fast or busy the machine is (a checkpoint
+      // carries progress over: fixed delays came within a second of the end on an idle machine).
       const afterCheckpoint = attempt % 2 === 1;
-      const delay = afterCheckpoint ? 300 * rng.uniform() : 1500 + 3000 * rng.uniform();
+      const delay = afterCheckpoint ? 300 * rng.uniform() : wall * (0.1 + 0.25 * rng.uniform());
       const { finished } = await runAndKill(file, out, delay, afterCheckpoint);
       if (finished) break;
       kills++;
