@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The installed program runs the JavaScript that `npm ci` compiled into dist/ (through `prepare`),
-// so nothing is compiled at start-up. MLP_LAB_FROM_SOURCE=1 runs the TypeScript sources through
+// The installed program runs the JavaScript that `npm ci` compiled and bundled into dist/bundle/
+// (through `prepare`), so nothing is compiled at start-up. MLP_LAB_FROM_SOURCE=1 runs the TypeScript sources through
 // tsx instead: the test suite does, so that it always tests the code as it is in src/.
 import { existsSync } from 'node:fs';
 
 const fromSource = process.env.MLP_LAB_FROM_SOURCE === '1';
-const entry = new URL(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js', import.meta.url);
+const entry = new URL(fromSource ? '../src/cli/main.ts' : '../dist/bundle/main.js', import.meta.url);
 if (fromSource) {
   const { register } = await import('tsx/esm/api');
   register();

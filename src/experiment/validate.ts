@@ -38,7 +38,8 @@ export function experimentValidator(): ValidateFunction {
 
 function precompiledValidator(): ValidateFunction | null {
   if (!import.meta.url.endsWith('.js')) return null;
-  const file = new URL('./experiment-validator.cjs', import.meta.url);
+  // Spelled from the parent folder so that it resolves the same from dist/bundle/ (scripts/bundle.mjs).
+  const file = new URL('../experiment/experiment-validator.cjs', import.meta.url);
   return existsSync(file) ? (createRequire(import.meta.url)(fileURLToPath(file)) as ValidateFunction) : null;
 }
 

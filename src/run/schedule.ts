@@ -32,8 +32,11 @@ export function createRunPool(): ProcessPool {
   return new ProcessPool({ entry: WORKER, execArgv: workerExecArgv(WORKER) });
 }
 
-/** The worker entry beside this module: worker-process.js in the compiled program, .ts from source. */
-const WORKER = new URL(import.meta.url.endsWith('.ts') ? './worker-process.ts' : './worker-process.js', import.meta.url);
+/**
+ * The worker entry beside this module: worker-process.js in the compiled program, .ts from source.
+ * Spelled from the parent folder so that it resolves the same from dist/bundle/ (scripts/bundle.mjs).
+ */
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? '../run/worker-process.ts' : '../run/worker-process.js', import.meta.url);
 
 /**
  * Node 20 cannot load TypeScript by itself, so worker processes of a program run from source load

@@ -3,7 +3,7 @@
  * starts it: from a folder outside the checkout, with no TypeScript loader anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,19 @@ describe.runIf(existsSync('dist/cli/main.js'))('the compiled program', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(readdirSync(path.join(out, 'report', 'runs'))).toHaveLength(1);
+    // Charts and the page come from the bundled Vega and Vega-Lite, drawn to PNG by resvg (not bundled).
+    expect(readdirSync(path.join(out, 'report', 'charts')).sort()).toEqual(['results.png', 'results.svg', 'results.vl.json', 'runs']);
+    expect(readdirSync(path.join(out, 'report', 'charts', 'runs')).filter((f) => f.endsWith('.png'))).toHaveLength(2);
+    expect(readFileSync(path.join(out, 'report', 'report.html'), 'utf8')).toMatch(/vegaEmbed/);
+  });
+
+  it('points at the mistake in a wrong experiment file (the precompiled validator)', () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'mlp-lab-elsewhere-'));
+    writeFileSync(path.join(elsewhere, 'typo.yaml'), 'name: typo\ndefaults: { layers: [784, 10], activaton: relu }\n');
+    const result = compiled(elsewhere, 'validate', 'typo.yaml');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^typo\.yaml:2:32: error: unknown key `activaton` in `defaults`/);
+    expect(result.stderr).toMatch(/did you mean `activation`\?/);
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * Start-up stays light: `mlp-lab --version` loads no command, and a command loads its own
  * dependencies only (no schema validator for `--version`, no worker pool for `validate`). Which
- * modules are resolved is read from resolve hooks, so the test does not depend on timing.
+ * files are loaded is read from resolve hooks, so the test does not depend on timing; the files of
+ * dist/bundle/ are translated into the modules bundled in them by esbuild's metafile.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const HOOKS = path.resolve('test/fixtures/startup/record-loads.mjs');
@@ -14,8 +17,15 @@ function loadedBy(...args: string[]): string[] {
   delete env.MLP_LAB_FROM_SOURCE; // the compiled program, as users start it
   const result = spawnSync(process.execPath, ['--import', HOOKS, 'bin/mlp-lab.js', ...args], { encoding: 'utf8', env });
   expect(result.status).toBe(0);
-  return result.stderr.split('\n').filter((line) => line.startsWith('loaded: ')).map((line) => line.slice('loaded: '.length));
+  const files = result.stderr.split('\n').filter((line) => line.startsWith('loaded: ')).map((line) => line.slice('loaded: '.length));
+  return [...new Set(files)].flatMap((url) => BUNDLED.get(url) ?? [url]);
 }
+
+/** The URL of each file of dist/bundle/ → the URLs of the modules it holds, as if loaded one by one. */
+const BUNDLED = new Map(
+  Object.entries((JSON.parse(readFileSync('dist/bundle/meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs)
+    .map(([file, { inputs }]) => [pathToFileURL(path.resolve(file)).href, Object.keys(inputs).map((input) => pathToFileURL(path.resolve(input)).href)]),
+);
 
 describe('start-up', () => {
   it('--version loads no command and none of their libraries', () => {
