@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { processExists } from './processes.ts';
 
@@ -48,7 +48,8 @@ const TEMPORARY = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
  * `report` beside a `run`) is left to finish. Returns the names deleted.
  */
 export function removeDeadTemporaries(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  // Not a folder: nothing to clean here (a file in the way of the store is reported where it is written).
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true) return [];
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
     const writer = TEMPORARY.exec(name);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { removeDeadTemporaries } from './atomic.ts';
 import { checkpointsDir, experimentDir, runsDir } from './layout.ts';
@@ -15,7 +15,7 @@ export function recoverExperimentFolder(out: string, name: string): void {
   recoverRunFolders(runs);
   removeDeadTemporaries(experimentDir(out, name));
   removeDeadTemporaries(checkpointsDir(out, name));
-  if (!existsSync(runs)) return;
+  if (statSync(runs, { throwIfNoEntry: false })?.isDirectory() !== true) return;
   for (const entry of readdirSync(runs, { withFileTypes: true })) {
     if (entry.isDirectory()) removeDeadTemporaries(path.join(runs, entry.name));
   }

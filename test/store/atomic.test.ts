@@ -18,5 +18,6 @@ describe('temporaries of atomic writes', () => {
     expect(removeDeadTemporaries(dir)).toEqual([dead]);
     expect(readdirSync(dir).sort()).toEqual(['results.csv', live, ...others].sort());
     expect(removeDeadTemporaries(path.join(dir, 'absent'))).toEqual([]);
+    expect(removeDeadTemporaries(path.join(dir, 'notes.tmp'))).toEqual([]); // a file where a folder is expected
   });
 });
