@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { PlannedRun } from '../report/collect.ts';
-import { runCharts } from './build-charts.ts';
 import type { ChartSettings } from './settings.ts';
-import { drawChart } from './write-charts.ts';
 
 interface FinishedRun {
   experimentDir: string;
@@ -51,6 +49,8 @@ export class ChartsWhileTraining {
   }
 
   private async draw({ experimentDir, run, runDir, settings }: FinishedRun): Promise<void> {
+    // Loaded here, not up front: `run --no-charts` never needs Vega.
+    const [{ runCharts }, { drawChart }] = await Promise.all([import('./build-charts.ts'), import('./write-charts.ts')]);
     const names = this.drawn.get(experimentDir) ?? new Set<string>();
     this.drawn.set(experimentDir, names);
     for (const chart of runCharts(run, runDir, settings).charts) {

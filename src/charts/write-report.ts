@@ -1,17 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { collectResults } from '../report/collect.ts';
-import { configurationTable, pivotTables } from '../report/tables.ts';
 import { writeResults, type ExperimentResults } from '../report/write-results.ts';
 import type { ResultRow } from '../report/result-row.ts';
-import { experimentDir, runDir } from '../store/layout.ts';
-import { buildCharts } from './build-charts.ts';
-import { experimentSections, type SectionInput } from './page/sections.ts';
-import { reportPage, type ReportSection } from './page/page.ts';
-import { chartRoles } from './parameters.ts';
+import type { ReportSection } from './page/page.ts';
+import type { SectionInput } from './page/sections.ts';
 import type { ChartSettings } from './settings.ts';
 import type { Chart } from './spec.ts';
-import { writeCharts, type ChartsWritten } from './write-charts.ts';
+import type { ChartsWritten } from './write-charts.ts';
 
 /** An experiment's results with its file and its `charts:` settings. */
 export interface ReportInput extends ExperimentResults {
@@ -41,40 +34,12 @@ export interface ReportWritten {
 
 /**
  * Everything `run` and `report` leave in results/<name>/ from the store: the tables, then
- * (unless `charts` is false) the charts/ folder and report.html. Nothing is trained.
+ * (unless `charts` is false) the charts/ folder and report.html. Nothing is trained. The charts'
+ * code (Vega, Vega-Lite, resvg: most of what the program loads) is loaded only when they are drawn.
  */
 export async function writeReport(out: string, experiment: ReportInput, options: ReportOptions): Promise<ReportWritten> {
   const tables = writeResults(out, experiment);
   if (!options.charts) return { tables, charts: null };
-  const started = performance.now();
-  const dir = experimentDir(out, experiment.name);
-  const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
-  const rows = collectResults(experiment.runs, dirOf);
-  const set = buildCharts(rows, experiment.runs, dirOf, experiment.charts, experiment.table.columns);
-  set.experiment.push(...(options.moreCharts?.(rows) ?? []));
-  const written = await writeCharts(dir, set, experiment.charts, options.drawnWhileTraining);
-
-  const input: SectionInput = {
-    rows,
-    tables: [configurationTable(rows), ...pivotTables(rows, experiment.table)],
-    charts: set,
-    roles: chartRoles(rows, { color: experiment.charts.color, facet: experiment.charts.facet, tableColumns: experiment.table.columns }),
-    runDir: (row) => runDir(out, experiment.name, row.runId),
-    pageDir: dir,
-    tableRows: experiment.table.rows,
-  };
-  const finished = rows.filter((r) => r.outcome !== null && r.outcome.status !== 'failed').length;
-  const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
-  const html = reportPage(
-    {
-      name: experiment.name,
-      description: experiment.description.trim(),
-      meta: [`${finished} of ${rows.length} runs finished · test accuracy in %, mean ± standard deviation over seeds where runs repeat · from <a href="${relative(experiment.file)}">${path.basename(experiment.file)}</a>`],
-      links: [['results.csv', 'results.csv'], ['results.md', 'results.md'], ['results.tex', 'results.tex'], ['charts/', 'charts/']],
-    },
-    [...experimentSections(input), ...(options.sections?.(input) ?? [])],
-  );
-  const page = path.join(dir, 'report.html');
-  writeFileSync(page, html);
-  return { tables, charts: { ...written, seconds: (performance.now() - started) / 1000, notes: set.notes, page } };
+  const { writeChartsAndPage } = await import('./write-page.ts');
+  return { tables, charts: await writeChartsAndPage(out, experiment, options) };
 }

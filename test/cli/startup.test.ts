@@ -5,7 +5,8 @@
  * dist/bundle/ are translated into the modules bundled in them by esbuild's metafile.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -42,5 +43,16 @@ describe('start-up', () => {
     for (const other of ['/dist/cli/run.js', '/dist/run/', '/node_modules/piscina/', '/node_modules/log-update/']) {
       expect(loaded.filter((url) => url.includes(other)), other).toEqual([]);
     }
+  });
+
+  it('run --no-charts loads no chart library: Vega, Vega-Lite and resvg are most of the program', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-startup-'));
+    const loaded = loadedBy('run', 'experiments/report.yaml', '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=30',
+      '--set', 'dataset.test_limit=10', '--out', out, '--no-charts', '--quiet');
+    expect(loaded.some((url) => url.endsWith('/dist/run/run-experiments.js'))).toBe(true);
+    for (const heavy of ['/node_modules/vega', '/node_modules/d3-', '/node_modules/@resvg/', '/dist/charts/render.js', '/dist/charts/write-page.js']) {
+      expect(loaded.filter((url) => url.includes(heavy)), heavy).toEqual([]);
+    }
+    expect(readdirSync(path.join(out, 'report'))).not.toContain('charts');
   });
 });
