@@ -117,7 +117,10 @@ function storageProblem(error: unknown, out: string): UserError | null {
   if (error instanceof NotEnoughSpace) return new UserError(problem('disk-full', error.message, { file: '--out', hint: 'free some space, or choose another folder with --out' }));
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC') {
-    return new UserError(problem('out-not-writable', `cannot write results to ${out} (${code}: ${(error as Error).message})`, { file: '--out', hint: 'choose another folder with --out' }));
+    // Node's file-system messages begin with the code already ("EPERM: operation not permitted, …").
+    const message = (error as Error).message;
+    const reason = message.startsWith(`${code}:`) ? message : `${code}: ${message}`;
+    return new UserError(problem('out-not-writable', `cannot write results to ${out} (${reason})`, { file: '--out', hint: 'choose another folder with --out' }));
   }
   return null;
 }

@@ -134,3 +134,27 @@ describe('schema --write', () => {
     }
   });
 });
+
+describe('a results folder that cannot be one', () => {
+  const experiment = path.resolve('experiments/report.yaml');
+  // Node 20's recursive mkdirSync never returns for a folder under /proc: a regression would hang, so it is timed out.
+  const refuse = (out: string) => spawnSync(process.execPath, [BIN, 'run', experiment, '--only', 'relu', '--set', 'epochs=1', '--out', out],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+
+  it.runIf(existsSync('/proc/self'))('under /proc is refused at once, exit 2', () => {
+    const result = refuse('/proc/mlp-lab-results');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^--out: error: cannot write results to \/proc\/mlp-lab-results \(ENOENT\)/);
+  });
+
+  it('that is a file, or is inside one, is refused and named as such, exit 2', () => {
+    const file = path.join(root, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const itself = refuse(file);
+    expect(itself.status).toBe(2);
+    expect(itself.stderr).toContain(`cannot write results to ${file} (it is a file, not a folder)`);
+    const inside = refuse(path.join(file, 'results'));
+    expect(inside.status).toBe(2);
+    expect(inside.stderr).toContain('(ENOTDIR)');
+  });
+});
