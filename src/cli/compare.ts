@@ -5,7 +5,7 @@ import { compareRuns } from '../compare/compare.ts';
 import { comparisonText } from '../compare/formatting.ts';
 import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
 import { collectResults } from '../report/collect.ts';
-import { DEFAULT_OUT, runDir } from '../store/layout.ts';
+import { DEFAULT_OUT, DEFAULT_SET_OUT, resultsFolder, runDir } from '../store/layout.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
 import { loadAll, toExperimentToRun, variantLabel } from './experiments.ts';
 
@@ -24,7 +24,7 @@ export function registerCompare(program: Command): void {
     .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
     .option('--baseline <value>', 'the value the others are compared with (default: the baseline of the file\'s `compare:` entry for this parameter, else the first value in the file)')
     .option('--json', 'print one JSON object per comparison line, for scripts')
-    .option('--out <dir>', 'results folder', DEFAULT_OUT)
+    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
     .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
     .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
     .addHelpText('after', [
@@ -44,8 +44,9 @@ export function registerCompare(program: Command): void {
       const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
       const experiment = toExperimentToRun(loaded[0]!);
-      const rows = collectResults(experiment.runs, (run) => runDir(options.out, experiment.name, run.id));
-      const runs = comparableRuns(rows, options.metric, (row) => runDir(options.out, experiment.name, row.runId));
+      const out = resultsFolder(options.out, options.set);
+      const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
+      const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));
       // Without --baseline, the file's own comparison by the same parameter names it.
       const written = options.baseline === undefined ? (loaded[0]!.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null : parse(options.baseline) as unknown;
       const baseline = variantLabel(loaded[0]!, options.by, written);

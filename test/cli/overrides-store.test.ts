@@ -48,6 +48,22 @@ describe('runs with --set', () => {
   });
 });
 
+describe('compare with --set', () => {
+  it('reads the runs where `run --set` put them (results-set/), like report and plan', () => {
+    writeFileSync(path.join(dir, 'pair.yaml'), `name: pair
+dataset: { source: mnist, train_limit: 200, test_limit: 50 }
+defaults: { layers: [784, 16, 10], epochs: 2, batch_size: 50 }
+grid: { activation: [relu, sigmoid] }
+`);
+    expect(cli('run', 'pair.yaml', '--set', 'epochs=1', '--quiet', '--no-charts').code).toBe(0);
+    const compare = cli('compare', 'pair.yaml', '--by', 'activation', '--set', 'epochs=1');
+    expect(compare.code).toBe(0);
+    expect(compare.stdout).not.toContain('not run yet');
+    expect(compare.stdout).toContain('Left out: none; every run has its partner.');
+    expect(compare.stdout).toMatch(/\n {4}1 /); // one pair
+  });
+});
+
 describe('report without the --set the runs used', () => {
   it('says that finished runs exist that this plan does not match, and how to show them', () => {
     const report = cli('report', 'trial.yaml', '--out', 'smoke');
