@@ -52,8 +52,10 @@ export function registerReport(program: Command): void {
         } else if (elsewhere) {
           printProblems([problem('unplanned-runs', elsewhere, { file, severity: 'warning', hint: unplanned.suggestedSets.length ? `show them with: ${show}` : undefined })]);
         }
-        if (options.open && report.charts && !(await openInBrowser(report.charts.page))) {
-          process.stderr.write(`mlp-lab: no program to open ${report.charts.page} with (xdg-open, open or start); open it in a browser\n`);
+        if (options.open && !report.charts) {
+          process.stderr.write('mlp-lab: --open: --no-charts writes no report.html, so there is nothing to open\n');
+        } else if (options.open && report.charts && !(await openInBrowser(report.charts.page))) {
+          process.stderr.write(`mlp-lab: could not open ${report.charts.page} (xdg-open, open or start is missing or failed, e.g. without a desktop); open it in a browser\n`);
         }
       }
       return EXIT_OK;
