@@ -71,7 +71,10 @@ export function registerRun(program: Command): void {
       const controller = new AbortController();
       let stoppedBy: keyof typeof EXIT_CODES | null = null;
       const onSignal = (signal: keyof typeof EXIT_CODES) => () => {
-        if (controller.signal.aborted) process.exit(EXIT_CODES[signal]); // a second signal does not wait
+        if (controller.signal.aborted) { // a second signal does not wait (the locks are released on exit)
+          process.stderr.write(`${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again: quit at once; finished runs are kept, and the next run continues the others from their last checkpoints\n`);
+          process.exit(EXIT_CODES[signal]);
+        }
         stoppedBy = signal;
         const what = connection ? 'stopped waiting; the queued runs go on on the workers' : 'the runs in flight save a checkpoint and stop (Ctrl-C again to quit at once)…';
         process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'}: ${what}\n`);

@@ -49,14 +49,17 @@ export async function acquireLock(file: string, options: { wait: boolean; comman
         closeSync(fd);
       }
       let released = false;
-      return {
+      const lock: Lock = {
         file,
         release() {
           if (released) return;
           released = true;
+          held.delete(lock);
           if (sameHolder(readHolder(file), me)) rmSync(file, { force: true });
         },
       };
+      holdUntilExit(lock);
+      return lock;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -76,6 +79,18 @@ export async function acquireLock(file: string, options: { wait: boolean; comman
     if (!options.wait) throw new LockedError(file, holder);
     await sleep(options.pollMs ?? 500);
   }
+}
+
+/** Locks this process holds, released on the way out even by process.exit (a second Ctrl-C). */
+const held = new Set<Lock>();
+
+function holdUntilExit(lock: Lock): void {
+  if (held.size === 0 && process.listeners('exit').every((l) => l !== releaseAll)) process.on('exit', releaseAll);
+  held.add(lock);
+}
+
+function releaseAll(): void {
+  for (const lock of [...held]) lock.release();
 }
 
 function ageMs(file: string): number {

@@ -25,6 +25,18 @@ describe('the results folder lock', () => {
     (await acquireLock(file, { wait: false, command: 'again' })).release();
   });
 
+  it('is released when its process quits with process.exit (a second Ctrl-C), not left for the next run to judge stale', () => {
+    const file = lockPath();
+    const script = `const { acquireLock } = await import(${JSON.stringify(path.resolve('src/store/lock.ts'))});
+      await acquireLock(${JSON.stringify(file)}, { wait: false, command: 'quitter' });
+      process.stdout.write('held');
+      process.exit(130);`;
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stdout).toBe('held');
+    expect(result.status).toBe(130);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('with wait, takes the lock once the holder releases it', async () => {
     const file = lockPath();
     const first = await acquireLock(file, { wait: false, command: 'first' });
