@@ -63,6 +63,16 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
   }
 
   const trainLimit = get<number | null>('dataset.train_limit');
+  // A limit beyond the data would train on all of it under a run id of its own: the same run twice.
+  for (const [key, limit, available, set] of [
+    ['dataset.train_limit', trainLimit, data.trainImages, 'training'],
+    ['dataset.test_limit', get<number | null>('dataset.test_limit'), data.testImages, 'test'],
+  ] as const) {
+    if (limit !== null && limit > available) {
+      fail('bad-split', key, `${key.slice('dataset.'.length)} is ${limit}, but ${data.name} has ${available.toLocaleString('en-US')} ${set} images`,
+        undefined, `use at most ${available}, or null for all of them`);
+    }
+  }
   const validation = get<number>('dataset.validation');
   const trainAvailable = Math.min(trainLimit ?? Infinity, data.trainImages);
   if (validation >= trainAvailable) {
