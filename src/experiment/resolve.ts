@@ -79,6 +79,13 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     fail('bad-split', 'dataset.validation', `validation holds out ${validation} images, leaving none of the ${trainAvailable} training images to train on`);
   }
 
+  // Training counts its iterations in a double: past 2^53 the count, the schedule and the plan are wrong.
+  const iterations = get<number>('epochs') * Math.ceil(Math.max(1, trainAvailable - validation) / get<number>('batch_size'));
+  if (!Number.isSafeInteger(iterations)) {
+    fail('too-large', 'epochs', `${get<number>('epochs')} epochs make ${iterations.toExponential(2)} iterations, more than can be counted exactly (2^53)`,
+      undefined, 'fewer epochs: a run would not end in any case');
+  }
+
   if (get<number | null>('early_stopping.patience') !== null && get<string>('early_stopping.metric') === 'validation_cost' && validation === 0) {
     fail('no-validation-set', 'early_stopping.metric', 'early stopping watches validation_cost, but there is no validation set',
       undefined, 'hold out images with `dataset: {validation: 5000}`, or set `early_stopping: {metric: test_cost}`');
