@@ -1,6 +1,8 @@
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
@@ -93,13 +95,23 @@ export function selectRuns(experiments: ExperimentToRun[], loaded: readonly Load
   return selected;
 }
 
-/** `key=value` against the run's varying parameters, the value compared as it is shown in the plan. */
+/**
+ * `key=value` against the run's varying parameters: the value as the plan shows it, or read as
+ * YAML like a `--set` value (so `learning_rate=1e-1` and `=0.10` pick the runs with 0.1).
+ */
 function matchesValue(run: ResolvedRun, selector: string): boolean {
   const eq = selector.indexOf('=');
   if (eq <= 0) return false;
   const key = selector.slice(0, eq).trim();
   const value = selector.slice(eq + 1).trim();
-  return Object.hasOwn(run.varying, key) && String(run.varying[key]) === value;
+  if (!Object.hasOwn(run.varying, key)) return false;
+  const actual = run.varying[key];
+  if (String(actual) === value) return true;
+  try {
+    return isDeepStrictEqual(parseYaml(value), actual);
+  } catch {
+    return false; // not YAML: only the plan's spelling could match
+  }
 }
 
 function onlyMessage(selector: string, varying: string[], experiments: ExperimentToRun[]): string {

@@ -22,6 +22,13 @@ describe('--only', () => {
     expect(picked.every((r) => r.config.activations[0] === 'relu')).toBe(true);
   });
 
+  it('reads the value as YAML, as --set does: 1e-1, 0.10 and .1 are the plan\'s 0.1', () => {
+    const planned = select('learning_rate=0.1').map((r) => r.id);
+    expect(planned).toHaveLength(18);
+    for (const spelling of ['1e-1', '0.10', '.1', ' 0.1 ']) expect(select(`learning_rate=${spelling}`).map((r) => r.id)).toEqual(planned);
+    expect(problemOf('learning_rate=[0.1').message).toMatch(/^--only learning_rate=\[0\.1 matches no run/);
+  });
+
   it('combines selectors as a union', () => {
     expect(select('learning_rate=0.1', 'activation=relu')).toHaveLength(27 + 9);
   });
