@@ -123,7 +123,8 @@ export async function benchJob(repetitions: number): Promise<void> {
   let numpy: ReturnType<typeof numpyJob> = 'numpy job not run';
   const npSeconds: number[] = [];
   for (let rep = 0; rep < repetitions; rep++) {
-    const run = mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--force', '--quiet', '--out', out], true);
+    // A fresh folder each time: in the last one, charts whose spec did not change are kept, not drawn.
+    const run = mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--quiet', '--out', path.join(scratch, `fresh-${rep}`)], true);
     mlpSeconds.push(run.seconds);
     tablesOnly.push(mlpLab(['run', REPORT, '--set', `epochs=${JOB_EPOCHS}`, '--jobs', '1', '--force', '--quiet', '--no-charts', '--out', out], true).seconds);
     const rows = rowsOf(out, 'report');
