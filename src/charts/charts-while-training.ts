@@ -2,6 +2,13 @@ import path from 'node:path';
 import type { PlannedRun } from '../report/collect.ts';
 import type { ChartSettings } from './settings.ts';
 
+type DrawingCode = Pick<typeof import('./build-charts.ts'), 'runCharts'> & Pick<typeof import('./write-charts.ts'), 'drawChart'>;
+
+async function loadDrawingCode(): Promise<DrawingCode> {
+  const [{ runCharts }, { drawChart }] = await Promise.all([import('./build-charts.ts'), import('./write-charts.ts')]);
+  return { runCharts, drawChart };
+}
+
 interface FinishedRun {
   experimentDir: string;
   run: PlannedRun;
@@ -23,7 +30,25 @@ export class ChartsWhileTraining {
   /** Chart names drawn here, by experiment folder. */
   readonly drawn = new Map<string, Set<string>>();
 
+  private loading: Promise<DrawingCode> | null = null;
+
   constructor(private readonly idle: () => boolean) {}
+
+  /**
+   * Starts loading the drawing code (Vega, Vega-Lite, resvg: most of the program) in the
+   * background, so that the first finished run's charts need not wait for it. Not done up front:
+   * `run --no-charts` never needs it.
+   */
+  prepare(): void {
+    if (this.loading) return;
+    this.loading = loadDrawingCode();
+    this.loading.catch(() => {}); // a failure shows when a chart is drawn (by the report, which redraws)
+  }
+
+  private code(): Promise<DrawingCode> {
+    this.prepare();
+    return this.loading!;
+  }
 
   /** A run whose record is in the store (runDir). */
   add(run: FinishedRun): void {
@@ -49,8 +74,7 @@ export class ChartsWhileTraining {
   }
 
   private async draw({ experimentDir, run, runDir, settings }: FinishedRun): Promise<void> {
-    // Loaded here, not up front: `run --no-charts` never needs Vega.
-    const [{ runCharts }, { drawChart }] = await Promise.all([import('./build-charts.ts'), import('./write-charts.ts')]);
+    const { runCharts, drawChart } = await this.code();
     const names = this.drawn.get(experimentDir) ?? new Set<string>();
     this.drawn.set(experimentDir, names);
     for (const chart of runCharts(run, runDir, settings).charts) {

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:f
 import { totalmem } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
@@ -107,10 +107,13 @@ function matchesValue(run: ResolvedRun, selector: string): boolean {
   if (!Object.hasOwn(run.varying, key)) return false;
   const actual = run.varying[key];
   if (String(actual) === value) return true;
+  // Not plain YAML (an error, or a warning such as an unknown tag): only the plan's spelling matches.
+  const doc = parseDocument(value, { version: '1.2' });
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return false;
   try {
-    return isDeepStrictEqual(parseYaml(value), actual);
+    return isDeepStrictEqual(doc.toJS(), actual);
   } catch {
-    return false; // not YAML: only the plan's spelling could match
+    return false; // e.g. an alias without its anchor
   }
 }
 

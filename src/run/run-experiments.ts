@@ -170,6 +170,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   // ended is replaced at once), at most --jobs. Charts are drawn on the others while runs train;
   // once none does, the report draws what is left.
   const charts = new ChartsWhileTraining(() => inFlight > 0 && Math.min(options.jobs, inFlight + (tasks.length - started)) < cores);
+  if (options.charts && tasks.length > 0) charts.prepare();
 
   const fail = (p: Pending, message: string): void => {
     let kept = false;

@@ -91,8 +91,9 @@ describe('charts of finished runs, drawn while other runs train', () => {
   const dir = path.join(root, 'early-charts');
   mkdirSync(dir);
   const file = path.join(dir, 'three.yaml');
+  // Runs long enough (about a second each) to outlast the loading of the drawing code, which starts with the first run.
   writeFileSync(file, `name: three
-dataset: { source: mnist, train_limit: 300, test_limit: 100 }
+dataset: { source: mnist, train_limit: 5000, test_limit: 500 }
 defaults: { layers: [784, 16, 10], activations: [relu, softmax], epochs: 1, batch_size: 30 }
 seeds: [1, 2, 3]
 `);
