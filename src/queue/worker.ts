@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/index.ts';
@@ -137,9 +138,23 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     if (lastError) options.log('queue: connected again');
     lastError = '';
   });
-  void worker.run();
+  let stopping = false;
+  // BullMQ's fetch loop can end on a connection error, after which the worker takes no more jobs
+  // although it reconnects (taskforcesh/bullmq#648, #2964): start it again until we stop.
+  const serve = async () => {
+    while (!stopping) {
+      try {
+        await worker.run();
+      } catch (error) {
+        if (!stopping) options.log(`queue: the worker stopped taking jobs (${(error as Error).message.split('\n')[0]}); starting it again`);
+      }
+      if (!stopping) await sleep(1000);
+    }
+  };
+  void serve();
   await worker.waitUntilReady();
   const close = async () => {
+    stopping = true;
     await worker.close();
     await pool.close();
     checkpoints.close();

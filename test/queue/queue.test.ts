@@ -157,7 +157,9 @@ describe.skipIf(redisMissing !== null)('mlp-lab run --queue with mlp-lab workers
     const run = cli('run', file, '--out', out, '--queue', redis.url);
     await run.waitFor(/^(done|DIVERGED) /);
     await redis.restart();
-    expect(await run.exited, [run, ...workers].map((p) => p.output()).join('\n---\n')).toBe(0);
+    // Within the test's time, so that a hang fails with what the processes printed.
+    const ended = await Promise.race([run.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 90 s'), 90_000).unref())]);
+    expect(ended, [run, ...workers].map((p) => p.output()).join('\n---\n')).toBe(0);
     expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true); // still serving
   });
