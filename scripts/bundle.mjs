@@ -1,6 +1,6 @@
 // Bundles the compiled program (dist/, from tsc) into dist/bundle/, which bin/mlp-lab.js starts.
 //
-// Why: `mlp-lab run` resolved, read and compiled ~550 ES modules (vega and d3 alone ~250, TypeBox
+// Why: `mlp-lab run` resolved, read and compiled more than 500 ES modules (vega and d3 alone ~250, TypeBox
 // 200) before its first run could start: 0.85 s of one core on every invocation. As a handful of
 // files the same code loads in about a third of that. Each command stays its own chunk, loaded
 // only when that command runs, as before.
