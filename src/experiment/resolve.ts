@@ -80,9 +80,10 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
   }
 
   // Training counts its iterations in a double: past 2^53 the count, the schedule and the plan are wrong.
-  const iterations = get<number>('epochs') * Math.ceil(Math.max(1, trainAvailable - validation) / get<number>('batch_size'));
+  const epochs = get<number>('epochs');
+  const iterations = epochs * Math.ceil(Math.max(1, trainAvailable - validation) / get<number>('batch_size'));
   if (!Number.isSafeInteger(iterations)) {
-    fail('too-large', 'epochs', `${get<number>('epochs')} epochs make ${iterations.toExponential(2)} iterations, more than can be counted exactly (2^53)`,
+    fail('too-large', 'epochs', `${epochs} epochs make ${iterations.toExponential(2)} iterations, more than can be counted exactly (2^53)`,
       undefined, 'fewer epochs: a run would not end in any case');
   }
 

@@ -11,7 +11,7 @@ import { processExists } from './processes.ts';
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${TEMPORARY_SUFFIX}`;
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`; // named as TEMPORARY matches
   try {
     const fd = openSync(temporary, 'w');
     try {
@@ -38,7 +38,6 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-const TEMPORARY_SUFFIX = '.tmp';
 /** `<file>.<pid of the writer>.<8 hex digits>.tmp`, as writeFileAtomic names its temporaries. */
 const TEMPORARY = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
