@@ -14,8 +14,9 @@ import { renderSvg, svgToPng } from '../src/charts/render.ts';
 import { readFirstLayer } from '../src/charts/run-data.ts';
 import { formatSpec, withSchema, type VegaLiteSpec } from '../src/charts/spec.ts';
 import { weightsChart } from '../src/charts/weights-chart.ts';
-import { writeReport } from '../src/charts/write-report.ts';
-import { loadAll, toExperimentToRun } from '../src/cli/experiments.ts';
+import { writeReport } from '../src/publish/write-report.ts';
+import { loadAll } from '../src/cli/experiments.ts';
+import { reportInput } from '../src/publish/report-input.ts';
 
 const RELU_RUN = 'results/report/runs/f7bbc75dc4e1';
 const UNITS = 16;
@@ -69,7 +70,7 @@ const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-bench-charts-'));
 try {
   const cases: [string, string[] | null][] = [['experiments/report.yaml', null], ['experiments/relu-vs-sigmoid.yaml', null], ['experiments/relu-vs-sigmoid.yaml', ['png']]];
   for (const [file, runFormats] of cases) {
-    const loaded = toExperimentToRun(loadAll([file], { sets: [] }).loaded[0]!);
+    const loaded = reportInput(loadAll([file], { sets: [] }).loaded[0]!);
     // The last case also draws every run's history to PNG (the file keeps them as specs only).
     const experiment = runFormats ? { ...loaded, charts: { ...loaded.charts, runFormats: runFormats as ['png'] } } : loaded;
     cpSync(path.join('results', experiment.name), path.join(out, experiment.name), { recursive: true });

@@ -1,5 +1,5 @@
-import type { PlannedRun } from '../report/collect.ts';
-import type { ResultRow } from '../report/result-row.ts';
+import type { PlannedRun } from '../tables/collect.ts';
+import type { ResultRow } from '../tables/result-row.ts';
 import { historyChart } from './history-chart.ts';
 import { overlayChart, type RunHistory } from './overlay-chart.ts';
 import { chartRoles, fieldName, hasAccuracy } from './parameters.ts';

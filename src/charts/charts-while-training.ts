@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { PlannedRun } from '../report/collect.ts';
+import type { PlannedRun } from '../tables/collect.ts';
 import type { ChartSettings } from './settings.ts';
 
 type DrawingCode = Pick<typeof import('./build-charts.ts'), 'runCharts'> & Pick<typeof import('./write-charts.ts'), 'drawChart'>;

@@ -1,4 +1,4 @@
-import type { ResultRow } from '../report/result-row.ts';
+import type { ResultRow } from '../tables/result-row.ts';
 import { epochAxisLayer, iterationScale } from './epoch-axis.ts';
 import { configurationLabel, fieldName, parameterValue, type ChartRoles } from './parameters.ts';
 import type { HistoryPoint } from './run-data.ts';

@@ -1,5 +1,5 @@
-import type { ResultRow, Scalar } from '../report/result-row.ts';
-import { formatScalar } from '../report/tables.ts';
+import type { ResultRow, Scalar } from '../tables/result-row.ts';
+import { formatScalar } from '../tables/tables.ts';
 
 /**
  * The parameters the experiment-level charts are drawn against: `variant` (when there are

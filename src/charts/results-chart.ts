@@ -1,5 +1,5 @@
-import type { ResultRow } from '../report/result-row.ts';
-import { configurations, summarise } from '../report/tables.ts';
+import type { ResultRow } from '../tables/result-row.ts';
+import { configurations, summarise } from '../tables/tables.ts';
 import { configurationLabel, fieldName, hasAccuracy, parameterValue, type ChartRoles } from './parameters.ts';
 import { round, withSchema, type VegaLiteSpec } from './spec.ts';
 

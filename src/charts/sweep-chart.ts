@@ -1,4 +1,4 @@
-import type { ResultRow, Scalar } from '../report/result-row.ts';
+import type { ResultRow, Scalar } from '../tables/result-row.ts';
 import { fieldName, hasAccuracy, isLogScale, parameterValue, type ChartRoles } from './parameters.ts';
 import { withSchema, type VegaLiteSpec } from './spec.ts';
 

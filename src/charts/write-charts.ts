@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../store/atomic.ts';
 import type { ChartSet } from './build-charts.ts';
 import { renderSvg, svgToPng } from './render.ts';
 import type { ChartSettings } from './settings.ts';
@@ -81,16 +82,9 @@ export async function drawChart(dir: string, chart: Chart, formats: ChartSetting
   return { files, drawn: 'rendered' };
 }
 
-/**
- * Readers see the old file or the new one (a rename), but without the store's fsync: charts are
- * derived from the store and rebuilt by `mlp-lab report`, and syncing hundreds of files doubled
- * the time to write a sweep's charts.
- */
+/** Charts are derived from the store and rebuilt by `mlp-lab report`: atomic, not flushed to disk. */
 function writeReplacing(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, file);
+  writeFileAtomic(file, data, { durable: false });
 }
 
 function removeStale(dir: string, keep: ReadonlySet<string>): void {
@@ -98,7 +92,7 @@ function removeStale(dir: string, keep: ReadonlySet<string>): void {
     if (!existsSync(sub)) continue;
     for (const name of readdirSync(sub)) {
       const file = path.join(sub, name);
-      // `.tmp`: left by a process killed while writing a chart (see writeReplacing).
+      // `.tmp`: left by a process killed while writing a chart (see writeFileAtomic).
       if ((EXTENSIONS.some((e) => name.endsWith(e)) && !keep.has(file)) || name.endsWith('.tmp')) rmSync(file);
     }
   }

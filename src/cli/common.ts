@@ -14,7 +14,6 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export const SET_DESCRIPTION = 'override a setting for every run, variants included (repeatable), e.g. --set epochs=1 --set dataset.train_limit=5000';
 
 /** Commander's parser for --max-runs. */
 export function positiveInteger(value: string): number {

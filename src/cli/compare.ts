@@ -4,10 +4,12 @@ import { comparableRuns } from '../compare/comparable.ts';
 import { compareRuns } from '../compare/compare.ts';
 import { comparisonText } from '../compare/formatting.ts';
 import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
-import { collectResults } from '../report/collect.ts';
-import { DEFAULT_OUT, DEFAULT_SET_OUT, resultsFolder, runDir } from '../store/layout.ts';
-import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { loadAll, toExperimentToRun, variantLabel } from './experiments.ts';
+import { collectResults } from '../tables/collect.ts';
+import { resultsFolder, runDir } from '../store/layout.ts';
+import { collect, EXIT_OK, printProblems, runCommand } from './common.ts';
+import { setOption, maxRunsOption, outOption } from './options.ts';
+import { loadAll } from './experiments.ts';
+import { reportInput, variantLabel } from '../publish/report-input.ts';
 
 function metricOption(value: string): MetricName {
   if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
@@ -24,9 +26,9 @@ export function registerCompare(program: Command): void {
     .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
     .option('--baseline <value>', 'the value the others are compared with (default: the baseline of the file\'s `compare:` entry for this parameter, else the first value in the file)')
     .option('--json', 'print one JSON object per comparison line, for scripts')
-    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
-    .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
-    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
+    .addOption(outOption())
+    .addOption(setOption('read'))
+    .addOption(maxRunsOption())
     .addHelpText('after', [
       '',
       'Runs are paired when every other setting, the seed included, is equal. Per slice of the other',
@@ -43,7 +45,7 @@ export function registerCompare(program: Command): void {
     .action((file, options) => runCommand(() => {
       const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
-      const experiment = toExperimentToRun(loaded[0]!);
+      const experiment = reportInput(loaded[0]!);
       const out = resultsFolder(options.out, options.set);
       const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
       const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));

@@ -1,61 +1,76 @@
 import type { Command } from '@commander-js/extra-typings';
-import { loadExperiment } from '../experiment/index.ts';
-import { DEFAULT_OUT, DEFAULT_SET_OUT, experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
-import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { formatBytes } from '../experiment/memory.ts';
+import type { LoadedExperiment, ResolvedRun } from '../experiment/index.ts';
+import { selectRuns } from '../experiment/select-runs.ts';
+import { experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
+import { EXIT_OK, printProblems, runCommand } from './common.ts';
+import { loadAll } from './experiments.ts';
+import { jsonOption, maxRunsOption, onlyOption, outOption, setOption } from './options.ts';
+import { formatBytes } from '../experiment/format-bytes.ts';
 import { formatFlops, textTable } from './table.ts';
 
-/** `mlp-lab plan FILE`: the runs an experiment expands to, and which are already finished. */
+/** `mlp-lab plan FILE...`: the runs each experiment expands to, and which are already finished. */
 export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('list the runs an experiment expands to, with their ids, what varies, the work, and which are finished')
-    .argument('<file>', 'experiment file (YAML)')
-    .option('--json', 'print the plan as JSON (runs with their full configs) for scripts')
-    .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
-    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
-    .option('--out <dir>', `results folder to look for finished runs in (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
+    .argument('<files...>', 'experiment files (YAML)')
+    .addOption(jsonOption('the plan (runs with their full configs), one object per file,'))
+    .addOption(setOption())
+    .addOption(maxRunsOption())
+    .addOption(onlyOption('list'))
+    .addOption(outOption())
     .addHelpText('after', [
       '',
       'Examples:',
       '  $ mlp-lab plan experiments/report.yaml',
       '  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000',
       '  $ mlp-lab plan experiments/report.yaml --json | jq -r ".runs[].id"',
+      '  $ mlp-lab plan experiments/*.yaml --only activation=relu',
     ].join('\n'))
-    .action((file, options) => runCommand(() => {
-      const loaded = loadExperiment(file, { sets: options.set, maxRuns: options.maxRuns });
-      printProblems(loaded.warnings);
-      const name = loaded.experiment.name;
+    .action((files, options) => runCommand(() => {
+      const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
+      printProblems(warnings);
       const out = resultsFolder(options.out, options.set);
-      const runs = loaded.runs.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
-      const finished = runs.filter((r) => r.finished).length;
-      const totalFlops = runs.reduce((sum, r) => sum + r.work.flops, 0);
-
-      if (options.json) {
-        const plan = {
-          file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
-          results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
-        };
-        process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-        return EXIT_OK;
-      }
-
-      const varying = Object.keys(runs[0]?.varying ?? {});
-      const hasVariants = runs.some((r) => r.variant !== null);
-      // With variants, parameters that only change with the variant are summed up by its label.
-      const shownVarying = hasVariants ? varying.filter((k) => runs.some((r) => r.label.includes(` ${k}=`))) : varying;
-      const header = ['#', 'run id', ...(hasVariants ? ['variant'] : []), ...shownVarying, 'epochs', 'iterations', 'work', 'memory', 'status'];
-      const rows = runs.map((r) => [
-        r.index, r.id,
-        ...(hasVariants ? [variantLabel(r.label, r.varying, shownVarying)] : []),
-        ...shownVarying.map((k) => String(r.varying[k])),
-        r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
-      ]);
-      process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
-      process.stdout.write(`${textTable(header, rows)}\n\n`);
-      process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
+      const selected = selectRuns(loaded, loaded, options.only);
+      loaded.forEach((l, i) => {
+        if (i > 0 && !options.json) process.stdout.write('\n');
+        printPlan(l, selected[i]!.selected, out, options.json ?? false);
+      });
       return EXIT_OK;
     }));
+}
+
+function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
+  const file = loaded.file;
+  const name = loaded.experiment.name;
+  const runs = selected.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
+  const finished = runs.filter((r) => r.finished).length;
+  const totalFlops = runs.reduce((sum, r) => sum + r.work.flops, 0);
+
+  if (json) {
+    const plan = {
+      file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
+      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
+    };
+    process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return;
+  }
+
+  const varying = Object.keys(runs[0]?.varying ?? {});
+  const hasVariants = runs.some((r) => r.variant !== null);
+  // With variants, parameters that only change with the variant are summed up by its label.
+  const shownVarying = hasVariants ? varying.filter((k) => runs.some((r) => r.label.includes(` ${k}=`))) : varying;
+  const header = ['#', 'run id', ...(hasVariants ? ['variant'] : []), ...shownVarying, 'epochs', 'iterations', 'work', 'memory', 'status'];
+  const rows = runs.map((r) => [
+    r.index, r.id,
+    ...(hasVariants ? [variantLabel(r.label, r.varying, shownVarying)] : []),
+    ...shownVarying.map((k) => String(r.varying[k])),
+    r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
+  ]);
+  const picked = selected.length < loaded.runs.length ? ` (--only picked ${selected.length} of ${loaded.runs.length})` : '';
+  process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
+  process.stdout.write(`${textTable(header, rows)}\n\n`);
+  process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
 }
 
 /** The variant's own label: the run label without the `key=value` parts shown in their own columns. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ReportWritten } from '../charts/write-report.ts';
+import type { ReportWritten } from '../publish/write-report.ts';
 
 /**
  * The lines `run` and `report` print about the charts and the page of each experiment:

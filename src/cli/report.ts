@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { comparisonReport } from '../compare/report-section.ts';
-import { writeReport } from '../charts/write-report.ts';
+import { writeReport } from '../publish/write-report.ts';
 import { problem } from '../errors.ts';
-import { collectResults } from '../report/collect.ts';
-import { unplannedRuns } from '../report/unplanned-runs.ts';
-import { DEFAULT_OUT, DEFAULT_SET_OUT, effectiveOverrides, experimentDir, resultsFolder, runDir } from '../store/layout.ts';
+import { collectResults } from '../tables/collect.ts';
+import { unplannedRuns } from '../tables/unplanned-runs.ts';
+import { effectiveOverrides, experimentDir, resultsFolder, runDir } from '../store/layout.ts';
 import { openInBrowser } from './open-file.ts';
 import { reportLines } from './report-lines.ts';
-import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { checkStoreLayout, ensureWritableDir, loadAll, toExperimentToRun } from './experiments.ts';
+import { collect, EXIT_OK, printProblems, runCommand } from './common.ts';
+import { setOption, maxRunsOption, outOption } from './options.ts';
+import { loadAll } from './experiments.ts';
+import { reportInput } from '../publish/report-input.ts';
+import { checkStoreLayout } from '../store/check-layout.ts';
+import { ensureWritableDir } from '../store/writable-folder.ts';
 
 /** `mlp-lab report FILE...`: rebuilds the results tables from the store, without training. */
 export function registerReport(program: Command): void {
@@ -17,11 +20,11 @@ export function registerReport(program: Command): void {
     .command('report')
     .description('rebuild results.csv, results.md, results.tex, the charts and report.html from finished runs, without training')
     .argument('<files...>', 'experiment files (YAML)')
-    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`)
-    .option('--set <KEY=VALUE>', `${SET_DESCRIPTION} (use the same --set as the run)`, collect, [] as string[])
+    .addOption(outOption())
+    .addOption(setOption('read'))
     .option('--no-charts', 'rebuild only the tables')
     .option('--open', 'open report.html in the default browser afterwards')
-    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
+    .addOption(maxRunsOption())
     .addHelpText('after', ['', 'Examples:', '  $ mlp-lab report experiments/report.yaml --open', '  $ mlp-lab report experiments/relu-vs-sigmoid.yaml --no-charts', '  $ mlp-lab report experiments/relu-vs-sigmoid.yaml --set epochs=1 --out /tmp/smoke'].join('\n'))
     .action((files, options) => runCommand(async () => {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
@@ -29,7 +32,7 @@ export function registerReport(program: Command): void {
       const out = resultsFolder(options.out, options.set);
       const overrides = effectiveOverrides(options.set);
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
-      for (const [i, experiment] of loaded.map((l) => ({ ...toExperimentToRun(l), overrides })).entries()) {
+      for (const [i, experiment] of loaded.map((l) => ({ ...reportInput(l), overrides })).entries()) {
         const file = loaded[i]!.file;
         const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
         const unplanned = unplannedRuns(out, experiment.name, experiment.runs);
@@ -38,7 +41,7 @@ export function registerReport(program: Command): void {
           ? `${unplanned.count} finished run${unplanned.count === 1 ? '' : 's'} in ${experimentDir(out, experiment.name)}/runs ${unplanned.count === 1 ? 'is' : 'are'} not in this plan (made with other --set overrides, or another version of the file)`
           : null;
         ensureWritableDir(out, '--out');
-        const report = await writeReport(out, experiment, { charts: options.charts, ...comparisonReport(out, experiment) });
+        const report = await writeReport(out, experiment, { charts: options.charts });
         const markdown = report.tables.find((f) => f.endsWith('.md'))!;
         const lines = [`Written: ${report.tables.join(', ')}`, ...reportLines([report])];
         process.stdout.write(`${readFileSync(markdown, 'utf8')}\n${lines.join('\n')}\n`);

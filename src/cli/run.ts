@@ -1,15 +1,22 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import { Option } from '@commander-js/extra-typings';
+
 import { ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
-import { DEFAULT_OUT, DEFAULT_SET_OUT, effectiveOverrides, resultsFolder } from '../store/layout.ts';
+import { DEFAULT_SET_OUT, effectiveOverrides, resultsFolder } from '../store/layout.ts';
 import { problem, UserError } from '../errors.ts';
 import { NotEnoughSpace } from '../run/disk-space.ts';
 import { LockedError } from '../store/lock.ts';
 import { reportLines } from './report-lines.ts';
-import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
-import { checkJobsMemory, checkStoreLayout, dataProblem, ensureWritableDir, loadAll, selectRuns, toExperimentToRun } from './experiments.ts';
+import { collect, EXIT_FAILURE, EXIT_OK, positiveInteger, printProblems, runCommand } from './common.ts';
+import { backendOption, jsonOption, maxRunsOption, onlyOption, outOption, setOption } from './options.ts';
+import { dataProblem, loadAll } from './experiments.ts';
+import { selectRuns } from '../experiment/select-runs.ts';
+import { reportInput } from '../publish/report-input.ts';
+import { ResultsPublisher } from '../publish/results-publisher.ts';
+import { checkJobsMemory } from '../run/jobs-memory.ts';
+import { checkStoreLayout } from '../store/check-layout.ts';
+import { ensureWritableDir } from '../store/writable-folder.ts';
 
 /** Exit codes after Ctrl-C / SIGTERM, as shells report a process ended by that signal. */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -21,15 +28,16 @@ export function registerRun(program: Command): void {
     .description('train the runs of experiments that are not finished yet, on all cores, and write the results tables, charts and report.html')
     .argument('<files...>', 'experiment files (YAML)')
     .option('-j, --jobs <n>', 'runs in parallel, each in its own worker process', positiveInteger, availableParallelism())
-    .option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} for runs with --set)`)
+    .addOption(outOption())
     .option('--force', 'retrain runs that are already finished')
-    .option('--set <KEY=VALUE>', SET_DESCRIPTION, collect, [] as string[])
-    .addOption(new Option('--backend <name>', 'numeric kernels for every run (same as --set backend=NAME)').choices(['auto', 'native', 'wasm', 'js'] as const))
-    .option('--only <run>', 'run only this run id (or 4+ character prefix), variant id, label, or KEY=VALUE of a parameter that varies (repeatable)', collect, [] as string[])
+    .addOption(setOption())
+    .addOption(backendOption())
+    .addOption(onlyOption('run'))
     .option('--fail-fast', 'stop everything at the first failed run')
     .option('--wait', 'wait for another `mlp-lab run` using the same results folder to finish, instead of refusing')
-    .option('--max-runs <n>', 'allow up to this many runs (overrides max_runs in the file)', positiveInteger)
+    .addOption(maxRunsOption())
     .option('-q, --quiet', 'print only the summary')
+    .addOption(jsonOption('the summary (what was trained, reused, failed, written) on stdout, with progress on stderr,'))
     .option('--no-charts', 'write only the tables: no charts/ and no report.html (quick trials)')
     .option('--queue <url>', 'train on the workers of this queue (redis://HOST:PORT) instead of this machine; --jobs does not apply')
     .addHelpText('after', [
@@ -59,7 +67,7 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const overrides = effectiveOverrides(sets);
       const out = resultsFolder(options.out, sets);
-      const experiments = selectRuns(loaded.map((l) => ({ ...toExperimentToRun(l), overrides })), loaded, options.only);
+      const experiments = selectRuns(loaded.map((l) => ({ ...reportInput(l), overrides })), loaded, options.only);
       checkJobsMemory(experiments, options.jobs);
       ensureWritableDir(out, '--out');
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
@@ -83,7 +91,10 @@ export function registerRun(program: Command): void {
       const handlers = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
       process.on('SIGINT', handlers.SIGINT);
       process.on('SIGTERM', handlers.SIGTERM);
-      const live = process.stdout.isTTY === true;
+      // With --json, stdout carries only the summary: progress goes to stderr.
+      const stream = options.json ? process.stderr : process.stdout;
+      const live = stream.isTTY === true;
+      const publisher = new ResultsPublisher(out, experiments, { charts: options.charts });
       let summary: RunSummary;
       try {
         summary = await runExperiments(experiments, {
@@ -93,11 +104,11 @@ export function registerRun(program: Command): void {
           failFast: options.failFast ?? false,
           wait: options.wait ?? false,
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
-          charts: options.charts,
+          listener: publisher,
           signal: controller.signal,
           ...(queue && connection ? { executor: queue.queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
           display: (pending, work) =>
-            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR }),
+            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR, stream }),
         });
       } catch (error) {
         if (error instanceof LockedError) {
@@ -109,9 +120,10 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', handlers.SIGINT);
         process.off('SIGTERM', handlers.SIGTERM);
       }
-      printSummary(summary, stoppedBy !== null, connection !== null);
-      if (stoppedBy) return EXIT_CODES[stoppedBy];
-      return summary.failed > 0 || summary.resultProblems.length > 0 ? EXIT_FAILURE : EXIT_OK;
+      const exitCode = stoppedBy ? EXIT_CODES[stoppedBy] : summary.failed > 0 || summary.resultProblems.length > 0 ? EXIT_FAILURE : EXIT_OK;
+      if (options.json) process.stdout.write(`${JSON.stringify(summaryJson(summary, publisher, stoppedBy, exitCode), null, 2)}\n`);
+      else printSummary(summary, publisher, stoppedBy !== null, connection !== null);
+      return exitCode;
     }));
 }
 
@@ -128,7 +140,30 @@ function storageProblem(error: unknown, out: string): UserError | null {
   return null;
 }
 
-function printSummary(s: RunSummary, interrupted: boolean, queued: boolean): void {
+/** `run --json`'s summary: the counts of the text summary, and what was written where. */
+function summaryJson(s: RunSummary, publisher: ResultsPublisher, stoppedBy: string | null, exitCode: number) {
+  return {
+    exit_code: exitCode,
+    interrupted_by: stoppedBy,
+    planned: s.planned,
+    trained: s.completed,
+    reused: s.reused,
+    early_stopped: s.earlyStopped,
+    diverged: s.diverged,
+    failed: s.failed,
+    not_started: s.skipped,
+    resumed: s.resumed,
+    stopped: s.stopped,
+    checkpoints: { count: s.checkpoints.count, seconds: s.checkpoints.seconds, training_seconds: s.checkpoints.trainingSeconds },
+    checkpoint_notes: s.checkpointNotes,
+    backends: Object.fromEntries(s.backends),
+    changed_files: s.changedFiles,
+    result_problems: s.resultProblems,
+    results: publisher.written.map((w) => ({ tables: w.tables, page: w.charts?.page ?? null, charts: w.charts?.files.length ?? 0 })),
+  };
+}
+
+function printSummary(s: RunSummary, publisher: ResultsPublisher, interrupted: boolean, queued: boolean): void {
   const parts = [
     `${s.completed} trained`,
     `${s.reused} reused`,
@@ -156,8 +191,8 @@ function printSummary(s: RunSummary, interrupted: boolean, queued: boolean): voi
   for (const file of s.changedFiles) {
     lines.push(`${file} changed while this ran: the runs used the version read at the start (each run's config.json holds it). Run again to train what changed.`);
   }
-  const tables = s.resultFiles.filter((f) => f.endsWith('.md'));
+  const tables = publisher.tables.filter((f) => f.endsWith('.md'));
   if (tables.length) lines.push(`Results: ${tables.join(', ')}`);
-  lines.push(...reportLines(s.reports));
+  lines.push(...reportLines(publisher.written));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

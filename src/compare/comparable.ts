@@ -1,4 +1,4 @@
-import type { ResultRow } from '../report/result-row.ts';
+import type { ResultRow } from '../tables/result-row.ts';
 import { metricValue, type MetricName } from './metrics.ts';
 import type { ComparableRun } from './pairing.ts';
 

@@ -1,4 +1,4 @@
-import type { Scalar } from '../report/result-row.ts';
+import type { Scalar } from '../tables/result-row.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 import { pairRuns, valueText, type ComparableRun, type LeftOut } from './pairing.ts';
 import { holm, summarise, type PairedSummary } from './statistics.ts';

@@ -1,4 +1,4 @@
-import type { Table } from '../report/tables.ts';
+import type { Table } from '../tables/tables.ts';
 import { ALPHA, type Comparison, type ComparisonRow } from './compare.ts';
 import { METRICS } from './metrics.ts';
 import { valueText } from './pairing.ts';

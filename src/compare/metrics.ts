@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { COMPARISON_METRICS } from '../experiment/schema.ts';
-import type { ResultRow } from '../report/result-row.ts';
+import type { ResultRow } from '../tables/result-row.ts';
 
 /**
  * The metrics a comparison can be about: the numeric outcome columns of results.csv (final costs

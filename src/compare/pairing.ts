@@ -1,6 +1,6 @@
 import { problem, UserError } from '../errors.ts';
 import { didYouMean } from '../experiment/suggest.ts';
-import type { Scalar } from '../report/result-row.ts';
+import type { Scalar } from '../tables/result-row.ts';
 
 /**
  * Pairing: which finished runs differ only in the parameter under question. Two runs are partners

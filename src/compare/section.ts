@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts';
-import type { ResultRow } from '../report/result-row.ts';
-import { markdownTable } from '../report/render-tables.ts';
+import type { ResultRow } from '../tables/result-row.ts';
+import { markdownTable } from '../tables/render-tables.ts';
 import { comparableRuns } from './comparable.ts';
 import { compareRuns, type Comparison, type ComparisonSpec } from './compare.ts';
 import { comparisonBlocks, leftOutMarkdown } from './formatting.ts';

@@ -1,5 +1,12 @@
 import type { EarlyStoppingConfig } from './config.ts';
-import type { HistoryRecord } from './train.ts';
+
+/** What early stopping reads of a history record (a HistoryRecord). */
+export interface MonitoredRecord {
+  epoch: number;
+  iteration: number;
+  testCost: number;
+  validationCost: number | null;
+}
 
 /** Where early stopping stands, as plain data (part of a training snapshot). */
 export interface EarlyStoppingState {
@@ -25,7 +32,7 @@ export class EarlyStopping {
   constructor(readonly config: EarlyStoppingConfig) {}
 
   /** Takes one record with the parameters it was measured on; returns true when the run should stop. */
-  observe(record: HistoryRecord, parameters: readonly Float32Array[]): boolean {
+  observe(record: MonitoredRecord, parameters: readonly Float32Array[]): boolean {
     const value = this.config.metric === 'validation_cost' ? record.validationCost : record.testCost;
     if (value === null) throw new RangeError(`early stopping on ${this.config.metric} needs a validation set`);
     const s = this.state;

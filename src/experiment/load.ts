@@ -7,7 +7,8 @@ import { expandExperiment, type ResolvedRun } from './expand.ts';
 import { parseOverrides } from './overrides.ts';
 import type { ExperimentFile } from './schema.ts';
 import type { Finding } from './settings.ts';
-import { problemAt, readSource, sourceData, type Source } from './source.ts';
+import { problemAt, readSource, type Source } from './source.ts';
+import { sourceData } from './source-data.ts';
 import { schemaProblems } from './validate.ts';
 
 export interface LoadOptions {

@@ -1,5 +1,6 @@
 import { EVAL_CHUNK_ROWS } from '../core/train.ts';
 import type { DatasetInfo } from './dataset.ts';
+import { formatBytes } from './format-bytes.ts';
 import type { RunConfig } from './run-config.ts';
 
 /**
@@ -30,17 +31,6 @@ export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes
 /** The most float32 values one typed array can hold in Node (2^32: 16 GiB). */
 export const MAX_TENSOR_VALUES = 2 ** 32;
 
-/** 1.2 GB, 340 MB, 12 kB: decimal units, as `free -h` and `plan`'s FLOP column use. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value >= 100 || unit === 0 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${units[unit]}`;
-}
 
 /** Why a run cannot be trained on this machine, or null: a tensor past the typed-array limit, or more memory than the machine has. */
 export function memoryProblem(memory: { bytes: number; largestTensor: number }, limit: number): { message: string; hint: string } | null {

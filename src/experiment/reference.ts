@@ -1,5 +1,10 @@
 import { experimentJsonSchema } from './schema.ts';
 
+/** schema/experiment.schema.json's exact text: what editors read for completion and checks. */
+export function schemaText(): string {
+  return `${JSON.stringify(experimentJsonSchema(), null, 2)}\n`;
+}
+
 /**
  * schema/reference.md, generated from the schema: one table per section of the file, every key
  * with its type, default and description. Committed, and checked by a test like the schema itself.
@@ -10,7 +15,7 @@ export function schemaReference(): string {
   const lines = [
     '# Experiment file reference',
     '',
-    '<!-- Generated from src/experiment/schema.ts by `npx mlp-lab schema --write`; do not edit. -->',
+    '<!-- Generated from src/experiment/schema.ts by `npm run schema:write`; do not edit. -->',
     '',
     `${root.description ?? ''} Keys are snake_case; every key but \`name\` is optional.`,
     '',

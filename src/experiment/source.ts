@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import { problem, UserError, type Problem, type Severity } from '../errors.ts';
-import { structureProblems } from './structure.ts';
+import { formatBytes } from './format-bytes.ts';
 
 /**
  * Stage 1, load: an experiment file read as UTF-8 and parsed as YAML with every node's position,
@@ -79,22 +79,6 @@ export function readSource(file: string): Source {
     throw new UserError(problemAt(source, [], 'not-a-mapping', `the file must be a mapping of keys (name:, dataset:, defaults: ...) but it is ${kind}`));
   }
   return source;
-}
-
-/**
- * The document as plain data. Throws a `too-deep` or `bad-merge` problem for a document the yaml
- * library cannot convert, and a `yaml-aliases` problem for an alias bomb (aliases that expand to
- * an enormous document), which the library detects while converting.
- */
-export function sourceData(source: Source): unknown {
-  const structure = structureProblems(source);
-  if (structure.length > 0) throw new UserError(structure);
-  try {
-    return source.doc.toJS({ maxAliasCount: 1000 });
-  } catch (error) {
-    if (!(error instanceof ReferenceError)) throw error;
-    throw new UserError(problem('yaml-aliases', 'the file\'s aliases (`*name`) expand to too much data', { file: source.file, line: 1, col: 1 }));
-  }
 }
 
 /** The node at `path` (or the deepest one that exists), resolving aliases. */
@@ -239,6 +223,3 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}

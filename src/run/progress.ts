@@ -18,6 +18,8 @@ export interface ProgressOptions {
   /** Seconds between plain progress lines of one run. */
   plainInterval?: number;
   write?: (text: string) => void;
+  /** Where the lines go: stdout, or stderr when stdout carries `--json` output. */
+  stream?: NodeJS.WriteStream;
 }
 
 interface Active {
@@ -45,8 +47,9 @@ export class ProgressDisplay {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly total: number, private readonly totalWork: number, private readonly options: ProgressOptions) {
-    this.write = options.write ?? ((text) => process.stdout.write(`${text}\n`));
-    this.live = options.live && !options.quiet ? createLogUpdate(process.stdout) : null;
+    const stream = options.stream ?? process.stdout;
+    this.write = options.write ?? ((text) => stream.write(`${text}\n`));
+    this.live = options.live && !options.quiet ? createLogUpdate(stream) : null;
     if (this.live) {
       this.timer = setInterval(() => this.render(), 100);
       this.timer.unref();

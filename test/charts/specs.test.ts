@@ -6,12 +6,13 @@ import addFormatsModule from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharts, type ChartSet } from '../../src/charts/build-charts.ts';
 import { chartSettings } from '../../src/charts/settings.ts';
-import { comparisonReport } from '../../src/compare/report-section.ts';
+import { comparisonCharts } from '../../src/charts/comparison-charts.ts';
+import { namedComparisons } from '../../src/compare/section.ts';
 import type { VegaLiteSpec } from '../../src/charts/spec.ts';
-import { toExperimentToRun } from '../../src/cli/experiments.ts';
+import { reportInput } from '../../src/publish/report-input.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
-import { collectResults } from '../../src/report/collect.ts';
-import { configurationTable } from '../../src/report/tables.ts';
+import { collectResults } from '../../src/tables/collect.ts';
+import { configurationTable } from '../../src/tables/tables.ts';
 import { runDir } from '../../src/store/layout.ts';
 
 /**
@@ -23,7 +24,7 @@ const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object;
 
 function chartsOf(file: string, overrides: Parameters<typeof chartSettings>[0] = undefined) {
-  const experiment = toExperimentToRun(loadExperiment(file));
+  const experiment = reportInput(loadExperiment(file));
   const dir = (run: { id: string }) => runDir('results', experiment.name, run.id);
   const rows = collectResults(experiment.runs, dir);
   const settings = overrides ? chartSettings(overrides) : experiment.charts;
@@ -32,9 +33,9 @@ function chartsOf(file: string, overrides: Parameters<typeof chartSettings>[0] =
 
 /** The forest plots of the experiment's `compare:` section, as `run` and `report` add them to charts/. */
 function forestPlotsOf(file: string) {
-  const experiment = toExperimentToRun(loadExperiment(file));
+  const experiment = reportInput(loadExperiment(file));
   const rows = collectResults(experiment.runs, (run) => runDir('results', experiment.name, run.id));
-  return comparisonReport('results', experiment).moreCharts!(rows);
+  return comparisonCharts(namedComparisons(rows, experiment.comparisons, (row) => runDir('results', experiment.name, row.runId)));
 }
 
 const all = (set: ChartSet) => [...set.experiment, ...[...set.runs.values()].flat()];

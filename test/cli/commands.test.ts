@@ -120,15 +120,16 @@ seeds: [1, 2, 3]
   });
 });
 
-describe('schema --write', () => {
+describe('npm run schema:write', () => {
   it('rewrites a stale schema and reference with what the sources define (in a copy of the checkout)', () => {
     const copy = path.join(root, 'checkout');
-    for (const part of ['bin', 'src', 'schema', 'package.json']) cpSync(part, path.join(copy, part), { recursive: true });
+    for (const part of ['scripts', 'src', 'schema', 'package.json']) cpSync(part, path.join(copy, part), { recursive: true });
     symlinkSync(path.resolve('node_modules'), path.join(copy, 'node_modules'));
     writeFileSync(path.join(copy, 'schema', 'reference.md'), 'stale\n');
     rmSync(path.join(copy, 'schema', 'experiment.schema.json'));
-    const written = cli(['schema', '--write'], path.join(copy, 'bin', 'mlp-lab.js'));
-    expect(written.code).toBe(0);
+    const run = spawnSync('npm', ['run', '--silent', 'schema:write'], { cwd: copy, encoding: 'utf8' });
+    const written = { code: run.status, stdout: run.stdout };
+    expect(written.code, run.stderr).toBe(0);
     expect(written.stdout).toContain(`wrote ${path.join(copy, 'schema', 'experiment.schema.json')}`);
     for (const name of ['experiment.schema.json', 'reference.md']) {
       expect(readFileSync(path.join(copy, 'schema', name), 'utf8')).toBe(readFileSync(path.join('schema', name), 'utf8'));

@@ -50,7 +50,7 @@ describe('start-up', () => {
     const loaded = loadedBy('run', 'experiments/report.yaml', '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=30',
       '--set', 'dataset.test_limit=10', '--out', out, '--no-charts', '--quiet');
     expect(loaded.some((url) => url.endsWith('/dist/run/run-experiments.js'))).toBe(true);
-    for (const heavy of ['/node_modules/vega', '/node_modules/d3-', '/node_modules/@resvg/', '/dist/charts/render.js', '/dist/charts/write-page.js']) {
+    for (const heavy of ['/node_modules/vega', '/node_modules/d3-', '/node_modules/@resvg/', '/dist/charts/render.js', '/dist/publish/write-charts-and-page.js']) {
       expect(loaded.filter((url) => url.includes(heavy)), heavy).toEqual([]);
     }
     expect(readdirSync(path.join(out, 'report'))).not.toContain('charts');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/compare/compare.ts';
-import { forestPlotSpec, type ForestRow } from '../../src/compare/forest-plot.ts';
+import { forestPlotSpec, type ForestRow } from '../../src/charts/forest-plot.ts';
 import type { ComparableRun } from '../../src/compare/pairing.ts';
 
 function runs(activations: string[]): ComparableRun[] {

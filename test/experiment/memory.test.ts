@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkJobsMemory } from '../../src/cli/experiments.ts';
+import { checkJobsMemory } from '../../src/run/jobs-memory.ts';
 import { UserError } from '../../src/errors.ts';
 import { expandExperiment, MNIST_INFO, type ExperimentFile } from '../../src/experiment/index.ts';
-import { estimateMemory, formatBytes } from '../../src/experiment/memory.ts';
-import type { ExperimentToRun } from '../../src/run/run-experiments.ts';
+import { estimateMemory } from '../../src/experiment/memory.ts';
+import { formatBytes } from '../../src/experiment/format-bytes.ts';
+import type { ExperimentRuns } from '../../src/run/run-listener.ts';
 
 const GB = 1e9;
 const expand = (layers: number[], extra: object = {}, memoryLimit = 16 * GB) =>
@@ -39,7 +40,7 @@ describe('memory of a run', () => {
 });
 
 describe('--jobs against the machine\'s memory', () => {
-  const experiment = (sizes: number[]) => ({ selected: sizes.map((bytes) => ({ work: { bytes } })) }) as unknown as ExperimentToRun;
+  const experiment = (sizes: number[]) => ({ selected: sizes.map((bytes) => ({ work: { bytes } })) }) as unknown as ExperimentRuns;
 
   it('accepts jobs whose largest runs fit together', () => {
     expect(() => checkJobsMemory([experiment([6 * GB, 6 * GB, 1 * GB])], 2, 16 * GB)).not.toThrow();

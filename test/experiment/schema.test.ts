@@ -23,11 +23,11 @@ const NO_DEFAULT = /^(name|compare\.\[\]\.(by|baseline)|variants\.\[\]\.(id|labe
 describe('schema/experiment.schema.json', () => {
   const schema = experimentJsonSchema();
 
-  it('is the committed file (regenerate with `npx mlp-lab schema --write`)', () => {
+  it('is the committed file (regenerate with `npm run schema:write`)', () => {
     expect(readFileSync('schema/experiment.schema.json', 'utf8')).toBe(`${JSON.stringify(schema, null, 2)}\n`);
   });
 
-  it('is documented in schema/reference.md (regenerate with `npx mlp-lab schema --write`)', () => {
+  it('is documented in schema/reference.md (regenerate with `npm run schema:write`)', () => {
     expect(readFileSync('schema/reference.md', 'utf8')).toBe(schemaReference());
   });
 

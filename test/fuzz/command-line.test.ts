@@ -7,7 +7,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { positiveInteger } from '../../src/cli/common.ts';
-import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiments.ts';
+import { loadAll } from '../../src/cli/experiments.ts';
+import { selectRuns } from '../../src/experiment/select-runs.ts';
+import { reportInput } from '../../src/publish/report-input.ts';
 import { UserError } from '../../src/errors.ts';
 import { parseOverrides, SET_KEYS } from '../../src/experiment/index.ts';
 import { checkPrinted, count, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
@@ -54,7 +56,7 @@ describe('fuzzed --set', () => {
 
 describe('fuzzed options', () => {
   const { loaded } = loadAll(['test/fixtures/valid/variants-and-grid.yaml'], { sets: [] });
-  const experiments = loaded.map((l) => toExperimentToRun(l));
+  const experiments = loaded.map((l) => reportInput(l));
   const selector = fc.oneof(
     fc.string({ maxLength: 14 }),
     fc.constantFrom(...experiments[0]!.runs.flatMap((r) => [r.id, r.id.slice(0, 3), r.id.slice(0, 4), r.label, `init=${r.config.init.scheme}`])),

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartSettings } from '../../src/charts/settings.ts';
-import { writeReport, type ReportInput } from '../../src/charts/write-report.ts';
-import { toExperimentToRun } from '../../src/cli/experiments.ts';
-import { comparisonReport } from '../../src/compare/report-section.ts';
+import { writeReport, type ReportInput } from '../../src/publish/write-report.ts';
+import { reportInput } from '../../src/publish/report-input.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
 
 const NAME = 'relu-vs-sigmoid';
@@ -28,12 +27,12 @@ describe('report.html with compare:', () => {
     out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-compare-report-'));
     cpSync(path.join('results', NAME, 'runs'), path.join(out, NAME, 'runs'), { recursive: true });
     // Only the results chart beside the forest plot: the section does not depend on the others.
-    experiment = { ...toExperimentToRun(loadExperiment(`experiments/${NAME}.yaml`)), charts: chartSettings({ runs: false, sweeps: false, histories: false }) };
+    experiment = { ...reportInput(loadExperiment(`experiments/${NAME}.yaml`)), charts: chartSettings({ runs: false, sweeps: false, histories: false }) };
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('has a Comparisons section with the table of results.md and the forest plot, drawn to charts/', async () => {
-    const written = await writeReport(out, experiment, { charts: true, ...comparisonReport(out, experiment) });
+    const written = await writeReport(out, experiment, { charts: true });
     const dir = path.join(out, NAME);
     expect(written.charts!.files).toEqual(expect.arrayContaining(['charts/comparison-activation.vl.json', 'charts/comparison-activation.svg', 'charts/comparison-activation.png']));
 
@@ -66,7 +65,7 @@ describe('report.html with compare:', () => {
 
   it('has no Comparisons section or forest plot without compare:', async () => {
     const none = { ...experiment, comparisons: [] };
-    const written = await writeReport(out, none, { charts: true, ...comparisonReport(out, none) });
+    const written = await writeReport(out, none, { charts: true });
     expect(written.charts!.files.filter((f) => f.includes('comparison'))).toEqual([]);
     expect(existsSync(path.join(out, NAME, 'charts', 'comparison-activation.vl.json'))).toBe(false);
     const html = readFileSync(path.join(out, NAME, 'report.html'), 'utf8');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Chart } from '../spec.ts';
+import type { Chart } from '../charts/spec.ts';
 import { PAGE_SCRIPT } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSource } from './html.ts';
 import { PAGE_CSS } from './style.ts';

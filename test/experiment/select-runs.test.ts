@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiments.ts';
+import { loadAll } from '../../src/cli/experiments.ts';
+import { selectRuns } from '../../src/experiment/select-runs.ts';
+import { reportInput } from '../../src/publish/report-input.ts';
 
 const { loaded } = loadAll(['experiments/relu-vs-sigmoid.yaml'], { sets: [] });
-const experiments = loaded.map((l) => toExperimentToRun(l));
+const experiments = loaded.map((l) => reportInput(l));
 const select = (...only: string[]) => selectRuns(experiments, loaded, only)[0]!.selected;
 const problemOf = (...only: string[]) => {
   try {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ResultRow } from '../../report/result-row.ts';
-import { formatScalar, type Table } from '../../report/tables.ts';
+import type { ResultRow } from '../tables/result-row.ts';
+import { formatScalar, type Table } from '../tables/tables.ts';
 import { escapeHtml } from './html.ts';
 
 /** A results table (results.md's) as HTML; numbers right-aligned, the best values bold. */

@@ -1,7 +1,7 @@
-import type { ResultRow } from '../../report/result-row.ts';
-import { configurations, formatScalar, summarise, type Summary, type Table } from '../../report/tables.ts';
-import type { ChartSet } from '../build-charts.ts';
-import { configurationLabel, fieldName, parameterValue, type ChartRoles } from '../parameters.ts';
+import type { ResultRow } from '../tables/result-row.ts';
+import { configurations, formatScalar, summarise, type Summary, type Table } from '../tables/tables.ts';
+import type { ChartSet } from '../charts/build-charts.ts';
+import { configurationLabel, fieldName, parameterValue, type ChartRoles } from '../charts/parameters.ts';
 import { escapeHtml } from './html.ts';
 import type { PageBlock, ReportSection } from './page.ts';
 import { runsTableHtml, tableHtml } from './tables-html.ts';

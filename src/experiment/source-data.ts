@@ -1,6 +1,22 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import type { Problem } from '../errors.ts';
+import { problem, UserError, type Problem } from '../errors.ts';
 import { problemAtNode, type Source } from './source.ts';
+
+/**
+ * The document as plain data. Throws a `too-deep` or `bad-merge` problem for a document the yaml
+ * library cannot convert, and a `yaml-aliases` problem for an alias bomb (aliases that expand to
+ * an enormous document), which the library detects while converting.
+ */
+export function sourceData(source: Source): unknown {
+  const structure = structureProblems(source);
+  if (structure.length > 0) throw new UserError(structure);
+  try {
+    return source.doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new UserError(problem('yaml-aliases', 'the file\'s aliases (`*name`) expand to too much data', { file: source.file, line: 1, col: 1 }));
+  }
+}
 
 /**
  * Checks of a parsed document's shape that must come before it is turned into plain data, because

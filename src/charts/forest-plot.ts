@@ -1,6 +1,6 @@
-import type { Comparison } from './compare.ts';
-import { differenceName } from './formatting.ts';
-import { METRICS } from './metrics.ts';
+import type { Comparison } from '../compare/compare.ts';
+import { differenceName } from '../compare/formatting.ts';
+import { METRICS } from '../compare/metrics.ts';
 
 /** One row of the forest plot's data: a slice's mean difference and interval. */
 export interface ForestRow {

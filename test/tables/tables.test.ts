@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import type { ResultRow } from '../../src/report/result-row.ts';
-import { resultsCsv } from '../../src/report/results-csv.ts';
-import { latexTable, markdownTable } from '../../src/report/render-tables.ts';
-import { configurationTable, pivotTables } from '../../src/report/tables.ts';
+import type { ResultRow } from '../../src/tables/result-row.ts';
+import { resultsCsv } from '../../src/tables/results-csv.ts';
+import { latexTable, markdownTable } from '../../src/tables/render-tables.ts';
+import { configurationTable, pivotTables } from '../../src/tables/tables.ts';
 
 function row(id: string, activation: string, lr: number, seed: number, accuracy: number | null, status: 'completed' | 'diverged' = 'completed'): ResultRow {
   return {
