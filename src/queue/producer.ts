@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { ResolvedRun } from '../experiment/index.ts';
 import type { ProgressMessage } from '../run/messages.ts';
 import type { RunExecutor } from '../run/run-experiments.ts';
+import type { ScheduleOptions } from '../run/schedule.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
 import { checkpointKey } from './checkpoints.ts';
 import { buildJob, type RunJob } from './payload.ts';
@@ -28,6 +29,8 @@ interface Entry {
   state: 'queued' | 'started' | 'done';
 }
 
+type RunEvent = Parameters<ScheduleOptions['onEvent']>[0];
+
 /**
  * A RunExecutor that trains on remote workers through the BullMQ queue at `connection`, reporting
  * the same events as the local scheduler. Each run is one job whose id is its run id, so a run is
@@ -40,7 +43,7 @@ interface Entry {
  * `run` collects them. With failFast, the first failure also removes this run's waiting jobs.
  */
 export function queueExecutor(options: QueueExecutorOptions): RunExecutor {
-  return async (runs, { failFast, signal, onEvent }) => {
+  return async (runs, schedule) => {
     const entries = new Map<string, Entry>();
     for (const { task: { runId: key }, run } of runs) {
       const entry = entries.get(run.id);
@@ -48,159 +51,190 @@ export function queueExecutor(options: QueueExecutorOptions): RunExecutor {
       else entries.set(run.id, { run, keys: [key], state: 'queued' });
     }
     if (entries.size === 0) return;
+    await new QueuedRuns(entries, options, schedule).follow();
+  };
+}
 
+/** One `run`'s jobs on the queue, followed from submission to their last event. */
+class QueuedRuns {
+  private readonly queue: Queue<RunJob>;
+  private readonly events: QueueEvents;
+  private connectionTrouble = false;
+  private remaining: number;
+  private finishedAll: () => void = () => {};
+  private readonly allDone = new Promise<void>((resolve) => { this.finishedAll = resolve; });
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly options: QueueExecutorOptions,
+    private readonly schedule: Pick<ScheduleOptions, 'failFast' | 'signal' | 'onEvent'>,
+  ) {
     const connection = options.connection.redis;
-    const queue = new Queue<RunJob>(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
-    const events = new QueueEvents(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX, blockingTimeout: 2000 });
-    let connectionTrouble = false;
-    const onError = (error: Error) => {
-      if (!connectionTrouble) options.log(`queue: ${error.message.split('\n')[0]}; waiting for Redis to come back…`);
-      connectionTrouble = true;
-    };
-    queue.on('error', onError);
-    events.on('error', onError);
+    this.queue = new Queue<RunJob>(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
+    this.events = new QueueEvents(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX, blockingTimeout: 2000 });
+    this.queue.on('error', this.onError);
+    this.events.on('error', this.onError);
+    this.remaining = entries.size;
+    this.stop.signal.addEventListener('abort', () => this.finishedAll(), { once: true });
+  }
 
-    let remaining = entries.size;
-    let finishedAll: () => void = () => {};
-    const allDone = new Promise<void>((resolve) => { finishedAll = resolve; });
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    stop.signal.addEventListener('abort', () => finishedAll(), { once: true });
+  private readonly onError = (error: Error): void => {
+    if (!this.connectionTrouble) this.options.log(`queue: ${error.message.split('\n')[0]}; waiting for Redis to come back…`);
+    this.connectionTrouble = true;
+  };
 
-    const emit = async (entry: Entry, event: (key: string) => Parameters<typeof onEvent>[0]) => {
-      for (const key of entry.keys) await onEvent(event(key));
-    };
-    const start = async (entry: Entry) => {
-      if (entry.state !== 'queued') return;
-      entry.state = 'started';
-      await emit(entry, (key) => ({ type: 'started', runId: key }));
-    };
-    const end = async (entry: Entry, result: { returnvalue: unknown } | { failedReason: string }) => {
-      if (entry.state === 'done' || stop.signal.aborted) return;
-      const wasStarted = entry.state === 'started';
-      entry.state = 'done'; // before any await: the poll and an event may both report the same end
-      remaining--;
-      if (!wasStarted) await emit(entry, (key) => ({ type: 'started', runId: key }));
-      let failure = 'failedReason' in result ? result.failedReason || 'failed on a worker' : null;
-      if (failure === null) {
-        try {
-          const { outcome } = decodeResult((result as { returnvalue: unknown }).returnvalue, entry.run.config);
-          await emit(entry, (key) => ({ type: 'finished', runId: key, outcome }));
-        } catch (error) {
-          failure = (error as Error).message;
-        }
-      }
-      if (failure !== null) {
-        await emit(entry, (key) => ({ type: 'failed', runId: key, message: failure! }));
-        if (failFast) {
-          await removeWaiting();
-          stop.abort();
-        }
-      }
-      if (remaining === 0) finishedAll();
-    };
-    const removeWaiting = async () => {
-      for (const [id, entry] of entries) {
-        if (entry.state !== 'queued') continue;
-        const job = await queue.getJob(id);
-        if (job && (await job.getState()) === 'waiting') await job.remove().catch(() => {});
-      }
-    };
-    const forgetCheckpoint = async (id: string) => {
-      const client = new Redis(connection);
-      try {
-        await client.del(checkpointKey(id));
-      } finally {
-        client.disconnect();
-      }
-    };
-    const add = (entry: Entry) =>
-      queue.add('run', buildJob(entry.run), { jobId: entry.run.id, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
-
-    /**
-     * Brings an entry up to date with its job; `submit` is the first look, which may queue it.
-     * The state is read before the job: a job read first could finish before its state is read,
-     * and its stale copy would have no result.
-     */
-    const follow = async (entry: Entry, submit: boolean) => {
-      if (entry.state === 'done') return;
-      const id = entry.run.id;
-      const state = await queue.getJobState(id);
-      const job = state === 'completed' || state === 'failed' ? await queue.getJob(id) : undefined;
-      if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
-        if (!submit) options.log(`queue: job ${id} is gone from Redis (restarted without its data?); queuing it again`);
-        await add(entry);
-      } else if (state === 'failed' && submit) {
-        await job!.remove();
-        await add(entry);
-      } else if (state === 'completed' && submit && (options.force || !readable(job!.returnvalue, entry))) {
-        await job!.remove();
-        if (options.force) await forgetCheckpoint(id); // start over, as a local --force does
-        await add(entry);
-      } else if (state === 'completed') {
-        await end(entry, { returnvalue: job!.returnvalue });
-      } else if (state === 'failed') {
-        await end(entry, { failedReason: job!.failedReason });
-      } else if (state === 'active') {
-        await start(entry);
-      }
-    };
-
-    const readable = (value: unknown, entry: Entry) => {
-      try {
-        decodeResult(value, entry.run.config);
-        return true;
-      } catch {
-        return false; // e.g. left by another mlp-lab version: train it again
-      }
-    };
-
-    events.on('active', ({ jobId }) => {
-      const entry = entries.get(jobId);
-      if (entry) void start(entry);
-    });
-    events.on('progress', ({ jobId, data }) => {
-      const entry = entries.get(jobId);
-      const progress = fromJson(data) as Partial<ProgressMessage>;
-      if (!entry || entry.state === 'done' || typeof progress.iteration !== 'number') return;
-      void start(entry).then(() => entry.state === 'started' ? emit(entry, (key) => ({ ...(progress as ProgressMessage), type: 'progress', runId: key })) : undefined);
-    });
-    const settle = ({ jobId }: { jobId: string }) => {
-      const entry = entries.get(jobId);
-      if (entry) void follow(entry, false).catch(onError);
-    };
-    events.on('completed', settle);
-    events.on('failed', settle);
-
+  /** Submits or reattaches every job, then follows them until all have ended, the signal stops waiting, or failFast fires. */
+  async follow(): Promise<void> {
+    const onAbort = () => this.stop.abort();
+    this.schedule.signal.addEventListener('abort', onAbort, { once: true });
+    this.listen();
     try {
       // Listen before looking, so that nothing that happens after the first look is missed.
-      await events.waitUntilReady();
+      await this.events.waitUntilReady();
       let reattached = 0;
-      for (const [id, entry] of entries) {
-        const state = await queue.getJobState(id);
+      for (const [id, entry] of this.entries) {
+        const state = await this.queue.getJobState(id);
         if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized') reattached++;
-        await follow(entry, true);
+        await this.update(entry, true);
       }
-      if (reattached > 0) options.log(`queue: ${reattached} run${reattached === 1 ? ' was' : 's were'} already queued or running: following them`);
-      const pollMs = (options.pollSeconds ?? 2) * 1000;
-      while (remaining > 0 && !stop.signal.aborted) {
-        await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, pollMs).unref())]);
-        if (remaining === 0 || stop.signal.aborted) break;
-        for (const entry of entries.values()) {
-          if (entry.state === 'done' || stop.signal.aborted) continue;
-          // A command cut off by a lost connection fails; the next poll asks again.
-          await follow(entry, false).catch(onError);
-        }
-        if (connectionTrouble) {
-          options.log('queue: connected again');
-          connectionTrouble = false;
-        }
-      }
+      if (reattached > 0) this.options.log(`queue: ${reattached} run${reattached === 1 ? ' was' : 's were'} already queued or running: following them`);
+      await this.poll();
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      await events.close();
-      await queue.close();
+      this.schedule.signal.removeEventListener('abort', onAbort);
+      await this.events.close();
+      await this.queue.close();
     }
-  };
+  }
+
+  private async poll(): Promise<void> {
+    const pollMs = (this.options.pollSeconds ?? 2) * 1000;
+    while (this.remaining > 0 && !this.stop.signal.aborted) {
+      await Promise.race([this.allDone, new Promise((resolve) => setTimeout(resolve, pollMs).unref())]);
+      if (this.remaining === 0 || this.stop.signal.aborted) break;
+      for (const entry of this.entries.values()) {
+        if (entry.state === 'done' || this.stop.signal.aborted) continue;
+        // A command cut off by a lost connection fails; the next poll asks again.
+        await this.update(entry, false).catch(this.onError);
+      }
+      if (this.connectionTrouble) {
+        this.options.log('queue: connected again');
+        this.connectionTrouble = false;
+      }
+    }
+  }
+
+  private listen(): void {
+    this.events.on('active', ({ jobId }) => {
+      const entry = this.entries.get(jobId);
+      if (entry) void this.start(entry);
+    });
+    this.events.on('progress', ({ jobId, data }) => {
+      const entry = this.entries.get(jobId);
+      const progress = fromJson(data) as Partial<ProgressMessage>;
+      if (!entry || entry.state === 'done' || typeof progress.iteration !== 'number') return;
+      void this.start(entry).then(() => entry.state === 'started' ? this.emit(entry, (key) => ({ ...(progress as ProgressMessage), type: 'progress', runId: key })) : undefined);
+    });
+    const settle = ({ jobId }: { jobId: string }) => {
+      const entry = this.entries.get(jobId);
+      if (entry) void this.update(entry, false).catch(this.onError);
+    };
+    this.events.on('completed', settle);
+    this.events.on('failed', settle);
+  }
+
+  private async emit(entry: Entry, event: (key: string) => RunEvent): Promise<void> {
+    for (const key of entry.keys) await this.schedule.onEvent(event(key));
+  }
+
+  private async start(entry: Entry): Promise<void> {
+    if (entry.state !== 'queued') return;
+    entry.state = 'started';
+    await this.emit(entry, (key) => ({ type: 'started', runId: key }));
+  }
+
+  private async end(entry: Entry, result: { returnvalue: unknown } | { failedReason: string }): Promise<void> {
+    if (entry.state === 'done' || this.stop.signal.aborted) return;
+    const wasStarted = entry.state === 'started';
+    entry.state = 'done'; // before any await: the poll and an event may both report the same end
+    this.remaining--;
+    if (!wasStarted) await this.emit(entry, (key) => ({ type: 'started', runId: key }));
+    let failure = 'failedReason' in result ? result.failedReason || 'failed on a worker' : null;
+    if (failure === null) {
+      try {
+        const { outcome } = decodeResult((result as { returnvalue: unknown }).returnvalue, entry.run.config);
+        await this.emit(entry, (key) => ({ type: 'finished', runId: key, outcome }));
+      } catch (error) {
+        failure = (error as Error).message;
+      }
+    }
+    if (failure !== null) {
+      const message = failure;
+      await this.emit(entry, (key) => ({ type: 'failed', runId: key, message }));
+      if (this.schedule.failFast) {
+        await this.removeWaiting();
+        this.stop.abort();
+      }
+    }
+    if (this.remaining === 0) this.finishedAll();
+  }
+
+  private async removeWaiting(): Promise<void> {
+    for (const [id, entry] of this.entries) {
+      if (entry.state !== 'queued') continue;
+      const job = await this.queue.getJob(id);
+      if (job && (await job.getState()) === 'waiting') await job.remove().catch(() => {});
+    }
+  }
+
+  private async forgetCheckpoint(id: string): Promise<void> {
+    const client = new Redis(this.options.connection.redis);
+    try {
+      await client.del(checkpointKey(id));
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  private async add(entry: Entry): Promise<void> {
+    await this.queue.add('run', buildJob(entry.run), { jobId: entry.run.id, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
+  }
+
+  /**
+   * Brings an entry up to date with its job; `submit` is the first look, which may queue it.
+   * The state is read before the job: a job read first could finish before its state is read,
+   * and its stale copy would have no result.
+   */
+  private async update(entry: Entry, submit: boolean): Promise<void> {
+    if (entry.state === 'done') return;
+    const id = entry.run.id;
+    const state = await this.queue.getJobState(id);
+    const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(id) : undefined;
+    if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
+      if (!submit) this.options.log(`queue: job ${id} is gone from Redis (restarted without its data?); queuing it again`);
+      await this.add(entry);
+    } else if (state === 'failed' && submit) {
+      await job!.remove();
+      await this.add(entry);
+    } else if (state === 'completed' && submit && (this.options.force || !readable(job!.returnvalue, entry))) {
+      await job!.remove();
+      if (this.options.force) await this.forgetCheckpoint(id); // start over, as a local --force does
+      await this.add(entry);
+    } else if (state === 'completed') {
+      await this.end(entry, { returnvalue: job!.returnvalue });
+    } else if (state === 'failed') {
+      await this.end(entry, { failedReason: job!.failedReason });
+    } else if (state === 'active') {
+      await this.start(entry);
+    }
+  }
+}
+
+function readable(value: unknown, entry: Entry): boolean {
+  try {
+    decodeResult(value, entry.run.config);
+    return true;
+  } catch {
+    return false; // e.g. left by another mlp-lab version: train it again
+  }
 }
