@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
       'SIGTERM: take no more runs, finish the ones in flight, then exit (a second SIGTERM makes them',
       'checkpoint and stop, and puts them back in the queue). Ctrl-C: the same at once.',
       'Without a password in the URL, MLP_LAB_QUEUE_PASSWORD gives it (a URL shows in the process list).',
-      'Anyone who can reach the Redis server can queue runs: see "Scaling out" in the README.',
+      'Anyone who can reach the Redis server can queue runs: see docs/scaling-out.md (the trust model).',
       '',
       'Examples:',
       '  $ mlp-lab worker --queue redis://10.0.0.5:6379',

@@ -37,14 +37,14 @@ describe('Rng', () => {
   });
 });
 
-describe('the README on seeds', () => {
+describe('the documentation on seeds', () => {
   it('names the seed mixer that Rng.fromSeed uses', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync('README.md', 'utf8');
+    const readme = readFileSync('docs/experiment-files.md', 'utf8');
     const code = readFileSync('src/core/rng.ts', 'utf8');
     expect(code).toMatch(/function fmix32/);
     expect(readme).toMatch(/murmur3 finaliser \(`fmix32`/);
-    // The generator has never used splitmix; the README said it did.
+    // The generator has never used splitmix; the README once said it did.
     expect(readme).not.toMatch(/splitmix/i);
   });
 });

@@ -84,21 +84,31 @@ describe('files that cannot be read', () => {
   });
 });
 
-describe('README', () => {
-  it('has a complete example experiment that validates', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('## Experiment files'));
-    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+describe('the documented examples', () => {
+  /** The first ```yaml block of `doc` after `heading`, validated as an experiment file; returns its runs. */
+  function validateExample(doc: string, heading: string): number {
+    const text = readFileSync(doc, 'utf8');
+    const start = text.indexOf(heading);
+    expect(start, `${doc} has no heading ${heading}`).toBeGreaterThanOrEqual(0);
+    const example = /```yaml\n([\s\S]*?)```/.exec(text.slice(start))?.[1];
     expect(example).toBeDefined();
-    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-readme-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-doc-example-'));
     try {
       const file = path.join(dir, 'example.yaml');
       writeFileSync(file, example!);
       const loaded = loadExperiment(file);
       expect(loaded.warnings).toEqual([]);
-      expect(loaded.runs.length).toBeGreaterThan(100);
+      return loaded.runs.length;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it('the complete example of docs/experiment-files.md validates', () => {
+    expect(validateExample('docs/experiment-files.md', '## A complete example')).toBeGreaterThan(100);
+  });
+
+  it('the README\'s short experiment validates, with the 4 runs it says it has', () => {
+    expect(validateExample('README.md', '## A short experiment')).toBe(4);
   });
 });
