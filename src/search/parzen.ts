@@ -1,0 +1,163 @@
+import type { Rng } from '../core/rng.ts';
+import { logNormalPdf, normalMass, normalQuantile, normalCdf } from './normal.ts';
+
+/**
+ * TPE's univariate Parzen estimators, as Optuna's `_ParzenEstimator` builds them with its default
+ * settings (consider_prior, prior_weight 1, consider_magic_clip, consider_endpoints false) after
+ * Bergstra, Bardenet, Bengio & Kégl, "Algorithms for Hyper-Parameter Optimization", NeurIPS 2011,
+ * §4: a mixture with one kernel per observation plus one prior kernel.
+ */
+
+export interface EstimatorOptions {
+  /** Weight of the prior kernel against the observations' (Optuna's prior_weight). */
+  priorWeight: number;
+}
+
+export const DEFAULT_ESTIMATOR_OPTIONS: EstimatorOptions = { priorWeight: 1 };
+
+/**
+ * A mixture of Gaussians truncated to [low − step/2, high + step/2] in the internal space (the
+ * logarithm for log_uniform); `step` 1 for integers, whose values are rounded and whose density
+ * is the mass of [x − ½, x + ½], 0 for reals.
+ */
+export interface NumericMixture {
+  readonly kind: 'numeric';
+  readonly weights: readonly number[];
+  readonly mus: readonly number[];
+  readonly sigmas: readonly number[];
+  readonly low: number;
+  readonly high: number;
+  readonly step: 0 | 1;
+  /** log of each kernel's mass on the truncation interval, computed once: every density divides by it. */
+  readonly logMasses: readonly number[];
+}
+
+/** A mixture of categorical distributions over n choices (indices); `probabilities[k]` is kernel k's. */
+export interface CategoricalMixture {
+  readonly kind: 'categorical';
+  readonly weights: readonly number[];
+  readonly probabilities: readonly (readonly number[])[];
+}
+
+export type Mixture = NumericMixture | CategoricalMixture;
+
+/**
+ * Optuna's default_weights: 1 for each of the latest 25 observations, a ramp from 1/n to 1 for the
+ * older ones (Bergstra et al. 2013, "Making a science of model search", §2.3's discount of old
+ * trials), for observations in trial order.
+ */
+export function observationWeights(n: number): number[] {
+  if (n < 25) return Array.from({ length: n }, () => 1);
+  const ramp = n - 25;
+  // numpy.linspace(1/n, 1, ramp): evenly spaced, both ends included.
+  const out = Array.from({ length: ramp }, (_, i) => (ramp === 1 ? 1 / n : 1 / n + (i * (1 - 1 / n)) / (ramp - 1)));
+  return [...out, ...Array.from({ length: 25 }, () => 1)];
+}
+
+/** Mixture weights: the observations' (observationWeights) and the prior's, normalised to sum 1. */
+function mixtureWeights(n: number, options: EstimatorOptions): number[] {
+  const raw = [...observationWeights(n), options.priorWeight];
+  const total = raw.reduce((s, w) => s + w, 0);
+  return raw.map((w) => w / total);
+}
+
+/**
+ * The estimator of a numeric dimension from observations in internal space (in trial order).
+ * Bandwidths (Optuna, parzen_estimator.py, univariate case): with the observations and the prior's
+ * mean (low + high)/2 sorted between the two endpoints, each kernel's σ is the larger distance to
+ * its neighbours; without consider_endpoints the first and last take the distance to their inner
+ * neighbour only. The "magic clip" bounds σ to [range / min(100, 1 + kernels), range]; the prior
+ * kernel has mean (low + high)/2 and σ = range (Bergstra et al. 2011 §4.1: a "prior" Gaussian
+ * as wide as the space).
+ */
+export function numericEstimator(observations: readonly number[], low: number, high: number, step: 0 | 1, options = DEFAULT_ESTIMATOR_OPTIONS): NumericMixture {
+  const lower = low - step / 2;
+  const upper = high + step / 2;
+  const range = upper - lower;
+  const priorMu = 0.5 * (low + high);
+  const withPrior = [...observations, priorMu];
+  const order = withPrior.map((_, i) => i).sort((i, j) => withPrior[i]! - withPrior[j]! || i - j);
+  const sorted = [lower, ...order.map((i) => withPrior[i]!), upper];
+  const sortedSigmas = order.map((_, k) => Math.max(sorted[k + 1]! - sorted[k]!, sorted[k + 2]! - sorted[k + 1]!));
+  if (sorted.length >= 4) {
+    sortedSigmas[0] = sorted[2]! - sorted[1]!;
+    sortedSigmas[sortedSigmas.length - 1] = sorted[sorted.length - 2]! - sorted[sorted.length - 3]!;
+  }
+  const sigmaOf = new Array<number>(withPrior.length);
+  order.forEach((i, k) => { sigmaOf[i] = sortedSigmas[k]!; });
+  const minSigma = range / Math.min(100, 1 + observations.length + 1);
+  const sigmas = observations.map((_, i) => Math.min(range, Math.max(minSigma, sigmaOf[i]!)));
+  const mus = [...observations, priorMu];
+  const allSigmas = [...sigmas, range];
+  const logMasses = mus.map((mu, k) => Math.log(normalMass((lower - mu) / allSigmas[k]!, (upper - mu) / allSigmas[k]!)));
+  return { kind: 'numeric', weights: mixtureWeights(observations.length, options), mus, sigmas: allSigmas, low, high, step, logMasses };
+}
+
+/**
+ * The estimator of a choice among n values from observed indices (in trial order). Each of the
+ * k = observations + 1 kernels puts prior_weight / k on every choice and, for an observation's
+ * kernel, 1 more on the observed one, normalised (Optuna, `_calculate_categorical_distributions`);
+ * the prior kernel is therefore uniform.
+ */
+export function categoricalEstimator(observations: readonly number[], n: number, options = DEFAULT_ESTIMATOR_OPTIONS): CategoricalMixture {
+  const kernels = observations.length + 1;
+  const base = options.priorWeight / kernels;
+  const row = (observed: number | null) => {
+    const p = Array.from({ length: n }, (_, c) => base + (c === observed ? 1 : 0));
+    const total = p.reduce((s, x) => s + x, 0);
+    return p.map((x) => x / total);
+  };
+  return { kind: 'categorical', weights: mixtureWeights(observations.length, options), probabilities: [...observations.map(row), row(null)] };
+}
+
+/** One draw from the mixture (internal value; an index for a categorical one), using two uniforms of `rng`. */
+export function sampleMixture(mixture: Mixture, rng: Rng): number {
+  const k = pick(mixture.weights, rng.uniform());
+  const u = rng.uniform();
+  if (mixture.kind === 'categorical') return pick(mixture.probabilities[k]!, u);
+  const mu = mixture.mus[k]!;
+  const sigma = mixture.sigmas[k]!;
+  const lower = mixture.low - mixture.step / 2;
+  const upper = mixture.high + mixture.step / 2;
+  // Inverse-CDF draw from N(μ, σ²) truncated to [lower, upper]: Φ⁻¹ of a uniform between Φ(a) and Φ(b).
+  const a = normalCdf((lower - mu) / sigma);
+  const b = normalCdf((upper - mu) / sigma);
+  const x = Math.min(upper, Math.max(lower, mu + sigma * normalQuantile(a + u * (b - a))));
+  if (mixture.step === 0) return x;
+  return Math.min(mixture.high, Math.max(mixture.low, mixture.low + Math.round(x - mixture.low)));
+}
+
+/** log of the mixture's density (a probability for integers and choices) at an internal value. */
+export function logDensity(mixture: Mixture, x: number): number {
+  const terms = mixture.weights.map((w, k) => Math.log(w) + (mixture.kind === 'categorical' ? Math.log(mixture.probabilities[k]![x]!) : kernelLogDensity(mixture, k, x)));
+  return logSumExp(terms);
+}
+
+function kernelLogDensity(m: NumericMixture, k: number, x: number): number {
+  const mu = m.mus[k]!;
+  const sigma = m.sigmas[k]!;
+  const lower = m.low - m.step / 2;
+  const upper = m.high + m.step / 2;
+  const normaliser = m.logMasses[k]!;
+  if (m.step === 0) return logNormalPdf((x - mu) / sigma) - Math.log(sigma) - normaliser;
+  const from = Math.max(lower, x - 0.5);
+  const to = Math.min(upper, x + 0.5);
+  return Math.log(normalMass((from - mu) / sigma, (to - mu) / sigma)) - normaliser;
+}
+
+/** The index i with Σ_{j<i} p_j ≤ u·Σp < Σ_{j≤i} p_j (the last one if rounding leaves u past the end). */
+function pick(probabilities: readonly number[], u: number): number {
+  const total = probabilities.reduce((s, p) => s + p, 0);
+  let target = u * total;
+  for (let i = 0; i < probabilities.length; i++) {
+    target -= probabilities[i]!;
+    if (target < 0) return i;
+  }
+  return probabilities.length - 1;
+}
+
+function logSumExp(terms: readonly number[]): number {
+  const max = Math.max(...terms);
+  if (max === -Infinity) return -Infinity;
+  return max + Math.log(terms.reduce((s, t) => s + Math.exp(t - max), 0));
+}
