@@ -99,7 +99,10 @@ export function proposeRound(space: Space, options: SearchOptions, round: number
   const taken = new Set(earlier.map((r) => configurationKey(r.configuration)));
   const proposals: Proposal[] = [];
   for (let trial = current.start; trial < end; trial++) {
-    const configuration = tpeProposal(space, observations, taken, streamRng(options.seed, STREAMS.tpe, trial), tpe);
+    // The round's earlier proposals are "running" (Optuna's constant liar): the batch spreads out
+    // instead of proposing the same region `batch` times, and still depends on nothing but earlier rounds.
+    const running = proposals.map((p): Observation => ({ trial: p.trial, configuration: p.configuration, loss: null, rung: 0, running: true }));
+    const configuration = tpeProposal(space, [...observations, ...running], taken, streamRng(options.seed, STREAMS.tpe, trial), tpe);
     const key = configurationKey(configuration);
     taken.add(key);
     proposals.push({ trial, configuration, key });

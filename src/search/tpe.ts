@@ -25,6 +25,8 @@ export interface Observation {
   loss: number | null;
   /** The pruning rung the trial reached (0 without pruning): a trial that went further ranks above one stopped earlier. */
   rung: number;
+  /** A proposal of the current round, not trained yet: Optuna's constant liar (its default since v5) counts it as bad. */
+  running?: boolean;
 }
 
 /** How many observations form the "good" group l(x): Optuna's default_gamma, min(⌈0.1·n⌉, 25). */
@@ -36,16 +38,18 @@ export function goodCount(n: number): number {
  * The observations split into the good group (the goodCount(n) best) and the rest, each in trial
  * order (the order the weights of old trials ramp down in). Best: the furthest rung, then the
  * lowest loss, then the lowest trial index (Optuna sorts complete trials by value, then pruned ones
- * by the step they reached, with a stable sort: ties go to the earlier trial). Failed trials
+ * by the step they reached, with a stable sort: ties go to the earlier trial). Running trials
+ * (earlier proposals of the same round) are bad and do not count in n. Failed trials
  * (loss null) rank last: unlike Optuna, which leaves them out, they count as bad, so a region where
  * runs diverge is not proposed again and again.
  */
 export function splitObservations(observations: readonly Observation[]): { good: Observation[]; bad: Observation[] } {
-  const ranked = [...observations].sort((a, b) =>
-    b.rung - a.rung || lossOrder(a.loss, b.loss) || a.trial - b.trial);
-  const n = goodCount(observations.length);
+  const finished = observations.filter((o) => !o.running);
+  const ranked = finished.sort((a, b) => b.rung - a.rung || lossOrder(a.loss, b.loss) || a.trial - b.trial);
+  const n = goodCount(finished.length);
   const byTrial = (x: Observation, y: Observation) => x.trial - y.trial;
-  return { good: ranked.slice(0, n).sort(byTrial), bad: ranked.slice(n).sort(byTrial) };
+  const running = observations.filter((o) => o.running);
+  return { good: ranked.slice(0, n).sort(byTrial), bad: [...ranked.slice(n), ...running].sort(byTrial) };
 }
 
 function lossOrder(a: number | null, b: number | null): number {

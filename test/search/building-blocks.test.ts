@@ -85,11 +85,15 @@ function integral(m: ReturnType<typeof numericEstimator>, low: number, high: num
 
 describe('Parzen estimators', () => {
   it('bandwidths are the larger distance to a neighbour, the prior between them, clipped (Optuna\'s univariate rule)', () => {
-    // Sorted with the prior mean 5 and the endpoints: [0, 1, 2, 5, 9, 10]; no endpoint bandwidths:
-    // σ(1) = 2 − 1, σ(2) = max(1, 3), σ(9) = 9 − 5; minimum 10 / min(100, 1 + 4) = 2.
+    // Sorted between the endpoints: [0, 1, 2, 9, 10]; without endpoint bandwidths σ(1) = 2 − 1 and
+    // σ(9) = 9 − 2, σ(2) = max(1, 7); then clipped to at least 10 / min(100, 1 + 4) = 2.
     const m = numericEstimator([9, 1, 2], 0, 10, 0);
     expect(m.mus).toEqual([9, 1, 2, 5]);
-    expect(m.sigmas).toEqual([4, 2, 3, 10]);
+    expect(m.sigmas).toEqual([7, 2, 7, 10]);
+    // One observation: the larger distance to an endpoint.
+    expect(numericEstimator([3], 0, 10, 0).sigmas).toEqual([7, 10]);
+    // Integers: the range is widened by half a step on each side.
+    expect(numericEstimator([1, 8], 1, 8, 1).sigmas).toEqual([7, 7, 8]);
     expect(m.weights).toEqual([0.25, 0.25, 0.25, 0.25]);
   });
 
@@ -123,5 +127,9 @@ describe('the good/bad split', () => {
     expect(good.map((x) => x.trial)).toEqual([1, 4]);
     expect(bad.map((x) => x.trial)).toEqual([0, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     expect(splitObservations([o(2, 0.5), o(0, 0.5), o(1, 0.5)]).good.map((x) => x.trial)).toEqual([0]);
+    // A running proposal (constant liar) is bad, whatever it would score, and does not count in n.
+    const lied = splitObservations([...all, ...Array.from({ length: 6 }, (_, i) => ({ ...o(20 + i, -1), running: true }))]);
+    expect(lied.good.map((x) => x.trial)).toEqual([1, 4]);
+    expect(lied.bad.slice(-6).map((x) => x.trial)).toEqual([20, 21, 22, 23, 24, 25]);
   });
 });
