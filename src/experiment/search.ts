@@ -35,7 +35,7 @@ export function experimentSearch(experiment: ExperimentFile): ExperimentSearch |
     : null;
   return {
     space: searchSpace(searchDimensions(search.space as Record<string, unknown>)),
-    options: { method: search.method, trials: search.trials, batch: search.batch ?? 8, seed: search.seed ?? 0, direction: metricDirection(metric) },
+    options: { method: search.method, trials: search.trials, batch: search.batch ?? 8, seed: search.seed ?? 0, direction: metricDirection(metric), pruner },
     metric,
     pruner,
   };

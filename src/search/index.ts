@@ -3,7 +3,7 @@ export {
   type Space, type Dimension, type DimensionKind, type Configuration,
 } from './space.ts';
 export {
-  proposeRound, searchRounds, plannedTrials, metricDirection, randomProposals, sobolProposals,
+  proposeRound, searchRounds, roundBrackets, searchEpochs, plannedTrials, metricDirection, randomProposals, sobolProposals,
   type SearchMethod, type SearchOptions, type Direction, type Proposal, type TrialResult,
 } from './propose.ts';
 export { DEFAULT_TPE_OPTIONS, type TpeOptions } from './tpe.ts';

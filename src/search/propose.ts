@@ -1,4 +1,5 @@
 import { freshConfiguration } from './distinct.ts';
+import { bracketEpochs, pruningBrackets, type Bracket, type PrunerOptions } from './pruning.ts';
 import { SobolSequence } from './sobol.ts';
 import { configurationAt, configurationKey, spaceSize, type Configuration, type Space } from './space.ts';
 import { STREAMS, streamRng } from './streams.ts';
@@ -23,6 +24,8 @@ export interface SearchOptions {
   seed: number;
   direction: Direction;
   tpe?: TpeOptions;
+  /** Pruning: the rungs each round's trials train to (see searchRounds and roundBrackets). */
+  pruner?: PrunerOptions | null;
 }
 
 /** One proposal: trial `trial` (from 0, over the whole search) and its configuration. */
@@ -58,13 +61,46 @@ export function plannedTrials(space: Space, trials: number): { trials: number; c
   return trials > size ? { trials: size, capped: true } : { trials, capped: false };
 }
 
-/** The rounds of a search, each a range of trial indices: one for random and sobol, ⌈trials/batch⌉ for tpe. */
-export function searchRounds(options: Pick<SearchOptions, 'method' | 'trials' | 'batch'>): { start: number; count: number }[] {
+/**
+ * The rounds of a search, each a range of trial indices. random and sobol: one round of every
+ * trial (they never look at results). tpe: rounds of `batch`; with Hyperband, its brackets are the
+ * rounds instead (each bracket is proposed from the results of the brackets before it).
+ */
+export function searchRounds(options: Pick<SearchOptions, 'method' | 'trials' | 'batch' | 'pruner'>): { start: number; count: number }[] {
+  if (options.method === 'tpe' && options.pruner?.method === 'hyperband') {
+    return hyperbandBrackets(options.pruner, options.trials).map((b) => ({ start: b.trials[0]!, count: b.trials.length }));
+  }
   const size = options.method === 'tpe' ? options.batch : options.trials;
   if (!(size >= 1)) throw new RangeError(`a round has at least one trial, got ${size}`);
   const rounds: { start: number; count: number }[] = [];
   for (let start = 0; start < options.trials; start += size) rounds.push({ start, count: Math.min(size, options.trials - start) });
   return rounds;
+}
+
+/**
+ * The pruning brackets of round `round` (none without a pruner): random and sobol schedule all
+ * their trials at once (successive halving: one bracket; Hyperband: its brackets in trial order);
+ * tpe's rounds are one bracket each (successive halving over the round, or the round's Hyperband
+ * bracket).
+ */
+export function roundBrackets(options: Pick<SearchOptions, 'method' | 'trials' | 'batch' | 'pruner'>, round: number): Bracket[] {
+  const rounds = searchRounds(options);
+  const current = rounds[round];
+  if (!current) throw new RangeError(`round ${round} does not exist: the search has ${rounds.length}`);
+  if (!options.pruner) return [];
+  if (options.method === 'tpe' && options.pruner.method === 'hyperband') return [hyperbandBrackets(options.pruner, options.trials)[round]!];
+  return pruningBrackets(options.pruner, Array.from({ length: current.count }, (_, i) => current.start + i));
+}
+
+/** Epochs the search trains in all (promoted trials continuing from their checkpoints), and without pruning (every trial to max_epochs); null without a pruner. */
+export function searchEpochs(options: Pick<SearchOptions, 'method' | 'trials' | 'batch' | 'pruner'>): { pruned: number; unpruned: number } | null {
+  if (!options.pruner) return null;
+  const brackets = searchRounds(options).flatMap((_, round) => roundBrackets(options, round));
+  return { pruned: brackets.reduce((sum, b) => sum + bracketEpochs(b), 0), unpruned: options.trials * options.pruner.maxEpochs };
+}
+
+function hyperbandBrackets(pruner: PrunerOptions, trials: number): Bracket[] {
+  return pruningBrackets(pruner, Array.from({ length: trials }, (_, i) => i));
 }
 
 /**

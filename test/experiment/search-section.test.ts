@@ -47,7 +47,7 @@ describe('the search: section', () => {
 
   it('gives the samplers its space and settings, and the metric\'s direction', () => {
     const search = experimentSearch(loadExperiment(file('example.yaml', EXAMPLE)).experiment)!;
-    expect(search.options).toEqual({ method: 'tpe', trials: 40, batch: 8, seed: 7, direction: 'maximize' });
+    expect(search.options).toEqual({ method: 'tpe', trials: 40, batch: 8, seed: 7, direction: 'maximize', pruner: null });
     expect(search.space.dimensions.map((d) => d.name)).toEqual(['batch_size', 'epochs', 'init', 'layers', 'learning_rate', 'momentum']);
     expect(search.pruner).toBeNull();
   });

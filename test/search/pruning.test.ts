@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bracketEpochs, promote, pruningBrackets, restartEpochs, rungEpochs, type PrunerOptions } from '../../src/search/index.ts';
+import { bracketEpochs, promote, pruningBrackets, restartEpochs, roundBrackets, rungEpochs, searchEpochs, searchRounds, type PrunerOptions } from '../../src/search/index.ts';
 
 const trials = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sh = (minEpochs: number, maxEpochs: number, eta: number): PrunerOptions => ({ method: 'successive_halving', minEpochs, maxEpochs, eta });
@@ -61,5 +61,31 @@ describe('Hyperband', () => {
       [3, 27, [27, 9, 3, 1]], [2, 12, [12, 4, 1]], [1, 6, [6, 2]], [0, 4, [4]], [3, 11, [11, 3, 1, 1]],
     ]);
     expect(pruningBrackets(options, trials(60))).toEqual(more);
+  });
+});
+
+describe('rounds and brackets of a search', () => {
+  const pruner = (method: PrunerOptions['method']): PrunerOptions => ({ method, minEpochs: 1, maxEpochs: 27, eta: 3 });
+
+  it('random and sobol: one round, one successive-halving bracket of every trial: 81 epochs for 27 trials instead of 729', () => {
+    const options = { method: 'sobol' as const, trials: 27, batch: 8, pruner: pruner('successive_halving') };
+    expect(searchRounds(options)).toEqual([{ start: 0, count: 27 }]);
+    expect(roundBrackets(options, 0)[0]!.rungs.map((r) => r.trials)).toEqual([27, 9, 3, 1]);
+    expect(searchEpochs(options)).toEqual({ pruned: 81, unpruned: 729 });
+  });
+
+  it('tpe with successive halving: a bracket per round of `batch`', () => {
+    const options = { method: 'tpe' as const, trials: 20, batch: 9, pruner: pruner('successive_halving') };
+    expect(searchRounds(options)).toEqual([{ start: 0, count: 9 }, { start: 9, count: 9 }, { start: 18, count: 2 }]);
+    expect(roundBrackets(options, 1)[0]!.trials).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(roundBrackets(options, 1)[0]!.rungs.map((r) => r.trials)).toEqual([9, 3, 1, 1]);
+  });
+
+  it('tpe with Hyperband: its brackets are the rounds; 49 trials train 357 epochs instead of 1,323', () => {
+    const options = { method: 'tpe' as const, trials: 49, batch: 8, pruner: pruner('hyperband') };
+    expect(searchRounds(options)).toEqual([{ start: 0, count: 27 }, { start: 27, count: 12 }, { start: 39, count: 6 }, { start: 45, count: 4 }]);
+    expect(roundBrackets(options, 2).map((b) => [b.s, b.trials[0], b.rungs.map((r) => r.epochs)])).toEqual([[1, 39, [9, 27]]]);
+    expect(searchEpochs(options)).toEqual({ pruned: 357, unpruned: 1323 });
+    expect(searchEpochs({ ...options, pruner: null })).toBeNull();
   });
 });
