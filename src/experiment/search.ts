@@ -68,7 +68,7 @@ export function searchLayers(experiment: ExperimentFile): { representative: Sett
   const valuesOf = (d: Dimension): unknown[] => (d.kind === 'choice' ? [...d.values] : [d.low, d.high]);
   const setting = (d: Dimension, i: number) => ({ value: valuesOf(d)[i], origin: { kind: 'file' as const, path: ['search', 'space', d.name, d.kind, i] } });
   const representative: Settings = new Map(dimensions.map((d) => [d.name as ParameterName, setting(d, 0)]));
-  if (search.pruner) representative.set('epochs', { value: search.pruner.max_epochs, origin: { kind: 'file', path: ['search', 'pruner', 'max_epochs'] } });
+  if (search.pruner && !varied.has('epochs')) representative.set('epochs', { value: search.pruner.max_epochs, origin: { kind: 'file', path: ['search', 'pruner', 'max_epochs'] } });
   const probes = dimensions.flatMap((d) => valuesOf(d).slice(1).map((_, j) => new Map([...representative, [d.name as ParameterName, setting(d, j + 1)]])));
   return { representative, probes };
 }

@@ -93,3 +93,27 @@ describe('the search: section', () => {
     expect(loadExperiment(file('layers.yaml', text)).runs).toHaveLength(2);
   });
 });
+
+describe('search problems beyond the fixtures', () => {
+  const base = 'name: x\ndataset: { train_limit: 1000, validation: 100 }\ndefaults: { layers: [784, 16, 10], epochs: 1 }\nsearch:\n  method: random\n  trials: 4\n  space:\n';
+  const errors = (space: string, extra = '') => {
+    try {
+      loadExperiment(file('problem.yaml', `${base}${space}${extra}`));
+      return [];
+    } catch (error) {
+      return (error as { problems: { code: string; line: number; col: number; hint?: string }[] }).problems.map((p) => `${p.code} ${p.line}:${p.col}`);
+    }
+  };
+
+  it.each([
+    ['two kinds for one parameter', '    learning_rate: { uniform: [0.1, 0.2], log_uniform: [0.1, 0.2] }\n', '', ['search-kinds 8:20']],
+    ['a kind the parameter\'s type does not take', '    epochs: { uniform: [1, 20] }\n', '', ['unknown-kind 8:15']],
+    ['the seed', '    seed: { int_uniform: [0, 9] }\n', '', ['unknown-parameter 8:5']],
+    ['a bound outside the parameter\'s range', '    momentum: { uniform: [0, 1.5] }\n', '', ['out-of-range 8:30']],
+    ['a range of one value', '    learning_rate: { uniform: [0.1] }\n', '', ['too-few-items 8:31']],
+    ['epochs in the grid beside a pruner', '    learning_rate: { log_uniform: [0.001, 0.1] }\n', '  pruner: { method: hyperband, max_epochs: 9 }\ngrid:\n  epochs: [1, 2]\n', ['search-conflict 9:3']],
+    ['a choice whose value is invalid for the parameter', '    init: { choice: [he, glorot] }\n', '', ['bad-value 8:26']],
+  ])('%s', (_, space, extra, expected) => {
+    expect(errors(space, extra)).toEqual(expected);
+  });
+});
