@@ -110,7 +110,11 @@ export function categoricalEstimator(observations: readonly number[], n: number,
 
 /** One draw from the mixture (internal value; an index for a categorical one), using two uniforms of `rng`. */
 export function sampleMixture(mixture: Mixture, rng: Rng): number {
-  const k = pick(mixture.weights, rng.uniform());
+  return sampleKernel(mixture, pick(mixture.weights, rng.uniform()), rng);
+}
+
+/** One draw from kernel `k` of the mixture, using one uniform of `rng`. */
+export function sampleKernel(mixture: Mixture, k: number, rng: Rng): number {
   const u = rng.uniform();
   if (mixture.kind === 'categorical') return pick(mixture.probabilities[k]!, u);
   const mu = mixture.mus[k]!;
@@ -125,6 +129,17 @@ export function sampleMixture(mixture: Mixture, rng: Rng): number {
   return Math.min(mixture.high, Math.max(mixture.low, mixture.low + Math.round(x - mixture.low)));
 }
 
+/** log of kernel k's density (a probability for integers and choices) at an internal value. */
+export function kernelLogDensity(mixture: Mixture, k: number, x: number): number {
+  if (mixture.kind === 'categorical') return Math.log(mixture.probabilities[k]![x]!);
+  return numericKernelLogDensity(mixture, k, x);
+}
+
+/** The index of a component drawn by the mixture's weights from one uniform. */
+export function pickKernel(mixture: Mixture, u: number): number {
+  return pick(mixture.weights, u);
+}
+
 /** log of the mixture's density (a probability for integers and choices) at an internal value. */
 export function logDensity(mixture: Mixture, x: number): number {
   // A log-sum-exp over the kernels into a reused buffer: TPE calls this 2·candidates times per
@@ -133,7 +148,7 @@ export function logDensity(mixture: Mixture, x: number): number {
   if (scratch.length < n) scratch = new Float64Array(2 * n);
   let max = -Infinity;
   for (let k = 0; k < n; k++) {
-    const t = Math.log(mixture.weights[k]!) + (mixture.kind === 'categorical' ? Math.log(mixture.probabilities[k]![x]!) : kernelLogDensity(mixture, k, x));
+    const t = Math.log(mixture.weights[k]!) + kernelLogDensity(mixture, k, x);
     scratch[k] = t;
     if (t > max) max = t;
   }
@@ -145,7 +160,7 @@ export function logDensity(mixture: Mixture, x: number): number {
 
 let scratch = new Float64Array(64);
 
-function kernelLogDensity(m: NumericMixture, k: number, x: number): number {
+function numericKernelLogDensity(m: NumericMixture, k: number, x: number): number {
   const mu = m.mus[k]!;
   const sigma = m.sigmas[k]!;
   const lower = m.low - m.step / 2;
