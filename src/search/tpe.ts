@@ -129,11 +129,22 @@ function multivariateValues(space: Space, observations: readonly Observation[], 
 /** log Σ_k w_k Π_d p_kd(x_d) over mixtures that share their weights (one kernel per observation and the prior). */
 function jointLogDensity(mixtures: readonly Mixture[], x: readonly number[]): number {
   const weights = mixtures[0]!.weights;
-  const terms = weights.map((w, k) => mixtures.reduce((sum, m, d) => sum + kernelLogDensity(m, k, x[d]!), Math.log(w)));
-  const max = Math.max(...terms);
+  if (terms.length < weights.length) terms = new Float64Array(2 * weights.length);
+  let max = -Infinity;
+  for (let k = 0; k < weights.length; k++) {
+    let t = Math.log(weights[k]!);
+    for (let d = 0; d < mixtures.length; d++) t += kernelLogDensity(mixtures[d]!, k, x[d]!);
+    terms[k] = t;
+    if (t > max) max = t;
+  }
   if (max === -Infinity) return -Infinity;
-  return max + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - max), 0));
+  let sum = 0;
+  for (let k = 0; k < weights.length; k++) sum += Math.exp(terms[k]! - max);
+  return max + Math.log(sum);
 }
+
+/** Scratch space of jointLogDensity, reused: it runs 2·candidates times per proposal. */
+let terms = new Float64Array(64);
 
 function estimator(d: Dimension, observations: readonly Observation[], options: EstimatorOptions): Mixture {
   const points = observations.map((o) => internal(d, o.configuration[d.name])).filter((x): x is number => x !== null);
