@@ -75,6 +75,13 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
       message: `the space has only ${trials} configurations: the search tries each once, ${trials} trials instead of ${search.trials}`,
     });
   }
+  if (search.batch !== undefined && search.method !== 'tpe') {
+    findings.push({
+      code: 'search-batch-unused', severity: 'warning', origin: { kind: 'file', path: ['search', 'batch'] }, key: true,
+      message: `\`batch\` is ignored by ${search.method}: its proposals do not depend on results, so every trial is proposed at once`,
+      hint: 'remove `batch`, or use `method: tpe`',
+    });
+  }
   const total = trials * runs.length;
   if (total > maxRuns) {
     error(['trials'], 'too-many-runs', `${trials} trials for each of the grid's ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} make ${total} runs, more than the limit of ${maxRuns}`,

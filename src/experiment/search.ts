@@ -1,4 +1,4 @@
-import { metricDirection, searchSpace, type Configuration, type Dimension, type PrunerOptions, type SearchOptions, type Space } from '../search/index.ts';
+import { metricDirection, plannedTrials, searchSpace, type Configuration, type Dimension, type PrunerOptions, type SearchOptions, type Space } from '../search/index.ts';
 import type { ExperimentFile, ParameterName } from './schema.ts';
 import type { Settings } from './settings.ts';
 
@@ -33,9 +33,11 @@ export function experimentSearch(experiment: ExperimentFile): ExperimentSearch |
   const pruner = search.pruner
     ? { method: search.pruner.method, minEpochs: search.pruner.min_epochs ?? 1, maxEpochs: search.pruner.max_epochs, eta: search.pruner.eta ?? 3 }
     : null;
+  const space = searchSpace(searchDimensions(search.space as Record<string, unknown>));
   return {
-    space: searchSpace(searchDimensions(search.space as Record<string, unknown>)),
-    options: { method: search.method, trials: search.trials, batch: search.batch ?? 8, seed: search.seed ?? 0, direction: metricDirection(metric), pruner },
+    space,
+    // A discrete space smaller than `trials` is searched whole (check-search.ts warns).
+    options: { method: search.method, trials: plannedTrials(space, search.trials).trials, batch: search.batch ?? 8, seed: search.seed ?? 0, direction: metricDirection(metric), pruner },
     metric,
     pruner,
   };

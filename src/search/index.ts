@@ -1,5 +1,5 @@
 export {
-  searchSpace, spaceSize, dimensionSize, dimensionProblem, configurationAt, configurationKey, valueAt, CONTINUOUS_DIGITS, DIMENSION_KINDS,
+  searchSpace, spaceSize, dimensionProblem, configurationKey,
   type Space, type Dimension, type DimensionKind, type Configuration,
 } from './space.ts';
 export {
@@ -8,6 +8,6 @@ export {
 } from './propose.ts';
 export { DEFAULT_TPE_OPTIONS, type TpeOptions } from './tpe.ts';
 export {
-  pruningBrackets, promote, rungEpochs, bracketEpochs, restartEpochs, checkPrunerOptions,
+  pruningBrackets, promote, rungEpochs, bracketEpochs, restartEpochs,
   type PrunerMethod, type PrunerOptions, type Bracket, type Rung, type RungResult,
 } from './pruning.ts';

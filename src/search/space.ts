@@ -20,7 +20,6 @@ export type Dimension =
   | { readonly name: string; readonly kind: 'choice'; readonly values: readonly unknown[] };
 
 export type DimensionKind = Dimension['kind'];
-export const DIMENSION_KINDS: readonly DimensionKind[] = ['uniform', 'log_uniform', 'int_uniform', 'choice'];
 
 /** Dimensions sorted by name, so that a space and its proposals do not depend on the order of keys in a file. */
 export interface Space {

@@ -86,6 +86,9 @@ describe('the search: section', () => {
     const loaded = loadExperiment(file('small.yaml', small));
     expect(loaded.warnings.map((w) => w.code)).toContain('search-capped');
     expect(loaded.warnings.find((w) => w.code === 'search-capped')?.message).toMatch(/only 24 configurations/);
+    expect(experimentSearch(loaded.experiment)!.options.trials).toBe(24);
+    const batch = loadExperiment(file('batch.yaml', EXAMPLE.replace('method: tpe', 'method: sobol')));
+    expect(batch.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)).toEqual(['search-not-run 8:1', 'search-batch-unused 11:3']);
   });
 
   it('lets a search supply `layers` that no default gives', () => {
