@@ -34,11 +34,6 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
-/** log φ(x), the log density of the standard normal. */
-export function logNormalPdf(x: number): number {
-  return -0.5 * x * x - 0.5 * Math.log(2 * Math.PI);
-}
-
 /** Φ(b) − Φ(a) for a ≤ b, computed on the side of the tail the interval is in, so a far tail keeps its digits. */
 export function normalMass(a: number, b: number): number {
   if (a >= 0) return 0.5 * (erfc(a / Math.SQRT2) - erfc(b / Math.SQRT2));

@@ -1,5 +1,5 @@
 import type { Rng } from '../core/rng.ts';
-import { logNormalPdf, normalMass, normalQuantile, normalCdf } from './normal.ts';
+import { normalMass, normalQuantile, normalCdf } from './normal.ts';
 
 /**
  * TPE's univariate Parzen estimators, as Optuna's `_ParzenEstimator` builds them with its default
@@ -30,7 +30,14 @@ export interface NumericMixture {
   readonly step: 0 | 1;
   /** log of each kernel's mass on the truncation interval, computed once: every density divides by it. */
   readonly logMasses: readonly number[];
+  /** For reals, −log(σ_k·√(2π)) − logMasses[k]: the kernel's log density is this − z²/2. */
+  readonly logScales: readonly number[];
+  /** For integers over at most TABULATED_VALUES values, kernel k's log probability of low + i at [k][i], computed once. */
+  readonly table: readonly Float64Array[] | null;
 }
+
+/** Integer ranges up to this many values have their kernels' probabilities tabulated (two erfc per lookup saved). */
+const TABULATED_VALUES = 1024;
 
 /** A mixture of categorical distributions over n choices (indices); `probabilities[k]` is kernel k's. */
 export interface CategoricalMixture {
@@ -88,7 +95,11 @@ export function numericEstimator(observations: readonly number[], low: number, h
   const mus = [...observations, priorMu];
   const allSigmas = [...sigmas, range];
   const logMasses = mus.map((mu, k) => Math.log(normalMass((lower - mu) / allSigmas[k]!, (upper - mu) / allSigmas[k]!)));
-  return { kind: 'numeric', weights: mixtureWeights(observations.length, options), mus, sigmas: allSigmas, low, high, step, logMasses };
+  const logScales = allSigmas.map((sigma, k) => -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - logMasses[k]!);
+  const mixture: NumericMixture = { kind: 'numeric', weights: mixtureWeights(observations.length, options), mus, sigmas: allSigmas, low, high, step, logMasses, logScales, table: null };
+  if (step === 0 || high - low + 1 > TABULATED_VALUES) return mixture;
+  const table = mus.map((_, k) => Float64Array.from({ length: high - low + 1 }, (_, i) => integerLogProbability(mixture, k, low + i)));
+  return { ...mixture, table };
 }
 
 /**
@@ -161,15 +172,21 @@ export function logDensity(mixture: Mixture, x: number): number {
 let scratch = new Float64Array(64);
 
 function numericKernelLogDensity(m: NumericMixture, k: number, x: number): number {
+  if (m.step === 0) {
+    const z = (x - m.mus[k]!) / m.sigmas[k]!;
+    return m.logScales[k]! - 0.5 * z * z;
+  }
+  if (m.table) return m.table[k]![x - m.low]!;
+  return integerLogProbability(m, k, x);
+}
+
+/** log of kernel k's mass on [x − ½, x + ½] (within the truncation interval) over its mass on that interval. */
+function integerLogProbability(m: NumericMixture, k: number, x: number): number {
   const mu = m.mus[k]!;
   const sigma = m.sigmas[k]!;
-  const lower = m.low - m.step / 2;
-  const upper = m.high + m.step / 2;
-  const normaliser = m.logMasses[k]!;
-  if (m.step === 0) return logNormalPdf((x - mu) / sigma) - Math.log(sigma) - normaliser;
-  const from = Math.max(lower, x - 0.5);
-  const to = Math.min(upper, x + 0.5);
-  return Math.log(normalMass((from - mu) / sigma, (to - mu) / sigma)) - normaliser;
+  const from = Math.max(m.low - 0.5, x - 0.5);
+  const to = Math.min(m.high + 0.5, x + 0.5);
+  return Math.log(normalMass((from - mu) / sigma, (to - mu) / sigma)) - m.logMasses[k]!;
 }
 
 /** The index i with Σ_{j<i} p_j ≤ u·Σp < Σ_{j≤i} p_j (the last one if rounding leaves u past the end). */

@@ -74,15 +74,19 @@ function search(options: SearchOptions, value: (p: Proposal) => number | null = 
 
 describe('determinism', () => {
   const tpe: SearchOptions = { method: 'tpe', trials: 40, batch: 8, seed: 7, direction: 'maximize' };
+  // The reference search, computed once: the tests below recompute parts of it.
+  let reference: ReturnType<typeof search> | undefined;
+  const tpeSearch = () => (reference ??= search(tpe));
 
   it.each(['random', 'sobol', 'tpe'] as const)('%s: the same seed gives the same proposals; another seed, others', (method) => {
     const options = { ...tpe, method };
-    expect(search(options).proposals).toEqual(search(options).proposals);
-    expect(search({ ...options, seed: 8 }).proposals).not.toEqual(search(options).proposals);
+    const first = method === 'tpe' ? tpeSearch() : search(options);
+    expect(search(options).proposals).toEqual(first.proposals);
+    expect(search({ ...options, seed: 8 }).proposals).not.toEqual(first.proposals);
   });
 
   it('a TPE round depends only on the results of earlier rounds, in any order', () => {
-    const { proposals, results } = search(tpe);
+    const { proposals, results } = tpeSearch();
     for (let round = 0; round < proposals.length; round++) {
       const earlier = results.slice(0, round * 8);
       expect(proposeRound(space, tpe, round, [...earlier].reverse())).toEqual(proposals[round]);
@@ -92,7 +96,7 @@ describe('determinism', () => {
   });
 
   it('changing a result changes only later rounds', () => {
-    const { proposals, results } = search(tpe);
+    const { proposals, results } = tpeSearch();
     // The worst trial of round 2 becomes the best of all: the good group of round 3 changes.
     const worst = results.slice(16, 24).reduce((a, b) => (b.value! < a.value! ? b : a));
     const changed = results.map((r) => (r.trial === worst.trial ? { ...r, value: 100 } : r));
@@ -107,7 +111,7 @@ describe('determinism', () => {
   });
 
   it('starts with random proposals: the first rounds are the random sampler\'s', () => {
-    const { proposals } = search(tpe);
+    const { proposals } = tpeSearch();
     expect(proposals.slice(0, 2).flat()).toEqual(randomProposals(space, 7, 16).map((p, i) => ({ ...p, trial: i })));
   });
 
@@ -141,7 +145,7 @@ describe('no duplicates', () => {
 });
 
 describe('univariate TPE (each dimension on its own)', () => {
-  it('also beats random search on the mixed space', () => {
+  it('also beats random search on the mixed space (median of 10 seeds)', () => {
     const univariate = { ...DEFAULT_TPE_OPTIONS, multivariate: false };
     const best = (seed: number) => {
       const space = searchSpace(MIXED.dimensions);
@@ -152,6 +156,6 @@ describe('univariate TPE (each dimension on its own)', () => {
       }
       return Math.min(...results.map((r) => r.value!));
     };
-    expect(median(SEEDS.map(best))).toBeLessThan(0.5 * regret(MIXED, 'random'));
+    expect(median(SEEDS.slice(0, 10).map(best))).toBeLessThan(0.5 * regret(MIXED, 'random'));
   });
 });
