@@ -69,9 +69,10 @@ function lossOrder(a: number | null, b: number | null): number {
 }
 
 /**
- * One TPE proposal: for each dimension, `candidates` draws from l(x), the estimator of the good
- * observations, and the one with the largest log l(x) − log g(x), the expected-improvement
- * criterion of Bergstra et al. 2011 eq. (3)–(4) (EI ∝ (γ + g/l · (1 − γ))⁻¹), the first on a tie.
+ * One TPE proposal: `candidates` draws from l(x), the estimator of the good observations (of all
+ * dimensions at once, or of each on its own), and the one with the largest log l(x) − log g(x),
+ * the expected-improvement criterion of Bergstra et al. 2011 eq. (3)–(4)
+ * (EI ∝ (γ + g/l · (1 − γ))⁻¹), the first on a tie.
  * A configuration already in `taken` is replaced by a new random one (the runner would otherwise
  * train the same run again and learn nothing). `rng` is this proposal's own stream.
  */
@@ -108,6 +109,7 @@ function univariateValues(space: Space, observations: readonly Observation[], rn
  * take part (as Optuna keeps the trials that have every parameter).
  */
 function multivariateValues(space: Space, observations: readonly Observation[], rng: Rng, options: TpeOptions): Configuration {
+  if (space.dimensions.length === 0) return {};
   const complete = observations.filter((o) => space.dimensions.every((d) => internal(d, o.configuration[d.name]) !== null));
   const { good, bad } = splitObservations(complete);
   const l = space.dimensions.map((d) => estimator(d, good, options));
