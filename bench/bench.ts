@@ -10,6 +10,7 @@
  * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
+ * 5. The search samplers on standard functions, against Optuna's TPE (bench/search.ts); `BENCH_ONLY=search` runs only it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { InputRows } from '../src/core/input-rows.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
 import { benchJob } from './job.ts';
+import { benchSearch } from './search.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
 const BATCH = 30;
@@ -136,6 +138,11 @@ async function main(): Promise<void> {
     await benchJob(JOB_REPETITIONS);
     return;
   }
+  if (process.env.BENCH_ONLY === 'search') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchSearch();
+    return;
+  }
   const backends: Backend[] = [];
   const notes: string[] = [];
   for (const choice of ['native', 'wasm', 'js'] as const) {
@@ -230,6 +237,7 @@ async function main(): Promise<void> {
   console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
 
   await benchJob(JOB_REPETITIONS);
+  benchSearch();
 }
 
 await main();

@@ -37,6 +37,8 @@ export interface ExpansionInput {
   maxRuns?: number | undefined;
   /** Bytes one run may use (the machine's memory); runs that need more are refused. Default: no limit. */
   memoryLimit?: number | undefined;
+  /** Settings over every grid cell's, under `--set`: a search proposal's values (search.ts). */
+  layer?: Settings | undefined;
 }
 
 /** Refuse to enumerate beyond this many combinations even before exclusions. */
@@ -85,7 +87,7 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
       if (matching.length > 0) continue;
       for (let k = 0; k < repeats; k++) {
         const seeded = k === 0 ? written : overlay(written, new Map([['seed', { value: (valueOf(written, 'seed') as number) + k, origin: written.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
-        const settings = overlay(seeded, setLayer);
+        const settings = overlay(input.layer ? overlay(seeded, input.layer) : seeded, setLayer);
         const resolved = resolveRun(settings, dataset, anchor);
         findings.push(...resolved.findings);
         if (resolved.config) candidates.push({ variant, settings, config: resolved.config });

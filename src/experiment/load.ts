@@ -3,9 +3,11 @@ import { problem, UserError, type Problem } from '../errors.ts';
 import { checkComparisons } from './check-compare.ts';
 import { findingsBehindSchema } from './behind-schema.ts';
 import { inspectDataset, type DatasetInfo } from './dataset.ts';
-import { expandExperiment, type ResolvedRun } from './expand.ts';
+import { checkSearch } from './check-search.ts';
+import { DEFAULT_MAX_RUNS, expandExperiment, type ResolvedRun } from './expand.ts';
 import { parseOverrides } from './overrides.ts';
 import type { ExperimentFile } from './schema.ts';
+import { searchLayers } from './search.ts';
 import type { Finding } from './settings.ts';
 import { problemAt, readSource, type Source } from './source.ts';
 import { sourceData } from './source-data.ts';
@@ -51,9 +53,15 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   const problems = inspected.findings.map((f) => place(source, f));
   if (!inspected.info) throw new UserError(sorted([...problems, ...source.warnings]));
 
-  const expansion = expandExperiment({ experiment, dataset: inspected.info, overrides, maxRuns: options.maxRuns, memoryLimit: totalmem() });
+  const layers = searchLayers(experiment);
+  const input = { experiment, dataset: inspected.info, overrides, maxRuns: options.maxRuns, memoryLimit: totalmem() };
+  const expansion = expandExperiment({ ...input, layer: layers?.representative });
   const comparisons = checkComparisons(experiment, expansion.runs, overrides.length > 0);
-  problems.push(...[...expansion.findings, ...comparisons].map((f) => place(source, f)), ...source.warnings);
+  // A search's other values (each choice, each bound) against the data, once the first values pass.
+  const probed = layers && expansion.runs.length > 0 ? layers.probes.flatMap((layer) => expandExperiment({ ...input, layer }).findings.filter((f) => f.severity === 'error')) : [];
+  const searched = checkSearch(experiment, expansion.runs, options.maxRuns ?? experiment.max_runs ?? DEFAULT_MAX_RUNS);
+  const found = [...expansion.findings, ...comparisons, ...probed, ...searched].map((f) => place(source, f));
+  problems.push(...found.filter((p, i) => found.findIndex((q) => JSON.stringify(q) === JSON.stringify(p)) === i), ...source.warnings);
   if (problems.some((p) => p.severity === 'error')) throw new UserError(sorted(problems));
   return { file, experiment, dataset: inspected.info, runs: expansion.runs, warnings: sorted(problems) };
 }

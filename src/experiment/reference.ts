@@ -46,6 +46,10 @@ export function schemaReference(): string {
     `Grid keys (each a list of values): ${Object.keys(grid?.properties ?? {}).filter((k) => k !== 'zip' && k !== 'exclude').map((k) => `\`${k}\``).join(', ')}.`, '',
     `- \`zip\`: ${grid?.properties?.zip?.description ?? ''} ${grid?.properties?.zip?.items?.description ?? ''}`,
     `- \`exclude\`: ${grid?.properties?.exclude?.description ?? ''} ${grid?.properties?.exclude?.items?.description ?? ''} Keys: \`variant\` and any grid key.`, '');
+  const search = props.search;
+  section('`search:`', search, 'search.', ['space', 'pruner']);
+  lines.push(`\`search.space\`: ${search?.properties?.space?.description ?? ''} Keys: ${Object.keys(search?.properties?.space?.properties ?? {}).map((k) => `\`${k}\``).join(', ')}.`, '');
+  section('`search.pruner:`', search?.properties?.pruner, 'search.pruner.');
   section('`table:`', props.table, 'table.');
   section('`compare:` (each entry of the list)', props.compare?.items, '');
   section('`charts:`', props.charts, 'charts.');

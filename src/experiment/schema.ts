@@ -248,6 +248,54 @@ export const GridSchema = Type.Object(
   { additionalProperties: false, title: 'Grid', description: 'Lists of values, expanded as a cartesian product and crossed with every variant.', default: {} },
 );
 
+// The `search:` section (random, Sobol and TPE search with optional pruning; see src/search/).
+export const SEARCH_METHODS = ['random', 'sobol', 'tpe'] as const;
+export const PRUNER_METHODS = ['successive_halving', 'hyperband'] as const;
+/** History columns a search can optimise: accuracies are maximised, costs minimised. */
+export const SEARCH_METRICS = ['validation_accuracy', 'validation_cost', 'test_accuracy', 'test_cost', 'train_accuracy', 'train_cost'] as const;
+/** Parameters a search may vary: those of the grid but the seed (trials keep the runs' seeds). */
+export const SEARCH_NAMES = GRID_NAMES.filter((p) => p !== 'seed');
+
+interface Bounds { type?: string | string[]; minimum?: number; exclusiveMinimum?: number; maximum?: number; exclusiveMaximum?: number }
+
+/** `{uniform: [a, b]}` and the other kinds a parameter's type allows, its own bounds applying to the range's. */
+function spaceEntry(name: ParameterName): TSchema {
+  const own = P[name] as Bounds;
+  const types = [own.type ?? []].flat();
+  const limits = Object.fromEntries((['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'] as const).filter((k) => own[k] !== undefined).map((k) => [k, own[k]]));
+  const range = (item: TSchema, title: string, description: string) => optional(Type.Array(item, { minItems: 2, maxItems: 2, title, description }));
+  const kinds: Record<string, TSchema> = {};
+  if (types.includes('number')) {
+    kinds.uniform = range(Type.Number(limits), 'Uniform range', `[low, high]: \`${name}\` uniform between them.`);
+    const { minimum: _minimum, ...logLimits } = limits;
+    kinds.log_uniform = range(Type.Number({ ...logLimits, exclusiveMinimum: Math.max(0, (limits.exclusiveMinimum as number | undefined) ?? 0) }), 'Log-uniform range', `[low, high], both > 0: the logarithm of \`${name}\` uniform between theirs (for scales such as learning rates).`);
+  }
+  if (types.includes('integer')) kinds.int_uniform = range(Type.Integer(limits), 'Integer range', `[low, high]: each whole number from low to high equally likely.`);
+  kinds.choice = optional(Type.Array(P[name], { minItems: 1, uniqueItems: true, title: 'Choices', description: `Values of \`${name}\`, each equally likely.` }));
+  return optional(Type.Object(kinds, { additionalProperties: false, minProperties: 1, maxProperties: 1, title: `Search over ${name}`, description: `One kind: ${Object.keys(kinds).join(', ')}. ${(P[name] as Doc).description}` }));
+}
+
+export const SearchSchema = Type.Object(
+  {
+    method: choice(SEARCH_METHODS, { title: 'Search method', description: 'random: seeded uniform draws; sobol: a scrambled Sobol sequence (Joe & Kuo), spread more evenly; tpe: the tree-structured Parzen estimator (Bergstra et al. 2011, Optuna\'s defaults), which proposes from the results of earlier rounds.' }),
+    trials: Type.Integer({ minimum: 1, title: 'Trials', description: 'Configurations proposed in all, in every cell of the grid; counted against `max_runs`. A discrete space with fewer configurations is searched whole.' }),
+    batch: optional(Type.Integer({ minimum: 1, title: 'Round size', description: 'tpe: proposals per round; round r depends only on the results of the rounds before it, never on `--jobs`.', default: 8 })),
+    seed: optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, title: 'Search seed', description: 'Seeds the proposals; the runs keep their own `seed` / `seeds:`.', default: 0 })),
+    metric: optional(choice(SEARCH_METRICS, { title: 'Search metric', description: 'The history column a trial is judged by, at the end of its training (or of its rung): accuracies are maximised, costs minimised. validation_* needs `dataset.validation`.', default: 'validation_accuracy' })),
+    space: Type.Object(Object.fromEntries(SEARCH_NAMES.map((name) => [name, spaceEntry(name)])), { additionalProperties: false, minProperties: 1, title: 'Search space', description: 'The parameters searched, each with one kind: uniform, log_uniform, int_uniform (numbers) or choice (any parameter).' }),
+    pruner: optional(Type.Object(
+      {
+        method: choice(PRUNER_METHODS, { title: 'Pruning method', description: 'successive_halving: all trials train min_epochs, the best 1/eta go on to eta times as many, and so on to max_epochs; hyperband: brackets of successive halving that start at different rungs (Li et al. 2018).' }),
+        min_epochs: optional(Type.Integer({ minimum: 1, title: 'First rung', description: 'Epochs every trial trains before the first cut.', default: 1 })),
+        max_epochs: Type.Integer({ minimum: 1, title: 'Last rung', description: 'Epochs of the trials that are never cut: a trial\'s run is its configuration at max_epochs.' }),
+        eta: optional(Type.Integer({ minimum: 2, title: 'Reduction factor', description: 'Each rung keeps the best 1/eta of the trials and trains them eta times as many epochs.', default: 3 })),
+      },
+      { additionalProperties: false, title: 'Pruner', description: 'Stop unpromising trials early; promoted trials continue from their checkpoints.' },
+    )),
+  },
+  { additionalProperties: false, title: 'Search', description: 'Search the space instead of (or within each cell of) the grid: trials proposed by a sampler, optionally pruned.' },
+);
+
 export const TableSchema = Type.Object(
   {
     rows: optional(Type.Unsafe<string | null>({ type: ['string', 'null'], title: 'Row parameter', description: 'The parameter (or `variant`) whose values label the rows of results.md.', default: null })),
@@ -294,6 +342,7 @@ export const ExperimentSchema = Type.Object(
     defaults: optional(SettingsSchema),
     variants: optional(Type.Array(VariantSchema, { title: 'Variants', description: 'Explicit models, one per row of the results table; every variant is crossed with the grid.', default: [] })),
     grid: optional(GridSchema),
+    search: optional(SearchSchema),
     seeds: optional(Type.Array(P.seed, { uniqueItems: true, title: 'Seeds', description: 'Run every configuration once with each of these seeds.', default: [] })),
     repeats: optional(Type.Integer({ minimum: 1, title: 'Repeats', description: 'Run every configuration this many times, with seeds seed, seed + 1, ...', default: 1 })),
     max_runs: optional(Type.Integer({ minimum: 1, title: 'Run limit', description: 'Refuse to expand to more runs than this (--max-runs overrides).', default: 1000 })),
@@ -314,6 +363,7 @@ export type SettingsFile = Static<typeof SettingsSchema>;
 export type VariantFile = Static<typeof VariantSchema>;
 export type DatasetFile = Static<typeof DatasetSchema>;
 export type ChartsFile = Static<typeof ChartsSchema>;
+export type SearchFile = Static<typeof SearchSchema>;
 
 /** The JSON Schema document committed as schema/experiment.schema.json. */
 export function experimentJsonSchema(): Record<string, unknown> {

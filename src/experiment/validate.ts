@@ -109,12 +109,17 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
     case 'exclusiveMaximum': {
       const limit = (error.params as { limit: number }).limit;
       const relation = { minimum: 'at least', exclusiveMinimum: 'greater than', maximum: 'at most', exclusiveMaximum: 'less than' }[error.keyword];
-      return issue('out-of-range', `${what} must be ${relation} ${limit}, got ${got}`);
+      const hint = path.includes('log_uniform') && limit === 0 ? 'log_uniform draws the logarithm uniformly: both bounds must be > 0 (use uniform to include 0)'
+        : path[0] === 'search' && path.at(-1) === 'eta' ? 'eta is the reduction factor: each rung keeps the best 1/eta of its trials; 3 is usual'
+          : undefined;
+      return issue('out-of-range', `${what} must be ${relation} ${limit}, got ${got}`, hint);
     }
     case 'minItems': {
       const limit = (error.params as { limit: number }).limit;
       const count = Array.isArray(error.data) ? error.data.length : 0;
       if (path.at(-1) === 'layers') return issue('too-few-items', `${what} needs at least 2 sizes (the input and the output), got ${count}`);
+      if (path[0] === 'search' && path.at(-1) === 'choice') return issue('too-few-items', `${what} is empty: a choice needs at least one value`, 'list the values to try, e.g. `choice: [relu, sigmoid]`');
+      if (path[0] === 'search') return issue('too-few-items', `${what} needs [low, high], got ${count} ${count === 1 ? 'value' : 'values'}`);
       return issue('too-few-items', `${what} needs at least ${limit} ${limit === 1 ? 'entry' : 'entries'}, got ${count}`);
     }
     case 'uniqueItems': {
@@ -126,6 +131,10 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
       if (path.at(-2) === 'zip') return issue('too-few-items', 'a zip group needs at least 2 parameters that vary together', 'a single list belongs directly under `grid:`');
       return issue('too-few-items', `${what} needs at least one key`);
     }
+    case 'maxItems':
+      return issue('too-many-items', `${what} needs [low, high], got ${Array.isArray(error.data) ? error.data.length : 0} values`, path.includes('choice') ? undefined : 'list values to pick from with `choice: [...]`');
+    case 'maxProperties':
+      return issue('search-kinds', `${what} gives ${Object.keys(error.data as object).join(' and ')}: one kind per parameter`, 'keep the one kind to search this parameter with');
     case 'minLength':
       return issue('bad-value', `${what} must not be empty`);
     case 'maxLength':
@@ -136,6 +145,8 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
 }
 
 function unknownKey(path: NodePath, key: string, allowed: string[], name: (path: NodePath) => string): Issue {
+  const inSearch = searchIssue(path, key, allowed);
+  if (inSearch) return inSearch;
   const inGrid = path[0] === 'grid';
   const at: NodePath = [...path, key];
   const placement = path.length === 0 ? 'at the top level' : `in \`${name(path)}\``;
@@ -154,6 +165,25 @@ function unknownKey(path: NodePath, key: string, allowed: string[], name: (path:
     return { code: 'unknown-parameter', path: at, key: true, message: `${where} \`${key}\` names no parameter`, hint };
   }
   return { code: 'unknown-key', path: at, key: true, message: `unknown key \`${key}\` ${placement}`, hint };
+}
+
+/** An unknown key of `search.space` (no such parameter) or of one of its entries (no such kind), or null elsewhere. */
+function searchIssue(path: NodePath, key: string, allowed: string[]): Issue | null {
+  if (path[0] !== 'search' || path[1] !== 'space') return null;
+  const close = didYouMean(key, allowed);
+  if (path.length === 2) {
+    const hint = close ? `did you mean \`${close}\`?`
+      : key === 'seed' ? 'trials keep the runs\' seeds: list seeds under `seeds:` to train every trial on each'
+        : key === 'backend' || key === 'checkpoint.every' ? `\`${key}\` does not change what a run computes: it cannot be searched`
+          : `expected a parameter, one of: ${allowed.join(', ')}`;
+    return { code: 'unknown-parameter', path: [...path, key], key: true, message: `search key \`${key}\` names no parameter`, hint };
+  }
+  const parameter = String(path[2]);
+  const kinds = ['uniform', 'log_uniform', 'int_uniform', 'choice'];
+  const message = kinds.includes(key)
+    ? `\`${key}\` does not fit \`${parameter}\`: it takes ${allowed.join(' or ')}`
+    : `\`${key}\` is not a kind of search range`;
+  return { code: 'unknown-kind', path: [...path, key], key: true, message, hint: close && !kinds.includes(key) ? `did you mean \`${close}\`?` : `kinds for \`${parameter}\`: ${allowed.join(', ')}` };
 }
 
 interface SchemaNode {
