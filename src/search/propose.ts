@@ -1,3 +1,4 @@
+import type { Direction } from './direction.ts';
 import { freshConfiguration } from './distinct.ts';
 import { bracketEpochs, pruningBrackets, type Bracket, type PrunerOptions } from './pruning.ts';
 import { SobolSequence } from './sobol.ts';
@@ -12,7 +13,6 @@ import { DEFAULT_TPE_OPTIONS, tpeProposal, type Observation, type TpeOptions } f
  */
 
 export type SearchMethod = 'random' | 'sobol' | 'tpe';
-export type Direction = 'minimize' | 'maximize';
 
 export interface SearchOptions {
   method: SearchMethod;
@@ -42,13 +42,6 @@ export interface TrialResult {
   configuration: Configuration;
   value: number | null;
   rung?: number;
-}
-
-/** maximize for accuracies, minimize for costs: the direction of a history column used as a search metric. */
-export function metricDirection(metric: string): Direction {
-  if (metric.endsWith('accuracy')) return 'maximize';
-  if (metric.endsWith('cost')) return 'minimize';
-  throw new RangeError(`${metric} is neither an accuracy nor a cost`);
 }
 
 /**

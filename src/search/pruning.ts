@@ -1,4 +1,4 @@
-import type { Direction } from './propose.ts';
+import type { Direction } from './direction.ts';
 
 /**
  * Successive halving and Hyperband as pure schedules: which trials train to which epoch, and which
