@@ -114,6 +114,18 @@ napi_value axpy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value multiply(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length;
+  float *x, *y, *out;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "length", &length) || !argFloats(env, a.v[1], "x", length, &x) ||
+      !argFloats(env, a.v[2], "y", length, &y) || !argFloats(env, a.v[3], "out", length, &out)) {
+    return nullptr;
+  }
+  a.table->multiply(length, x, y, out);
+  return nullptr;
+}
+
 // unpackBytes(length, src: Uint8Array, dst: Float32Array): dst[i] = src[i] / 255.
 napi_value unpackBytes(napi_env env, napi_callback_info info) {
   Args a;
@@ -188,6 +200,7 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
       {"addBias", nullptr, addBias, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"columnSums", nullptr, columnSums, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"multiply", nullptr, multiply, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackBytes", nullptr, unpackBytes, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackRows", nullptr, unpackRows, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"evaluateRows", nullptr, evaluateRows, nullptr, nullptr, nullptr, napi_enumerable, data},

@@ -23,6 +23,8 @@ struct KernelTable {
   void (*axpy)(int length, float alpha, const float* x, float* y);
   // dst[i] = src[i] / 255, correctly rounded: the same float as (float)(src[i] * (1.0 / 255)).
   void (*unpackBytes)(int length, const unsigned char* src, float* dst);
+  // out[i] = x[i] * y[i]; out may alias x or y (dropout masks, forward and backward).
+  void (*multiply)(int length, const float* x, const float* y, float* out);
 };
 
 // Softmax + cross-entropy of each row of Z (rows × cols) against labels, in float64 as the

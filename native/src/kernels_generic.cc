@@ -94,6 +94,10 @@ void axpy(int length, float alpha, const float* x, float* y) {
   for (int i = 0; i < length; i++) y[i] += alpha * x[i];
 }
 
+void multiply(int length, const float* x, const float* y, float* out) {
+  for (int i = 0; i < length; i++) out[i] = x[i] * y[i];
+}
+
 // Division, not a multiplication by 1/255: float division is correctly rounded, so every backend
 // gives the same float for each of the 256 bytes (a kernel test checks all of them).
 void unpackBytes(int length, const unsigned char* src, float* dst) {
@@ -132,7 +136,7 @@ double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned ch
 }
 
 const KernelTable kGenericKernels = {
-    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes,
+    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
 };
 
 }  // namespace mlp

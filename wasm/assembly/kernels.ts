@@ -382,3 +382,16 @@ export function axpy(length: i32, alpha: f32, x: usize, y: usize): void {
     store<f32>(y + o, fmaddScalar(alpha, load<f32>(x + o), load<f32>(y + o)));
   }
 }
+
+/** out[i] = x[i]·y[i]; out may alias x or y. */
+export function multiply(length: i32, x: usize, y: usize, out: usize): void {
+  const l4 = length & ~3;
+  for (let i = 0; i < l4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  for (let i = l4; i < length; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) * load<f32>(y + o));
+  }
+}

@@ -112,8 +112,18 @@ export interface Kernels {
    */
   evaluateRows?(layers: readonly EvaluationLayer[], images: Uint8Array, labels: Uint8Array, count: number, chunkRows: number, threads: number): { lossSum: number; correct: number };
 
-  /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
+  /**
+   * y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). x may be y itself
+   * (y ← (1 + alpha)·y: decoupled weight decay), since each element is read before it is written.
+   */
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
+
+  /**
+   * out[i] = x[i]·y[i] over `length` elements; `out` may alias x or y. One float32 product per
+   * element, correctly rounded, so every backend gives the reference's value bit for bit. (Dropout:
+   * an activation times its mask, and the gradient flowing back through the same mask.)
+   */
+  multiply(length: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
 
   /**
    * Momentum SGD, in place on W and velocity V (both `length`), gradient G:

@@ -100,6 +100,11 @@ export const referenceKernels: Kernels = {
     for (let i = 0; i < length; i++) y[i] = y[i]! + alpha * x[i]!;
   },
 
+  multiply(length, x, y, out) {
+    // The float64 product of two floats is exact, so its rounding to float32 is the float32 product.
+    for (let i = 0; i < length; i++) out[i] = x[i]! * y[i]!;
+  },
+
   unpackBytes(length, src, dst) {
     // src[i] / 255 in float64, then rounded to float32: for every byte the same float as a
     // correctly rounded float32 division (the kernel tests check all 256).

@@ -20,6 +20,7 @@ export interface WasmKernelExports {
   reluBackward(length: number, dA: number, A: number): void;
   columnSums(rows: number, cols: number, X: number, out: number): void;
   axpy(length: number, alpha: number, x: number, y: number): void;
+  multiply(length: number, x: number, y: number, out: number): void;
 }
 
 /** The part of a WebAssembly.Memory the backend uses (the project's TS lib has no DOM/wasm types). */
@@ -125,6 +126,9 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     },
     axpy(length, alpha, x, y) {
       exports.axpy(length, alpha, at(x, length, 'x'), at(y, length, 'y'));
+    },
+    multiply(length, x, y, out) {
+      exports.multiply(length, at(x, length, 'x'), at(y, length, 'y'), at(out, length, 'out'));
     },
   };
 }
