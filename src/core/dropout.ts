@@ -1,0 +1,47 @@
+import type { Kernels } from './kernels/kernels.ts';
+import type { Network } from './network.ts';
+import type { Rng } from './rng.ts';
+
+/**
+ * Inverted dropout's masks for one run: for each hidden layer with a rate p > 0, a buffer of up to
+ * maxRows × units holding, per element, 0 (dropped, with probability p) or 1/(1 − p) (kept), so that
+ * the expected value of a unit's output is unchanged and evaluation needs no rescaling. The output
+ * layer never has one. Network.forward multiplies a layer's output by its mask, and the backward
+ * pass the gradient by the same mask.
+ *
+ * The masks come from their own stream (a fork of the run's generator, whose state a snapshot
+ * holds): a run without dropout draws nothing from it, so its random sequence is what it was
+ * before dropout existed.
+ */
+export class DropoutMasks {
+  /** One per weight layer; null where nothing is dropped (the output layer, and layers of rate 0). */
+  readonly masks: (Float32Array | null)[];
+  /** Per layer, a 32-bit draw below this keeps the unit: P(keep) = threshold / 2³². */
+  private readonly thresholds: number[];
+  private readonly scales: number[];
+  private readonly units: number[];
+
+  constructor(kernels: Kernels, network: Network, rates: readonly number[], readonly rng: Rng) {
+    const hidden = network.layers.length - 1;
+    if (rates.length !== hidden) throw new RangeError(`${rates.length} dropout rates for ${hidden} hidden layers`);
+    if (rates.some((p) => !(p >= 0 && p < 1))) throw new RangeError(`dropout rates must be in [0, 1), got [${rates.join(', ')}]`);
+    this.masks = network.layers.map((layer, l) => (l < hidden && rates[l]! > 0 ? kernels.alloc(network.maxRows * layer.nOut) : null));
+    this.thresholds = network.layers.map((_, l) => (l < hidden ? Math.round((1 - rates[l]!) * 2 ** 32) : 0));
+    this.scales = network.layers.map((_, l) => (l < hidden ? 1 / (1 - rates[l]!) : 1));
+    this.units = network.layers.map((layer) => layer.nOut);
+  }
+
+  /** Draws fresh masks for a batch of `rows` rows, layer after layer, row-major within a layer. */
+  draw(rows: number): readonly (Float32Array | null)[] {
+    const { masks, rng } = this;
+    for (let l = 0; l < masks.length; l++) {
+      const mask = masks[l];
+      if (!mask) continue;
+      const length = rows * this.units[l]!;
+      const threshold = this.thresholds[l]!;
+      const scale = this.scales[l]!;
+      for (let i = 0; i < length; i++) mask[i] = rng.uint32() < threshold ? scale : 0;
+    }
+    return masks;
+  }
+}
