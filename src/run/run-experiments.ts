@@ -269,6 +269,7 @@ function record(p: Pending, outcome: RunOutcome): void {
   writeRunRecord(p.dir, {
     config: p.run.config,
     history: outcome.history,
+    scheduled: p.run.config.lr_schedule !== undefined,
     weights: outcome.weights,
     weightsMetadata: {
       layers: JSON.stringify(p.run.config.layers),
