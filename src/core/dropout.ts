@@ -16,8 +16,8 @@ import type { Rng } from './rng.ts';
 export class DropoutMasks {
   /** One per weight layer; null where nothing is dropped (the output layer, and layers of rate 0). */
   readonly masks: (Float32Array | null)[];
-  /** Per layer, a 32-bit draw below this keeps the unit: P(keep) = threshold / 2³². */
-  private readonly thresholds: number[];
+  /** Per layer, the probability of keeping a unit, 1 − p (to 2⁻³¹, see Rng.fillBernoulli). */
+  private readonly keep: number[];
   private readonly scales: number[];
   private readonly units: number[];
 
@@ -26,7 +26,7 @@ export class DropoutMasks {
     if (rates.length !== hidden) throw new RangeError(`${rates.length} dropout rates for ${hidden} hidden layers`);
     if (rates.some((p) => !(p >= 0 && p < 1))) throw new RangeError(`dropout rates must be in [0, 1), got [${rates.join(', ')}]`);
     this.masks = network.layers.map((layer, l) => (l < hidden && rates[l]! > 0 ? kernels.alloc(network.maxRows * layer.nOut) : null));
-    this.thresholds = network.layers.map((_, l) => (l < hidden ? Math.round((1 - rates[l]!) * 2 ** 32) : 0));
+    this.keep = network.layers.map((_, l) => (l < hidden ? 1 - rates[l]! : 1));
     this.scales = network.layers.map((_, l) => (l < hidden ? 1 / (1 - rates[l]!) : 1));
     this.units = network.layers.map((layer) => layer.nOut);
   }
@@ -37,10 +37,7 @@ export class DropoutMasks {
     for (let l = 0; l < masks.length; l++) {
       const mask = masks[l];
       if (!mask) continue;
-      const length = rows * this.units[l]!;
-      const threshold = this.thresholds[l]!;
-      const scale = this.scales[l]!;
-      for (let i = 0; i < length; i++) mask[i] = rng.uint32() < threshold ? scale : 0;
+      rng.fillBernoulli(mask, rows * this.units[l]!, this.keep[l]!, this.scales[l]!);
     }
     return masks;
   }

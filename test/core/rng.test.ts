@@ -48,3 +48,18 @@ describe('the README on seeds', () => {
     expect(readme).not.toMatch(/splitmix/i);
   });
 });
+
+describe('Rng.fillBernoulli', () => {
+  it.each([0.5, 0.8, 1, 1e-3])('keeps with probability %s, from exactly the draws uint32() gives, and continues the stream', (keep) => {
+    const filled = Rng.fromSeed(9);
+    const drawn = Rng.fromSeed(9);
+    const out = new Float32Array(10_001);
+    filled.fillBernoulli(out, 10_000, keep, 1.25);
+    const threshold = Math.round(keep * 2 ** 31);
+    const expected = Array.from({ length: 10_000 }, () => ((drawn.uint32() >>> 1) < threshold ? 1.25 : 0));
+    expect(Array.from(out.subarray(0, 10_000))).toEqual(expected);
+    expect(out[10_000]).toBe(0);
+    expect(filled.state()).toEqual(drawn.state());
+    expect(filled.uniform()).toBe(drawn.uniform());
+  });
+});
