@@ -25,6 +25,13 @@ describe('checkpoint bytes', () => {
     expect(back.state.costSum).toBe(0.1 + 0.2);
   });
 
+  it('read a checkpoint written before dropout (no dropout generator in its header) as having none', () => {
+    const { dropoutRng: _, ...before } = state;
+    const back = decodeCheckpoint(encodeCheckpoint({ ...checkpoint, state: before as TrainState }));
+    expect(back.state.dropoutRng).toBeNull();
+    expect(back.state.shuffleRng).toEqual(state.shuffleRng);
+  });
+
   it('detect a truncated or altered file', () => {
     const bytes = encodeCheckpoint(checkpoint);
     expect(() => decodeCheckpoint(bytes.subarray(0, bytes.length - 5))).toThrow(CheckpointError);
