@@ -26,7 +26,9 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
     }
     if (!SET_KEYS.includes(key)) {
       const close = didYouMean(key, SET_KEYS) ?? SET_KEYS.find((k) => k.endsWith(`.${key}`)) ?? null;
-      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?` : `settings: ${SET_KEYS.join(', ')}`);
+      const group = SET_KEYS.filter((k) => k.startsWith(`${key}.`));
+      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?`
+        : group.length > 0 ? `\`${key}\` is a group of settings: ${group.join(', ')}` : wrapList(`settings: ${SET_KEYS.join(', ')}`));
       continue;
     }
     let value: unknown;
@@ -64,4 +66,19 @@ function probe(key: string, value: unknown): Record<string, unknown> {
   const group = SETTING_GROUPS.find((g) => key.startsWith(`${g}.`));
   if (group) return { name: 'set', defaults: { [group]: { [key.slice(group.length + 1)]: value } } };
   return { name: 'set', defaults: { [key]: value } };
+}
+
+/** A long list as lines of at most ~100 characters, the later ones indented under the hint's text. */
+function wrapList(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > 100) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line].join('\n        ');
 }
