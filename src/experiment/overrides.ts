@@ -2,7 +2,7 @@ import { parseDocument, visit } from 'yaml';
 import { problem, type Problem } from '../errors.ts';
 import type { Override } from './grid.ts';
 import { PARAMETER_NAMES, SETTING_GROUPS, type ParameterName } from './schema.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, wrapList } from './suggest.ts';
 import { experimentValidator, schemaIssues } from './validate.ts';
 
 /** Keys `--set` accepts: every parameter, plus `seeds` and `repeats`. */
@@ -68,17 +68,3 @@ function probe(key: string, value: unknown): Record<string, unknown> {
   return { name: 'set', defaults: { [key]: value } };
 }
 
-/** A long list as lines of at most ~100 characters, the later ones indented under the hint's text. */
-function wrapList(text: string): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > 100) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  return [...lines, line].join('\n        ');
-}
