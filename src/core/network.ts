@@ -50,7 +50,8 @@ export class Network {
    */
   forward(X: Float32Array, rows: number, masks: readonly (Float32Array | null)[] | null = null): Float32Array {
     let input = X;
-    this.layers.forEach((layer, l) => {
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]!;
       input = layer.forward(input, rows);
       const mask = masks?.[l];
       if (mask) {
@@ -58,7 +59,7 @@ export class Network {
         this.kernels.multiply(rows * layer.nOut, input, mask, dropped);
         input = dropped;
       }
-    });
+    }
     return input;
   }
 
