@@ -9,7 +9,7 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
  * bit-identical runs.
  */
 export class Rng {
-  private constructor(private generator: JumpableRandomGenerator) {}
+  private constructor(private readonly generator: JumpableRandomGenerator) {}
 
   /**
    * A generator for an integer seed, expanded into the 128-bit state with the murmur3 finaliser
@@ -53,32 +53,6 @@ export class Rng {
   /** A uniform 32-bit unsigned integer: one step of the generator. */
   uint32(): number {
     return this.generator.next() >>> 0;
-  }
-
-  /**
-   * out[i] ← `value` with probability `keep`, else 0, for i < length: element i takes the i-th next
-   * uint32() draw and keeps `value` when its top 31 bits are below round(keep·2³¹). pure-rand's
-   * xoroshiro128+ step (its `next`) is written out here with the state in locals and the test made
-   * without a branch: three times faster than a call and a comparison per element, which is what
-   * keeps dropout's masks cheap (a test checks the values against uint32()).
-   */
-  fillBernoulli(out: Float32Array, length: number, keep: number, value: number): void {
-    const threshold = Math.round(keep * 2 ** 31);
-    // pure-rand's state order: [s01, s00, s11, s10], s0 = (s01, s00) and s1 = (s11, s10), high word first.
-    let [s01, s00, s11, s10] = this.generator.getState() as [number, number, number, number];
-    for (let i = 0; i < length; i++) {
-      // (draw >>> 1) − threshold is negative exactly when the draw keeps the unit: its sign bit is the test.
-      out[i] = value * ((((s00 + s10) >>> 1) - threshold) >>> 31);
-      const a0 = s10 ^ s00;
-      const a1 = s11 ^ s01;
-      const t00 = s00;
-      const t01 = s01;
-      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
-      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
-      s10 = (a1 << 5) ^ (a0 >>> 27);
-      s11 = (a0 << 5) ^ (a1 >>> 27);
-    }
-    this.generator = xoroshiro128plusFromState([s01, s00, s11, s10]);
   }
 
   /** Uniform in [0, 1). */

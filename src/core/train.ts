@@ -216,7 +216,7 @@ export class Training {
       position: this.position,
       order: this.order.slice(),
       shuffleRng: this.shuffleRng.state(),
-      dropoutRng: this.dropout?.rng.state() ?? null,
+      dropoutRng: this.dropout?.rngState() ?? null,
       parameters: this.parameters().map((p) => p.slice()),
       optimizer: this.optimizer.exportState(),
       history: this.history.map((h) => ({ ...h })),

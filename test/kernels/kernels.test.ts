@@ -11,7 +11,7 @@
  * |C − C_ref| ≤ (k + 2)·u·(|A|·|B|)_ij: a guaranteed bound, never a flaky one, and still tight enough
  * to catch a wrong index (an error there is of the order of the values themselves).
  * Element-wise kernels: addBias and relu are exact; column sums get the same (rows + 1)·u bound;
- * axpy 2u·(|y| + |αx|) (α is rounded to float32 once); multiply is one correctly rounded product, so exact. Sigmoid and tanh run in float32 on
+ * axpy 2u·(|y| + |αx|) (α is rounded to float32 once); multiply is one correctly rounded product, so exact; bernoulliMask is integer arithmetic, so exact. Sigmoid and tanh run in float32 on
  * z + b rounded to float32 (error u·|x| in the argument x, which moves g(x) by at most u·|x|·|g|, since
  * |x·g'(x)/g(x)| ≤ |x| for both) with a vectorised exp (≤ 2 ulp) and a few roundings after it: hence
  * (6 + |x|)·u·|g|, plus the smallest normal float, under which results may flush to 0 or stay tiny.
@@ -291,6 +291,24 @@ describe.each(cases)('$label kernels', (c) => {
       const Y = put(kernels, x, 1);
       kernels.multiply(length, M, Y, Y);
       expect(Array.from(Y), `multiply into y ${length}`).toEqual(Array.from(want));
+    }
+  });
+
+  test('bernoulliMask draws the reference masks and leaves the reference state, bit for bit', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    const seedState = Int32Array.from(Rng.fromSeed(77).state());
+    for (const [length, threshold] of [[0, 2 ** 30], [1, 2 ** 30], [7, 0], [30 * 128, Math.round(0.8 * 2 ** 31)], [30 * 64 + 3, 2 ** 31], [100_003, 12345]] as const) {
+      const want = new Float32Array(length);
+      const wantState = seedState.slice();
+      ref.bernoulliMask(length, wantState, threshold, 1 / 0.8, want);
+      const words = kernels.alloc(4 + 1).subarray(1);
+      const state = new Int32Array(words.buffer, words.byteOffset, 4);
+      state.set(seedState);
+      const out = kernels.alloc(length + 2).subarray(2);
+      kernels.bernoulliMask(length, state, threshold, 1 / 0.8, out);
+      expect(Array.from(out), `mask ${length}, threshold ${threshold}`).toEqual(Array.from(want));
+      expect(Array.from(state), `state after ${length}`).toEqual(Array.from(wantState));
     }
   });
 

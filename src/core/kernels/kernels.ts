@@ -126,6 +126,17 @@ export interface Kernels {
   multiply(length: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
 
   /**
+   * Inverted dropout's mask: out[i] ← value if the i-th next draw keeps the unit, else 0, for
+   * i < length. The draws are those of the xoroshiro128+ generator (pure-rand's, as Rng uses) whose
+   * state is `state`: its four 32-bit words [s0 high, s0 low, s1 high, s1 low], advanced in place by
+   * `length` steps. A draw (the low 32 bits of s0 + s1) keeps the unit when its top 31 bits are below
+   * `threshold` (an integer in [0, 2³¹]): with probability threshold / 2³¹. Integer arithmetic, so
+   * every backend draws the same masks and leaves the same state, bit for bit. `value` is stored as
+   * a float32. `state` is 4 int32 on this backend's memory (a view on an `alloc` buffer).
+   */
+  bernoulliMask(length: number, state: Int32Array, threshold: number, value: number, out: Float32Array): void;
+
+  /**
    * Momentum SGD, in place on W and velocity V (both `length`), gradient G:
    * classical: V ← μV − ηG, W ← W + V;  Nesterov: V ← μV − ηG, W ← W + μV − ηG.
    */
