@@ -11,6 +11,7 @@
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
  * 5. The search samplers on standard functions, against Optuna's TPE (bench/search.ts); `BENCH_ONLY=search` runs only it.
+ * 6. The cost of dropout per epoch (bench/dropout.ts), native and wasm; `BENCH_ONLY=dropout` runs only it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { Rng } from '../src/core/rng.ts';
 import { InputRows } from '../src/core/input-rows.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
+import { benchDropout } from './dropout.ts';
 import { benchJob } from './job.ts';
 import { benchSearch } from './search.ts';
 
@@ -143,6 +145,19 @@ async function main(): Promise<void> {
     benchSearch();
     return;
   }
+  if (process.env.BENCH_ONLY === 'dropout') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    const fast = [];
+    for (const choice of ['native', 'wasm'] as const) {
+      try {
+        fast.push({ label: choice, kernels: (await loadKernels(choice)).kernels });
+      } catch (error) {
+        console.log(`${choice}: skipped (${(error as Error).message})`);
+      }
+    }
+    benchDropout(fast, loadDataset({ files: 'mnist', trainLimit: null, testLimit: null, validation: 0 }).train, REPETITIONS);
+    return;
+  }
   const backends: Backend[] = [];
   const notes: string[] = [];
   for (const choice of ['native', 'wasm', 'js'] as const) {
@@ -235,6 +250,9 @@ async function main(): Promise<void> {
   const step = (rates: number[]): number => flops.reduce((s, f) => s + f, 0) / flops.reduce((s, f, i) => s + f / rates[i]!, 0);
   console.log(`${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` + backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') + (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''));
   console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
+
+  // js takes ~30 s an epoch: its dropout cost is left out.
+  benchDropout(backends.filter((b) => b.label !== 'js'), data.train, REPETITIONS);
 
   await benchJob(JOB_REPETITIONS);
   benchSearch();

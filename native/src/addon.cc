@@ -114,6 +114,43 @@ napi_value axpy(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value multiply(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length;
+  float *x, *y, *out;
+  if (!getArgs(env, info, 4, &a) || !argInt(env, a.v[0], "length", &length) || !argFloats(env, a.v[1], "x", length, &x) ||
+      !argFloats(env, a.v[2], "y", length, &y) || !argFloats(env, a.v[3], "out", length, &out)) {
+    return nullptr;
+  }
+  a.table->multiply(length, x, y, out);
+  return nullptr;
+}
+
+// bernoulliMask(length, state: Int32Array(4), threshold ≤ 2^31, value, out: Float32Array).
+napi_value bernoulliMask(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t length;
+  int32_t* state;
+  double threshold, value;
+  float* out;
+  if (!getArgs(env, info, 5, &a) || !argInt(env, a.v[0], "length", &length) ||
+      !argTyped(env, a.v[1], "state", napi_int32_array, "Int32Array", 4, &state)) {
+    return nullptr;
+  }
+  if (napi_get_value_double(env, a.v[2], &threshold) != napi_ok || !(threshold >= 0) || threshold > 2147483648.0 ||
+      threshold != (double)(int64_t)threshold) {
+    napi_throw_range_error(env, nullptr, "threshold must be an integer from 0 to 2^31");
+    return nullptr;
+  }
+  if (napi_get_value_double(env, a.v[3], &value) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "value must be a number");
+    return nullptr;
+  }
+  if (!argFloats(env, a.v[4], "out", length, &out)) return nullptr;
+  mlp::bernoulliMask(length, state, (uint32_t)threshold, (float)value, out);
+  return nullptr;
+}
+
 // unpackBytes(length, src: Uint8Array, dst: Float32Array): dst[i] = src[i] / 255.
 napi_value unpackBytes(napi_env env, napi_callback_info info) {
   Args a;
@@ -188,6 +225,8 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
       {"addBias", nullptr, addBias, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"columnSums", nullptr, columnSums, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"axpy", nullptr, axpy, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"multiply", nullptr, multiply, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"bernoulliMask", nullptr, bernoulliMask, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackBytes", nullptr, unpackBytes, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"unpackRows", nullptr, unpackRows, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"evaluateRows", nullptr, evaluateRows, nullptr, nullptr, nullptr, napi_enumerable, data},

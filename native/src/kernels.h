@@ -2,6 +2,7 @@
 // src/core/kernels/kernels.ts; the N-API layer (addon.cc) checks lengths before calling these.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace mlp {
 
@@ -23,12 +24,19 @@ struct KernelTable {
   void (*axpy)(int length, float alpha, const float* x, float* y);
   // dst[i] = src[i] / 255, correctly rounded: the same float as (float)(src[i] * (1.0 / 255)).
   void (*unpackBytes)(int length, const unsigned char* src, float* dst);
+  // out[i] = x[i] * y[i]; out may alias x or y (dropout masks, forward and backward).
+  void (*multiply)(int length, const float* x, const float* y, float* out);
 };
 
 // Softmax + cross-entropy of each row of Z (rows × cols) against labels, in float64 as the
 // reference does: returns the summed loss; writes (softmax − onehot) / rows into dZ unless it is
 // null (dZ may alias Z). Not hot enough to vectorize; one scalar version for every table.
 double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned char* labels, float* dZ);
+
+// Inverted dropout's mask from the xoroshiro128+ state {s0 high, s0 low, s1 high, s1 low} (pure-rand's
+// word order), advanced in place by `length` steps: out[i] = value when the top 31 bits of the low
+// 32 bits of s0 + s1 are below threshold (≤ 2^31), else 0. Serial by nature; one version for every table.
+void bernoulliMask(int length, int32_t* state, uint32_t threshold, float value, float* out);
 
 // Portable loops, written so that the compiler can auto-vectorize them for the build target.
 extern const KernelTable kGenericKernels;

@@ -318,6 +318,12 @@ void axpy(int length, float alpha, const float* x, float* y) {
   for (; i < length; i++) y[i] = std::fma(alpha, x[i], y[i]);
 }
 
+void multiply(int length, const float* x, const float* y, float* out) {
+  int i = 0;
+  for (; i + 8 <= length; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+  for (; i < length; i++) out[i] = x[i] * y[i];
+}
+
 // Eight bytes at a time widened to int32, converted exactly to float and divided by 255 (correctly
 // rounded, as the generic kernel).
 void unpackBytes(int length, const unsigned char* src, float* dst) {
@@ -333,7 +339,7 @@ void unpackBytes(int length, const unsigned char* src, float* dst) {
 }  // namespace
 
 const KernelTable kAvx2Kernels = {
-    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes,
+    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
 };
 
 }  // namespace mlp

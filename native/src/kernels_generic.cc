@@ -94,6 +94,10 @@ void axpy(int length, float alpha, const float* x, float* y) {
   for (int i = 0; i < length; i++) y[i] += alpha * x[i];
 }
 
+void multiply(int length, const float* x, const float* y, float* out) {
+  for (int i = 0; i < length; i++) out[i] = x[i] * y[i];
+}
+
 // Division, not a multiplication by 1/255: float division is correctly rounded, so every backend
 // gives the same float for each of the 256 bytes (a kernel test checks all of them).
 void unpackBytes(int length, const unsigned char* src, float* dst) {
@@ -131,8 +135,31 @@ double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned ch
   return total;
 }
 
+void bernoulliMask(int length, int32_t* state, uint32_t threshold, float value, float* out) {
+  uint64_t s0 = ((uint64_t)(uint32_t)state[0] << 32) | (uint32_t)state[1];
+  uint64_t s1 = ((uint64_t)(uint32_t)state[2] << 32) | (uint32_t)state[3];
+  // Without a branch (a kept/dropped branch is mispredicted about min(p, 1 − p) of the time):
+  // (draw >> 1) − threshold wraps below zero exactly when the unit is kept, and its sign bit
+  // selects value's bits or zero's.
+  uint32_t valueBits;
+  std::memcpy(&valueBits, &value, sizeof valueBits);
+  for (int i = 0; i < length; i++) {
+    const uint32_t draw = (uint32_t)(s0 + s1);
+    const uint32_t keep = ((draw >> 1) - threshold) >> 31;
+    const uint32_t bits = valueBits & (0u - keep);
+    std::memcpy(out + i, &bits, sizeof bits);
+    s1 ^= s0;
+    s0 = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
+    s1 = (s1 << 37) | (s1 >> 27);
+  }
+  state[0] = (int32_t)(uint32_t)(s0 >> 32);
+  state[1] = (int32_t)(uint32_t)s0;
+  state[2] = (int32_t)(uint32_t)(s1 >> 32);
+  state[3] = (int32_t)(uint32_t)s1;
+}
+
 const KernelTable kGenericKernels = {
-    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes,
+    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
 };
 
 }  // namespace mlp

@@ -9,7 +9,8 @@ const SET_COLOURS = ['#4c78a8', '#f58518', '#54a24b'];
 /**
  * A run's training history, as the report drew it: cost (left) and accuracy (right) against
  * iterations, train and test (and validation, when the run has one) as coloured lines, epochs on
- * the top axis. Long-form rows: iteration, epoch, set, metric, value.
+ * the top axis; a run with a learning-rate schedule also has its rate (a third panel). Long-form
+ * rows: iteration, epoch, set, metric, value.
  */
 export function historyChart(title: string, history: readonly HistoryPoint[], iterationsPerEpoch: number | null): VegaLiteSpec {
   const rows: Record<string, string | number>[] = [];
@@ -25,7 +26,9 @@ export function historyChart(title: string, history: readonly HistoryPoint[], it
       if (cost !== null && Number.isFinite(cost)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'cost', value: round(cost, 5) });
       if (accuracy !== null && Number.isFinite(accuracy)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'accuracy', value: round(accuracy, 5) });
     }
+    if (h.learningRate !== null) rows.push({ iteration: h.iteration, epoch: h.epoch, set: 'train', metric: 'learning_rate', value: h.learningRate });
   }
+  const scheduled = history.some((h) => h.learningRate !== null);
   const last = Math.max(0, ...history.map((h) => h.iteration));
   const sets = hasValidation ? [...SETS] : SETS.slice(0, 2);
   const panel = (metric: 'cost' | 'accuracy', yTitle: string): VegaLiteSpec => {
@@ -54,10 +57,33 @@ export function historyChart(title: string, history: readonly HistoryPoint[], it
       ...(epochs ? { layer: [line, epochs], resolve: { scale: { x: 'independent' } } } : line),
     };
   };
+  // A run with a learning-rate schedule gets a third panel: the rate its history recorded.
+  const rate = (): VegaLiteSpec => {
+    const line: VegaLiteSpec = {
+      transform: [{ filter: { field: 'metric', equal: 'learning_rate' } }],
+      mark: { type: 'line', point: history.length > 60 ? false : { filled: true, size: 24 }, strokeWidth: 1.8, color: '#79706e', tooltip: true },
+      encoding: {
+        x: { field: 'iteration', type: 'quantitative', title: 'iteration', scale: iterationScale(last), axis: { format: ',d' } },
+        y: { field: 'value', type: 'quantitative', title: 'learning rate', scale: { zero: true } },
+        tooltip: [
+          { field: 'iteration', title: 'iteration', format: ',' },
+          { field: 'epoch', title: 'epoch' },
+          { field: 'value', title: 'learning rate', format: '.3~g' },
+        ],
+      },
+    };
+    const epochs = epochAxisLayer(last, iterationsPerEpoch);
+    return {
+      title: { text: 'Learning rate', fontSize: 13 },
+      width: 240,
+      height: 220,
+      ...(epochs ? { layer: [line, epochs], resolve: { scale: { x: 'independent' } } } : line),
+    };
+  };
   return withSchema({
-    title: { text: title, subtitle: 'Training history: cost and accuracy on each set' },
+    title: { text: title, subtitle: `Training history: cost and accuracy on each set${scheduled ? ', and the learning rate' : ''}` },
     data: { values: rows },
-    hconcat: [panel('cost', 'cross-entropy cost'), panel('accuracy', 'accuracy (%)')],
+    hconcat: [panel('cost', 'cross-entropy cost'), panel('accuracy', 'accuracy (%)'), ...(scheduled ? [rate()] : [])],
     spacing: 32,
   });
 }

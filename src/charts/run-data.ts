@@ -20,6 +20,8 @@ export interface HistoryPoint {
   testAccuracy: number;
   validationCost: number | null;
   validationAccuracy: number | null;
+  /** The learning rate of the record's latest update: only runs with a schedule record it. */
+  learningRate: number | null;
 }
 
 /** The run's history.csv, or null when it has none. */
@@ -37,6 +39,7 @@ export function readHistory(runDir: string): HistoryPoint[] | null {
     testAccuracy: num(r.test_accuracy) ?? NaN,
     validationCost: num(r.validation_cost),
     validationAccuracy: num(r.validation_accuracy),
+    learningRate: num(r.learning_rate),
   }));
 }
 

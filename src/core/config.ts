@@ -34,6 +34,18 @@ export interface EarlyStoppingConfig {
   metric: 'validation_cost' | 'test_cost';
 }
 
+/**
+ * How the learning rate changes over a run; schedule.ts defines each exactly. `step` and
+ * `exponential` change it once per epoch, `cosine` at every iteration; `warmupEpochs` ramps it up
+ * linearly over the first epochs' iterations.
+ */
+export type LearningRateSchedule = (
+  | { type: 'constant' }
+  | { type: 'step'; stepEpochs: number; gamma: number }
+  | { type: 'exponential'; gamma: number }
+  | { type: 'cosine'; minLearningRate: number }
+) & { warmupEpochs: number };
+
 /** Everything one training run needs besides the data and the kernels. Plain data, so it crosses threads. */
 export interface TrainConfig extends ModelConfig {
   epochs: number;
@@ -49,4 +61,13 @@ export interface TrainConfig extends ModelConfig {
   seed: number;
   /** Off when absent or null. */
   earlyStopping?: EarlyStoppingConfig | null;
+  /**
+   * The dropout rate of each hidden layer's output (one per hidden layer, in [0, 1)); inverted
+   * dropout while training, none while evaluating. Off when absent or null.
+   */
+  dropout?: readonly number[] | null;
+  /** λ of the L2 penalty on the weights (not the biases); see optimizer.ts. Off when absent or 0. */
+  weightDecay?: number;
+  /** The learning rate `learningRate` when absent or null. */
+  learningRateSchedule?: LearningRateSchedule | null;
 }

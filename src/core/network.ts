@@ -18,12 +18,15 @@ export interface Evaluation {
  */
 export class Network {
   readonly layers: readonly DenseLayer[];
+  /** Per layer, its output after dropout (rows × nOut); allocated on the first pass with a mask. */
+  private readonly dropped: (Float32Array | null)[];
 
   constructor(readonly kernels: Kernels, readonly model: ModelConfig, readonly maxRows: number) {
     assertModel(model);
     this.layers = model.activations.map(
       (activation, l) => new DenseLayer(kernels, model.layers[l]!, model.layers[l + 1]!, activation, maxRows),
     );
+    this.dropped = this.layers.map(() => null);
   }
 
   get inputSize(): number {
@@ -39,30 +42,53 @@ export class Network {
     for (const layer of this.layers) initializeLayer(init, layer.nIn, layer.nOut, layer.W, layer.b, rng, seed);
   }
 
-  /** The logits (rows × classes) of `rows` examples in X (rows × inputSize, a kernels buffer). */
-  forward(X: Float32Array, rows: number): Float32Array {
+  /**
+   * The logits (rows × classes) of `rows` examples in X (rows × inputSize, a kernels buffer).
+   * With `masks` (training with dropout, see DropoutMasks), each hidden layer's output is
+   * multiplied by its mask on its way to the next layer; the layer's own A keeps the undropped
+   * activation, which its derivative needs.
+   */
+  forward(X: Float32Array, rows: number, masks: readonly (Float32Array | null)[] | null = null): Float32Array {
     let input = X;
-    for (const layer of this.layers) input = layer.forward(input, rows);
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l]!;
+      input = layer.forward(input, rows);
+      const mask = masks?.[l];
+      if (mask) {
+        const dropped = this.droppedOutput(l);
+        this.kernels.multiply(rows * layer.nOut, input, mask, dropped);
+        input = dropped;
+      }
+    }
     return input;
   }
 
   /**
    * One forward and backward pass: leaves the gradient of the mean loss over the rows in each
-   * layer's dW and db, and returns the sum of the per-example losses.
+   * layer's dW and db, and returns the sum of the per-example losses. With `masks`, the loss is
+   * that of the network with those units dropped (inverted dropout).
    */
-  computeGradients(X: Float32Array, labels: Uint8Array, rows: number): number {
-    const logits = this.forward(X, rows);
+  computeGradients(X: Float32Array, labels: Uint8Array, rows: number, masks: readonly (Float32Array | null)[] | null = null): number {
+    const logits = this.forward(X, rows, masks);
     const last = this.layers[this.layers.length - 1]!;
     const lossSum = this.kernels.softmaxCrossEntropy(rows, last.nOut, logits, labels, last.dA);
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
+      // dA holds the gradient with respect to the dropped output: through the mask to A's.
+      const mask = masks?.[l];
+      if (mask) this.kernels.multiply(rows * layer.nOut, layer.dA, mask, layer.dA);
       const below = l > 0 ? this.layers[l - 1]! : null;
-      layer.backward(below ? below.A : X, rows, below ? below.dA : null);
+      const input = below === null ? X : masks?.[l - 1] ? this.droppedOutput(l - 1) : below.A;
+      layer.backward(input, rows, below ? below.dA : null);
     }
     return lossSum;
   }
 
-  /** Loss and correct predictions of `rows` examples, without gradients. */
+  private droppedOutput(l: number): Float32Array {
+    return (this.dropped[l] ??= this.kernels.alloc(this.maxRows * this.layers[l]!.nOut));
+  }
+
+  /** Loss and correct predictions of `rows` examples, without gradients (and without dropout). */
   evaluate(X: Float32Array, labels: Uint8Array, rows: number): Evaluation {
     const logits = this.forward(X, rows);
     const classes = this.classes;

@@ -5,6 +5,8 @@ import type { Kernels } from './kernels/kernels.ts';
 export interface Parameter {
   readonly value: Float32Array;
   readonly gradient: Float32Array;
+  /** Whether weight decay applies: true for weights, false (or absent) for biases. */
+  readonly decays?: boolean;
 }
 
 /**
@@ -37,14 +39,33 @@ function restoreInto(buffers: readonly Float32Array[], state: OptimizerState): v
 }
 
 /**
+ * Coupled weight decay (L2 regularisation): g ← g + λ·W for every parameter that decays, which
+ * makes the gradient that of the mean loss plus (λ/2)·Σ W² over the weights.
+ */
+export function addWeightDecay(kernels: Kernels, parameters: readonly Parameter[], lambda: number): void {
+  for (const p of parameters) if (p.decays) kernels.axpy(p.value.length, lambda, p.value, p.gradient);
+}
+
+/**
  * The update rule for a set of parameters. State (velocities, moments) is allocated here, once.
  * `sgd` is the report's rule: W ← W − η·dW.
+ *
+ * `weightDecay` λ > 0 decays the parameters marked `decays` (the weights, not the biases):
+ * - sgd and momentum, coupled (L2): the gradient becomes g + λ·W before the step (addWeightDecay);
+ * - adam, decoupled (AdamW, Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization",
+ *   Algorithm 2): W ← W − η·λ·W, then the Adam step, i.e. W_t = W_{t−1} − η·(m̂/(√v̂ + ε) + λ·W_{t−1}),
+ *   so the decay is not divided by √v̂ as an L2 gradient would be. As in PyTorch's AdamW, η is the
+ *   learning rate of the step, schedule included.
  */
-export function createOptimizer(config: OptimizerConfig, kernels: Kernels, parameters: readonly Parameter[]): Optimizer {
+export function createOptimizer(config: OptimizerConfig, kernels: Kernels, parameters: readonly Parameter[], weightDecay = 0): Optimizer {
+  const coupled = (): void => {
+    if (weightDecay > 0) addWeightDecay(kernels, parameters, weightDecay);
+  };
   switch (config.type) {
     case 'sgd':
       return {
         step(learningRate) {
+          coupled();
           for (const p of parameters) kernels.axpy(p.value.length, -learningRate, p.gradient, p.value);
         },
         exportState: () => stateOf(0, []),
@@ -54,6 +75,7 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
       const velocities = parameters.map((p) => kernels.alloc(p.value.length));
       return {
         step(learningRate) {
+          coupled();
           parameters.forEach((p, i) =>
             kernels.momentumStep(p.value.length, p.value, p.gradient, velocities[i]!, learningRate, config.momentum, config.nesterov),
           );
@@ -69,6 +91,9 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
       return {
         step(learningRate) {
           t++;
+          if (weightDecay > 0) {
+            for (const p of parameters) if (p.decays) kernels.axpy(p.value.length, -learningRate * weightDecay, p.value, p.value);
+          }
           parameters.forEach((p, i) =>
             kernels.adamStep(
               p.value.length, p.value, p.gradient, first[i]!, second[i]!,

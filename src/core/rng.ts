@@ -50,6 +50,11 @@ export class Rng {
     return new Rng(child);
   }
 
+  /** A uniform 32-bit unsigned integer: one step of the generator. */
+  uint32(): number {
+    return this.generator.next() >>> 0;
+  }
+
   /** Uniform in [0, 1). */
   uniform(): number {
     return uniformFloat64(this.generator);

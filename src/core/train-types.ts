@@ -13,6 +13,8 @@ export interface HistoryRecord {
   testAccuracy: number;
   validationCost: number | null;
   validationAccuracy: number | null;
+  /** The learning rate of the latest update (the schedule's, see schedule.ts). */
+  learningRate: number;
   /** Training time since the start of the run, evaluation included. */
   seconds: number;
 }
@@ -79,6 +81,8 @@ export interface TrainState {
   order: Uint32Array;
   /** The shuffling generator's state. */
   shuffleRng: number[];
+  /** The dropout masks' generator's state; null for a run without dropout. */
+  dropoutRng: number[] | null;
   /** W1, b1, W2, b2, … */
   parameters: Float32Array[];
   optimizer: OptimizerState;

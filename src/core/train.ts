@@ -7,6 +7,8 @@ import { Network } from './network.ts';
 import { EarlyStopping } from './early-stopping.ts';
 import { createOptimizer, type Optimizer } from './optimizer.ts';
 import { Rng } from './rng.ts';
+import { DropoutMasks } from './dropout.ts';
+import { learningRateAt, type ScheduleShape } from './schedule.ts';
 import type { FinalMetrics, HistoryRecord, Progress, RunStatus, TrainHooks, TrainResult, TrainState } from './train-types.ts';
 import { costDivergence, nonFiniteParameter } from './divergence.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet, type Evaluated } from './evaluate.ts';
@@ -41,6 +43,8 @@ export class Training {
   private started: number;
   private readonly shuffleRng: Rng;
   private readonly optimizer: Optimizer;
+  private readonly dropout: DropoutMasks | null;
+  private readonly schedule: ScheduleShape;
   private readonly input: InputRows;
   private readonly order: Uint32Array;
   private readonly batchesPerEpoch: number;
@@ -89,15 +93,24 @@ export class Training {
     const rng = Rng.fromSeed(config.seed);
     this.network.initialize(config.init, rng.fork(), config.seed);
     const shuffleRng = rng.fork();
+    // A third stream, so that the first two (and so every run without dropout) are unchanged.
+    const dropoutRng = rng.fork();
     this.optimizer = createOptimizer(
       config.optimizer,
       kernels,
-      this.network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]),
+      this.network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW, decays: true }, { value: l.b, gradient: l.db }]),
+      config.weightDecay ?? 0,
     );
+    const dropping = config.dropout?.some((p) => p > 0) ? config.dropout : null;
+    if (dropping && resume && !resume.dropoutRng) throw new RangeError('the training state has no dropout generator, but this run has dropout');
+    this.dropout = dropping
+      ? new DropoutMasks(kernels, this.network, dropping, resume?.dropoutRng ? Rng.fromState(resume.dropoutRng) : dropoutRng)
+      : null;
     this.input = new InputRows(kernels, maxRows, trainSet.features);
     this.order = Uint32Array.from({ length: trainSet.count }, (_, i) => i);
     this.batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
     this.iterations = this.batchesPerEpoch * config.epochs;
+    this.schedule = { learningRate: config.learningRate, batchesPerEpoch: this.batchesPerEpoch, iterations: this.iterations };
     this.historyEvery = config.historyEvery === 'epoch' ? this.batchesPerEpoch : config.historyEvery;
     const limit = config.evalLimit ?? Infinity;
     this.monitored = {
@@ -145,7 +158,8 @@ export class Training {
       progress.epoch = epoch;
       const rows = Math.min(config.batchSize, trainSet.count - this.position);
       input.gather(trainSet, order, this.position, rows);
-      const cost = network.computeGradients(input.X, input.labels, rows) / rows;
+      const masks = this.dropout?.draw(rows) ?? null;
+      const cost = network.computeGradients(input.X, input.labels, rows, masks) / rows;
       this.iteration++;
       this.costSum += cost;
       this.costCount++;
@@ -157,7 +171,7 @@ export class Training {
         this.record(epoch);
         return;
       }
-      this.optimizer.step(config.learningRate);
+      this.optimizer.step(this.learningRate());
       const recording = this.iteration % this.historyEvery === 0 || this.iteration === this.iterations;
       // relu maps NaN to 0, so NaN weights can leave the cost finite: look at the weights themselves.
       const broken = recording ? nonFiniteParameter(network) : null;
@@ -202,6 +216,7 @@ export class Training {
       position: this.position,
       order: this.order.slice(),
       shuffleRng: this.shuffleRng.state(),
+      dropoutRng: this.dropout?.rngState() ?? null,
       parameters: this.parameters().map((p) => p.slice()),
       optimizer: this.optimizer.exportState(),
       history: this.history.map((h) => ({ ...h })),
@@ -254,6 +269,11 @@ export class Training {
     return this.network.layers.flatMap((l) => [l.W, l.b]);
   }
 
+  /** The rate of the latest update (iteration is the count of updates so far, the current one included). */
+  private learningRate(): number {
+    return learningRateAt(this.config.learningRateSchedule, this.schedule, this.iteration - 1);
+  }
+
   private seconds(): number {
     return (this.now() - this.started) / 1000;
   }
@@ -274,6 +294,7 @@ export class Training {
       testAccuracy: testEval.accuracy,
       validationCost: validationEval?.cost ?? null,
       validationAccuracy: validationEval?.accuracy ?? null,
+      learningRate: this.learningRate(),
       seconds: this.seconds(),
     };
     this.history.push(entry);

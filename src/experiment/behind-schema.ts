@@ -17,7 +17,7 @@ import { experimentValidator, schemaIssues } from './validate.ts';
  */
 const KEPT_CODES = new Set([
   'layer-mismatch', 'activation-count', 'softmax-position', 'bad-data-file', 'file-not-found', 'unused-key', 'bad-split',
-  'too-large', 'grid-conflict', 'conflicting-keys', 'duplicate-id', 'zip-length', 'duplicate-value', 'unknown-variant',
+  'too-large', 'dropout-count', 'bad-schedule', 'grid-conflict', 'conflicting-keys', 'duplicate-id', 'zip-length', 'duplicate-value', 'unknown-variant',
 ]);
 
 export function findingsBehindSchema(data: unknown, experimentFile: string, overrides: readonly Override[], memoryLimit: number): Finding[] {

@@ -8,7 +8,8 @@ import type { RunConfig } from './run-config.ts';
  * `plan` can show it and `validate` can refuse what cannot fit before a worker starts allocating.
  * Counted in float32 values as src/core allocates them: per dense layer W, dW, b, db and the
  * outputs A, dA of a batch; the optimizer's state (a velocity, or Adam's two moments); the batch
- * X; and one more copy of the weights, sent back to be recorded.
+ * X; with dropout, each dropped layer's mask and masked output; and one more copy of the weights,
+ * sent back to be recorded.
  */
 export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes: number; largestTensor: number } {
   const trainImages = Math.min(config.dataset.train_limit ?? Infinity, dataset.trainImages) - config.dataset.validation;
@@ -24,7 +25,9 @@ export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes
     largestTensor = Math.max(largestTensor, weights, rows * config.layers[l]!);
   }
   const state = config.optimizer.type === 'adam' ? 2 : config.optimizer.type === 'momentum' ? 1 : 0;
-  const values = parameters * (3 + state) + 2 * rows * outputs + rows * config.layers[0]!;
+  // Dropout: each dropped layer's mask and its output after the mask, a batch of each.
+  const dropped = (config.dropout ?? []).reduce((sum, p, l) => sum + (p > 0 ? 2 * rows * config.layers[l + 1]! : 0), 0);
+  const values = parameters * (3 + state) + 2 * rows * outputs + rows * config.layers[0]! + dropped;
   return { bytes: 4 * values, largestTensor };
 }
 

@@ -2,7 +2,7 @@ import { parseDocument, visit } from 'yaml';
 import { problem, type Problem } from '../errors.ts';
 import type { Override } from './grid.ts';
 import { PARAMETER_NAMES, SETTING_GROUPS, type ParameterName } from './schema.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, wrapList } from './suggest.ts';
 import { experimentValidator, schemaIssues } from './validate.ts';
 
 /** Keys `--set` accepts: every parameter, plus `seeds` and `repeats`. */
@@ -26,7 +26,9 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
     }
     if (!SET_KEYS.includes(key)) {
       const close = didYouMean(key, SET_KEYS) ?? SET_KEYS.find((k) => k.endsWith(`.${key}`)) ?? null;
-      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?` : `settings: ${SET_KEYS.join(', ')}`);
+      const group = SET_KEYS.filter((k) => k.startsWith(`${key}.`));
+      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?`
+        : group.length > 0 ? `\`${key}\` is a group of settings: ${group.join(', ')}` : wrapList(`settings: ${SET_KEYS.join(', ')}`));
       continue;
     }
     let value: unknown;
@@ -65,3 +67,4 @@ function probe(key: string, value: unknown): Record<string, unknown> {
   if (group) return { name: 'set', defaults: { [group]: { [key.slice(group.length + 1)]: value } } };
   return { name: 'set', defaults: { [key]: value } };
 }
+

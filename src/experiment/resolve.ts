@@ -1,7 +1,7 @@
 import type { InitScheme, ShuffleMode } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetInfo } from './dataset.ts';
-import type { RunConfig, RunDataset, RunOptimizer } from './run-config.ts';
+import type { RunConfig, RunDataset, RunOptimizer, RunSchedule } from './run-config.ts';
 import type { ParameterName } from './schema.ts';
 import { originOf, valueOf, type Finding, type Origin, type Settings } from './settings.ts';
 import type { NodePath } from './source.ts';
@@ -92,6 +92,21 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
       undefined, 'hold out images with `dataset: {validation: 5000}`, or set `early_stopping: {metric: test_cost}`');
   }
 
+  const dropout = get<number | number[]>('dropout');
+  if (Array.isArray(dropout) && dropout.length !== needed - 1) {
+    fail('dropout-count', 'dropout', `dropout has ${dropout.length} ${dropout.length === 1 ? 'rate' : 'rates'} but layers ${shown} ${needed - 1 === 1 ? 'has 1 hidden layer' : `have ${needed - 1} hidden layers`}`,
+      undefined, 'one rate per hidden layer, or a single number for all of them');
+  }
+  const warmup = get<number>('warmup_epochs');
+  if (warmup > 0 && warmup >= epochs) {
+    fail('bad-schedule', 'warmup_epochs', `warmup_epochs is ${warmup}, but the run has only ${epochs} ${epochs === 1 ? 'epoch' : 'epochs'}`,
+      undefined, 'a warmup shorter than the run, so that the schedule itself has epochs to act on');
+  }
+  if (get<string>('lr_schedule') === 'cosine' && get<number>('min_lr') >= get<number>('learning_rate')) {
+    fail('bad-schedule', 'min_lr', `min_lr ${get<number>('min_lr')} is not below learning_rate ${get<number>('learning_rate')}: the cosine schedule goes down to it`,
+      undefined, 'a floor below the learning rate, e.g. `min_lr: 0`');
+  }
+
   if (findings.length > 0) return { config: null, findings };
   return { config: buildConfig(settings, data, layers, activations), findings };
 }
@@ -113,6 +128,9 @@ function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], ac
         : { type: 'sgd' };
   const scheme = get<InitScheme>('init');
   const patience = get<number | null>('early_stopping.patience');
+  const rates = dropoutRates(get<number | number[]>('dropout'), layers.length - 2);
+  const weightDecay = get<number>('weight_decay');
+  const schedule = runSchedule(settings);
   return {
     dataset,
     layers: [...layers],
@@ -128,7 +146,29 @@ function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], ac
     ...(patience === null ? {} : {
       early_stopping: { patience, min_delta: get<number>('early_stopping.min_delta'), metric: get<'validation_cost' | 'test_cost'>('early_stopping.metric') },
     }),
+    // Each only when it differs from its default, so that no run of before these settings changes id.
+    ...(rates.some((p) => p > 0) ? { dropout: rates } : {}),
+    ...(weightDecay > 0 ? { weight_decay: weightDecay } : {}),
+    ...(schedule ? { lr_schedule: schedule } : {}),
     backend: get<'auto' | BackendName>('backend'),
     checkpoint: { every: get<number | string>('checkpoint.every') },
   };
+}
+
+/** One rate per hidden layer: a single number is every hidden layer's (none without hidden layers). */
+function dropoutRates(dropout: number | number[], hidden: number): number[] {
+  return Array.isArray(dropout) ? [...dropout] : Array<number>(hidden).fill(dropout);
+}
+
+/** The schedule with only its own settings; null for the default (constant, no warmup). */
+function runSchedule(settings: Settings): RunSchedule | null {
+  const get = <T>(name: ParameterName) => valueOf(settings, name) as T;
+  const type = get<RunSchedule['type']>('lr_schedule');
+  const warmup_epochs = get<number>('warmup_epochs');
+  switch (type) {
+    case 'constant': return warmup_epochs > 0 ? { type, warmup_epochs } : null;
+    case 'step': return { type, step_epochs: get('lr_step_epochs'), gamma: get('lr_gamma'), warmup_epochs };
+    case 'exponential': return { type, gamma: get('lr_gamma'), warmup_epochs };
+    case 'cosine': return { type, min_lr: get('min_lr'), warmup_epochs };
+  }
 }

@@ -1,4 +1,4 @@
-import type { InitScheme, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
+import type { InitScheme, LearningRateSchedule, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetSpec } from '../data/load.ts';
 
@@ -24,11 +24,24 @@ export interface RunConfig {
   seed: number;
   /** Present only when early stopping is on (`patience` set), so that it changes no other run's id. */
   early_stopping?: { patience: number; min_delta: number; metric: 'validation_cost' | 'test_cost' };
+  /** One rate per hidden layer; present only when one is above 0, so that it changes no other run's id. */
+  dropout?: number[];
+  /** λ of the L2 penalty on the weights; present only when above 0. */
+  weight_decay?: number;
+  /** Present only for a schedule other than `constant`, or with a warmup; holds only its own settings. */
+  lr_schedule?: RunSchedule;
   /** `auto` resolves per machine, so the backend is not part of the run id. */
   backend: 'auto' | BackendName;
   /** Seconds (`"10s"`) or iterations between mid-run checkpoints, 0 for none; not part of the run id. */
   checkpoint: { every: number | string };
 }
+
+export type RunSchedule = (
+  | { type: 'constant' }
+  | { type: 'step'; step_epochs: number; gamma: number }
+  | { type: 'exponential'; gamma: number }
+  | { type: 'cosine'; min_lr: number }
+) & { warmup_epochs: number };
 
 export type RunOptimizer =
   | { type: 'sgd' }
@@ -82,6 +95,9 @@ export function toTrainConfig(config: RunConfig): TrainConfig {
     earlyStopping: config.early_stopping
       ? { patience: config.early_stopping.patience, minDelta: config.early_stopping.min_delta, metric: config.early_stopping.metric }
       : null,
+    ...(config.dropout ? { dropout: [...config.dropout] } : {}),
+    ...(config.weight_decay ? { weightDecay: config.weight_decay } : {}),
+    ...(config.lr_schedule ? { learningRateSchedule: toSchedule(config.lr_schedule) } : {}),
   };
 }
 
@@ -109,6 +125,16 @@ export function toDatasetSpec(dataset: RunDataset): DatasetSpec {
     testLimit: dataset.test_limit,
     validation: dataset.validation,
   };
+}
+
+function toSchedule(schedule: RunSchedule): LearningRateSchedule {
+  const warmupEpochs = schedule.warmup_epochs;
+  switch (schedule.type) {
+    case 'constant': return { type: 'constant', warmupEpochs };
+    case 'step': return { type: 'step', stepEpochs: schedule.step_epochs, gamma: schedule.gamma, warmupEpochs };
+    case 'exponential': return { type: 'exponential', gamma: schedule.gamma, warmupEpochs };
+    case 'cosine': return { type: 'cosine', minLearningRate: schedule.min_lr, warmupEpochs };
+  }
 }
 
 function toOptimizerConfig(optimizer: RunOptimizer): OptimizerConfig {

@@ -19,6 +19,7 @@ export const BACKENDS = ['auto', 'native', 'wasm', 'js'] as const;
 export const DATASET_SOURCES = ['mnist', 'idx'] as const;
 export const EARLY_STOPPING_METRICS = ['validation_cost', 'test_cost'] as const;
 export const CHART_FORMATS = ['svg', 'png'] as const;
+export const LR_SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
 
 /** Experiment names and variant ids become folder names and labels. */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
@@ -66,6 +67,23 @@ export const PARAMETERS = {
   beta1: Type.Number({ minimum: 0, exclusiveMaximum: 1, title: 'Adam β1', description: 'Decay of Adam\'s first-moment estimate; ignored by the others.', default: 0.9 }),
   beta2: Type.Number({ minimum: 0, exclusiveMaximum: 1, title: 'Adam β2', description: 'Decay of Adam\'s second-moment estimate; ignored by the others.', default: 0.999 }),
   epsilon: Type.Number({ exclusiveMinimum: 0, title: 'Adam ε', description: 'Added to Adam\'s denominator for stability; ignored by the others.', default: 1e-8 }),
+  weight_decay: Type.Number({ minimum: 0, title: 'Weight decay', description: 'λ of the L2 penalty on the weights (not the biases). sgd and momentum: coupled, the gradient becomes dW + λ·W (the loss gains (λ/2)·Σ W²); adam: decoupled (AdamW, Loshchilov & Hutter 2019), W ← W − η·λ·W beside the Adam step. 0: none. See docs/training-settings.md.', default: 0 }),
+  lr_schedule: choice(LR_SCHEDULES, { title: 'Learning-rate schedule', description: 'constant: `learning_rate` throughout; step: × `lr_gamma` every `lr_step_epochs` epochs; exponential: × `lr_gamma` every epoch; cosine: from `learning_rate` down to `min_lr` along a half cosine, updated every iteration. The history records the rate.', default: 'constant' }),
+  lr_step_epochs: Type.Integer({ minimum: 1, title: 'Step schedule interval', description: 'With `lr_schedule: step`, the epochs between two multiplications by `lr_gamma`; ignored by the other schedules.', default: 10 }),
+  lr_gamma: Type.Number({ exclusiveMinimum: 0, maximum: 1, title: 'Schedule factor γ', description: 'The factor of `lr_schedule: step` (every `lr_step_epochs` epochs) and `exponential` (every epoch, e.g. 0.9); ignored by the other schedules.', default: 0.1 }),
+  min_lr: Type.Number({ minimum: 0, title: 'Cosine floor', description: 'With `lr_schedule: cosine`, the learning rate it ends at (below `learning_rate`); ignored by the other schedules.', default: 0 }),
+  warmup_epochs: Type.Integer({ minimum: 0, title: 'Warmup epochs', description: 'Ramp the learning rate linearly over the first this many epochs\' iterations up to the schedule\'s rate (any schedule); 0: no warmup. Fewer than `epochs`.', default: 0 }),
+  dropout: Type.Unsafe<number | number[]>({
+    type: ['number', 'array'],
+    minimum: 0,
+    exclusiveMaximum: 1,
+    items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+    minItems: 1,
+    title: 'Dropout',
+    description: 'The probability of dropping each hidden unit\'s output while training (inverted dropout: kept outputs are scaled by 1/(1 − p), nothing changes when evaluating): one rate for every hidden layer, or a list with one per hidden layer. The masks are drawn from the run\'s seed. 0: none.',
+    default: 0,
+    examples: [0.2, [0.5, 0.2]],
+  }),
   init: choice(INIT_SCHEMES, {
     title: 'Weight initialisation',
     description: 'report: the course report\'s code (W = U[0,1)·0.01, re-seeded per layer); normal: N(0, init_std²); he: N(0, 2/n_in), for relu; xavier: U(±√(6/(n_in+n_out))), for sigmoid and tanh.',
@@ -154,6 +172,13 @@ const settingsProperties = {
   beta1: optional(P.beta1),
   beta2: optional(P.beta2),
   epsilon: optional(P.epsilon),
+  weight_decay: optional(P.weight_decay),
+  lr_schedule: optional(P.lr_schedule),
+  lr_step_epochs: optional(P.lr_step_epochs),
+  lr_gamma: optional(P.lr_gamma),
+  min_lr: optional(P.min_lr),
+  warmup_epochs: optional(P.warmup_epochs),
+  dropout: optional(P.dropout),
   init: optional(P.init),
   init_std: optional(P.init_std),
   shuffle: optional(P.shuffle),

@@ -32,3 +32,18 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   }
   return best;
 }
+
+/** A long list as lines of at most ~100 characters, the later ones indented under the hint's text. */
+export function wrapList(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > 100) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line].join('\n        ');
+}

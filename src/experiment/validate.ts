@@ -5,7 +5,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { Problem } from '../errors.ts';
 import { experimentJsonSchema, PARAMETER_NAMES, SETTING_GROUPS, SETTING_NAMES } from './schema.ts';
 import { problemAt, type NodePath, type Source } from './source.ts';
-import { didYouMean } from './suggest.ts';
+import { didYouMean, wrapList } from './suggest.ts';
 
 /**
  * Stage 2, validate against the schema: ajv (compiled once, strict, all errors) turned into one
@@ -159,7 +159,7 @@ function unknownKey(path: NodePath, key: string, allowed: string[], name: (path:
   else if (inGrid && key === 'backend') hint = 'the backend is not part of a run (like a device): choose it per invocation with --set backend=...';
   else if (inGrid && key === 'checkpoint.every') hint = 'checkpoints do not change a run: set `checkpoint: {every: ...}` under `defaults:` or with --set';
   else if (inGrid && (key === 'seeds' || key === 'repeats')) hint = `\`${key}\` is a top-level key, or use \`seed: [...]\` in the grid`;
-  else hint = `expected one of: ${allowed.join(', ')}`;
+  else hint = wrapList(`expected one of: ${allowed.join(', ')}`);
   if (inGrid) {
     const where = path.length === 1 ? 'grid key' : path.includes('zip') ? 'zip key' : 'exclude key';
     return { code: 'unknown-parameter', path: at, key: true, message: `${where} \`${key}\` names no parameter`, hint };

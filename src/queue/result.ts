@@ -9,7 +9,7 @@ import type { RunOutcome } from '../run/messages.ts';
  * weights as base64 float32 little-endian, so that the store receives exactly what the worker
  * computed. Bump RESULT_FORMAT when the shape changes.
  */
-export const RESULT_FORMAT = 'mlp-lab/queue-result/1';
+export const RESULT_FORMAT = 'mlp-lab/queue-result/2';
 
 /** How JSON carries NaN and ±Infinity. */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -42,7 +42,7 @@ const ResultSchema = Type.Object({
     message: Type.Union([Type.String(), Type.Null()]),
     history: Type.Array(Type.Object({
       iteration: Type.Integer(), epoch: Type.Integer(), trainCost: NumberLike, trainAccuracy: NumberLike, testCost: NumberLike,
-      testAccuracy: NumberLike, validationCost: NumberOrNull, validationAccuracy: NumberOrNull, seconds: Type.Number(),
+      testAccuracy: NumberLike, validationCost: NumberOrNull, validationAccuracy: NumberOrNull, learningRate: Type.Number(), seconds: Type.Number(),
     }, { additionalProperties: false })),
     final: Type.Object({
       trainCost: NumberLike, trainAccuracy: NumberLike, testCost: NumberLike, testAccuracy: NumberLike,

@@ -44,8 +44,19 @@ export function runDocument(config: RunConfig, name: string): ExperimentFile {
       history: { every: config.history.every, eval_limit: config.history.eval_limit },
       seed: config.seed,
       ...(config.early_stopping ? { early_stopping: { ...config.early_stopping } } : {}),
+      ...(config.dropout ? { dropout: [...config.dropout] } : {}),
+      ...(config.weight_decay ? { weight_decay: config.weight_decay } : {}),
+      ...(config.lr_schedule ? scheduleSettings(config.lr_schedule) : {}),
       backend: config.backend,
       checkpoint: { every: config.checkpoint.every },
     },
   };
+}
+
+/** A run's schedule as the file's flat keys. */
+function scheduleSettings(schedule: NonNullable<RunConfig['lr_schedule']>): Record<string, number | string> {
+  const own: Record<string, number> = schedule.type === 'step' ? { lr_step_epochs: schedule.step_epochs, lr_gamma: schedule.gamma }
+    : schedule.type === 'exponential' ? { lr_gamma: schedule.gamma }
+      : schedule.type === 'cosine' ? { min_lr: schedule.min_lr } : {};
+  return { lr_schedule: schedule.type, warmup_epochs: schedule.warmup_epochs, ...own };
 }

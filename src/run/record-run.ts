@@ -16,6 +16,7 @@ export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome
   writeRunRecord(dir, {
     config: run.config,
     history: outcome.history,
+    scheduled: run.config.lr_schedule !== undefined,
     weights: outcome.weights,
     weightsMetadata: {
       layers: JSON.stringify(run.config.layers),

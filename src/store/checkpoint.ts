@@ -115,6 +115,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     writtenAt: header.writtenAt,
     state: {
       ...s,
+      // Checkpoints from before dropout existed have no such generator: runs without dropout.
+      dropoutRng: s.dropoutRng ?? null,
       order,
       parameters,
       optimizer: { steps: s.optimizer.steps, buffers },

@@ -45,6 +45,9 @@ export const HISTORY_COLUMNS = [
   'validation_cost', 'validation_accuracy', 'seconds',
 ] as const;
 
+/** The column history.csv adds, last, for a run with a learning-rate schedule. */
+export const LEARNING_RATE_COLUMN = 'learning_rate';
+
 /**
  * Writes a finished run's folder as one unit: config.json, history.csv, weights.safetensors and
  * metrics.json go into a new folder beside it (`.<id>.new-…`), flushed, which then takes the
@@ -54,13 +57,17 @@ export const HISTORY_COLUMNS = [
  */
 export function writeRunRecord(
   dir: string,
-  record: { config: unknown; history: readonly HistoryRecord[]; weights: readonly NamedTensor[]; metrics: RunMetrics; weightsMetadata: Record<string, string> },
+  record: {
+    config: unknown; history: readonly HistoryRecord[]; weights: readonly NamedTensor[]; metrics: RunMetrics; weightsMetadata: Record<string, string>;
+    /** The run has a learning-rate schedule: history.csv gets a learning_rate column. */
+    scheduled?: boolean;
+  },
 ): void {
   const staging = besideName(dir, 'new');
   mkdirSync(staging, { recursive: true });
   try {
     writeFileAtomic(path.join(staging, 'config.json'), `${JSON.stringify(record.config, null, 2)}\n`);
-    writeFileAtomic(path.join(staging, 'history.csv'), historyCsv(record.history));
+    writeFileAtomic(path.join(staging, 'history.csv'), historyCsv(record.history, record.scheduled ?? false));
     writeFileAtomic(path.join(staging, 'weights.safetensors'), encodeSafetensors(record.weights, record.weightsMetadata));
     writeFileAtomic(path.join(staging, 'metrics.json'), `${JSON.stringify(record.metrics, null, 2)}\n`);
   } catch (error) {
@@ -148,14 +155,18 @@ function damaged(dir: string, name: string, reason: string): RunFailure {
   };
 }
 
-/** history.csv: one row per record; validation columns are empty when there is no validation set. */
-export function historyCsv(history: readonly HistoryRecord[]): string {
+/**
+ * history.csv: one row per record; validation columns are empty when there is no validation set.
+ * With `scheduled`, a last column holds the learning rate of each record's latest update (only
+ * then, so that the history of every run with a constant rate is what it was before schedules).
+ */
+export function historyCsv(history: readonly HistoryRecord[], scheduled = false): string {
   return stringify(
     history.map((h) => [
       h.iteration, h.epoch, h.trainCost, h.testCost, h.trainAccuracy, h.testAccuracy,
-      h.validationCost ?? '', h.validationAccuracy ?? '', round(h.seconds, 3),
+      h.validationCost ?? '', h.validationAccuracy ?? '', round(h.seconds, 3), ...(scheduled ? [h.learningRate] : []),
     ]),
-    { header: true, columns: [...HISTORY_COLUMNS] },
+    { header: true, columns: [...HISTORY_COLUMNS, ...(scheduled ? [LEARNING_RATE_COLUMN] : [])] },
   );
 }
 

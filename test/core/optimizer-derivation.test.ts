@@ -87,3 +87,68 @@ describe('Adam, Kingma & Ba\'s efficient form', () => {
     // ε inside the root (√(v̂ + ε)) would give η·1e-9/√(1e-18 + 1e-8) ≈ 1e-6·η: far from η/11.
   });
 });
+
+describe('weight decay', () => {
+  const lambda = 0.05;
+  const lr = 0.1;
+  /** One weight tensor (decays) and one bias tensor (does not), stepped `steps` times with gradients G. */
+  function decayed(config: Parameters<typeof createOptimizer>[0], steps: number): { w: number[]; b: number[] } {
+    const weight = { value: Float32Array.from(W0), gradient: new Float32Array(W0.length), decays: true };
+    const bias = { value: Float32Array.from(W0), gradient: new Float32Array(W0.length) };
+    const optimizer = createOptimizer(config, K, [weight, bias], lambda);
+    for (let t = 1; t <= steps; t++) {
+      weight.gradient.set(G);
+      bias.gradient.set(G);
+      optimizer.step(lr);
+    }
+    return { w: [...weight.value], b: [...bias.value] };
+  }
+  const plain = (config: Parameters<typeof createOptimizer>[0], steps: number) => run(config, lr, steps, () => G)[steps - 1]!;
+
+  it('sgd, coupled: W_t = (1 − ηλ)·W_{t−1} − η·g, closed form over four steps; biases as without decay', () => {
+    const { w, b } = decayed({ type: 'sgd' }, 4);
+    const q = 1 - lr * lambda;
+    // W_t = qᵗ·W0 − η·g·(1 − qᵗ)/(1 − q)
+    close(w, W0.map((w0, i) => q ** 4 * w0 - (lr * G[i]! * (1 - q ** 4)) / (1 - q)));
+    close(b, plain({ type: 'sgd' }, 4));
+  });
+
+  it('momentum, coupled: the velocity takes g + λ·W', () => {
+    const mu = 0.9;
+    const { w, b } = decayed({ type: 'momentum', momentum: mu, nesterov: false }, 3);
+    const theta = [...W0];
+    const v = W0.map(() => 0);
+    for (let t = 1; t <= 3; t++) {
+      for (let i = 0; i < theta.length; i++) {
+        v[i] = mu * v[i]! - lr * (G[i]! + lambda * theta[i]!);
+        theta[i] = theta[i]! + v[i]!;
+      }
+    }
+    close(w, theta);
+    close(b, plain({ type: 'momentum', momentum: mu, nesterov: false }, 3));
+  });
+
+  it('adam, decoupled (AdamW): W_t = W_{t−1} − η·(m̂/(√v̂ + ε) + λ·W_{t−1}), not an L2 gradient through the moments', () => {
+    const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+    const adam = { type: 'adam', beta1: b1, beta2: b2, epsilon: eps } as const;
+    const { w, b } = decayed(adam, 5);
+    const theta = [...W0];
+    const m = W0.map(() => 0);
+    const s = W0.map(() => 0);
+    for (let t = 1; t <= 5; t++) {
+      for (let i = 0; i < theta.length; i++) {
+        const g = G[i]!;
+        m[i] = b1 * m[i]! + (1 - b1) * g;
+        s[i] = b2 * s[i]! + (1 - b2) * g * g;
+        const step = m[i]! / (1 - b1 ** t) / (Math.sqrt(s[i]! / (1 - b2 ** t)) + eps);
+        theta[i] = theta[i]! - lr * (step + lambda * theta[i]!);
+      }
+    }
+    close(w, theta, 5);
+    close(b, plain(adam, 5), 5);
+    // Coupled L2 would put λ·W into the moments, where Adam's normalisation all but cancels it with a
+    // constant gradient (m̂/√v̂ ≈ 1 either way); decoupled, element 0 (W = 0.5, then ≈ 0.4, 0.3, 0.2,
+    // 0.1 as each step takes ≈ η) loses ≈ η·λ·Σ W_{t−1} more than without decay.
+    expect(plain(adam, 5)[0]! - w[0]!).toBeCloseTo(lr * lambda * (0.5 + 0.4 + 0.3 + 0.2 + 0.1), 3);
+  });
+});

@@ -43,6 +43,15 @@ describe('resuming a run from a snapshot', () => {
     ['sgd, reshuffled every epoch', base],
     ['momentum (nesterov), shuffled once', { ...base, optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, shuffle: 'once' }],
     ['adam, history every epoch', { ...base, optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, historyEvery: 'epoch' }],
+    // The cuts at 1, 4 and 7 fall in the warmup (the first 2 epochs, 16 iterations), 16 at its end.
+    ['dropout, momentum with weight decay', { ...base, dropout: [0.4], weightDecay: 1e-3, optimizer: { type: 'momentum', momentum: 0.9, nesterov: false } }],
+    ['cosine schedule with warmup, adam with decoupled weight decay', {
+      ...base, learningRateSchedule: { type: 'cosine', minLearningRate: 1e-3, warmupEpochs: 2 }, weightDecay: 1e-2,
+      optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    }],
+    ['dropout and a step schedule with warmup, shuffled once', {
+      ...base, dropout: [0.5], shuffle: 'once', learningRateSchedule: { type: 'step', stepEpochs: 1, gamma: 0.5, warmupEpochs: 1 },
+    }],
   ] as const)('is bit-identical to an uninterrupted run: %s', (_, config: TrainConfig) => {
     const whole = train(config, data, K);
     // Cuts mid-epoch, at an epoch's end (8, 16), right after a history record (4, 12) and at the first iteration.
@@ -52,6 +61,12 @@ describe('resuming a run from a snapshot', () => {
   it('keeps a diverged run diverged', () => {
     const config: TrainConfig = { ...base, layers: [784, 10], activations: ['softmax'], learningRate: 1e38 };
     expectSame(train(config, data, K), trainWithRestarts(config, [1]));
+  });
+
+  it('refuses a snapshot without the dropout generator for a run with dropout', () => {
+    const training = new Training(base, data, K);
+    training.advance(() => training.iterationsDone >= 3);
+    expect(() => new Training({ ...base, dropout: [0.5] }, data, K, {}, training.snapshot())).toThrow(/no dropout generator/);
   });
 
   it('refuses a snapshot of another model', () => {

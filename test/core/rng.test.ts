@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { referenceKernels } from '../../src/core/kernels/reference.ts';
 import { Rng } from '../../src/core/rng.ts';
 
 const firstDraws = (seed: number) => {
@@ -46,5 +47,20 @@ describe('the documentation on seeds', () => {
     expect(readme).toMatch(/murmur3 finaliser \(`fmix32`/);
     // The generator has never used splitmix; the README once said it did.
     expect(readme).not.toMatch(/splitmix/i);
+  });
+});
+
+describe('the reference bernoulliMask kernel', () => {
+  it.each([0.5, 0.8, 1, 1e-3])('keeps with probability %s, from exactly the draws Rng.uint32() gives, and leaves the state Rng would have', (keep) => {
+    const drawn = Rng.fromSeed(9);
+    const state = Int32Array.from(Rng.fromSeed(9).state());
+    const out = new Float32Array(10_001);
+    const threshold = Math.round(keep * 2 ** 31);
+    referenceKernels.bernoulliMask(10_000, state, threshold, 1.25, out);
+    const expected = Array.from({ length: 10_000 }, () => ((drawn.uint32() >>> 1) < threshold ? 1.25 : 0));
+    expect(Array.from(out.subarray(0, 10_000))).toEqual(expected);
+    expect(out[10_000]).toBe(0);
+    expect(Array.from(state)).toEqual(drawn.state());
+    expect(Rng.fromState(Array.from(state)).uniform()).toBe(drawn.uniform());
   });
 });

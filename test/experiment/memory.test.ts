@@ -19,6 +19,9 @@ describe('memory of a run', () => {
     expect(formatBytes(run!.work.bytes)).toBe('2.53 MB');
     const adam = expand([784, 128, 64, 10], { optimizer: 'adam' }).runs[0]!;
     expect(adam.work.bytes - run!.work.bytes).toBe(4 * 2 * parameters);
+    // Dropout on the first hidden layer only: its mask and masked output, a batch of each.
+    const dropout = expand([784, 128, 64, 10], { dropout: [0.5, 0] }).runs[0]!;
+    expect(dropout.work.bytes - run!.work.bytes).toBe(4 * 2 * rows * 128);
   });
 
   it('sizes batch buffers by the training set when batch_size is larger', () => {

@@ -39,6 +39,14 @@ describe('parseOverrides (--set)', () => {
   it('suggests the dataset key for a bare limit', () => {
     expect(parseOverrides(['train_limit=5']).problems[0]?.hint).toBe('did you mean `dataset.train_limit`?');
   });
+
+  it('names a group\'s settings for the group\'s name, and lists every setting in lines of at most ~100 characters otherwise', () => {
+    expect(parseOverrides(['dataset=0']).problems[0]?.hint).toBe('`dataset` is a group of settings: dataset.train_limit, dataset.test_limit, dataset.validation');
+    const hint = parseOverrides(['zzzz=1']).problems[0]!.hint!;
+    expect(hint).toMatch(/^settings: layers, /);
+    expect(hint).toContain('dropout');
+    expect(hint.split('\n').every((line) => line.length <= 110)).toBe(true);
+  });
 });
 
 describe('toTrainConfig', () => {

@@ -11,7 +11,7 @@
  * |C − C_ref| ≤ (k + 2)·u·(|A|·|B|)_ij: a guaranteed bound, never a flaky one, and still tight enough
  * to catch a wrong index (an error there is of the order of the values themselves).
  * Element-wise kernels: addBias and relu are exact; column sums get the same (rows + 1)·u bound;
- * axpy 2u·(|y| + |αx|) (α is rounded to float32 once). Sigmoid and tanh run in float32 on
+ * axpy 2u·(|y| + |αx|) (α is rounded to float32 once); multiply is one correctly rounded product, so exact; bernoulliMask is integer arithmetic, so exact. Sigmoid and tanh run in float32 on
  * z + b rounded to float32 (error u·|x| in the argument x, which moves g(x) by at most u·|x|·|g|, since
  * |x·g'(x)/g(x)| ≤ |x| for both) with a vectorised exp (≤ 2 ulp) and a few roundings after it: hence
  * (6 + |x|)·u·|g|, plus the smallest normal float, under which results may flush to 0 or stay tiny.
@@ -255,6 +255,60 @@ describe.each(cases)('$label kernels', (c) => {
       const want = Float32Array.from(y);
       ref.axpy(length, alpha, x, want);
       expectWithin(Y, want, y.map((v, i) => 2 * U32 * (Math.abs(v) + Math.abs(alpha * x[i]!))), `axpy ${length}`);
+    }
+  });
+
+  test('axpy with x and y the same buffer (decoupled weight decay) matches the reference', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    for (const length of [1, 3, 17, 100353]) {
+      const y = random(length, length + 5);
+      const Y = put(kernels, y, 3);
+      kernels.axpy(length, -1e-3, Y, Y);
+      const want = Float32Array.from(y);
+      ref.axpy(length, -1e-3, want, want);
+      expectWithin(Y, want, y.map((v) => 2 * U32 * Math.abs(v)), `axpy in place ${length}`);
+    }
+  });
+
+  test('multiply gives the reference products bit for bit, out separate or aliasing either input', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    for (const length of [0, 1, 3, 4, 17, 30 * 128 + 5]) {
+      const x = random(length, length + 11, -3, 3);
+      // A dropout mask: zeros and the inverted-dropout scale, as the core draws it.
+      const mask = Float32Array.from(random(length, length + 12), (v) => (v < -0.6 ? 0 : 1 / 0.8));
+      const want = new Float32Array(length);
+      ref.multiply(length, x, mask, want);
+      expect(Array.from(want)).toEqual(Array.from(x, (v, i) => Math.fround(v * mask[i]!)));
+      const X = put(kernels, x, 1);
+      const M = put(kernels, mask, 2);
+      const out = kernels.alloc(length + 3).subarray(3);
+      kernels.multiply(length, X, M, out);
+      expect(Array.from(out), `multiply ${length}`).toEqual(Array.from(want));
+      kernels.multiply(length, X, M, X);
+      expect(Array.from(X), `multiply into x ${length}`).toEqual(Array.from(want));
+      const Y = put(kernels, x, 1);
+      kernels.multiply(length, M, Y, Y);
+      expect(Array.from(Y), `multiply into y ${length}`).toEqual(Array.from(want));
+    }
+  });
+
+  test('bernoulliMask draws the reference masks and leaves the reference state, bit for bit', () => {
+    const kernels = kernelsOrSkip(c);
+    if (!kernels) return;
+    const seedState = Int32Array.from(Rng.fromSeed(77).state());
+    for (const [length, threshold] of [[0, 2 ** 30], [1, 2 ** 30], [7, 0], [30 * 128, Math.round(0.8 * 2 ** 31)], [30 * 64 + 3, 2 ** 31], [100_003, 12345]] as const) {
+      const want = new Float32Array(length);
+      const wantState = seedState.slice();
+      ref.bernoulliMask(length, wantState, threshold, 1 / 0.8, want);
+      const words = kernels.alloc(4 + 1).subarray(1);
+      const state = new Int32Array(words.buffer, words.byteOffset, 4);
+      state.set(seedState);
+      const out = kernels.alloc(length + 2).subarray(2);
+      kernels.bernoulliMask(length, state, threshold, 1 / 0.8, out);
+      expect(Array.from(out), `mask ${length}, threshold ${threshold}`).toEqual(Array.from(want));
+      expect(Array.from(state), `state after ${length}`).toEqual(Array.from(wantState));
     }
   });
 

@@ -19,6 +19,12 @@ describe('native addon argument checks', () => {
     expect(() => kernels.columnSums(2, 3, A, A)).toThrow(RangeError);
     expect(() => kernels.softmaxCrossEntropy(2, 2, A, Uint8Array.from([0, 2]), null)).toThrow(/label is not below cols/);
     expect(() => kernels.softmaxCrossEntropy(2, 2, A, Uint8Array.from([0]), null)).toThrow(TypeError);
+    expect(() => kernels.multiply(5, A, A, A)).toThrow(/x has 4 elements, the shape needs 5/);
+    const state = new Int32Array(4);
+    expect(() => kernels.bernoulliMask(4, new Int32Array(3), 1, 1, A)).toThrow(/state has 3 elements, the shape needs 4/);
+    expect(() => kernels.bernoulliMask(4, new Uint32Array(4) as unknown as Int32Array, 1, 1, A)).toThrow(/state must be a Int32Array/);
+    expect(() => kernels.bernoulliMask(4, state, 2 ** 31 + 1, 1, A)).toThrow(/threshold must be an integer from 0 to 2\^31/);
+    expect(() => kernels.bernoulliMask(5, state, 1, 1, A)).toThrow(/out has 4 elements, the shape needs 5/);
   });
 
   it('aligns every buffer it allocates to 64 bytes', () => {

@@ -12,7 +12,7 @@ function outcome(): RunOutcome {
   return {
     status: 'diverged',
     message: 'the training cost became NaN at iteration 2 (epoch 1)',
-    history: [{ iteration: 2, epoch: 1, trainCost: NaN, trainAccuracy: 10.5, testCost: Infinity, testAccuracy: 9.8, validationCost: null, validationAccuracy: -Infinity, seconds: 0.25 }],
+    history: [{ iteration: 2, epoch: 1, trainCost: NaN, trainAccuracy: 10.5, testCost: Infinity, testAccuracy: 9.8, validationCost: null, validationAccuracy: -Infinity, learningRate: 0.01, seconds: 0.25 }],
     final: { trainCost: NaN, trainAccuracy: 11.2, testCost: NaN, testAccuracy: 10.1, validationCost: null, validationAccuracy: null },
     iterations: 2,
     totalIterations: 40,

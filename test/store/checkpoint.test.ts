@@ -7,10 +7,10 @@ import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } 
 import { readCheckpointFile, writeCheckpointFile } from '../../src/store/checkpoint-files.ts';
 
 const state: TrainState = {
-  iteration: 7, epoch: 2, position: 40, order: new Uint32Array([3, 1, 2, 0]), shuffleRng: [1, -2, 3, 4],
+  iteration: 7, epoch: 2, position: 40, order: new Uint32Array([3, 1, 2, 0]), shuffleRng: [1, -2, 3, 4], dropoutRng: [5, 6, -7, 8],
   parameters: [new Float32Array([0.5, -0.25, Math.fround(1e-40)]), new Float32Array([1])],
   optimizer: { steps: 7, buffers: [new Float32Array([2, 3, 4]), new Float32Array([5])] },
-  history: [{ iteration: 5, epoch: 1, trainCost: NaN, trainAccuracy: 10, testCost: Infinity, testAccuracy: -0, validationCost: null, validationAccuracy: null, seconds: 0.1 }],
+  history: [{ iteration: 5, epoch: 1, trainCost: NaN, trainAccuracy: 10, testCost: Infinity, testAccuracy: -0, validationCost: null, validationAccuracy: null, learningRate: 0.005, seconds: 0.1 }],
   costSum: 0.1 + 0.2, costCount: 2, seconds: 1.5,
   earlyStopping: { bestValue: 0.3, bestEpoch: 1, bestIteration: 5, bestParameters: [new Float32Array([9, 9, 9]), new Float32Array([8])], waited: 1 },
 };
@@ -23,6 +23,13 @@ describe('checkpoint bytes', () => {
     expect(back).toEqual(checkpoint);
     expect(Object.is(back.state.history[0]!.testAccuracy, -0)).toBe(true);
     expect(back.state.costSum).toBe(0.1 + 0.2);
+  });
+
+  it('read a checkpoint written before dropout (no dropout generator in its header) as having none', () => {
+    const { dropoutRng: _, ...before } = state;
+    const back = decodeCheckpoint(encodeCheckpoint({ ...checkpoint, state: before as TrainState }));
+    expect(back.state.dropoutRng).toBeNull();
+    expect(back.state.shuffleRng).toEqual(state.shuffleRng);
   });
 
   it('detect a truncated or altered file', () => {

@@ -46,7 +46,7 @@ function record(which: 'old' | 'new') {
   const value = which === 'old' ? 1 : 2;
   return {
     config: { which },
-    history: [{ iteration: value, epoch: 1, trainCost: value, trainAccuracy: value, testCost: value, testAccuracy: value, validationCost: null, validationAccuracy: null, seconds: value }],
+    history: [{ iteration: value, epoch: 1, trainCost: value, trainAccuracy: value, testCost: value, testAccuracy: value, validationCost: null, validationAccuracy: null, learningRate: value, seconds: value }],
     weights: [{ name: 'W1', shape: [2, 2], data: new Float32Array(4).fill(value) }, { name: 'b1', shape: [2], data: new Float32Array(2).fill(value) }],
     weightsMetadata: { which },
     metrics: { run_id: 'r', label: which, status: 'completed' as const, message: null, train_cost: value, train_accuracy: value, test_cost: value, test_accuracy: value, validation_cost: null, validation_accuracy: null, iterations: value, seconds: value, seed: 0, backend: 'js', mlp_lab_version: '0', node_version: 'v20', experiment_commit: null, finished_at: which },

@@ -382,3 +382,40 @@ export function axpy(length: i32, alpha: f32, x: usize, y: usize): void {
     store<f32>(y + o, fmaddScalar(alpha, load<f32>(x + o), load<f32>(y + o)));
   }
 }
+
+/** out[i] = x[i]·y[i]; out may alias x or y. */
+export function multiply(length: i32, x: usize, y: usize, out: usize): void {
+  const l4 = length & ~3;
+  for (let i = 0; i < l4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  for (let i = l4; i < length; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(x + o) * load<f32>(y + o));
+  }
+}
+
+/**
+ * Inverted dropout's mask from the xoroshiro128+ state at `state` (four i32: s0 high, s0 low, s1
+ * high, s1 low), advanced in place: out[i] = value when the top 31 bits of the low 32 bits of
+ * s0 + s1 are below threshold (≤ 2^31), else 0.
+ */
+export function bernoulliMask(length: i32, state: usize, threshold: u32, value: f32, out: usize): void {
+  let s0: u64 = (<u64>load<u32>(state) << 32) | <u64>load<u32>(state + 4);
+  let s1: u64 = (<u64>load<u32>(state + 8) << 32) | <u64>load<u32>(state + 12);
+  const valueBits = reinterpret<u32>(value);
+  for (let i = 0; i < length; i++) {
+    const draw = <u32>(s0 + s1);
+    // Without a branch: the sign bit of (draw >>> 1) − threshold selects value's bits or zero's.
+    const keep = ((draw >>> 1) - threshold) >>> 31;
+    store<u32>(out + (<usize>i << 2), valueBits & (0 - keep));
+    s1 ^= s0;
+    s0 = rotl<u64>(s0, 24) ^ s1 ^ (s1 << 16);
+    s1 = rotl<u64>(s1, 37);
+  }
+  store<u32>(state, <u32>(s0 >>> 32));
+  store<u32>(state + 4, <u32>s0);
+  store<u32>(state + 8, <u32>(s1 >>> 32));
+  store<u32>(state + 12, <u32>s1);
+}

@@ -112,8 +112,29 @@ export interface Kernels {
    */
   evaluateRows?(layers: readonly EvaluationLayer[], images: Uint8Array, labels: Uint8Array, count: number, chunkRows: number, threads: number): { lossSum: number; correct: number };
 
-  /** y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). */
+  /**
+   * y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). x may be y itself
+   * (y ← (1 + alpha)·y: decoupled weight decay), since each element is read before it is written.
+   */
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
+
+  /**
+   * out[i] = x[i]·y[i] over `length` elements; `out` may alias x or y. One float32 product per
+   * element, correctly rounded, so every backend gives the reference's value bit for bit. (Dropout:
+   * an activation times its mask, and the gradient flowing back through the same mask.)
+   */
+  multiply(length: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
+
+  /**
+   * Inverted dropout's mask: out[i] ← value if the i-th next draw keeps the unit, else 0, for
+   * i < length. The draws are those of the xoroshiro128+ generator (pure-rand's, as Rng uses) whose
+   * state is `state`: its four 32-bit words [s0 high, s0 low, s1 high, s1 low], advanced in place by
+   * `length` steps. A draw (the low 32 bits of s0 + s1) keeps the unit when its top 31 bits are below
+   * `threshold` (an integer in [0, 2³¹]): with probability threshold / 2³¹. Integer arithmetic, so
+   * every backend draws the same masks and leaves the same state, bit for bit. `value` is stored as
+   * a float32. `state` is 4 int32 on this backend's memory (a view on an `alloc` buffer).
+   */
+  bernoulliMask(length: number, state: Int32Array, threshold: number, value: number, out: Float32Array): void;
 
   /**
    * Momentum SGD, in place on W and velocity V (both `length`), gradient G:

@@ -18,6 +18,8 @@ export interface NativeKernelTable {
   addBias(rows: number, cols: number, Z: Float32Array, b: Float32Array): void;
   columnSums(rows: number, cols: number, X: Float32Array, out: Float32Array): void;
   axpy(length: number, alpha: number, x: Float32Array, y: Float32Array): void;
+  multiply(length: number, x: Float32Array, y: Float32Array, out: Float32Array): void;
+  bernoulliMask(length: number, state: Int32Array, threshold: number, value: number, out: Float32Array): void;
   unpackBytes(length: number, src: Uint8Array, dst: Float32Array): void;
   unpackRows(rows: number, features: number, src: Uint8Array, order: Uint32Array, start: number, dst: Float32Array): void;
   /** Kernels.evaluateRows with layers as sizes, activation codes (−1: the softmax layer), weights and biases. */
@@ -76,6 +78,8 @@ export function createNativeKernels(table: NativeKernelTable): Kernels {
     softmaxCrossEntropy: table.softmaxCrossEntropy,
     columnSums: table.columnSums,
     axpy: table.axpy,
+    multiply: table.multiply,
+    bernoulliMask: table.bernoulliMask,
     unpackBytes: table.unpackBytes,
     unpackRows: table.unpackRows,
     evaluateRows(layers, images, labels, count, chunkRows, threads) {

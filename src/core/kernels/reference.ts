@@ -100,6 +100,35 @@ export const referenceKernels: Kernels = {
     for (let i = 0; i < length; i++) y[i] = y[i]! + alpha * x[i]!;
   },
 
+  multiply(length, x, y, out) {
+    // The float64 product of two floats is exact, so its rounding to float32 is the float32 product.
+    for (let i = 0; i < length; i++) out[i] = x[i]! * y[i]!;
+  },
+
+  bernoulliMask(length, state, threshold, value, out) {
+    // pure-rand's xoroshiro128+ step (its `next`) over the four words held in locals, and the keep
+    // test without a branch: (draw >>> 1) − threshold is negative exactly when the unit is kept.
+    let s01 = state[0]!;
+    let s00 = state[1]!;
+    let s11 = state[2]!;
+    let s10 = state[3]!;
+    for (let i = 0; i < length; i++) {
+      out[i] = value * ((((s00 + s10) >>> 1) - threshold) >>> 31);
+      const a0 = s10 ^ s00;
+      const a1 = s11 ^ s01;
+      const t00 = s00;
+      const t01 = s01;
+      s00 = (t00 << 24) ^ (t01 >>> 8) ^ a0 ^ (a0 << 16);
+      s01 = (t01 << 24) ^ (t00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+      s10 = (a1 << 5) ^ (a0 >>> 27);
+      s11 = (a0 << 5) ^ (a1 >>> 27);
+    }
+    state[0] = s01;
+    state[1] = s00;
+    state[2] = s11;
+    state[3] = s10;
+  },
+
   unpackBytes(length, src, dst) {
     // src[i] / 255 in float64, then rounded to float32: for every byte the same float as a
     // correctly rounded float32 division (the kernel tests check all 256).

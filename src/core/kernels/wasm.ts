@@ -20,6 +20,8 @@ export interface WasmKernelExports {
   reluBackward(length: number, dA: number, A: number): void;
   columnSums(rows: number, cols: number, X: number, out: number): void;
   axpy(length: number, alpha: number, x: number, y: number): void;
+  multiply(length: number, x: number, y: number, out: number): void;
+  bernoulliMask(length: number, state: number, threshold: number, value: number, out: number): void;
 }
 
 /** The part of a WebAssembly.Memory the backend uses (the project's TS lib has no DOM/wasm types). */
@@ -55,7 +57,7 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
   const buffers = new Set<ArrayBufferLike>();
   let top = roundUp(exports.heapBase(), ALIGN);
 
-  const at = (array: Float32Array | Uint8Array, need: number, name: string): number => {
+  const at = (array: Float32Array | Uint8Array | Int32Array, need: number, name: string): number => {
     if (!buffers.has(array.buffer)) throw new TypeError(`${name} is not a buffer of this wasm backend (use its alloc)`);
     if (array.length < need) throw new RangeError(`${name} has ${array.length} elements, the shape needs ${need}`);
     return array.byteOffset;
@@ -125,6 +127,13 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     },
     axpy(length, alpha, x, y) {
       exports.axpy(length, alpha, at(x, length, 'x'), at(y, length, 'y'));
+    },
+    multiply(length, x, y, out) {
+      exports.multiply(length, at(x, length, 'x'), at(y, length, 'y'), at(out, length, 'out'));
+    },
+    bernoulliMask(length, state, threshold, value, out) {
+      if (!Number.isInteger(threshold) || threshold < 0 || threshold > 2 ** 31) throw new RangeError(`threshold must be an integer from 0 to 2^31, got ${threshold}`);
+      exports.bernoulliMask(length, at(state, 4, 'state'), threshold, value, at(out, length, 'out'));
     },
   };
 }
