@@ -66,6 +66,8 @@ function place(source: Source, finding: Finding): Problem {
       return problem(finding.code, `${finding.message} (set by --set ${finding.origin.key})`, { file: '--set', severity: finding.severity, ...(finding.hint ? { hint: finding.hint } : {}) });
     case 'default':
       return problemAt(source, [], finding.code, finding.message, options);
+    case 'data':
+      return problem(finding.code, finding.message, { file: finding.origin.file, line: finding.origin.line, col: finding.origin.col, severity: finding.severity, ...(finding.hint ? { hint: finding.hint } : {}) });
   }
 }
 
