@@ -52,7 +52,8 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
   const read = { label: source.label, features: source.features, categorical: source.categorical, missing: source.missing, delimiter: source.delimiter };
   const first = readCsvTable(source.train, read);
   const kinds = new Map(first.columns.map((c) => [c.name, c.kind] as const));
-  const second = source.test === null ? null : readCsvTable(source.test, { ...read, kinds });
+  // The test file's columns are matched by name, in the training file's order.
+  const second = source.test === null ? null : readCsvTable(source.test, { ...read, features: first.columns.map((c) => c.name), kinds });
 
   let trainRows: Int32Array;
   let testRows: Int32Array;

@@ -127,7 +127,8 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
 function selectColumns(file: string, header: string[], options: CsvReadOptions): { labelIndex: number; featureIndices: number[] } {
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== undefined) {
-    throw new DataFileError(file, `the column name \`${duplicate}\` appears twice in the header`, 1, header.lastIndexOf(duplicate) + 1, 'column names must be unique');
+    const at = fieldPosition(file, 0, header.lastIndexOf(duplicate), options.delimiter);
+    throw new DataFileError(file, `the column name \`${duplicate}\` appears twice in the header`, at.line, at.col, 'column names must be unique');
   }
   const index = (name: string, role: string): number => {
     const i = header.indexOf(name);
@@ -137,7 +138,7 @@ function selectColumns(file: string, header: string[], options: CsvReadOptions):
   const labelIndex = index(options.label, 'label');
   const names = options.features === 'all' ? header.filter((_, i) => i !== labelIndex) : options.features;
   const featureIndices = names.map((name) => index(name, 'feature'));
-  if (featureIndices.includes(labelIndex)) throw new DataFileError(file, `the label \`${options.label}\` cannot also be a feature`, 1, labelIndex + 1);
+  if (featureIndices.includes(labelIndex)) throw new DataFileError(file, `the label \`${options.label}\` cannot also be a feature`);
   if (featureIndices.length === 0) throw new DataFileError(file, `the file has no column besides the label \`${options.label}\` to use as a feature`, 1, 1);
   return { labelIndex, featureIndices };
 }

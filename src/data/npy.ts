@@ -38,7 +38,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataOffset));
   const dict = parseHeaderDict(text, file);
 
-  const match = /^([<>|=])([fuiObSUVMmc])(\d+)$/.exec(dict.descr);
+  const match = /^([<>|=])([fuiObSUVMmc])(\d*)$/.exec(dict.descr);
   if (!match) throw new DataFileError(file, `unsupported dtype ${dict.descr}; features are float32, float64 or uint8, labels integers`);
   const [, order, kind, size] = match;
   if (kind === 'O') throw new DataFileError(file, 'an object array (dtype O) holds Python objects, not numbers', null, null, 'convert it first, e.g. np.save(f, a.astype(np.float32))');
