@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { loadExperiment } from '../experiment/index.ts';
+import { describeTable, loadExperiment } from '../experiment/index.ts';
 import { DEFAULT_OUT, DEFAULT_SET_OUT, experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { collect, EXIT_OK, positiveInteger, printProblems, runCommand, SET_DESCRIPTION } from './common.ts';
 import { formatBytes } from '../experiment/memory.ts';
@@ -51,7 +51,9 @@ export function registerPlan(program: Command): void {
         ...shownVarying.map((k) => String(r.varying[k])),
         r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
       ]);
-      process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
+      process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n`);
+      const table = describeTable(loaded.dataset);
+      process.stdout.write(table === null ? '\n' : `${table}\n\n`);
       process.stdout.write(`${textTable(header, rows)}\n\n`);
       process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
       return EXIT_OK;

@@ -77,14 +77,15 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     ['dataset.test_limit', get<number | null>('dataset.test_limit'), data.testImages, 'test'],
   ] as const) {
     if (limit !== null && limit > available) {
-      fail('bad-split', key, `${key.slice('dataset.'.length)} is ${limit}, but ${data.name} has ${available.toLocaleString('en-US')} ${set} images`,
+      fail('bad-split', key, `${key.slice('dataset.'.length)} is ${limit}, but ${data.name} has ${available.toLocaleString('en-US')} ${set} ${data.inputs === 'inputs' ? 'rows' : 'images'}`,
         undefined, `use at most ${available}, or null for all of them`);
     }
   }
   const validation = get<number>('dataset.validation');
   const trainAvailable = Math.min(trainLimit ?? Infinity, data.trainImages);
   if (validation >= trainAvailable) {
-    fail('bad-split', 'dataset.validation', `validation holds out ${validation} images, leaving none of the ${trainAvailable} training images to train on`);
+    const what = data.inputs === 'inputs' ? 'rows' : 'images';
+    fail('bad-split', 'dataset.validation', `validation holds out ${validation} ${what}, leaving none of the ${trainAvailable} training ${what} to train on`);
   }
 
   // Training counts its iterations in a double: past 2^53 the count, the schedule and the plan are wrong.

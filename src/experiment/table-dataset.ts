@@ -156,3 +156,17 @@ function dataFinding(error: DataFileError, shownFile: string, key: string): Find
     hint: error.hint,
   };
 }
+
+/**
+ * For `plan`: a table's or arrays' shape as the network sees it, e.g. `wine-train.csv: 142 training
+ * and 36 test rows, 13 inputs (alcohol, malic_acid, …), 3 classes (1, 2, 3)`; null for images.
+ */
+export function describeTable(info: DatasetInfo): string | null {
+  const table = info.table;
+  if (!table) return null;
+  const list = (items: readonly string[]) => (items.length > 6 ? `${items.slice(0, 5).join(', ')}, …` : items.join(', '));
+  const inputs = table.source === 'csv' ? ` (${list(table.inputs)})` : ` (each ${table.example_shape.join(' × ')})`;
+  const classes = table.source === 'csv' ? ` (${list(table.classes)})` : '';
+  return `${info.name}: ${info.trainImages.toLocaleString('en-US')} training and ${info.testImages.toLocaleString('en-US')} test rows, `
+    + `${info.features} input${info.features === 1 ? '' : 's'}${inputs}, ${info.classes} classes${classes}; \`layers: [auto, …, auto]\` takes ${info.features} and ${info.classes}`;
+}
