@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { InitScheme, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetSpec } from '../data/load.ts';
@@ -164,4 +165,16 @@ function toOptimizerConfig(optimizer: RunOptimizer): OptimizerConfig {
     case 'momentum': return { type: 'momentum', momentum: optimizer.momentum, nesterov: optimizer.nesterov };
     case 'adam': return { type: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon };
   }
+}
+
+/**
+ * The config as a run's config.json records it: a table's or arrays' file paths relative to the
+ * run's folder `dir` (with `/`), so that a committed results folder names no machine's folders.
+ */
+export function recordedConfig(config: RunConfig, dir: string): RunConfig {
+  const d = config.dataset;
+  const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+  if (d.source === 'csv') return { ...config, dataset: { ...d, train: relative(d.train), test: d.test === null ? null : relative(d.test) } };
+  if (d.source === 'npy') return { ...config, dataset: { ...d, train_x: relative(d.train_x), train_y: relative(d.train_y), test_x: relative(d.test_x), test_y: relative(d.test_y) } };
+  return config;
 }

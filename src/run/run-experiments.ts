@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { checkpointInterval, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
+import { checkpointInterval, recordedConfig, toDatasetSpec, toTrainConfig } from '../experiment/run-config.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
 import { comparisonReport } from '../compare/report-section.ts';
 import { ChartsWhileTraining } from '../charts/charts-while-training.ts';
@@ -175,7 +175,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
   const fail = (p: Pending, message: string): void => {
     let kept = false;
     try {
-      kept = !writeRunFailure(p.dir, p.run.config, { run_id: p.run.id, label: p.run.label, status: 'failed', message, failed_at: new Date().toISOString() });
+      kept = !writeRunFailure(p.dir, recordedConfig(p.run.config, p.dir), { run_id: p.run.id, label: p.run.label, status: 'failed', message, failed_at: new Date().toISOString() });
     } catch (error) {
       message += `; its error.json could not be written either (${(error as Error).message})`;
     }
@@ -267,7 +267,7 @@ async function trainPending(experiments: readonly ExperimentToRun[], options: Ru
 function record(p: Pending, outcome: RunOutcome): void {
   const f = outcome.final;
   writeRunRecord(p.dir, {
-    config: p.run.config,
+    config: recordedConfig(p.run.config, p.dir),
     history: outcome.history,
     weights: outcome.weights,
     weightsMetadata: {
