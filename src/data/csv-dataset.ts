@@ -26,7 +26,9 @@ export interface UnseenCategory {
   column: string;
   /** Test rows with such a category. */
   rows: number;
-  /** A few of them, for the message. */
+  /** Distinct such categories. */
+  categories: number;
+  /** The first three of them, for the message. */
   examples: string[];
 }
 

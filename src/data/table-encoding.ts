@@ -95,10 +95,10 @@ export function encodeRows(table: CsvTable, rows: Int32Array, stats: TableStatis
       if (at >= 0) X[r * width + offset + at] = 1;
       else if (code >= 0) {
         missed++;
-        if (examples.size < 3) examples.add(column.categories[code]!);
+        examples.add(column.categories[code]!);
       }
     }
-    if (missed > 0) unseen?.push({ column: column.name, rows: missed, examples: [...examples] });
+    if (missed > 0) unseen?.push({ column: column.name, rows: missed, categories: examples.size, examples: [...examples].slice(0, 3) });
     offset += encoding.categories.length;
   });
   return X;

@@ -63,7 +63,7 @@ export function inspectCsv(dataset: DatasetFile, experimentFile: string): Inspec
   for (const u of data.unseen) {
     findings.push({
       code: 'unseen-category', severity: 'warning', origin: at(dataset.test !== undefined ? 'test' : 'split'),
-      message: `${u.rows} test row${u.rows === 1 ? ' has' : 's have'} a category of \`${u.column}\` that no training row has (${u.examples.map((e) => `\`${e}\``).join(', ')}${u.rows > u.examples.length ? ', …' : ''}): encoded as all zeros`,
+      message: `${u.rows} test row${u.rows === 1 ? ' has' : 's have'} a category of \`${u.column}\` that no training row has (${u.examples.map((e) => `\`${e}\``).join(', ')}${u.categories > u.examples.length ? ', …' : ''}): encoded as all zeros`,
     });
   }
   const config: Omit<CsvDataset, keyof DatasetCommon> = {

@@ -64,7 +64,7 @@ describe('CSV datasets: reading', () => {
     const data = loadCsvDataset(source(train, { test, split: null }));
     expect(data.inputNames).toEqual(['colour=blue', 'colour=red', 'size']);
     expect(rows(data.test)).toEqual([[0, 0, 1], [1, 0, 2], [0, 0, 1]]);
-    expect(data.unseen).toEqual([{ column: 'colour', rows: 2, examples: ['green'] }]);
+    expect(data.unseen).toEqual([{ column: 'colour', rows: 2, categories: 1, examples: ['green'] }]);
   });
 
   it('one-hot encodes integer codes listed as categorical', () => {
