@@ -240,11 +240,11 @@ function streamRecords(file: string, delimiter: string, onRecord: (record: strin
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
       const error = parser.api.parse(read === 0 ? undefined : chunk.subarray(0, read), read === 0, push, () => {});
-      if (error) throw syntaxError(file, error);
+      if (error) throw syntaxError(file, error, start, delimiter);
       if (read === 0 || stopped) return;
     }
   } catch (error) {
-    if (error instanceof CsvError) throw syntaxError(file, error);
+    if (error instanceof CsvError) throw syntaxError(file, error, start, delimiter);
     throw error;
   } finally {
     if (fd !== null) closeSync(fd);
@@ -256,12 +256,17 @@ interface ParserApi {
   parse(chunk: Buffer | undefined, end: boolean, push: (record: unknown) => void, close: () => void): Error | undefined;
 }
 
-/** csv-parse's own errors (an unclosed quote, text after a closing quote) at their line. */
-function syntaxError(file: string, error: Error): DataFileError {
-  const lines = (error as { lines?: number }).lines;
-  const message = error.message.replace(/^Invalid Record Length: |^Quote Not Closed: /, '').replace(/\s*(at|on) line \d+\.?/, '');
-  return new DataFileError(file, `CSV syntax: ${message}`, typeof lines === 'number' ? lines : null, typeof lines === 'number' ? 1 : null,
-    'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")');
+/**
+ * csv-parse's own errors (an unclosed quote, text after a closing quote), at the field of the
+ * record where they are: csv-parse's own line count takes a quoted CRLF for two lines.
+ */
+function syntaxError(file: string, error: Error, recordStart: number, delimiter: string): DataFileError {
+  const field = (error as { column?: unknown }).column;
+  const at = fieldPosition(file, recordStart, typeof field === 'number' ? field : 0, delimiter);
+  const code = (error as { code?: string }).code;
+  const message = code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed: the file ends inside it'
+    : `CSV syntax: ${error.message.replace(/\s*(at|on) line \d+\.?/, '')}`;
+  return new DataFileError(file, message, at.line, at.col, 'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")');
 }
 
 /** A typed array that doubles as it grows: at most twice the final column in memory while reading. */

@@ -115,7 +115,8 @@ describe('CSV datasets: errors at FILE:LINE:COL', () => {
     ['an empty file', '', { line: 1, col: 1 }, /the file is empty/],
     ['a header only', 'x,class\n', { line: 2, col: 1 }, /a header but no rows/],
     ['a label with one class', 'x,class\n1,a\n2,a\n', { line: 1, col: 3 }, /single class \(`a`\)/],
-    ['an unclosed quote', 'x,class\n1,"a\n', { line: 2, col: 1 }, /CSV syntax/],
+    ['an unclosed quote, at the field it opens', 'x,class\n1,"a\r\n\r\n', { line: 2, col: 3 }, /a quoted field is not closed/],
+    ['text after a closing quote', 'x,n,class\n1,"a"b,c\n', { line: 2, col: 3 }, /CSV syntax: Invalid Closing Quote/],
     ['a duplicated column name', 'x,x,class\n1,2,a\n', { line: 1, col: 3 }, /appears twice/],
   ] as const)('%s', (_, text, where, message) => {
     const error = failure(source(file(text), { split: null, test: file('x,y,class\n1,2,a\n') }));
