@@ -1,6 +1,5 @@
 import type { LabelledImages } from '../core/dataset.ts';
-import { fieldPosition } from './csv-position.ts';
-import { readCsvTable, type CsvTable, type MissingPolicy } from './csv-table.ts';
+import { locateField, readCsvTable, type CsvTable, type MissingPolicy } from './csv-table.ts';
 import { DataFileError } from './data-file-error.ts';
 import { stratifiedSplit } from './split.ts';
 import { encodeRows, tableStatistics, type TableStatistics } from './table-encoding.ts';
@@ -70,7 +69,7 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
 
   const classNames = sortedClasses(first, trainRows);
   if (classNames.length < 2) {
-    const at = fieldPosition(first.file, 0, first.header.indexOf(source.label), source.delimiter);
+    const at = locateField(first.file, 0, first.header.indexOf(source.label), source.delimiter);
     throw new DataFileError(first.file, `the label \`${source.label}\` has a single class (\`${classNames[0]}\`) in the training rows: there is nothing to learn`, at.line, at.col, 'check the label column');
   }
   if (classNames.length > 256) {
@@ -92,7 +91,7 @@ function encodeSet(table: CsvTable, rows: Int32Array, stats: TableStatistics, cl
     const name = table.label.values[table.label.codes[row]!]!;
     const index = classOf.get(name);
     if (index === undefined) {
-      const at = fieldPosition(table.file, table.starts[row]!, table.header.indexOf(source.label), source.delimiter);
+      const at = locateField(table.file, table.records[row]!, table.header.indexOf(source.label), source.delimiter);
       throw new DataFileError(table.file, `the label \`${name}\` is not a class of the training rows (${classNames.join(', ')})`, at.line, at.col,
         'a model cannot learn a class it never sees: the test rows must use the training rows\' classes');
     }

@@ -14,7 +14,7 @@ export type CsvColumn =
   | { readonly name: string; readonly kind: 'numeric'; values: Float32Array }
   | { readonly name: string; readonly kind: 'categorical'; codes: Int32Array; readonly categories: string[] };
 
-/** A CSV file's label and feature columns; `starts[r]` is the byte offset of row r, for messages. */
+/** A CSV file's label and feature columns; `records[r]` is row r's record number in the file (the header's is 0), for messages. */
 export interface CsvTable {
   readonly file: string;
   readonly header: readonly string[];
@@ -22,7 +22,7 @@ export interface CsvTable {
   /** Label codes into `values`, in the order of first appearance. */
   readonly label: { readonly codes: Int32Array; readonly values: string[] };
   readonly columns: readonly CsvColumn[];
-  readonly starts: Float64Array;
+  readonly records: Int32Array;
   readonly delimiter: string;
 }
 
@@ -66,15 +66,15 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
   let featureIndices: number[] = [];
   let builders: ColumnBuilder[] = [];
   const label = { codes: new GrowingInt32(), values: [] as string[], index: new Map<string, number>() };
-  const starts = new GrowingFloat64();
+  const records = new GrowingInt32();
   let rows = 0;
   let dropped = 0;
-  const fail = (start: number, field: number, problem: string, hint?: string): never => {
-    const at = fieldPosition(file, start, field, delimiter);
+  const fail = (record: number, field: number, problem: string, hint?: string): never => {
+    const at = locateField(file, record, field, delimiter);
     throw new DataFileError(file, problem, at.line, at.col, hint);
   };
 
-  streamRecords(file, delimiter, (record, start) => {
+  streamRecords(file, delimiter, (record, index) => {
     if (header === null) {
       header = record.map((name) => name.trim());
       ({ labelIndex, featureIndices } = selectColumns(file, header, options));
@@ -83,12 +83,12 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
     }
     if (record.length !== header.length) {
       const problem = `this row has ${record.length} field${record.length === 1 ? '' : 's'}, the header has ${header.length}`;
-      fail(start, Math.min(record.length, header.length), problem, 'every row needs one value per column; quote a value that contains the delimiter');
+      fail(index, Math.min(record.length, header.length), problem, 'every row needs one value per column; quote a value that contains the delimiter');
     }
     const labelText = record[labelIndex]!.trim();
     const missingLabel = isMissing(labelText);
     const isDropped = missingLabel || (options.missing === 'drop' && featureIndices.some((i) => isMissing(record[i]!)));
-    if (missingLabel && options.missing !== 'drop') fail(start, labelIndex, `the label \`${header[labelIndex]}\` is missing`, 'every row needs a label; `missing: drop` drops rows with missing values');
+    if (missingLabel && options.missing !== 'drop') fail(index, labelIndex, `the label \`${header[labelIndex]}\` is missing`, 'every row needs a label; `missing: drop` drops rows with missing values');
     if (isDropped) {
       dropped++;
       return true;
@@ -97,7 +97,7 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
       const builder = builders[c]!;
       const text = record[featureIndices[c]!]!;
       const problem = builder.add(text, options.missing === 'error');
-      if (problem) fail(start, featureIndices[c]!, problem.message, problem.hint);
+      if (problem) fail(index, featureIndices[c]!, problem.message, problem.hint);
     }
     let code = label.index.get(labelText);
     if (code === undefined) {
@@ -106,7 +106,7 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
       label.index.set(labelText, code);
     }
     label.codes.push(code);
-    starts.push(start);
+    records.push(index);
     rows++;
     return true;
   });
@@ -120,7 +120,7 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
     file, header, rows, delimiter,
     label: { codes: label.codes.done(), values: label.values },
     columns: builders.map((b) => b.done(rows)),
-    starts: starts.done(),
+    records: records.done(),
   };
 }
 
@@ -213,20 +213,47 @@ class ColumnBuilder {
 }
 
 /**
+ * The 1-based line and column of field `field` of record `record` (0 is the header), found by
+ * reading the file again up to it: positions are needed only for a message, and csv-parse's
+ * `info` (which gives them) costs about 60% of its time on every record.
+ */
+export function locateField(file: string, record: number, field: number, delimiter: string): { line: number; col: number } {
+  return fieldPosition(file, recordStart(file, record, delimiter), field, delimiter);
+}
+
+/** The byte offset where record `record` starts (or where csv-parse stopped, for a record it cannot read). */
+function recordStart(file: string, record: number, delimiter: string): number {
+  let start = 0;
+  try {
+    streamRecords(file, delimiter, (_, index, end) => {
+      if (index === record) return false;
+      start = end;
+      return true;
+    }, true);
+  } catch (error) {
+    if (!(error instanceof DataFileError)) throw error;
+  }
+  return start;
+}
+
+/**
  * Feeds the file to csv-parse a chunk at a time (synchronously, through the parser's own
  * `api.parse`, the function its stream and sync forms both call) and calls `onRecord` with each
- * record and the byte offset where it starts, until it returns false.
+ * record and its number (the header's is 0), and with `positions` the byte offset where it ends,
+ * until it returns false.
  */
-function streamRecords(file: string, delimiter: string, onRecord: (record: string[], start: number) => boolean): void {
-  const parser = new Parser({ bom: true, info: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as Parser & { api: ParserApi };
-  let start = 0;
+function streamRecords(file: string, delimiter: string, onRecord: (record: string[], index: number, end: number) => boolean, positions = false): void {
+  const parser = new Parser({ bom: true, info: positions, delimiter, relax_column_count: true, skip_empty_lines: true }) as Parser & { api: ParserApi };
+  let index = 0;
   let stopped = false;
-  const push = (entry: unknown) => {
-    if (stopped) return;
-    const { record, info } = entry as { record: string[]; info: { bytes: number } };
-    if (!onRecord(record, start)) stopped = true;
-    start = info.bytes;
-  };
+  const push = positions
+    ? (entry: unknown) => {
+      const { record, info } = entry as { record: string[]; info: { bytes: number } };
+      if (!stopped && !onRecord(record, index++, info.bytes)) stopped = true;
+    }
+    : (record: unknown) => {
+      if (!stopped && !onRecord(record as string[], index++, -1)) stopped = true;
+    };
   let fd: number | null = null;
   try {
     try {
@@ -240,11 +267,11 @@ function streamRecords(file: string, delimiter: string, onRecord: (record: strin
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const read = readSync(fd, chunk, 0, CHUNK_BYTES, null);
       const error = parser.api.parse(read === 0 ? undefined : chunk.subarray(0, read), read === 0, push, () => {});
-      if (error) throw syntaxError(file, error, start, delimiter);
+      if (error) throw syntaxError(file, error, index, delimiter, positions);
       if (read === 0 || stopped) return;
     }
   } catch (error) {
-    if (error instanceof CsvError) throw syntaxError(file, error, start, delimiter);
+    if (error instanceof CsvError) throw syntaxError(file, error, index, delimiter, positions);
     throw error;
   } finally {
     if (fd !== null) closeSync(fd);
@@ -258,11 +285,12 @@ interface ParserApi {
 
 /**
  * csv-parse's own errors (an unclosed quote, text after a closing quote), at the field of the
- * record where they are: csv-parse's own line count takes a quoted CRLF for two lines.
+ * record where they are, by our own count: csv-parse's takes a quoted CRLF for two lines. While
+ * locating (`positions`), the place is not looked for again.
  */
-function syntaxError(file: string, error: Error, recordStart: number, delimiter: string): DataFileError {
+function syntaxError(file: string, error: Error, record: number, delimiter: string, positions: boolean): DataFileError {
   const field = (error as { column?: unknown }).column;
-  const at = fieldPosition(file, recordStart, typeof field === 'number' ? field : 0, delimiter);
+  const at = positions ? { line: null, col: null } : locateField(file, record, typeof field === 'number' ? field : 0, delimiter);
   const code = (error as { code?: string }).code;
   const message = code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed: the file ends inside it'
     : `CSV syntax: ${error.message.replace(/\s*(at|on) line \d+\.?/, '')}`;
@@ -270,7 +298,7 @@ function syntaxError(file: string, error: Error, recordStart: number, delimiter:
 }
 
 /** A typed array that doubles as it grows: at most twice the final column in memory while reading. */
-class Growing<T extends Float32Array | Float64Array | Int32Array> {
+class Growing<T extends Float32Array | Int32Array> {
   private data: T;
   length = 0;
   constructor(private readonly make: (n: number) => T) {
@@ -289,5 +317,4 @@ class Growing<T extends Float32Array | Float64Array | Int32Array> {
   }
 }
 class GrowingFloat32 extends Growing<Float32Array> { constructor() { super((n) => new Float32Array(n)); } }
-class GrowingFloat64 extends Growing<Float64Array> { constructor() { super((n) => new Float64Array(n)); } }
 class GrowingInt32 extends Growing<Int32Array> { constructor() { super((n) => new Int32Array(n)); } }
