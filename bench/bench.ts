@@ -10,6 +10,8 @@
  * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
+ * 5. Reading and encoding a 1,000,000-row × 20-column CSV against pandas.read_csv (bench/csv.ts);
+ *    `BENCH_ONLY=csv` runs only it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { Rng } from '../src/core/rng.ts';
 import { InputRows } from '../src/core/input-rows.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
+import { benchCsv } from './csv.ts';
 import { benchJob } from './job.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
@@ -35,6 +38,7 @@ const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const JS_REPETITIONS = 2;
 const JS_FRACTION = 10;
 const JOB_REPETITIONS = Number(process.env.BENCH_JOB_REPETITIONS ?? 3);
+const CSV_REPETITIONS = Number(process.env.BENCH_CSV_REPETITIONS ?? 3);
 
 /** The eight products of one step (m, n, k as in the Kernels interface). */
 const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
@@ -131,6 +135,11 @@ const lpad = (s: string, n: number): string => s.padStart(n);
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  if (process.env.BENCH_ONLY === 'csv') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchCsv(CSV_REPETITIONS);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'job') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     await benchJob(JOB_REPETITIONS);
@@ -230,6 +239,7 @@ async function main(): Promise<void> {
   console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
 
   await benchJob(JOB_REPETITIONS);
+  benchCsv(CSV_REPETITIONS);
 }
 
 await main();

@@ -137,7 +137,7 @@ function onlyHint(selector: string, varying: string[]): string {
 /** A data file that cannot be read is invalid input: report it like any other problem. */
 export function dataProblem(error: unknown): UserError | null {
   if (!(error instanceof DataFileError)) return null;
-  return new UserError(problem('data-file', error.problem, { file: error.file }));
+  return new UserError(problem('data-file', error.problem, { file: error.file, line: error.line, col: error.col, ...(error.hint ? { hint: error.hint } : {}) }));
 }
 
 /** The results folder, created if needed; a folder that cannot be written is invalid input, found before any training. */

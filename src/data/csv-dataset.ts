@@ -70,7 +70,7 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
   const classNames = sortedClasses(first, trainRows);
   if (classNames.length < 2) {
     const at = locateField(first.file, 0, first.header.indexOf(source.label), source.delimiter);
-    throw new DataFileError(first.file, `the label \`${source.label}\` has a single class (\`${classNames[0]}\`) in the training rows: there is nothing to learn`, at.line, at.col, 'check the label column');
+    throw new DataFileError(first.file, `the label \`${source.label}\` has a single class (\`${classNames[0]}\`) in the training rows: there is nothing to learn`, at.line, at.col, 'check the label column', at.text);
   }
   if (classNames.length > 256) {
     throw new DataFileError(first.file, `the label \`${source.label}\` has ${classNames.length} distinct values; at most 256 classes are supported`, null, null, 'is the label a class, not a measurement?');
@@ -93,7 +93,7 @@ function encodeSet(table: CsvTable, rows: Int32Array, stats: TableStatistics, cl
     if (index === undefined) {
       const at = locateField(table.file, table.records[row]!, table.header.indexOf(source.label), source.delimiter);
       throw new DataFileError(table.file, `the label \`${name}\` is not a class of the training rows (${classNames.join(', ')})`, at.line, at.col,
-        'a model cannot learn a class it never sees: the test rows must use the training rows\' classes');
+        'a model cannot learn a class it never sees: the test rows must use the training rows\' classes', at.text);
     }
     labels[r] = index;
   }

@@ -6,10 +6,10 @@ const WINDOW_BYTES = 1 << 20;
 /**
  * The 1-based line and column of field `field` of the record that starts at byte `start`, as an
  * editor shows them (lines counted by `\n`, so a quoted newline starts a new line; the column in
- * characters). Only called for a message, so it reads the file again rather than keeping the
+ * characters), with the text of that line. Only called for a message, so it reads the file again rather than keeping the
  * position of every field while streaming. A field past the record's end points at its end.
  */
-export function fieldPosition(file: string, start: number, field: number, delimiter: string): { line: number; col: number } {
+export function fieldPosition(file: string, start: number, field: number, delimiter: string): { line: number; col: number; text: string } {
   const fd = openSync(file, 'r');
   try {
     const window = Buffer.alloc(WINDOW_BYTES);
@@ -40,7 +40,9 @@ export function fieldPosition(file: string, start: number, field: number, delimi
     }
     const before = text.slice(0, at);
     const line = 1 + countNewlines(fd, start) + before.split('\n').length - 1;
-    return { line, col: at - (before.lastIndexOf('\n') + 1) + 1 };
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const lineEnd = text.slice(lineStart).search(/\r?\n|$/);
+    return { line, col: at - lineStart + 1, text: text.slice(lineStart, lineStart + lineEnd) };
   } finally {
     closeSync(fd);
   }

@@ -71,7 +71,7 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
   let dropped = 0;
   const fail = (record: number, field: number, problem: string, hint?: string): never => {
     const at = locateField(file, record, field, delimiter);
-    throw new DataFileError(file, problem, at.line, at.col, hint);
+    throw new DataFileError(file, problem, at.line, at.col, hint, at.text);
   };
 
   streamRecords(file, delimiter, (record, index) => {
@@ -128,7 +128,7 @@ function selectColumns(file: string, header: string[], options: CsvReadOptions):
   const duplicate = header.find((name, i) => header.indexOf(name) !== i);
   if (duplicate !== undefined) {
     const at = fieldPosition(file, 0, header.lastIndexOf(duplicate), options.delimiter);
-    throw new DataFileError(file, `the column name \`${duplicate}\` appears twice in the header`, at.line, at.col, 'column names must be unique');
+    throw new DataFileError(file, `the column name \`${duplicate}\` appears twice in the header`, at.line, at.col, 'column names must be unique', at.text);
   }
   const index = (name: string, role: string): number => {
     const i = header.indexOf(name);
@@ -217,7 +217,7 @@ class ColumnBuilder {
  * reading the file again up to it: positions are needed only for a message, and csv-parse's
  * `info` (which gives them) costs about 60% of its time on every record.
  */
-export function locateField(file: string, record: number, field: number, delimiter: string): { line: number; col: number } {
+export function locateField(file: string, record: number, field: number, delimiter: string): { line: number; col: number; text: string } {
   return fieldPosition(file, recordStart(file, record, delimiter), field, delimiter);
 }
 
@@ -290,11 +290,11 @@ interface ParserApi {
  */
 function syntaxError(file: string, error: Error, record: number, delimiter: string, positions: boolean): DataFileError {
   const field = (error as { column?: unknown }).column;
-  const at = positions ? { line: null, col: null } : locateField(file, record, typeof field === 'number' ? field : 0, delimiter);
+  const at = positions ? { line: null, col: null, text: undefined } : locateField(file, record, typeof field === 'number' ? field : 0, delimiter);
   const code = (error as { code?: string }).code;
   const message = code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed: the file ends inside it'
     : `CSV syntax: ${error.message.replace(/\s*(at|on) line \d+\.?/, '')}`;
-  return new DataFileError(file, message, at.line, at.col, 'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")');
+  return new DataFileError(file, message, at.line, at.col, 'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")', at.text);
 }
 
 /** A typed array that doubles as it grows: at most twice the final column in memory while reading. */

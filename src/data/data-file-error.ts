@@ -9,6 +9,8 @@ export class DataFileError extends Error {
     readonly line: number | null = null,
     readonly col: number | null = null,
     readonly hint?: string,
+    /** The text of line `line`, to point at the column under it. */
+    readonly excerpt?: string,
   ) {
     super(`${line === null ? file : `${file}:${line}:${col ?? 1}`}: ${problem}`);
     this.name = 'DataFileError';

@@ -16,7 +16,7 @@ export type Origin =
   | { readonly kind: 'file'; readonly path: NodePath }
   | { readonly kind: 'set'; readonly key: string }
   | { readonly kind: 'default'; readonly name: ParameterName }
-  | { readonly kind: 'data'; readonly file: string; readonly line: number | null; readonly col: number | null };
+  | { readonly kind: 'data'; readonly file: string; readonly line: number | null; readonly col: number | null; readonly excerpt?: string | undefined };
 
 export interface Setting {
   readonly value: unknown;

@@ -151,7 +151,7 @@ function fileFinding(error: unknown, key: string, given: string, absolute: strin
 function dataFinding(error: DataFileError, shownFile: string, key: string): Finding {
   return {
     code: 'bad-data-file', severity: 'error',
-    origin: error.line === null ? at(key) : { kind: 'data', file: shownFile, line: error.line, col: error.col },
+    origin: error.line === null ? at(key) : { kind: 'data', file: shownFile, line: error.line, col: error.col, excerpt: error.excerpt },
     message: error.line === null ? `${key} (${shownFile}) is not usable: ${error.problem}` : error.problem,
     hint: error.hint,
   };

@@ -62,6 +62,7 @@ describe('source: csv in an experiment', () => {
     write('bad.csv', 'x,class\n1,a\n2,b\n3.5.1,a\n');
     const lines = printed(experiment(CSV.replace('t.csv', 'bad.csv')));
     expect(lines).toEqual([`${path.join(dir, 'bad.csv')}:4:1: error: \`3.5.1\` is not a number, but column \`x\` holds numbers\n  hint: list \`x\` under \`categorical:\` if its values are categories`]);
+    expect(problems(experiment(CSV.replace('t.csv', 'bad.csv')))[0]!.excerpt).toEqual({ text: '3.5.1,a', length: 5 });
   });
 
   it('a category only the test file has is a warning with its count', () => {
