@@ -91,6 +91,11 @@ function checkColumns(header: string[], source: CsvSource, key: 'train' | 'test'
     });
   };
   if (!header.includes(source.label)) missing(source.label, at('label'), 'label');
+  for (const list of key === 'train' ? (['features', 'categorical'] as const) : []) {
+    const names = source[list];
+    const i = names === 'all' ? -1 : names.indexOf(source.label);
+    if (i >= 0) findings.push({ code: 'bad-column', severity: 'error', origin: at(list, i), message: `\`${source.label}\` is the label: it cannot also be a feature` });
+  }
   if (source.features !== 'all') source.features.forEach((name, i) => { if (!header.includes(name)) missing(name, at('features', i), 'feature'); });
   else if (key === 'train' && header.length < 2) findings.push({ code: 'bad-data-file', severity: 'error', origin: at('train'), message: `${shownFile} has a single column: no feature besides the label` });
   source.categorical.forEach((name, i) => { if (!header.includes(name)) missing(name, at('categorical', i), 'categorical'); });

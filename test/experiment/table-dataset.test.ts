@@ -78,6 +78,7 @@ describe('source: csv in an experiment', () => {
     ['a CSV key with source: idx', 'source: idx\nlabel: class', /`label` is only read with `source: csv`/],
     ['an IDX key with source: csv', `${CSV}\ntrain_images: x`, /`train_images` is only read with `source: idx`/],
     ['a missing file', CSV.replace('t.csv', 'absent.csv'), /train: no such file/],
+    ['the label among the features', `${CSV}\nfeatures: [x, class]`, /`class` is the label: it cannot also be a feature/],
   ])('refuses %s', (_, dataset, message) => {
     expect(problems(experiment(dataset)).map((p) => p.message).join('\n')).toMatch(message);
   });
