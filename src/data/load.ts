@@ -30,6 +30,7 @@ export interface ReadOptions {
 /**
  * Reads and checks a dataset: unsigned-byte pixels stay bytes (the core scales them to [0, 1] as it
  * gathers them), other element types become floats used as they are; labels are class indices.
+ * A CSV table is encoded as loadCsvDataset says (the same arrays in every process that loads it).
  * Throws DataFileError for a missing, unreadable or malformed file, naming the file.
  */
 export function loadDataset(spec: DatasetSpec, options: ReadOptions = {}): TrainingData {
@@ -117,7 +118,7 @@ function sharedFloats(values: Float64Array, length: number): Float32Array {
 }
 
 /** The whole file, mapped (ReadOptions.mapFile) or read straight into a SharedArrayBuffer. */
-export function readBytes(file: string, options: ReadOptions): Uint8Array {
+function readBytes(file: string, options: ReadOptions): Uint8Array {
   if (options.mapFile) {
     let mapped: ArrayBuffer | null;
     try {

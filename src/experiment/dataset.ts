@@ -4,12 +4,12 @@ import path from 'node:path';
 import { DataFileError, parseIdx, parseIdxHeader } from '../data/idx.ts';
 import { BUNDLED_MNIST_PACKAGE } from '../data/mnist.ts';
 import { idxIdentity } from './dataset-identity.ts';
-import type { Finding } from './settings.ts';
-
-export { idxIdentity };
 import type { CsvDataset, DatasetCommon, NpyDataset } from './run-config.ts';
 import type { DatasetFile } from './schema.ts';
+import type { Finding } from './settings.ts';
 import { inspectCsv, inspectNpy } from './table-dataset.ts';
+
+export { idxIdentity };
 
 /**
  * What planning needs to know about an experiment's data: its shape (to check the first and last
