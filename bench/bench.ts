@@ -12,6 +12,8 @@
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
  * 5. The search samplers on standard functions, against Optuna's TPE (bench/search.ts); `BENCH_ONLY=search` runs only it.
  * 6. The cost of dropout per epoch (bench/dropout.ts), native and wasm; `BENCH_ONLY=dropout` runs only it.
+ * 7. Reading and encoding a 1,000,000-row × 20-column CSV against pandas.read_csv (bench/csv.ts);
+ *    `BENCH_ONLY=csv` runs only it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { InputRows } from '../src/core/input-rows.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
 import { benchDropout } from './dropout.ts';
+import { benchCsv } from './csv.ts';
 import { benchJob } from './job.ts';
 import { benchSearch } from './search.ts';
 
@@ -39,6 +42,7 @@ const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const JS_REPETITIONS = 2;
 const JS_FRACTION = 10;
 const JOB_REPETITIONS = Number(process.env.BENCH_JOB_REPETITIONS ?? 3);
+const CSV_REPETITIONS = Number(process.env.BENCH_CSV_REPETITIONS ?? 3);
 
 /** The eight products of one step (m, n, k as in the Kernels interface). */
 const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
@@ -135,6 +139,11 @@ const lpad = (s: string, n: number): string => s.padStart(n);
 
 async function main(): Promise<void> {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  if (process.env.BENCH_ONLY === 'csv') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchCsv(CSV_REPETITIONS);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'job') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     await benchJob(JOB_REPETITIONS);
@@ -256,6 +265,7 @@ async function main(): Promise<void> {
 
   await benchJob(JOB_REPETITIONS);
   benchSearch();
+  benchCsv(CSV_REPETITIONS);
 }
 
 await main();

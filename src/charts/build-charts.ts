@@ -4,7 +4,8 @@ import { historyChart } from './history-chart.ts';
 import { overlayChart, type RunHistory } from './overlay-chart.ts';
 import { chartRoles, fieldName, hasAccuracy } from './parameters.ts';
 import { resultsChart } from './results-chart.ts';
-import { imageShape, readFirstLayer, readHistory, trainImages, type HistoryPoint } from './run-data.ts';
+import { featureWeightsChart } from './feature-weights-chart.ts';
+import { imageShape, inputNames, readFirstLayer, readHistory, trainImages, type HistoryPoint } from './run-data.ts';
 import type { ChartSettings } from './settings.ts';
 import type { Chart } from './spec.ts';
 import { sweepChart } from './sweep-chart.ts';
@@ -84,9 +85,14 @@ export function runCharts(
   }
   const layer = readFirstLayer(dir);
   const shape = imageShape(run.config.dataset);
+  const outputLayer = run.config.layers.length === 2;
   if (layer && shape && shape.rows * shape.cols === layer.nIn) {
-    const outputLayer = run.config.layers.length === 2;
     charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights', spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer), pngScale: 1 });
+  }
+  const names = inputNames(run.config.dataset);
+  if (layer && names && names.length === layer.nIn) {
+    const classes = run.config.dataset.source === 'csv' ? run.config.dataset.classes : null;
+    charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights by input', spec: featureWeightsChart(run.label, layer, names, settings.weightUnits, outputLayer, classes) });
   }
   return { charts, weights: layer !== null };
 }

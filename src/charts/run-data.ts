@@ -77,13 +77,26 @@ const MNIST_TRAIN_IMAGES = 60_000;
  */
 export function imageShape(dataset: RunDataset): ImageShape | null {
   if (dataset.source === 'mnist') return MNIST_SHAPE;
+  if (dataset.source === 'csv') return null;
+  if (dataset.source === 'npy') {
+    const shape = dataset.example_shape;
+    return shape.length === 2 ? { rows: shape[0]!, cols: shape[1]! } : null;
+  }
   const dims = idxDims(dataset.train_images);
   return dims && dims.length === 3 ? { rows: dims[1]!, cols: dims[2]! } : null;
 }
 
+/** The names of a table's inputs (a CSV's encoded columns), or null for images. */
+export function inputNames(dataset: RunDataset): string[] | null {
+  if (dataset.source === 'csv') return dataset.inputs;
+  if (dataset.source === 'npy' && dataset.example_shape.length === 1) return Array.from({ length: dataset.example_shape[0]! }, (_, i) => `x${i}`);
+  return null;
+}
+
 /** Training images per epoch (after the limit and the validation split), or null when unknown. */
 export function trainImages(dataset: RunDataset): number | null {
-  const available = dataset.source === 'mnist' ? MNIST_TRAIN_IMAGES : idxDims(dataset.train_images)?.[0];
+  const available = dataset.source === 'mnist' ? MNIST_TRAIN_IMAGES
+    : dataset.source === 'csv' || dataset.source === 'npy' ? dataset.train_rows : idxDims(dataset.train_images)?.[0];
   if (available === undefined) return null;
   return Math.min(dataset.train_limit ?? Infinity, available) - dataset.validation;
 }

@@ -40,7 +40,7 @@ export function loadAll(files: readonly string[], options: { sets: readonly stri
 /** A data file that cannot be read is invalid input: report it like any other problem. */
 export function dataProblem(error: unknown): UserError | null {
   if (!(error instanceof DataFileError)) return null;
-  return new UserError(problem('data-file', error.problem, { file: error.file }));
+  return new UserError(problem('data-file', error.problem, { file: error.file, line: error.line, col: error.col, ...(error.hint ? { hint: error.hint } : {}) }));
 }
 
 function canonicalPath(file: string): string {

@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { LoadedExperiment, ResolvedRun } from '../experiment/index.ts';
+import { describeTable, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
 import { experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
@@ -68,7 +68,9 @@ function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], o
     r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
   ]);
   const picked = selected.length < loaded.runs.length ? ` (--only picked ${selected.length} of ${loaded.runs.length})` : '';
-  process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
+  process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n`);
+  const table = describeTable(loaded.dataset);
+  process.stdout.write(table === null ? '\n' : `${table}\n\n`);
   process.stdout.write(`${textTable(header, rows)}\n\n`);
   process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
 }

@@ -12,7 +12,7 @@ export function registerWorker(program: Command): void {
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT, or rediss://USER:PASSWORD@HOST:PORT for TLS')
     .option('-j, --jobs <n>', 'runs trained at once, each in its own process', positiveInteger, availableParallelism())
     .option('--name <name>', 'this worker\'s name, shown by `mlp-lab queue`', `${hostname()}-${process.pid}`)
-    .option('--data <dir>', 'where this worker finds the IDX files of `source: idx` runs (by file name)', '.')
+    .option('--data <dir>', 'where this worker finds the data files of `source: idx`, `csv` and `npy` runs (by file name)', '.')
     .option('--lock-seconds <s>', 'a worker silent this long is taken for dead and its runs go to another worker', positiveInteger, 30)
     .addHelpText('after', [
       '',

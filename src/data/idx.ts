@@ -4,13 +4,9 @@
  * then the values, big-endian, row-major.
  */
 
-/** A data file that cannot be used, with the file and what is wrong with it. */
-export class DataFileError extends Error {
-  constructor(readonly file: string, readonly problem: string) {
-    super(`${file}: ${problem}`);
-    this.name = 'DataFileError';
-  }
-}
+import { DataFileError } from './data-file-error.ts';
+
+export { DataFileError };
 
 const ELEMENT_TYPES = {
   0x08: { name: 'unsigned byte', size: 1 },

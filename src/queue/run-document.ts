@@ -6,8 +6,8 @@ import type { ExperimentFile, RunConfig } from '../experiment/index.ts';
  * under `defaults:`, no grid, no variants. This is what a queued job carries, so that a worker
  * checks it with the very schema and expansion a file goes through, and recomputes its run id.
  *
- * IDX files are named by their base name only: each worker looks for them in its own data folder
- * (and checks their sha256 against the run's).
+ * Data files (IDX, CSV, .npy) are named by their base name only: each worker looks for them in its
+ * own data folder (and checks their sha256, and a CSV's options, against the run's).
  */
 export function runDocument(config: RunConfig, name: string): ExperimentFile {
   const d = config.dataset;
@@ -21,6 +21,23 @@ export function runDocument(config: RunConfig, name: string): ExperimentFile {
       train_labels: path.basename(d.train_labels),
       test_images: path.basename(d.test_images),
       test_labels: path.basename(d.test_labels),
+    } : {}),
+    ...(d.source === 'csv' ? {
+      train: path.basename(d.train),
+      ...(d.test === null ? {} : { test: path.basename(d.test) }),
+      ...(d.split === null ? {} : { split: { ...d.split } }),
+      label: d.label,
+      features: d.features === 'all' ? ('all' as const) : [...d.features],
+      categorical: [...d.categorical],
+      standardize: d.standardize,
+      missing: d.missing,
+      delimiter: d.delimiter,
+    } : {}),
+    ...(d.source === 'npy' ? {
+      train_x: path.basename(d.train_x),
+      train_y: path.basename(d.train_y),
+      test_x: path.basename(d.test_x),
+      test_y: path.basename(d.test_y),
     } : {}),
   };
   const o = config.optimizer;

@@ -1,4 +1,5 @@
 import type { ResolvedRun } from '../experiment/index.ts';
+import { recordedConfig } from '../experiment/run-config.ts';
 import { writeRunFailure, writeRunRecord } from '../store/run-record.ts';
 import type { RunOutcome } from './messages.ts';
 import { MLP_LAB_VERSION } from './provenance.ts';
@@ -14,7 +15,7 @@ export interface RunToRecord {
 export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome & { status: Exclude<RunOutcome['status'], 'stopped'> }): void {
   const f = outcome.final;
   writeRunRecord(dir, {
-    config: run.config,
+    config: recordedConfig(run.config, dir),
     history: outcome.history,
     scheduled: run.config.lr_schedule !== undefined,
     weights: outcome.weights,
@@ -53,7 +54,7 @@ export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome
  */
 export function recordFailure({ run, dir }: RunToRecord, message: string): string {
   try {
-    const replaced = writeRunFailure(dir, run.config, { run_id: run.id, label: run.label, status: 'failed', message, failed_at: new Date().toISOString() });
+    const replaced = writeRunFailure(dir, recordedConfig(run.config, dir), { run_id: run.id, label: run.label, status: 'failed', message, failed_at: new Date().toISOString() });
     return replaced ? message : `${message}; the earlier record is kept`;
   } catch (error) {
     return `${message}; its error.json could not be written either (${(error as Error).message})`;
