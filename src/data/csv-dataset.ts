@@ -2,7 +2,9 @@ import type { LabelledImages } from '../core/dataset.ts';
 import { locateField, readCsvTable, type CsvTable, type MissingPolicy } from './csv-table.ts';
 import { DataFileError } from './data-file-error.ts';
 import { stratifiedSplit } from './split.ts';
-import { encodeRows, tableStatistics, type TableStatistics } from './table-encoding.ts';
+import { encodeRows, tableStatistics, type TableStatistics, type UnseenCategory } from './table-encoding.ts';
+
+export type { UnseenCategory } from './table-encoding.ts';
 
 /** A CSV dataset as an experiment names it; paths absolute. */
 export interface CsvSource {
@@ -20,16 +22,6 @@ export interface CsvSource {
   delimiter: string;
 }
 
-/** A category of a test row that the training rows do not have: encoded as all zeros. */
-export interface UnseenCategory {
-  column: string;
-  /** Test rows with such a category. */
-  rows: number;
-  /** Distinct such categories. */
-  categories: number;
-  /** The first three of them, for the message. */
-  examples: string[];
-}
 
 /** An encoded table, ready for the core. */
 export interface CsvDataset {

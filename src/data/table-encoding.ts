@@ -1,7 +1,17 @@
 import type { CsvTable } from './csv-table.ts';
 import type { MissingPolicy } from './csv-table.ts';
 import { DataFileError } from './data-file-error.ts';
-import type { UnseenCategory } from './csv-dataset.ts';
+
+/** A category of a test row that the training rows do not have: encoded as all zeros. */
+export interface UnseenCategory {
+  column: string;
+  /** Test rows with such a category. */
+  rows: number;
+  /** Distinct such categories. */
+  categories: number;
+  /** The first three of them, for the message. */
+  examples: string[];
+}
 
 /** How each column becomes inputs, learnt from the training rows only (so the test set cannot leak into it). */
 export interface TableStatistics {

@@ -1,4 +1,4 @@
-import type { DatasetInfo } from './dataset.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import { inspectDataset } from './dataset.ts';
 import { expandExperiment } from './expand.ts';
 import type { Override } from './grid.ts';

@@ -1,4 +1,4 @@
-import type { DatasetInfo } from './dataset.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import { combinations, gridAxes, type Override } from './grid.ts';
 import { estimateMemory, memoryProblem } from './memory.ts';
 import { resolveRun } from './resolve.ts';

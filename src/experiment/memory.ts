@@ -1,5 +1,5 @@
 import { EVAL_CHUNK_ROWS } from '../core/train.ts';
-import type { DatasetInfo } from './dataset.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import { formatBytes } from './format-bytes.ts';
 import type { RunConfig } from './run-config.ts';
 

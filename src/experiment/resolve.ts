@@ -1,6 +1,6 @@
 import type { InitScheme, ShuffleMode } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
-import type { DatasetInfo } from './dataset.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import type { RunConfig, RunDataset, RunOptimizer, RunSchedule } from './run-config.ts';
 import type { ParameterName } from './schema.ts';
 import { originOf, valueOf, type Finding, type Origin, type Settings } from './settings.ts';

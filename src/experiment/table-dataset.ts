@@ -4,7 +4,7 @@ import { loadCsvDataset, type CsvSource } from '../data/csv-dataset.ts';
 import { readCsvHeader } from '../data/csv-table.ts';
 import { DataFileError } from '../data/data-file-error.ts';
 import { loadNpyDataset } from '../data/npy-dataset.ts';
-import type { DatasetInfo } from './dataset.ts';
+import type { DatasetInfo } from './dataset-info.ts';
 import { csvIdentity, npyIdentity, sha256File } from './dataset-identity.ts';
 import type { CsvDataset, DatasetCommon, NpyDataset } from './run-config.ts';
 import type { DatasetFile } from './schema.ts';
