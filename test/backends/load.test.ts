@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadKernels, wasmVariant } from '../../src/backends/load.ts';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
+import { underCI } from '../support/requires.ts';
 
 const addonBuilt = existsSync(new URL('../../native/build/Release/mlp_kernels.node', import.meta.url));
 
@@ -27,7 +28,7 @@ describe('loadKernels', () => {
   });
 
   it('auto picks native when the addon is built, else wasm with a one-line note', async () => {
-    if (process.env.CI) expect(addonBuilt, 'CI must build the native addon').toBe(true);
+    if (underCI) expect(addonBuilt, 'CI must build the native addon').toBe(true);
     const { kernels, note } = await loadKernels('auto');
     if (addonBuilt) {
       expect(kernels.name).toBe('native');

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { requires } from '../support/requires.ts';
 
 /**
  * The shipped report pages, opened in a real browser (Debian's chromium, driven by
@@ -12,20 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * to test-output/ for people to look at.
  *
  * Without a browser the tests are skipped with a note on how to install one, unless CI is set:
- * then a missing browser fails.
+ * then a missing browser fails (test/support/requires.ts).
  */
 const CHROMIUM = process.env.MLP_LAB_CHROMIUM ?? '/usr/bin/chromium';
 const PAGES = ['results/report', 'results/relu-vs-sigmoid'];
 const SCREENSHOTS = 'test-output';
-const hasBrowser = existsSync(CHROMIUM);
-if (!hasBrowser && !process.env.CI) {
-  console.warn(`skipping the report pages' browser tests: no ${CHROMIUM}. Install Chromium (Debian/Ubuntu: apt-get install chromium) or point MLP_LAB_CHROMIUM at one.`);
-}
+const browserAt = requires('a browser', existsSync(CHROMIUM) ? null : `no ${CHROMIUM}: install Chromium (Debian/Ubuntu: apt-get install chromium) or point MLP_LAB_CHROMIUM at one`);
 
-describe.skipIf(!hasBrowser && !process.env.CI)('report.html in a browser', () => {
+browserAt.describe('report.html in a browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!hasBrowser) throw new Error(`CI is set but there is no browser at ${CHROMIUM}: .ci/run installs Debian's chromium`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -7,6 +7,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { chartFontFiles, renderSvg, svgToPng } from '../../src/charts/render.ts';
 import { withSchema } from '../../src/charts/spec.ts';
 import { writeCharts } from '../../src/charts/write-charts.ts';
+import { requires } from '../support/requires.ts';
 
 const bars = (n: number) => withSchema({
   data: { values: Array.from({ length: n }, (_, i) => ({ x: `c${i}`, y: i + 1 })) },
@@ -26,7 +27,7 @@ describe('offline rendering', () => {
 });
 
 describe('fonts', () => {
-  it.skipIf(chartFontFiles() === null)('draws with Liberation Sans\'s own files the pixels that loading every system font draws', async () => {
+  requires('Liberation Sans', chartFontFiles() ? null : 'its files are not installed (Debian: apt-get install fonts-liberation)').it('draws with Liberation Sans\'s own files the pixels that loading every system font draws', async () => {
     const svg = await renderSvg({ ...bars(4), title: { text: 'Bold title', subtitle: 'subtitle' } } as ReturnType<typeof bars>);
     const options = { fitTo: { mode: 'zoom' as const, value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' } };
     const system = new Resvg(svg, options).render().asPng();

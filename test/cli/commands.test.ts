@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires } from '../support/requires.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 const root = mkdtempSync(path.join(tmpdir(), 'mlp-lab-commands-'));
@@ -142,7 +143,7 @@ describe('a results folder that cannot be one', () => {
   const refuse = (out: string) => spawnSync(process.execPath, [BIN, 'run', experiment, '--only', 'relu', '--set', 'epochs=1', '--out', out],
     { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
 
-  it.runIf(existsSync('/proc/self'))('under /proc is refused at once, exit 2', () => {
+  requires('/proc', existsSync('/proc/self') ? null : 'no /proc on this system').it('under /proc is refused at once, exit 2', () => {
     const result = refuse('/proc/mlp-lab-results');
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^--out: error: cannot write results to \/proc\/mlp-lab-results \(ENOENT\)/);

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requires } from '../support/requires.ts';
 
 /** Runs the real CLI as a user would: `node bin/mlp-lab.js ...`. */
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -16,11 +17,11 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 interface Row { slice: string; n: number; mean_diff: number; ci_low: number; ci_high: number; p_t: number; p_wilcoxon: number }
 
-/** scipy's numbers for the committed runs, or null (with the reason) when python3 or scipy is missing. */
+/** scipy's numbers for the committed runs, or why they cannot be had (python3 or scipy missing). */
 function scipyReference(): { rows: Row[]; version: string } | string {
   const result = spawnSync('python3', ['test/compare/scipy_reference.py', 'results/relu-vs-sigmoid/runs'], { encoding: 'utf8', timeout: 60_000 });
-  if (result.error) return `python3 not found (${result.error.message})`;
-  if (result.status !== 0) return `scipy not usable: ${result.stderr.trim().split('\n').at(-1)}`;
+  if (result.error) return `python3 not found (${result.error.message}); Debian: apt-get install python3-scipy`;
+  if (result.status !== 0) return `scipy not usable: ${result.stderr.trim().split('\n').at(-1)}; Debian: apt-get install python3-scipy`;
   const parsed = JSON.parse(result.stdout) as { scipy: string; rows: Row[] };
   return { rows: parsed.rows, version: parsed.scipy };
 }
@@ -38,11 +39,11 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
     expect(rows.at(-1)).toMatchObject({ slice: 'all', n: 27 });
   });
 
+  // .ci/run installs Debian's python3-scipy: under CI this check runs, and says so.
   const reference = scipyReference();
-  const skip = typeof reference === 'string';
-  if (skip) console.warn(`SKIPPED: the scipy cross-check of mlp-lab compare (${reference})`);
-  it.skipIf(skip)('agrees with scipy.stats (ttest_rel, its t interval, wilcoxon) to 1e-6', () => {
-    const expected = (reference as { rows: Row[] }).rows;
+  const scipy = requires('python3 with scipy', typeof reference === 'string' ? reference : null);
+  scipy.it('agrees with scipy.stats (ttest_rel, its t interval, wilcoxon) to 1e-6', () => {
+    const { rows: expected, version } = reference as { rows: Row[]; version: string };
     expect(expected).toHaveLength(10);
     for (const want of expected) {
       const got = rows.find((r) => r.slice === want.slice)!;
@@ -52,6 +53,7 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
         expect(Math.abs(got[key] - want[key]), `${want.slice} ${key}: ${got[key]} vs scipy ${want[key]}`).toBeLessThan(1e-6);
       }
     }
+    process.stdout.write(`compare agrees with scipy ${version} on ${expected.length} slices\n`);
   });
 
   it('prints a table per slice with intervals, tests, Holm and the runs left out (the baseline from the file\'s compare: section)', () => {

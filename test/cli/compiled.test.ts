@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { requires } from '../support/requires.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 const REPORT = path.resolve('experiments/report.yaml');
@@ -17,7 +18,7 @@ function compiled(cwd: string, ...args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
 }
 
-describe.runIf(existsSync('dist/cli/main.js'))('the compiled program', () => {
+requires('the build', existsSync('dist/cli/main.js') ? null : 'no dist/cli/main.js (npm run build; npm test builds first)').describe('the compiled program', () => {
   it('runs from a folder outside the checkout: workers load compiled JavaScript, not tsx', () => {
     const elsewhere = mkdtempSync(path.join(tmpdir(), 'mlp-lab-elsewhere-'));
     const version = compiled(elsewhere, '--version');

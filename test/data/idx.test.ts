@@ -7,6 +7,7 @@ import { loadDataset, type DatasetSpec } from '../../src/data/load.ts';
 import { fileMapper } from '../../src/backends/load.ts';
 import { InputRows } from '../../src/core/input-rows.ts';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
+import { requires } from '../support/requires.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-'));
 function write(name: string, bytes: Uint8Array): string {
@@ -124,7 +125,7 @@ describe('loadDataset', () => {
 
 const mapFile = fileMapper();
 
-describe.skipIf(mapFile === null)('loadDataset with files mapped by the native addon', () => {
+requires('the native addon', mapFile ? null : 'it is not built or cannot map files (npm run build:native)').describe('loadDataset with files mapped by the native addon', () => {
   const both = (spec: DatasetSpec) => [loadDataset(spec), loadDataset(spec, { mapFile })] as const;
 
   it('gives the bytes reading gives, for the bundled MNIST, without copying them into fresh memory', () => {

@@ -9,9 +9,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { experimentJsonSchema } from '../../src/experiment/schema.ts';
 import { VALIDATOR_OPTIONS } from '../../src/experiment/validate.ts';
+import { requires } from '../support/requires.ts';
 
 const PRECOMPILED = path.resolve('dist/experiment/experiment-validator.cjs');
 
@@ -37,7 +38,7 @@ const outcome = (validate: ValidateFunction, data: unknown) => {
   return { valid, errors: JSON.parse(JSON.stringify(validate.errors ?? [])) as unknown };
 };
 
-describe.runIf(existsSync(PRECOMPILED))('the validator compiled at build time', () => {
+requires('the build', existsSync(PRECOMPILED) ? null : `no ${PRECOMPILED} (npm run build; npm test builds first)`).describe('the validator compiled at build time', () => {
   it('gives the same verdicts and errors as the schema compiled at run time', () => {
     const precompiled = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction;
     const compiled = new Ajv2020(VALIDATOR_OPTIONS).compile(experimentJsonSchema());

@@ -1,8 +1,9 @@
-import { it } from 'vitest';
+import type { it } from 'vitest';
 import { loadNativeAddon, loadWasmKernels } from '../../src/backends/load.ts';
 import type { Kernels } from '../../src/core/kernels/kernels.ts';
 import { createNativeKernels } from '../../src/core/kernels/native.ts';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
+import { requires } from '../support/requires.ts';
 
 /** One backend (or ISA variant of one) under test; `kernels` null with the reason when unavailable. */
 export interface BackendCase {
@@ -14,8 +15,8 @@ export interface BackendCase {
 /**
  * Every backend the test run can exercise, the same list for every kernel and training test:
  * js, wasm (relaxed-SIMD when the engine has it), wasm with plain SIMD, native (best ISA for this
- * CPU), and the addon's other paths this CPU can run (AVX2 when the best is AVX-512, portable). When CI is set, an addon that does not load is a
- * failure (CI must build it), so the native cases carry the error and the tests rethrow it.
+ * CPU), and the addon's other paths this CPU can run (AVX2 when the best is AVX-512, portable). An addon that does not load is a case
+ * without kernels that carries the error (its tests are skipped locally and fail under CI).
  */
 export async function backendCases(): Promise<BackendCase[]> {
   const cases: BackendCase[] = [
@@ -37,22 +38,13 @@ export async function backendCases(): Promise<BackendCase[]> {
   return cases;
 }
 
-/**
- * The kernels of a case, or null when the test should be skipped. Throws when CI is set and the
- * backend is missing, so that a CI without a built addon fails instead of skipping.
- */
-export function kernelsOrSkip(c: BackendCase): Kernels | null {
-  if (c.kernels) return c.kernels;
-  if (process.env.CI) throw new Error(`CI is set but ${c.label} is unavailable: ${c.skipReason}`);
-  return null;
+/** The kernels of a case whose tests run (itFor skips them when the backend is unavailable). */
+export function kernelsOf(c: BackendCase): Kernels {
+  if (!c.kernels) throw new Error(`${c.label} is unavailable: ${c.skipReason}`);
+  return c.kernels;
 }
 
-/**
- * `it` for a case's tests: `it.skip` (with one warning naming the reason) when the backend is
- * unavailable and CI is not set; plain `it` otherwise, whose kernelsOrSkip then fails under CI.
- */
-export function itFor(c: BackendCase): ReturnType<typeof it.skipIf> {
-  const skip = !c.kernels && !process.env.CI;
-  if (skip) console.warn(`skipping ${c.label} tests: ${c.skipReason}`);
-  return it.skipIf(skip);
+/** `it` for a case's tests: skipped locally when the backend is unavailable, a failure under CI (which must build it). */
+export function itFor(c: BackendCase): typeof it {
+  return requires(`the ${c.label} kernels`, c.kernels ? null : c.skipReason).it;
 }

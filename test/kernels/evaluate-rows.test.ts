@@ -11,7 +11,7 @@ import { Network } from '../../src/core/network.ts';
 import { evaluateSet } from '../../src/core/evaluate.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { mnistSubset } from '../support/mnist.ts';
-import { backendCases, itFor, kernelsOrSkip } from './backends.ts';
+import { backendCases, itFor, kernelsOf } from './backends.ts';
 
 const natives = (await backendCases()).filter((c) => c.label.startsWith('native'));
 
@@ -28,8 +28,7 @@ describe.each(natives)('$label evaluateRows', (c) => {
   const data = mnistSubset(1000, 10);
 
   test.each(MODELS)('%s: the chunk-by-chunk numbers, bit for bit, on 1, 2 and 3 threads', (_, layers, activations) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     expect(kernels.evaluateRows).toBeDefined();
     const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined };
     for (const maxRows of [256, 300]) {
@@ -46,8 +45,7 @@ describe.each(natives)('$label evaluateRows', (c) => {
   });
 
   test('a NaN weight gives the chunk-by-chunk NaN cost and accuracy', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined };
     const model = { layers: [784, 20, 10], activations: ['relu', 'softmax'] as Activation[] };
     const network = new Network(kernels, model, 256);
@@ -60,8 +58,8 @@ describe.each(natives)('$label evaluateRows', (c) => {
   });
 
   test('refuses labels the model has no output for, and buffers too short', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels?.evaluateRows) return;
+    const kernels = kernelsOf(c);
+    expect(kernels.evaluateRows).toBeDefined();
     const network = new Network(kernels, { layers: [784, 5], activations: ['softmax'] }, 256);
     const layers = network.layers.map(({ W, b, nIn, nOut, activation }) => ({ W, b, nIn, nOut, activation }));
     expect(() => kernels.evaluateRows!(layers, data.train.images as Uint8Array, data.train.labels, 100, 256, 1)).toThrow(RangeError);

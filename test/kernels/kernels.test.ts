@@ -21,7 +21,7 @@ import { describe, expect } from 'vitest';
 import type { HiddenActivation, Kernels } from '../../src/core/kernels/kernels.ts';
 import { referenceKernels as ref } from '../../src/core/kernels/reference.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { backendCases, itFor, kernelsOrSkip } from './backends.ts';
+import { backendCases, itFor, kernelsOf } from './backends.ts';
 import { expectWithin, U32 } from './tolerance.ts';
 
 const cases = await backendCases();
@@ -89,20 +89,17 @@ describe.each(cases)('$label kernels', (c) => {
     };
 
     test('matches the reference on the shape grid m∈{1,3,5,7,9,30,31} × n∈{1,10,17,64,128} × k∈{1,3,784}, and k = 0', () => {
-      const kernels = kernelsOrSkip(c);
-      if (!kernels) return;
+      const kernels = kernelsOf(c);
       for (const [m, n, k] of grid()) check(kernels, m, n, k, 0);
     });
 
     test('matches the reference on the training shapes, including a remainder batch', () => {
-      const kernels = kernelsOrSkip(c);
-      if (!kernels) return;
+      const kernels = kernelsOf(c);
       for (const [m, n, k] of TRAINING_SHAPES[product]) check(kernels, m, n, k, 0);
     });
 
     test('works on views that do not start on a vector boundary', () => {
-      const kernels = kernelsOrSkip(c);
-      if (!kernels) return;
+      const kernels = kernelsOf(c);
       for (const offset of [1, 3]) for (const [m, n, k] of [[5, 17, 3], [31, 128, 784], [7, 10, 33]] as const) check(kernels, m, n, k, offset);
     });
   });
@@ -111,8 +108,7 @@ describe.each(cases)('$label kernels', (c) => {
   const ACTS: HiddenActivation[] = ['relu', 'sigmoid', 'tanh'];
 
   test.each(ACTS)('biasActivation %s matches the reference', (activation) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     for (const [rows, cols] of ELEMENT_SHAPES) {
       const z = random(rows * cols, rows + cols, -4, 4);
       const b = random(cols, cols, -1, 1);
@@ -127,8 +123,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test.each(ACTS)('biasActivation %s handles NaN, ±1000 and ±0 like the reference', (activation) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     const z = Float32Array.from([NaN, 1000, -1000, 0, -0, 1e-30, -1e-30, 3, NaN, -5, 1000, -1000, 0.5]);
     const b = new Float32Array(z.length);
     const Z = put(kernels, z);
@@ -141,8 +136,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test.each(ACTS.filter((a) => a !== 'relu'))('biasActivation %s stays within its bound over the whole useful range', (activation) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     // Every 1/64 from −100 to 100 (the exp clamps, the tanh polynomial's edge at ±0.625, subnormal results)
     // and 4,000 random arguments.
     const grid = Float32Array.from({ length: 12801 }, (_, i) => -100 + i / 64);
@@ -155,8 +149,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('unpackBytes gives the reference float for every byte, at every offset and length', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     for (const [offset, length] of [[0, 256], [1, 255], [3, 17], [5, 7], [0, 1]] as const) {
       const src = kernels.allocBytes(length + offset).subarray(offset);
@@ -170,8 +163,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('unpackRows gathers the rows an order names, each byte as unpackBytes gives it', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     if (!kernels.unpackRows) {
       expect(kernels.name).toBe('wasm'); // the only backend that must gather into its own memory
       return;
@@ -197,8 +189,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test.each(ACTS)('activationBackward %s matches the reference', (activation) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     for (const length of [1, 3, 4, 7, 8, 17, 3840]) {
       const dA = random(length, length, -1, 1);
       const a = activation === 'relu' ? random(length, length + 1, -1, 1) : activation === 'sigmoid'
@@ -215,8 +206,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('addBias is exact', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     for (const [rows, cols] of ELEMENT_SHAPES) {
       const z = random(rows * cols, rows * cols);
       const b = random(cols, cols + 1);
@@ -229,8 +219,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('columnSums matches the reference within (rows + 1)·u·Σ|x|', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     for (const [rows, cols] of [...ELEMENT_SHAPES, [256, 128], [1, 784]] as const) {
       const x = random(rows * cols, rows * 31 + cols);
       const out = put(kernels, new Float32Array(cols).fill(NaN), 1);
@@ -244,8 +233,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('axpy matches the reference within 2u·(|y| + |αx|)', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     for (const length of [1, 3, 4, 17, 100352, 100353]) {
       const x = random(length, length);
       const y = random(length, length + 1);
@@ -264,8 +252,7 @@ describe.each(cases)('$label kernels', (c) => {
     ['a batch of one', 1, 10, 5],
     ['odd class count', 31, 17, 3],
   ] as const)('softmaxCrossEntropy matches the reference (float64 inside) on %s, with dZ aliasing Z or null', (_, rows, cols, scale) => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     const z = random(rows * cols, rows + cols, -scale, scale);
     const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 3) % cols);
     const wantDZ = new Float32Array(rows * cols);
@@ -282,8 +269,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('softmaxCrossEntropy propagates NaN logits like the reference', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
     const z = Float32Array.from([0, 1, NaN, 2, 0, 1, 2, 3]);
     const labels = Uint8Array.from([1, 3]);
     const want = new Float32Array(8);
@@ -294,8 +280,7 @@ describe.each(cases)('$label kernels', (c) => {
   });
 
   test('momentumStep and adamStep give the reference results on its own buffers', () => {
-    const kernels = kernelsOrSkip(c);
-    if (!kernels) return;
+    const kernels = kernelsOf(c);
 
     const n = 37;
     const [w, g, v, s] = [1, 2, 3, 4].map((seed) => random(n, seed));

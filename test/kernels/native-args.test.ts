@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { loadNativeAddon } from '../../src/backends/load.ts';
-import { backendCases, itFor, kernelsOrSkip } from './backends.ts';
+import { backendCases, itFor, kernelsOf } from './backends.ts';
 
 const native = (await backendCases()).find((c) => c.label.startsWith('native'))!;
 
@@ -8,8 +8,7 @@ describe('native addon argument checks', () => {
   const it = itFor(native);
 
   it('throws instead of reading or writing out of bounds', () => {
-    const kernels = kernelsOrSkip(native);
-    if (!kernels) return;
+    const kernels = kernelsOf(native);
     const A = kernels.alloc(4);
     expect(() => kernels.gemm(2, 3, 2, A, A, A)).toThrow(/B has 4 elements, the shape needs 6/);
     expect(() => kernels.gemmNT(2, 2, 2, A, A, new Float32Array(3))).toThrow(RangeError);
@@ -22,8 +21,7 @@ describe('native addon argument checks', () => {
   });
 
   it('aligns every buffer it allocates to 64 bytes', () => {
-    if (!kernelsOrSkip(native)) return;
-    const kernels = native.kernels!;
+    const kernels = kernelsOf(native);
     for (const length of [1, 7, 30 * 784]) {
       const buffer = kernels.alloc(length);
       expect(buffer.length).toBe(length);

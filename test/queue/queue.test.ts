@@ -11,15 +11,13 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiment/index.ts';
 import { parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from '../../src/queue/connection.ts';
 import { checkpointKey } from '../../src/queue/checkpoints.ts';
 import { buildJob } from '../../src/queue/payload.ts';
 import { startCli, type CliProcess } from './cli-process.ts';
-import { itWithRedis, redisMissing, startRedis, type TestRedis } from './redis-server.ts';
-
-const it = itWithRedis();
+import { startRedis, withRedis, type TestRedis } from './redis-server.ts';
 
 /** Six short runs, two of which diverge (their NaN costs must come back as NaN). */
 const SWEEP = `
@@ -73,7 +71,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-describe.skipIf(redisMissing !== null)('mlp-lab run --queue with mlp-lab workers', () => {
+withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const { file, out } = workspace(SWEEP);

@@ -1,7 +1,8 @@
 /**
  * A real Redis for the queue tests: Debian's redis-server on a free loopback port, its data in a
  * temporary folder (append-only file, fsync'd on every write, so a restart keeps the queue).
- * Without redis-server the tests are skipped with the reason, except under CI, where they fail.
+ * Without redis-server the tests are skipped with the reason, except under CI, where they fail
+ * (test/support/requires.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -9,16 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { it } from 'vitest';
+import { requires } from '../support/requires.ts';
 
-export const redisMissing: string | null = spawnSync('redis-server', ['--version']).error ? 'redis-server is not installed (apt-get install redis-server)' : null;
-
-/** `it`, or `it.skip` with a warning when there is no redis-server and CI is not set. */
-export function itWithRedis(): ReturnType<typeof it.skipIf> {
-  if (redisMissing && process.env.CI) throw new Error(`CI is set but ${redisMissing}`);
-  if (redisMissing) console.warn(`skipping queue tests: ${redisMissing}`);
-  return it.skipIf(redisMissing !== null);
-}
+/** The queue tests' `describe`: skipped without redis-server, a failure under CI. */
+export const withRedis = requires('redis-server', spawnSync('redis-server', ['--version']).error ? 'not installed (apt-get install redis-server)' : null);
 
 export interface TestRedis {
   url: string;

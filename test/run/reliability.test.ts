@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
+import { requires } from '../support/requires.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 const env = { ...process.env, NO_COLOR: '1' };
@@ -138,14 +139,19 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
   }, 400_000);
 });
 
-/** A small file system of its own, to fill or make read-only; needs root (mount), else the tests are skipped. */
+/**
+ * A small file system of its own, to fill or make read-only. Mounting needs root: CI runs as root;
+ * elsewhere the tests are skipped with the reason.
+ */
 const mountPoint = mkdtempSync(path.join(tmpdir(), 'mlp-lab-mnt-'));
-const canMount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]).status === 0;
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+const tmpfs = requires('a tmpfs of its own (mount, as root)', mounted.status === 0 ? null : `mount -t tmpfs failed: ${(mounted.stderr || mounted.error?.message || '').trim()}`);
 afterAll(() => {
-  if (canMount) spawnSync('umount', [mountPoint]);
+  if (tmpfs.met) spawnSync('umount', [mountPoint]);
+  rmSync(mountPoint, { recursive: true, force: true });
 });
 
-describe.skipIf(!canMount)('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () => {
+tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () => {
   it('refuses a read-only results folder before training', () => {
     const { file } = workspace();
     const out = path.join(mountPoint, 'ro');
