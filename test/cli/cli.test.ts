@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-
-/** Runs the real CLI as a user would: `node bin/mlp-lab.js ...`. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/mlp-lab.js', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
+import { workspace } from '../support/workspace.ts';
 
 /** The first line of each problem: `FILE:LINE:COL: error: MESSAGE` (or `--set: error: ...`). */
 const PROBLEM = /^(\S+?)(?::(\d+):(\d+))?: (error|warning): (.+)$/;
@@ -16,9 +10,9 @@ const problemLines = (stderr: string) => stderr.split('\n').filter((line) => PRO
 
 describe('mlp-lab validate', () => {
   it('accepts the shipped experiments with one summary line each', () => {
-    const { status, stdout, stderr } = cli('validate', 'experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml');
+    const { code, stdout, stderr } = cli('validate', 'experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml');
     expect(stderr).toBe('');
-    expect(status).toBe(0);
+    expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toEqual([
       'experiments/report.yaml: ok (report: 3 runs; varying layers, activations)',
       'experiments/relu-vs-sigmoid.yaml: ok (relu-vs-sigmoid: 54 runs; varying activation, learning_rate, init, seed)',
@@ -26,8 +20,8 @@ describe('mlp-lab validate', () => {
   });
 
   it('reports every problem as FILE:LINE:COL: error: MESSAGE and exits 2', () => {
-    const { status, stdout, stderr } = cli('validate', 'test/fixtures/invalid/multiple-problems.yaml');
-    expect(status).toBe(2);
+    const { code, stdout, stderr } = cli('validate', 'test/fixtures/invalid/multiple-problems.yaml');
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(problemLines(stderr)).toEqual([
       'test/fixtures/invalid/multiple-problems.yaml:4:11: error: `defaults.epochs` must be at least 1, got 0',
@@ -39,15 +33,15 @@ describe('mlp-lab validate', () => {
   });
 
   it('checks every file even when one is invalid', () => {
-    const { status, stdout, stderr } = cli('validate', 'test/fixtures/invalid/bad-init.yaml', 'experiments/report.yaml');
-    expect(status).toBe(2);
+    const { code, stdout, stderr } = cli('validate', 'test/fixtures/invalid/bad-init.yaml', 'experiments/report.yaml');
+    expect(code).toBe(2);
     expect(stdout).toContain('experiments/report.yaml: ok');
     expect(problemLines(stderr)).toHaveLength(1);
   });
 
   it('reports a missing file without a stack trace', () => {
-    const { status, stderr } = cli('validate', 'experiments/nope.yaml');
-    expect(status).toBe(2);
+    const { code, stderr } = cli('validate', 'experiments/nope.yaml');
+    expect(code).toBe(2);
     expect(stderr.trim()).toBe('experiments/nope.yaml: error: no such file');
   });
 
@@ -59,12 +53,11 @@ describe('mlp-lab validate', () => {
 });
 
 describe('mlp-lab plan', () => {
-  const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-plan-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  const out = workspace('plan').dir;
 
   it('lists the report\'s 3 runs', () => {
-    const { status, stdout } = cli('plan', 'experiments/report.yaml', '--out', out);
-    expect(status).toBe(0);
+    const { code, stdout } = cli('plan', 'experiments/report.yaml', '--out', out);
+    expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+run id\s+variant\s+epochs\s+iterations\s+work\s+memory\s+status$/m);
     expect(stdout).toContain('[784,128,64,10] sigmoid');
     expect(stdout).toContain('3 runs: 0 finished, 3 to run');
@@ -88,29 +81,29 @@ describe('mlp-lab plan', () => {
   });
 
   it('reports a bad --set as `--set: error:` and exits 2', () => {
-    const { status, stderr } = cli('plan', 'experiments/report.yaml', '--set', 'epoch=1', '--set', 'batch_size=0');
-    expect(status).toBe(2);
+    const { code, stderr } = cli('plan', 'experiments/report.yaml', '--set', 'epoch=1', '--set', 'batch_size=0');
+    expect(code).toBe(2);
     expect(problemLines(stderr)).toEqual(['--set: error: unknown setting `epoch`', '--set: error: `batch_size` must be at least 1, got 0']);
   });
 
   it('refuses more runs than the limit, and --max-runs lifts it', () => {
     const refused = cli('plan', 'experiments/relu-vs-sigmoid.yaml', '--max-runs', '10');
-    expect(refused.status).toBe(2);
+    expect(refused.code).toBe(2);
     expect(problemLines(refused.stderr)[0]).toMatch(/^experiments\/relu-vs-sigmoid\.yaml:\d+:1: error: the experiment expands to 54 runs, more than the limit of 10$/);
-    expect(cli('plan', 'test/fixtures/invalid/too-many-runs.yaml', '--max-runs', '9').status).toBe(0);
+    expect(cli('plan', 'test/fixtures/invalid/too-many-runs.yaml', '--max-runs', '9').code).toBe(0);
   });
 });
 
 describe('the program', () => {
   it.each(['validate', 'plan', 'schema'])('`%s --help` shows an example', (command) => {
-    const { status, stdout } = cli(command, '--help');
-    expect(status).toBe(0);
+    const { code, stdout } = cli(command, '--help');
+    expect(code).toBe(0);
     expect(stdout).toContain('Examples:');
   });
 
   it('exits 2 on an unknown option', () => {
-    const { status, stderr } = cli('plan', 'experiments/report.yaml', '--jsn');
-    expect(status).toBe(2);
+    const { code, stderr } = cli('plan', 'experiments/report.yaml', '--jsn');
+    expect(code).toBe(2);
     expect(stderr).toContain("unknown option '--jsn'");
   });
 

@@ -2,21 +2,17 @@
  * Commands end to end through the real CLI: `--fail-fast`, the retry of failed runs, `report`,
  * `schema --write`, and an experiment on IDX files from validation to its tables.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliWith } from '../support/cli.ts';
 import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
-const BIN = path.resolve('bin/mlp-lab.js');
-const root = mkdtempSync(path.join(tmpdir(), 'mlp-lab-commands-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = workspace('commands').dir;
 
-function cli(args: string[], bin = BIN) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], bin = BIN) => cliWith({ bin }, ...args);
 
 describe('--fail-fast and failed runs', () => {
   // A checkpoint that cannot be written fails its run in the worker (as a full disk would):
@@ -140,12 +136,11 @@ describe('schema --write', () => {
 describe('a results folder that cannot be one', () => {
   const experiment = path.resolve('experiments/report.yaml');
   // Node 20's recursive mkdirSync never returns for a folder under /proc: a regression would hang, so it is timed out.
-  const refuse = (out: string) => spawnSync(process.execPath, [BIN, 'run', experiment, '--only', 'relu', '--set', 'epochs=1', '--out', out],
-    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+  const refuse = (out: string) => cliWith({ timeout: 30_000 }, 'run', experiment, '--only', 'relu', '--set', 'epochs=1', '--out', out);
 
   requires('/proc', existsSync('/proc/self') ? null : 'no /proc on this system').it('under /proc is refused at once, exit 2', () => {
     const result = refuse('/proc/mlp-lab-results');
-    expect(result.status).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^--out: error: cannot write results to \/proc\/mlp-lab-results \(ENOENT\)/);
   });
 
@@ -153,10 +148,10 @@ describe('a results folder that cannot be one', () => {
     const file = path.join(root, 'a-file');
     writeFileSync(file, 'not a folder');
     const itself = refuse(file);
-    expect(itself.status).toBe(2);
+    expect(itself.code).toBe(2);
     expect(itself.stderr).toContain(`cannot write results to ${file} (it is a file, not a folder)`);
     const inside = refuse(path.join(file, 'results'));
-    expect(inside.status).toBe(2);
+    expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('(ENOTDIR)');
   });
 });

@@ -1,19 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
 import { requires } from '../support/requires.ts';
-
-/** Runs the real CLI as a user would: `node bin/mlp-lab.js ...`. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/mlp-lab.js', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { workspace } from '../support/workspace.ts';
 
 const FILE = 'experiments/relu-vs-sigmoid.yaml';
-const temp = mkdtempSync(path.join(tmpdir(), 'mlp-lab-compare-'));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const temp = workspace('compare').dir;
 
 interface Row { slice: string; n: number; mean_diff: number; ci_low: number; ci_high: number; p_t: number; p_wilcoxon: number }
 
@@ -27,12 +21,12 @@ function scipyReference(): { rows: Row[]; version: string } | string {
 }
 
 describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
-  const { status, stdout, stderr } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--json');
+  const { code, stdout, stderr } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--json');
   const rows = JSON.parse(stdout || '[]') as (Row & Record<string, unknown>)[];
 
   it('prints one object per learning rate and init, and one over all of them', () => {
     expect(stderr).toBe('');
-    expect(status).toBe(0);
+    expect(code).toBe(0);
     expect(rows).toHaveLength(10);
     expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['by', 'value', 'baseline', 'slice', 'n', 'mean_diff', 'ci_low', 'ci_high', 'p_t', 'p_wilcoxon', 'wins', 'ties', 'losses']));
     expect(rows[0]).toMatchObject({ by: 'activation', value: 'relu', baseline: 'sigmoid', slice: 'learning_rate=0.01 init=report', n: 3, wins: 3, ties: 0, losses: 0 });
@@ -58,7 +52,7 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
 
   it('prints a table per slice with intervals, tests, Holm and the runs left out (the baseline from the file\'s compare: section)', () => {
     const text = cli('compare', FILE, '--by', 'activation');
-    expect(text.status).toBe(0);
+    expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
     expect(lines[0]).toBe('relu-vs-sigmoid: test accuracy (%), relu − sigmoid (activation), paired by seed');
     expect(lines[2]).toMatch(/^learning_rate\s+init\s+pairs\s+difference\s+95% CI\s+p \(t\)\s+p \(Wilcoxon\)\s+wins\/ties\/losses\s+Holm \(t\)$/);
@@ -80,8 +74,8 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
 describe('mlp-lab compare: what it cannot pair', () => {
   it('lists every run that is not finished instead of dropping it', () => {
     const out = path.join(temp, 'empty');
-    const { status, stdout } = cli('compare', FILE, '--by', 'activation', '--out', out);
-    expect(status).toBe(0);
+    const { code, stdout } = cli('compare', FILE, '--by', 'activation', '--out', out);
+    expect(code).toBe(0);
     expect(stdout).toContain('Left out (54):');
     expect(stdout).toMatch(/\n {2}[0-9a-f]{12} {2}activation=relu learning_rate=0\.01 init=report seed=1: not run yet\n/);
     expect(stdout).toMatch(/\n0\.01\s+report\s+0\s+n\/a\s+n\/a\s+n\/a\s+n\/a\s+0\/0\/0/);
@@ -96,8 +90,8 @@ describe('mlp-lab compare: what it cannot pair', () => {
     const metricsFile = path.join(out, 'relu-vs-sigmoid', 'runs', victim.id, 'metrics.json');
     const metrics = JSON.parse(readFileSync(metricsFile, 'utf8')) as Record<string, unknown>;
     writeFileSync(metricsFile, JSON.stringify({ ...metrics, status: 'diverged', test_accuracy: null }));
-    const { status, stdout } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--out', out);
-    expect(status).toBe(0);
+    const { code, stdout } = cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--out', out);
+    expect(code).toBe(0);
     expect(stdout).toContain('Left out (2):');
     expect(stdout).toContain(`${victim.id}  ${victim.label}: diverged`);
     expect(stdout).toMatch(/activation=relu learning_rate=0\.1 init=he seed=2: its partner with activation=sigmoid \([0-9a-f]{12}\) diverged/);
@@ -112,16 +106,16 @@ describe('mlp-lab compare: invalid input', () => {
     [['--by', 'activation', '--baseline', 'tanh'], '--baseline: error: `tanh` is not a value of `activation`', 'values of activation: relu, sigmoid'],
     [['--by', 'epochs'], '--by: error: `epochs` does not vary in this experiment', 'these vary: activation, learning_rate, init'],
   ])('%j', (args, message, hint) => {
-    const { status, stdout, stderr } = cli('compare', FILE, ...args);
-    expect(status).toBe(2);
+    const { code, stdout, stderr } = cli('compare', FILE, ...args);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
     expect(stderr).toContain(`hint: ${hint}`);
   });
 
   it('refuses an unknown metric with the list of metrics', () => {
-    const { status, stderr } = cli('compare', FILE, '--by', 'activation', '--metric', 'accuracy');
-    expect(status).toBe(2);
+    const { code, stderr } = cli('compare', FILE, '--by', 'activation', '--metric', 'accuracy');
+    expect(code).toBe(2);
     expect(stderr).toContain('expected one of test_accuracy, train_accuracy, test_cost, train_cost, seconds, best_test_accuracy');
   });
 });
@@ -138,7 +132,7 @@ describe('the compare: section of an experiment file', () => {
     cpSync('results/relu-vs-sigmoid', path.join(out, 'relu-vs-sigmoid'), { recursive: true });
     const victim = path.join(out, 'relu-vs-sigmoid', 'runs', rows0(out));
     rmSync(path.join(victim, 'metrics.json'));
-    expect(cli('report', FILE, '--out', out).status).toBe(0);
+    expect(cli('report', FILE, '--out', out).code).toBe(0);
     const markdown = readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.md'), 'utf8');
     expect(markdown).toContain('## Comparisons');
     expect(markdown).toContain('| **all** |  | **26** |');
@@ -147,8 +141,8 @@ describe('the compare: section of an experiment file', () => {
 
   it('leaves a comparison out with its reason when --set collapses the parameter', () => {
     const out = path.join(temp, 'collapsed');
-    const { status, stdout } = cli('report', FILE, '--out', out, '--set', 'activation=relu');
-    expect(status).toBe(0);
+    const { code, stdout } = cli('report', FILE, '--out', out, '--set', 'activation=relu');
+    expect(code).toBe(0);
     expect(stdout).toContain('Comparison by activation: not shown (`activation` does not vary in this experiment).');
   });
 });

@@ -2,25 +2,20 @@
  * The compiled program (dist/, built by `npm ci` and by `npm test` before the suite) as a user
  * starts it: from a folder outside the checkout, with no TypeScript loader anywhere.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { cliWith } from '../support/cli.ts';
 import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
-const BIN = path.resolve('bin/mlp-lab.js');
 const REPORT = path.resolve('experiments/report.yaml');
 
-function compiled(cwd: string, ...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.MLP_LAB_FROM_SOURCE;
-  return spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
-}
+const compiled = (cwd: string, ...args: string[]) => cliWith({ cwd, env: { MLP_LAB_FROM_SOURCE: undefined } }, ...args);
 
 requires('the build', existsSync('dist/cli/main.js') ? null : 'no dist/cli/main.js (npm run build; npm test builds first)').describe('the compiled program', () => {
   it('runs from a folder outside the checkout: workers load compiled JavaScript, not tsx', () => {
-    const elsewhere = mkdtempSync(path.join(tmpdir(), 'mlp-lab-elsewhere-'));
+    const elsewhere = workspace('elsewhere').dir;
     const version = compiled(elsewhere, '--version');
     expect(version.stderr).toBe('');
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
@@ -29,7 +24,7 @@ requires('the build', existsSync('dist/cli/main.js') ? null : 'no dist/cli/main.
     const run = compiled(elsewhere, 'run', REPORT, '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=300',
       '--set', 'dataset.test_limit=100', '--out', out, '--quiet');
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.code).toBe(0);
     expect(readdirSync(path.join(out, 'report', 'runs'))).toHaveLength(1);
     // Charts and the page come from the bundled Vega and Vega-Lite, drawn to PNG by resvg (not bundled).
     expect(readdirSync(path.join(out, 'report', 'charts')).sort()).toEqual(['results.png', 'results.svg', 'results.vl.json', 'runs']);
@@ -38,15 +33,11 @@ requires('the build', existsSync('dist/cli/main.js') ? null : 'no dist/cli/main.
   });
 
   it('points at the mistake in a wrong experiment file (the precompiled validator)', () => {
-    const elsewhere = mkdtempSync(path.join(tmpdir(), 'mlp-lab-elsewhere-'));
+    const elsewhere = workspace('elsewhere').dir;
     writeFileSync(path.join(elsewhere, 'typo.yaml'), 'name: typo\ndefaults: { layers: [784, 10], activaton: relu }\n');
     const result = compiled(elsewhere, 'validate', 'typo.yaml');
-    expect(result.status).toBe(2);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^typo\.yaml:2:32: error: unknown key `activaton` in `defaults`/);
     expect(result.stderr).toMatch(/did you mean `activation`\?/);
   });
-});
-
-it('dist/ has been built (npm test builds it before the suite)', () => {
-  expect(existsSync('dist/cli/main.js')).toBe(true);
 });

@@ -1,19 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliWith } from '../support/cli.ts';
+import { workspace } from '../support/workspace.ts';
 
-const BIN = path.resolve('bin/mlp-lab.js');
-const temp = mkdtempSync(path.join(tmpdir(), 'mlp-lab-diff-'));
-const repo = path.join(temp, 'repo');
+const temp = workspace('diff');
+const repo = temp.path('repo');
 const table = path.join(repo, 'results', 'report', 'results.csv');
 
 /** The real CLI, run in `cwd`. */
-function cli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (cwd: string, ...args: string[]) => cliWith({ cwd }, ...args);
 
 function git(...args: string[]): void {
   const result = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: repo, encoding: 'utf8' });
@@ -30,25 +27,24 @@ beforeAll(() => {
   git('add', '.');
   git('commit', '-q', '-m', 'results');
 });
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe('mlp-lab diff', () => {
   it('says "no change" and exits 0 on a clean checkout', () => {
-    const { status, stdout, stderr } = cli(repo, 'diff', 'experiments/report.yaml');
+    const { code, stdout, stderr } = cli(repo, 'diff', 'experiments/report.yaml');
     expect(stderr).toBe('');
     expect(stdout).toBe('no change: the 3 runs of results/report/results.csv are as in HEAD (tolerance 0)\n');
-    expect(status).toBe(0);
+    expect(code).toBe(0);
   });
 
   it('lists a run whose accuracy moved, with the change, and exits 1', () => {
     const original = readFileSync(table, 'utf8');
     try {
       writeFileSync(table, original.replace(/,97\.23,completed,/, ',97.31,completed,'));
-      const { status, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
-      expect(status).toBe(1);
+      const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
+      expect(code).toBe(1);
       expect(stdout).toMatch(/^changed {2}[0-9a-f]{12} {2}\[784,128,64,10\] relu: test_accuracy 97\.23 → 97\.31 \(\+0\.08\)\n/);
       expect(stdout).toMatch(/\n1 changed, 0 added, 0 removed, 2 unchanged: results\/report\/results\.csv against HEAD \(tolerance 0\)\n$/);
-      expect(cli(repo, 'diff', 'experiments/report.yaml', '--tolerance', '0.1').status).toBe(0);
+      expect(cli(repo, 'diff', 'experiments/report.yaml', '--tolerance', '0.1').code).toBe(0);
     } finally {
       writeFileSync(table, original);
     }
@@ -58,9 +54,9 @@ describe('mlp-lab diff', () => {
     const original = readFileSync(table, 'utf8');
     try {
       // `report --set seed=7 --out results` rewrites the table with the runs of seed 7: new ids, not run yet.
-      expect(cli(repo, 'report', 'experiments/report.yaml', '--set', 'seed=7', '--out', 'results').status).toBe(0);
-      const { status, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
-      expect(status).toBe(1);
+      expect(cli(repo, 'report', 'experiments/report.yaml', '--set', 'seed=7', '--out', 'results').code).toBe(0);
+      const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
+      expect(code).toBe(1);
       expect(stdout).toMatch(/^changed {2}[0-9a-f]{12} → [0-9a-f]{12} {2}\[784,10\] softmax: test_accuracy 92\.29 → —; also train_cost, test_cost, train_accuracy; status completed → pending\n/);
       expect(stdout).toContain('3 changed, 0 added, 0 removed, 0 unchanged');
     } finally {
@@ -74,8 +70,8 @@ describe('mlp-lab diff', () => {
       const lines = original.trimEnd().split('\n');
       const extra = lines[1]!.replace(/^[0-9a-f]{12},"[^"]*"/, 'abcdefabcdef,an extra run');
       writeFileSync(table, [...lines.slice(0, 3), extra].join('\n') + '\n');
-      const { status, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
-      expect(status).toBe(1);
+      const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
+      expect(code).toBe(1);
       expect(stdout).toContain('added    abcdefabcdef  an extra run: test_accuracy 92.29');
       expect(stdout).toMatch(/removed {2}[0-9a-f]{12} {2}\[784,128,64,10\] sigmoid: test_accuracy 89\.19/);
     } finally {
@@ -84,17 +80,17 @@ describe('mlp-lab diff', () => {
   });
 
   it('reports an unknown revision as invalid input', () => {
-    const { status, stdout, stderr } = cli(repo, 'diff', 'experiments/report.yaml', '--rev', 'no-such-branch');
-    expect(status).toBe(2);
+    const { code, stdout, stderr } = cli(repo, 'diff', 'experiments/report.yaml', '--rev', 'no-such-branch');
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('--rev: error: unknown revision `no-such-branch`');
   });
 
   it('reports a folder outside any git repository as invalid input', () => {
-    const outside = path.join(temp, 'outside');
+    const outside = temp.path('outside');
     cpSync(repo, outside, { recursive: true, filter: (src) => !src.includes(`${path.sep}.git`) });
-    const { status, stderr } = cli(outside, 'diff', 'experiments/report.yaml');
-    expect(status).toBe(2);
+    const { code, stderr } = cli(outside, 'diff', 'experiments/report.yaml');
+    expect(code).toBe(2);
     expect(stderr).toContain('error: not inside a git repository');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
@@ -103,8 +99,8 @@ describe('mlp-lab diff', () => {
     git('rm', '-q', '--cached', 'results/report/results.csv');
     git('commit', '-q', '-m', 'untrack');
     try {
-      const { status, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
-      expect(status).toBe(1);
+      const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
+      expect(code).toBe(1);
       expect(stdout).toContain('0 changed, 3 added, 0 removed, 0 unchanged: results/report/results.csv against HEAD (where results/report/results.csv did not exist)');
     } finally {
       git('add', 'results/report/results.csv');
@@ -115,8 +111,8 @@ describe('mlp-lab diff', () => {
 
 describe('mlp-lab diff: bad input', () => {
   it('refuses a metric that is not a column', () => {
-    const { status, stderr } = cli(repo, 'diff', 'experiments/report.yaml', '--metric', 'accuracy');
-    expect(status).toBe(2);
+    const { code, stderr } = cli(repo, 'diff', 'experiments/report.yaml', '--metric', 'accuracy');
+    expect(code).toBe(2);
     expect(stderr).toContain('--metric: error: results.csv has no column `accuracy`');
   });
 
@@ -124,8 +120,8 @@ describe('mlp-lab diff: bad input', () => {
     const original = readFileSync(table, 'utf8');
     try {
       writeFileSync(table, 'run_id,label\n"unterminated\n');
-      const { status, stderr } = cli(repo, 'diff', 'experiments/report.yaml');
-      expect(status).toBe(2);
+      const { code, stderr } = cli(repo, 'diff', 'experiments/report.yaml');
+      expect(code).toBe(2);
       expect(stderr).toContain('results/report/results.csv: error: results/report/results.csv is not a readable CSV table');
     } finally {
       writeFileSync(table, original);

@@ -1,16 +1,16 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { openInBrowser } from '../../src/cli/open-file.ts';
 import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
 const PATH = process.env.PATH;
 afterEach(() => { process.env.PATH = PATH; });
 
 /** A PATH whose only xdg-open is this shell script. */
 function opener(script: string | null): void {
-  const bin = mkdtempSync(path.join(tmpdir(), 'mlp-lab-opener-'));
+  const bin = workspace('opener').dir;
   if (script !== null) {
     writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\n${script}\n`);
     chmodSync(path.join(bin, 'xdg-open'), 0o755);

@@ -2,25 +2,20 @@
  * Runs with --set are a trial, not the experiment as written: they go to results-set/ unless --out
  * is given, their tables list the overrides, and `report` without them says where they are.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cliWith } from '../support/cli.ts';
+import { workspace } from '../support/workspace.ts';
 
-const BIN = path.resolve('bin/mlp-lab.js');
-const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-overrides-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const file = path.join(dir, 'trial.yaml');
-writeFileSync(file, `name: trial
+const space = workspace('overrides');
+const dir = space.dir;
+space.write('trial.yaml', `name: trial
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 2, batch_size: 50 }
 `);
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => cliWith({ cwd: dir }, ...args);
 
 describe('runs with --set', () => {
   it('go to results-set/ and never touch results/; the tables list the overrides', () => {
@@ -50,7 +45,7 @@ describe('runs with --set', () => {
 
 describe('compare with --set', () => {
   it('reads the runs where `run --set` put them (results-set/), like report and plan', () => {
-    writeFileSync(path.join(dir, 'pair.yaml'), `name: pair
+    space.write('pair.yaml', `name: pair
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 16, 10], epochs: 2, batch_size: 50 }
 grid: { activation: [relu, sigmoid] }

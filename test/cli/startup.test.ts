@@ -5,11 +5,11 @@
  * dist/bundle/ are translated into the modules bundled in them by esbuild's metafile.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { workspace } from '../support/workspace.ts';
 
 const HOOKS = path.resolve('test/fixtures/startup/record-loads.mjs');
 
@@ -46,7 +46,7 @@ describe('start-up', () => {
   });
 
   it('run --no-charts loads no chart library: Vega, Vega-Lite and resvg are most of the program', () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-startup-'));
+    const out = workspace('startup').dir;
     const loaded = loadedBy('run', 'experiments/report.yaml', '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=30',
       '--set', 'dataset.test_limit=10', '--out', out, '--no-charts', '--quiet');
     expect(loaded.some((url) => url.endsWith('/dist/run/run-experiments.js'))).toBe(true);

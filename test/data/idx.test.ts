@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdxUint8, parseIdx } from '../../src/data/idx.ts';
@@ -8,8 +7,9 @@ import { fileMapper } from '../../src/backends/load.ts';
 import { InputRows } from '../../src/core/input-rows.ts';
 import { referenceKernels } from '../../src/core/kernels/reference.ts';
 import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-'));
+const dir = workspace('idx').dir;
 function write(name: string, bytes: Uint8Array): string {
   const file = path.join(dir, name);
   writeFileSync(file, bytes);

@@ -2,14 +2,13 @@
  * Fuzzing the command line: `--set` values, `--only` selectors and option values in-process (the
  * functions the commands call), and a few whole argument vectors through the real CLI.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { positiveInteger } from '../../src/cli/common.ts';
 import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiments.ts';
 import { UserError } from '../../src/errors.ts';
 import { parseOverrides, SET_KEYS } from '../../src/experiment/index.ts';
+import { cliWith } from '../support/cli.ts';
 import { checkPrinted, count, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
 
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 2;
@@ -88,7 +87,6 @@ describe('fuzzed options', () => {
 });
 
 describe('fuzzed argument vectors through the real CLI', () => {
-  const BIN = path.resolve('bin/mlp-lab.js');
   const bad = space.write('bad.yaml', 'name: x\ndefaults:\n  layers: [784, 10]\n  epochs: -1\n');
   const word = fc.oneof(
     fc.constantFrom('validate', 'plan', 'report', 'schema', 'run', '--set', '--only', '--jobs', '--max-runs', '--json', '--out', '--reference', '-j', '--', '-', '--help'),
@@ -99,9 +97,9 @@ describe('fuzzed argument vectors through the real CLI', () => {
       count('cli-process');
       // Never let a case train or write: `run` only with an invalid file; report into a scratch folder.
       const argv = [command, ...args.filter((a) => a !== 'run' && a !== '--write'), ...(command === 'report' ? ['--out', space.dir] : [])];
-      const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+      const r = cliWith({ timeout: 60_000 }, ...argv);
       expect(r.stderr, argv.join(' ')).not.toMatch(/\n\s+at |internal error/);
-      expect([0, 2], `${argv.join(' ')}\n${r.stderr}`).toContain(r.status);
+      expect([0, 2], `${argv.join(' ')}\n${r.stderr}`).toContain(r.code);
     }), fuzzOptions(3, 8_000));
   });
 });

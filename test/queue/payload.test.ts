@@ -2,13 +2,13 @@
  * The worker's gate: a queued job is a run written as a one-run experiment document; the worker
  * checks it with the file schema, its data and its recomputed run id, and refuses anything else.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/experiment/index.ts';
 import { acceptJob, compatibleVersions, JobRefused, type WorkerEnvironment } from '../../src/queue/accept.ts';
 import { buildJob, JOB_FORMAT, type RunJob } from '../../src/queue/payload.ts';
+import { workspace } from '../support/workspace.ts';
 
 const FIXTURES = path.resolve('test/fixtures/data');
 const env: WorkerEnvironment = { dataDir: '.' };
@@ -79,7 +79,7 @@ describe('queued jobs', () => {
   });
 
   describe('with IDX files', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-'));
+    const dir = workspace('idx').dir;
     const names = ['tiny-train-images-idx3-ubyte', 'tiny-train-labels-idx1-ubyte', 'tiny-test-images-idx3-ubyte', 'tiny-test-labels-idx1-ubyte'];
     for (const name of names) copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
     const file = path.join(dir, 'idx.yaml');
@@ -99,7 +99,7 @@ defaults: { layers: [784, 10], activations: [softmax], epochs: 1 }
     it('refuses when a file is missing or differs', () => {
       const job = buildJob(loadExperiment(file).runs[0]!);
       expect(refusal(job, { dataDir: FIXTURES + '/..' })).toMatch(/IDX files are not usable on this worker .*no such file/);
-      const other = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-'));
+      const other = workspace('idx').dir;
       for (const name of names) copyFileSync(path.join(FIXTURES, name), path.join(other, name));
       // Same shape, one label changed: a different file.
       const labels = readFileSync(path.join(other, names[1]!));

@@ -4,9 +4,7 @@
  * store as a local run. Faults: a worker killed mid-run, Redis restarted mid-sweep, the run
  * command killed and started again, payloads that are not runs.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
@@ -16,7 +14,9 @@ import { loadExperiment } from '../../src/experiment/index.ts';
 import { parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX } from '../../src/queue/connection.ts';
 import { checkpointKey } from '../../src/queue/checkpoints.ts';
 import { buildJob } from '../../src/queue/payload.ts';
-import { startCli, type CliProcess } from './cli-process.ts';
+import { cli as cliSync, startCli, type CliProcess } from '../support/cli.ts';
+import { exitOf, outputs, until } from '../support/until.ts';
+import { workspace as temporaryFolder } from '../support/workspace.ts';
 import { startRedis, withRedis, type TestRedis } from './redis-server.ts';
 
 /** Six short runs, two of which diverge (their NaN costs must come back as NaN). */
@@ -39,10 +39,9 @@ defaults: { layers: [784, 128, 10], epochs: 20, batch_size: 30, learning_rate: 0
 `;
 
 function workspace(yaml: string): { file: string; out: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-queue-'));
+  const dir = temporaryFolder('queue');
   const name = /name: (\S+)/.exec(yaml)![1]!;
-  writeFileSync(path.join(dir, `${name}.yaml`), yaml);
-  return { file: path.join(dir, `${name}.yaml`), out: path.join(dir, 'results') };
+  return { file: dir.write(`${name}.yaml`, yaml), out: dir.path('results') };
 }
 
 const withoutTimes = (csv: string) => (parse(csv, { columns: true }) as Record<string, string>[]).map(({ seconds: _, ...rest }) => rest);
@@ -51,8 +50,11 @@ const resultsCsv = (out: string, name: string) => readFileSync(path.join(out, na
 let redis: TestRedis;
 let localCsv: string;
 const processes: CliProcess[] = [];
+// A worker keeps its runs' checkpoints in a folder of the system's temporary folder; one SIGKILLed
+// by a test cannot remove it, so the processes' temporary folder is one removed after this file.
+const processTemp = temporaryFolder('queue-tmp').dir;
 const cli = (...args: string[]) => {
-  const p = startCli(args);
+  const p = startCli(args, { env: { TMPDIR: processTemp } });
   processes.push(p);
   return p;
 };
@@ -67,16 +69,12 @@ async function queueCounts(): Promise<Record<string, number>> {
   }
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
 withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
   beforeAll(async () => {
     redis = await startRedis();
     const { file, out } = workspace(SWEEP);
-    const local = spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', file, '--out', out, '--jobs', '2'], { encoding: 'utf8' });
-    expect(local.status).toBe(0);
+    const local = cliSync('run', file, '--out', out, '--jobs', '2');
+    expect(local.code, local.stderr).toBe(0);
     localCsv = resultsCsv(out, 'sweep');
   });
   afterEach(async () => {
@@ -92,7 +90,7 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     const workers = [worker('w1'), worker('w2')];
     await Promise.all(workers.map((w) => w.waitFor(/slot on redis/)));
     const run = cli('run', file, '--out', out, '--queue', redis.url);
-    expect(await run.exited, run.output()).toBe(0);
+    expect(await exitOf(run, { processes }), run.output()).toBe(0);
     expect(run.output()).toMatch(/6 runs: 4 trained, 0 reused, 2 diverged\./);
     expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
     // Both workers took part, and every run folder is complete.
@@ -103,18 +101,18 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     }
 
     const status = cli('queue', '--queue', redis.url);
-    expect(await status.exited).toBe(0);
+    expect(await exitOf(status)).toBe(0);
     expect(status.output()).toMatch(/0 waiting, 0 running, 0 failed, 6 done/);
     expect(status.output()).toMatch(/workers: w1 \(.*\), w2 \(/);
 
     // Everything is in the store now: nothing is queued again.
     const again = cli('run', file, '--out', out, '--queue', redis.url);
-    expect(await again.exited).toBe(0);
+    expect(await exitOf(again)).toBe(0);
     expect(again.output()).toMatch(/6 runs: 0 trained, 6 reused/);
 
     // SIGTERM: the workers stop cleanly.
     for (const w of workers) w.child.kill('SIGTERM');
-    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+    expect(await Promise.all(workers.map((w) => exitOf(w)))).toEqual([0, 0]);
   });
 
   it('a worker killed mid-run has its run continued from its checkpoint by another worker, with the same result', async () => {
@@ -126,7 +124,7 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     // Kill it once a checkpoint has reached Redis, well before the end.
     const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(redis.url).redis, prefix: QUEUE_PREFIX });
     const client = new Redis(parseQueueUrl(redis.url).redis);
-    await until(async () => (await client.exists(checkpointKey(id))) === 1);
+    await until(async () => (await client.exists(checkpointKey(id))) === 1, { describe: `a checkpoint of ${id} in Redis`, processes: [first, run] });
     const progress = (await Job.fromId(queue, id))!.progress as { iteration: number; iterations: number };
     await queue.close();
     client.disconnect();
@@ -135,14 +133,14 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     await first.exited;
 
     const second = worker('rescuer', '--lock-seconds', '2');
-    expect(await run.exited, run.output()).toBe(0);
+    expect(await exitOf(run, { processes }), run.output()).toBe(0);
     expect(run.output()).toMatch(/1 run: 1 trained/);
     expect(second.output()).toMatch(new RegExp(`start     ${id} .*\\(from its checkpoint\\)`));
     expect(second.output()).toMatch(new RegExp(`completed ${id} .*, resumed at iteration [1-9]\\d*`));
 
     // The same result as an uninterrupted local run.
     const local = workspace(LONG);
-    expect(spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', local.file, '--out', local.out], { encoding: 'utf8' }).status).toBe(0);
+    expect(cliSync('run', local.file, '--out', local.out).code).toBe(0);
     expect(withoutTimes(resultsCsv(out, 'long'))).toEqual(withoutTimes(resultsCsv(local.out, 'long')));
     const history = (dir: string) => readFileSync(path.join(dir, 'long', 'runs', id, 'history.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, -1).join(','));
     expect(history(out)).toEqual(history(local.out));
@@ -156,8 +154,7 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     await run.waitFor(/^(done|DIVERGED) /);
     await redis.restart();
     // Within the test's time, so that a hang fails with what the processes printed.
-    const ended = await Promise.race([run.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 90 s'), 90_000).unref())]);
-    expect(ended, [run, ...workers].map((p) => p.output()).join('\n---\n')).toBe(0);
+    expect(await exitOf(run, { deadline: 90_000, processes: [run, ...workers] }), outputs([run, ...workers])).toBe(0);
     expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true); // still serving
   });
@@ -165,14 +162,14 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
   it('a run command killed and started again follows the jobs already queued', async () => {
     const { file, out } = workspace(SWEEP);
     const first = cli('run', file, '--out', out, '--queue', redis.url);
-    await until(async () => (await queueCounts()).waiting === 6);
+    await until(async () => (await queueCounts()).waiting === 6, { describe: '6 jobs waiting in the queue', processes: [first], every: 100 });
     first.child.kill('SIGKILL');
     await first.exited;
 
     const second = cli('run', file, '--out', out, '--queue', redis.url);
     await second.waitFor(/6 runs were already queued or running: following them/);
     worker('w1');
-    expect(await second.exited, second.output()).toBe(0);
+    expect(await exitOf(second, { processes }), second.output()).toBe(0);
     expect(withoutTimes(resultsCsv(out, 'sweep'))).toEqual(withoutTimes(localCsv));
     const counts = await queueCounts();
     expect(counts.completed).toBe(6);

@@ -5,12 +5,11 @@
  * (test/support/requires.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
 /** The queue tests' `describe`: skipped without redis-server, a failure under CI. */
 export const withRedis = requires('redis-server', spawnSync('redis-server', ['--version']).error ? 'not installed (apt-get install redis-server)' : null);
@@ -53,7 +52,7 @@ async function ping(port: number): Promise<void> {
 }
 
 export async function startRedis(): Promise<TestRedis> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-redis-'));
+  const dir = workspace('redis').dir; // removed after the file's tests
   const port = await freePort();
   let server: ChildProcess;
   const launch = async () => {

@@ -3,15 +3,14 @@
  * are SIGKILLed together (the whole process group) at random moments, the same command is run
  * again until it finishes, and the results must equal, bit for bit, those of a run never killed.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
-
-const BIN = path.resolve('bin/mlp-lab.js');
+import { cli, startCli } from '../support/cli.ts';
+import { exitOf, until } from '../support/until.ts';
+import { workspace as temporaryFolder } from '../support/workspace.ts';
 
 // The js kernels make each run last several seconds, time for four kills; momentum
 // and adam put optimizer state in the checkpoints, `shuffle: epoch` the generator.
@@ -26,12 +25,9 @@ variants:
 `;
 
 function workspace(): { file: string; out: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-kill-'));
-  writeFileSync(path.join(dir, 'killed.yaml'), EXPERIMENT);
-  return { file: path.join(dir, 'killed.yaml'), out: path.join(dir, 'results') };
+  const dir = temporaryFolder('kill');
+  return { file: dir.write('killed.yaml', EXPERIMENT), out: dir.path('results') };
 }
-
-const env = { ...process.env, NO_COLOR: '1' };
 
 /** Newest modification time of the checkpoints, 0 when there are none. */
 function newestCheckpoint(out: string): number {
@@ -46,19 +42,15 @@ function newestCheckpoint(out: string): number {
  * the run had already finished on its own.
  */
 async function runAndKill(file: string, out: string, delay: number, afterCheckpoint: boolean): Promise<{ finished: boolean; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, detached: true });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk; });
-  child.stderr.on('data', () => {});
-  let exited = false;
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { exited = true; resolve(code); }));
+  const run = startCli(['run', file, '--out', out, '--jobs', '2', '--no-charts'], { detached: true });
+  const exited = () => run.child.exitCode !== null || run.child.signalCode !== null;
   const seen = newestCheckpoint(out);
-  if (afterCheckpoint) while (!exited && newestCheckpoint(out) === seen) await sleep(20);
-  await Promise.race([sleep(delay), exit]);
-  if (exited) return { finished: true, stdout };
-  process.kill(-child.pid!, 'SIGKILL');
-  await exit;
-  return { finished: false, stdout };
+  if (afterCheckpoint) await until(() => exited() || newestCheckpoint(out) !== seen, { describe: 'a new checkpoint', processes: [run] });
+  await Promise.race([sleep(delay), run.exited]);
+  if (exited()) return { finished: true, stdout: run.output() };
+  process.kill(-run.child.pid!, 'SIGKILL');
+  await exitOf(run);
+  return { finished: false, stdout: run.output() };
 }
 
 /** Every file of the experiment's results, timings removed, for comparison. */
@@ -88,9 +80,9 @@ describe('killing mlp-lab run', () => {
   it('loses nothing: after SIGKILLs of the whole process tree at random moments, the results equal an uninterrupted run', async () => {
     const reference = workspace();
     const referenceStart = Date.now();
-    const whole = spawnSync(process.execPath, [BIN, 'run', reference.file, '--out', reference.out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
+    const whole = cli('run', reference.file, '--out', reference.out, '--jobs', '2', '--no-charts');
     const wall = Date.now() - referenceStart;
-    expect(whole.status).toBe(0);
+    expect(whole.code, whole.stderr).toBe(0);
 
     const { file, out } = workspace();
     const rng = Rng.fromSeed(Number(process.env.KILL_SEED ?? 12));
@@ -108,8 +100,8 @@ describe('killing mlp-lab run', () => {
       if (finished) break;
       kills++;
     }
-    const last = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
-    expect(last.status).toBe(0);
+    const last = cli('run', file, '--out', out, '--jobs', '2', '--no-charts');
+    expect(last.code, last.stderr).toBe(0);
     expect(kills).toBe(4);
     expect(last.stdout).toMatch(/[12] runs? continued from a checkpoint/);
     process.stdout.write(`killed ${kills} times in ${((Date.now() - started) / 1000).toFixed(1)} s; the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`);

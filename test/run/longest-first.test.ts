@@ -2,11 +2,11 @@
  * Runs start longest first (by planned work, evaluation included), whatever their order in the
  * file: with --jobs 1 the order in which runs finish is the order in which they started.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli } from '../support/cli.ts';
+import { workspace } from '../support/workspace.ts';
 
 const EXPERIMENT = `
 name: order
@@ -20,21 +20,19 @@ variants:
 
 describe('scheduling', () => {
   it('starts the run with the most planned work first, and evaluation counts as work', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-order-'));
-    const file = path.join(dir, 'order.yaml');
-    writeFileSync(file, EXPERIMENT);
-    const out = path.join(dir, 'results');
-    const bin = path.resolve('bin/mlp-lab.js');
+    const dir = workspace('order');
+    const file = dir.write('order.yaml', EXPERIMENT);
+    const out = dir.path('results');
 
-    const plan = JSON.parse(spawnSync(process.execPath, [bin, 'plan', file, '--json', '--out', out], { encoding: 'utf8' }).stdout) as
+    const plan = JSON.parse(cli('plan', file, '--json', '--out', out).stdout) as
       { runs: { id: string; variant: string; work: { flops: number } }[] };
     const work = Object.fromEntries(plan.runs.map((r) => [r.variant, r.work.flops]));
     // medium has fewer weights than large but evaluates after every one of its 30 iterations.
     expect(work.medium).toBeGreaterThan(work.large!);
     expect(work.large).toBeGreaterThan(work.small!);
 
-    const run = spawnSync(process.execPath, [bin, 'run', file, '--out', out, '--jobs', '1', '--quiet'], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
+    const run = cli('run', file, '--out', out, '--jobs', '1', '--quiet');
+    expect(run.code, run.stderr).toBe(0);
     const runsDir = path.join(out, 'order', 'runs');
     const finished = readdirSync(runsDir)
       .map((id) => JSON.parse(readFileSync(path.join(runsDir, id, 'metrics.json'), 'utf8')) as { run_id: string; finished_at: string })

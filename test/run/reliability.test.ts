@@ -2,18 +2,17 @@
  * The faults of issue 12 injected for real into `mlp-lab run`: a second invocation, SIGTERM, the
  * experiment file edited mid-sweep, --force killed at random moments, a read-only or full disk.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
+import { cli as cliRun, startCli, type CliProcess } from '../support/cli.ts';
+import { exitOf, until } from '../support/until.ts';
 import { requires } from '../support/requires.ts';
-
-const BIN = path.resolve('bin/mlp-lab.js');
-const env = { ...process.env, NO_COLOR: '1' };
+import { workspace as temporaryFolder } from '../support/workspace.ts';
 
 // `slow` lasts several seconds with the js kernels; `quick` a moment.
 const EXPERIMENT = `
@@ -25,32 +24,25 @@ variants:
   - { id: slow, layers: [784, 64, 10], activation: relu, epochs: 30 }
 `;
 
-function workspace(yaml = EXPERIMENT, out?: string): { file: string; out: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-rel-'));
-  writeFileSync(path.join(dir, 'rel.yaml'), yaml);
-  return { file: path.join(dir, 'rel.yaml'), out: out ?? path.join(dir, 'results') };
+function workspace(yaml = EXPERIMENT): { file: string; out: string } {
+  const dir = temporaryFolder('rel');
+  return { file: dir.write('rel.yaml', yaml), out: dir.path('results') };
 }
 
 // --no-charts everywhere: these tests are about the records and tables; charts are derived from
 // them (test/charts), and drawing them would only slow these runs and fill the 4 MB tmpfs.
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args, '--no-charts'], { encoding: 'utf8', env });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (...args: string[]) => cliRun(...args, '--no-charts');
 
-/** Starts `run` in its own process group; `output()` is what it printed so far. */
-function start(...args: string[]): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'run', ...args, '--no-charts'], { env, detached: true });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
+/** Starts `run` in its own process group (killed with its workers at the test's end). */
+const started: CliProcess[] = [];
+function start(...args: string[]): CliProcess {
+  const run = startCli(['run', ...args, '--no-charts'], { detached: true });
+  started.push(run);
+  return run;
 }
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(20);
-}
+afterEach(() => {
+  for (const run of started.splice(0)) if (run.child.exitCode === null && run.child.signalCode === null) process.kill(-run.child.pid!, 'SIGKILL');
+});
 
 const csvRows = (out: string) => parse(readFileSync(path.join(out, 'rel', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
 
@@ -58,7 +50,7 @@ describe('mlp-lab run under faults', () => {
   it('refuses a second run on the same results folder at once, naming the holder; SIGTERM checkpoints and exits 143; rerunning continues', async () => {
     const { file, out } = workspace();
     const first = start(file, '--out', out, '--jobs', '1');
-    await until(() => /start\s+rel\/slow/.test(first.output()));
+    await first.waitFor(/start\s+rel\/slow/);
     const second = cli('run', file, '--out', out);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`error: .*rel is in use by process ${first.child.pid} on .*mlp-lab run ${file.replace(/[.]/g, '\\.')}`));
@@ -66,12 +58,12 @@ describe('mlp-lab run under faults', () => {
 
     // --wait starts once the first has ended.
     const waiting = start(file, '--out', out, '--jobs', '1', '--wait');
-    await until(() => existsSync(path.join(out, 'rel', 'checkpoints')));
+    await until(() => existsSync(path.join(out, 'rel', 'checkpoints')), { describe: 'the checkpoints folder of rel', processes: [first, waiting] });
     process.kill(first.child.pid!, 'SIGTERM');
-    expect(await first.exit).toBe(143);
+    expect(await exitOf(first)).toBe(143);
     expect(first.output()).toMatch(/Stopped: rel\/slow at iteration \d+ of 2010 \(epoch \d+ of 30\), checkpoint saved\./);
     expect(first.output()).toMatch(/Run the same command again to continue where it stopped/);
-    expect(await waiting.exit).toBe(0);
+    expect(await exitOf(waiting)).toBe(0);
     // Runs start longest first: the quick one had not started when SIGTERM came.
     expect(waiting.output()).toMatch(/2 runs: 2 trained, 0 reused\.\n1 run continued from a checkpoint\./);
     expect(existsSync(path.join(out, 'rel', 'checkpoints'))).toBe(false);
@@ -82,9 +74,9 @@ describe('mlp-lab run under faults', () => {
     const short = EXPERIMENT.replace('epochs: 30', 'epochs: 2');
     const { file, out } = workspace(short);
     const run = start(file, '--out', out, '--jobs', '1');
-    await until(() => /start\s+rel\/quick/.test(run.output()));
+    await run.waitFor(/start\s+rel\/quick/);
     writeFileSync(file, short.replace('epochs: 2', 'epochs: 1'));
-    expect(await run.exit).toBe(0);
+    expect(await exitOf(run)).toBe(0);
     expect(run.output()).toMatch(/rel\.yaml changed while this ran: the runs used the version read at the start/);
     const slow = csvRows(out).find((r) => r.label === 'slow')!;
     expect(JSON.parse(readFileSync(path.join(out, 'rel', 'runs', slow.run_id!, 'config.json'), 'utf8')).epochs).toBe(2);
@@ -122,10 +114,10 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
     let seenNew = false;
     for (let attempt = 0; attempt < 4 && !seenNew; attempt++) {
       const run = start(file, '--out', out, '--only', 'slow', '--force', '--backend', 'wasm');
-      await until(() => /start\s+rel\/slow/.test(run.output()) || run.child.exitCode !== null);
-      await Promise.race([sleep(1500 * rng.uniform()), run.exit]);
+      await until(() => /start\s+rel\/slow/.test(run.output()) || run.child.exitCode !== null, { describe: 'the start of rel/slow', processes: [run] });
+      await Promise.race([sleep(1500 * rng.uniform()), run.exited]);
       if (run.child.exitCode === null) process.kill(-run.child.pid!, 'SIGKILL');
-      await run.exit;
+      await exitOf(run);
       cli('report', file, '--out', out); // reads without the lock
       const now = read();
       if (JSON.stringify(now) !== JSON.stringify(old)) {
@@ -143,12 +135,11 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
  * A small file system of its own, to fill or make read-only. Mounting needs root: CI runs as root;
  * elsewhere the tests are skipped with the reason.
  */
-const mountPoint = mkdtempSync(path.join(tmpdir(), 'mlp-lab-mnt-'));
+const mountPoint = temporaryFolder('mnt').dir;
 const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
 const tmpfs = requires('a tmpfs of its own (mount, as root)', mounted.status === 0 ? null : `mount -t tmpfs failed: ${(mounted.stderr || mounted.error?.message || '').trim()}`);
 afterAll(() => {
   if (tmpfs.met) spawnSync('umount', [mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
 });
 
 tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () => {
@@ -179,11 +170,11 @@ tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () =
     const out = path.join(mountPoint, 'full');
     const run = start(file, '--out', out, '--jobs', '1');
     const checkpoints = path.join(out, 'rel', 'checkpoints');
-    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')));
+    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), { describe: 'a checkpoint on the tmpfs', processes: [run] });
     // Another writer fills the disk.
     const { bavail, bsize } = statfsSync(mountPoint);
     writeFileSync(path.join(mountPoint, 'filler'), Buffer.alloc(bavail * bsize));
-    expect(await run.exit).toBe(1);
+    expect(await exitOf(run)).toBe(1);
     expect(run.output()).toMatch(/FAILED\s+rel\/\w+.*ENOSPC/);
     expect(run.output()).toMatch(/results tables could not all be written .*`mlp-lab report` rebuilds them/);
     // Every file left is whole: the JSON parses, no temporary file remains.

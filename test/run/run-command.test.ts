@@ -2,9 +2,7 @@
  * `mlp-lab run` end to end, as a user runs it: the CLI in a child process on a tiny subset of the
  * bundled MNIST, writing a results store in a temporary folder.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +12,9 @@ import { InputRows } from '../../src/core/input-rows.ts';
 import { evaluateSet } from '../../src/core/train.ts';
 import { loadDataset } from '../../src/data/load.ts';
 import { decodeSafetensors } from '../../src/store/safetensors.ts';
-
-const BIN = path.resolve('bin/mlp-lab.js');
+import { cli, startCli } from '../support/cli.ts';
+import { exitOf } from '../support/until.ts';
+import { workspace as temporaryFolder } from '../support/workspace.ts';
 
 const EXPERIMENT = `
 name: tiny
@@ -28,16 +27,9 @@ variants:
 seeds: [1, 2]
 `;
 
-function workspace(yaml = EXPERIMENT): { dir: string; file: string; out: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-run-'));
-  const file = path.join(dir, 'tiny.yaml');
-  writeFileSync(file, yaml);
-  return { dir, file, out: path.join(dir, 'results') };
-}
-
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+function workspace(yaml = EXPERIMENT): { file: string; out: string } {
+  const dir = temporaryFolder('run');
+  return { file: dir.write('tiny.yaml', yaml), out: dir.path('results') };
 }
 
 const csvRows = (out: string) => parse(readFileSync(path.join(out, 'tiny', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
@@ -155,21 +147,12 @@ charts: { runs: false, sweeps: false, histories: false }
     expect(cli('run', file, '--out', out, '--only', 'nothing-like-this').code).toBe(2);
   });
 
-  /** Starts `run`, sends one Ctrl-C when the slow run starts, and resolves with the exit code and output. */
   /** Runs both runs at once and sends Ctrl-C once the quick one is recorded, while the slow one trains. */
   async function interruptAfterQuick(...args: string[]): Promise<{ code: number | null; stdout: string }> {
-    const child = spawn(process.execPath, [BIN, 'run', ...args, '--jobs', '2'], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let interrupted = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (!interrupted && /done\s+tiny\/quick/.test(stdout)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    return { code, stdout };
+    const run = startCli(['run', ...args, '--jobs', '2']);
+    await run.waitFor(/done\s+tiny\/quick/);
+    run.child.kill('SIGINT');
+    return { code: await exitOf(run), stdout: run.output() };
   }
 
   const INTERRUPTIBLE = `

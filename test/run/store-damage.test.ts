@@ -2,19 +2,16 @@
  * The results store when something is wrong with it: damaged records, files where folders belong,
  * and writes that fail while a run is recorded. None of these may end in a stack trace.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-
-const BIN = path.resolve('bin/mlp-lab.js');
+import { describe, expect, it } from 'vitest';
+import { cli, cliWith } from '../support/cli.ts';
+import { workspace as temporaryFolder } from '../support/workspace.ts';
 const EXPERIMENT = `name: damage
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 1, batch_size: 50 }
 `;
-const root = mkdtempSync(path.join(tmpdir(), 'mlp-lab-damage-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = temporaryFolder('damage').dir;
 
 function workspace(name: string) {
   const dir = path.join(root, name);
@@ -24,11 +21,6 @@ function workspace(name: string) {
   const out = path.join(dir, 'results');
   const id = (JSON.parse(cli('plan', file, '--json').stdout) as { runs: { id: string }[] }).runs[0]!.id;
   return { file, out, runDir: path.join(out, 'damage', 'runs', id) };
-}
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const STACK = /\n\s+at /;
@@ -83,10 +75,7 @@ describe('files where the store keeps folders, and folders where it keeps files'
 describe('a write error while recording a run', () => {
   // A preloaded module makes the store's writes fail as a full disk would (see the fixture).
   const PRELOAD = path.resolve('test/fixtures/store/fail-writes.mjs');
-  const failing = (what: string, ...args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', PRELOAD, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FAIL_WRITES: what } });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const failing = (what: string, ...args: string[]) => cliWith({ node: ['--import', PRELOAD], env: { FAIL_WRITES: what } }, ...args);
 
   it('records the run as failed (error.json), exit 1, and the next run retries it', () => {
     const { file, out, runDir } = workspace('write-error');

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeDeadTemporaries, writeFileAtomic } from '../../src/store/atomic.ts';
+import { workspace } from '../support/workspace.ts';
 
 describe('temporaries of atomic writes', () => {
   it('of a writer killed mid-write are deleted; those of a live writer and other files are kept', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-atomic-'));
+    const dir = workspace('atomic').dir;
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!; // a process that has exited
     writeFileAtomic(path.join(dir, 'results.csv'), 'a\n');
     const dead = `results.csv.${gone}.0123abcd.tmp`;

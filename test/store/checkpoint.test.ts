@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TrainState } from '../../src/core/train.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/store/checkpoint.ts';
 import { readCheckpointFile, writeCheckpointFile } from '../../src/store/checkpoint-files.ts';
+import { workspace } from '../support/workspace.ts';
 
 const state: TrainState = {
   iteration: 7, epoch: 2, position: 40, order: new Uint32Array([3, 1, 2, 0]), shuffleRng: [1, -2, 3, 4],
@@ -36,7 +36,7 @@ describe('checkpoint bytes', () => {
 });
 
 describe('checkpoint files', () => {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mlp-lab-ckpt-')), 'abc.ckpt');
+  const file = path.join(workspace('ckpt').dir, 'abc.ckpt');
   writeCheckpointFile(file, checkpoint);
 
   it('are used by the same run, code and kernels', () => {

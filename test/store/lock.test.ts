@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireLock, LockedError } from '../../src/store/lock.ts';
+import { workspace } from '../support/workspace.ts';
 
-const lockPath = () => path.join(mkdtempSync(path.join(tmpdir(), 'mlp-lab-lock-')), 'exp', '.lock');
+const lockPath = () => path.join(workspace('lock').dir, 'exp', '.lock');
 
 /** The pid of a process that has just ended: no process has it (until the system reuses it). */
 function deadPid(): number {

@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverRunFolders, writeRunFailure, writeRunRecord, type RunMetrics } from '../../src/store/run-record.ts';
+import { workspace } from '../support/workspace.ts';
 
 const metrics = (status: RunMetrics['status'], note: string) => ({ run_id: 'abc', label: note, status } as RunMetrics);
 const record = (note: string) => ({
   config: { note }, history: [], weights: [{ name: 'W1', shape: [1], data: new Float32Array([1]) }], metrics: metrics('completed', note), weightsMetadata: {},
 });
 const runsDir = () => {
-  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'mlp-lab-record-')), 'runs');
+  const dir = path.join(workspace('record').dir, 'runs');
   mkdirSync(dir);
   return dir;
 };

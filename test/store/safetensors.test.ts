@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requires } from '../support/requires.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../src/store/safetensors.ts';
+import { requires } from '../support/requires.ts';
+import { workspace } from '../support/workspace.ts';
 
 const tensors = [
   { name: 'W1', shape: [3, 2], data: Float32Array.of(1, -2, 3.5, 0, 1e-8, -1e30) },
@@ -49,7 +49,7 @@ describe('safetensors', () => {
       { name: 'W2', shape: [784, 16], data: Float32Array.from({ length: 784 * 16 }, () => (rng.uniform() - 0.5) * 10 ** Math.floor(rng.uniform() * 10 - 5)) },
       { name: 'b2', shape: [16], data: Float32Array.of(-0, 1e-45, 1.17e-38, 3.4e38, -3.4e38, Infinity, -Infinity, 1, 2, 3, 4, 5, 6, 7, 8, 9) },
     ];
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mlp-lab-st-')), 'w.safetensors');
+    const file = path.join(workspace('st').dir, 'w.safetensors');
     writeFileSync(file, encodeSafetensors(many, { layers: '[784, 16]', note: 'é' }));
     const script = `
 import json, struct, sys, numpy as np
