@@ -12,7 +12,7 @@ import { cli, startCli } from '../support/cli.ts';
 import { exitOf, until } from '../support/until.ts';
 import { workspace as temporaryFolder } from '../support/workspace.ts';
 
-// The js kernels make each run last several seconds, time for four kills; momentum
+// The js kernels make each run last several seconds, time for several kills; momentum
 // and adam put optimizer state in the checkpoints, `shuffle: epoch` the generator.
 const EXPERIMENT = `
 name: killed
@@ -29,28 +29,41 @@ function workspace(): { file: string; out: string } {
   return { file: dir.write('killed.yaml', EXPERIMENT), out: dir.path('results') };
 }
 
+/** The checkpoint files of the experiment (`<run id>.ckpt`), none when the folder is gone. */
+function checkpoints(out: string): string[] {
+  const dir = path.join(out, 'killed', 'checkpoints');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ckpt')) : [];
+}
+
 /** Newest modification time of the checkpoints, 0 when there are none. */
 function newestCheckpoint(out: string): number {
   const dir = path.join(out, 'killed', 'checkpoints');
-  if (!existsSync(dir)) return 0;
-  return Math.max(0, ...readdirSync(dir).filter((f) => f.endsWith('.ckpt')).map((f) => statSync(path.join(dir, f)).mtimeMs));
+  return Math.max(0, ...checkpoints(out).map((f) => statSync(path.join(dir, f)).mtimeMs));
+}
+
+/** Runs not recorded yet whose checkpoint is on disk: those the next invocation must continue. */
+function resumable(out: string): string[] {
+  return checkpoints(out).map((f) => f.replace(/\.ckpt$/, '')).filter((id) => !existsSync(path.join(out, 'killed', 'runs', id, 'metrics.json')));
 }
 
 /**
  * Starts `run` in its own process group and SIGKILLs the group: either `delay` ms after the start,
  * or, when `afterCheckpoint`, that long after the next checkpoint is written. Resolves with whether
- * the run had already finished on its own.
+ * the run had already finished on its own, and the runs it left with a checkpoint to continue from.
  */
-async function runAndKill(file: string, out: string, delay: number, afterCheckpoint: boolean): Promise<{ finished: boolean; stdout: string }> {
+async function runAndKill(file: string, out: string, delay: number, afterCheckpoint: boolean): Promise<{ finished: boolean; left: string[] }> {
   const run = startCli(['run', file, '--out', out, '--jobs', '2', '--no-charts'], { detached: true });
   const exited = () => run.child.exitCode !== null || run.child.signalCode !== null;
   const seen = newestCheckpoint(out);
   if (afterCheckpoint) await until(() => exited() || newestCheckpoint(out) !== seen, { describe: 'a new checkpoint', processes: [run] });
   await Promise.race([sleep(delay), run.exited]);
-  if (exited()) return { finished: true, stdout: run.output() };
+  if (exited()) {
+    expect(await exitOf(run), run.output()).toBe(0);
+    return { finished: true, left: [] };
+  }
   process.kill(-run.child.pid!, 'SIGKILL');
   await exitOf(run);
-  return { finished: false, stdout: run.output() };
+  return { finished: false, left: resumable(out) };
 }
 
 /** Every file of the experiment's results, timings removed, for comparison. */
@@ -86,25 +99,31 @@ describe('killing mlp-lab run', () => {
 
     const { file, out } = workspace();
     const rng = Rng.fromSeed(Number(process.env.KILL_SEED ?? 12));
-    let kills = 0;
+    const kills: { afterCheckpoint: boolean; left: string[] }[] = [];
     const started = Date.now();
     for (let attempt = 0; attempt < 4; attempt++) {
-      // Half the kills land anywhere, from start-up to late in the runs; half shortly after a
-      // checkpoint, the last of them too, so that the final invocation must resume. The first ones
-      // are scaled to the uninterrupted run's wall time, and together stay under 0.7 of it, so that
-      // no invocation finishes before its kill however fast or busy the machine is (a checkpoint
-      // carries progress over: fixed delays came within a second of the end on an idle machine).
-      const afterCheckpoint = attempt % 2 === 1;
+      // Half the kills shortly after a checkpoint, the first of them too, so that one lands in the
+      // middle of a run whatever the machine's speed; half anywhere, from start-up to late in the
+      // runs (scaled to the uninterrupted run's wall time: a checkpoint carries progress over, so
+      // an invocation may finish before its kill, and then the sweep is over).
+      const afterCheckpoint = attempt % 2 === 0;
       const delay = afterCheckpoint ? 300 * rng.uniform() : wall * (0.1 + 0.25 * rng.uniform());
-      const { finished } = await runAndKill(file, out, delay, afterCheckpoint);
+      const { finished, left } = await runAndKill(file, out, delay, afterCheckpoint);
       if (finished) break;
-      kills++;
+      kills.push({ afterCheckpoint, left });
     }
+    const toContinue = resumable(out);
     const last = cli('run', file, '--out', out, '--jobs', '2', '--no-charts');
     expect(last.code, last.stderr).toBe(0);
-    expect(kills).toBe(4);
-    expect(last.stdout).toMatch(/[12] runs? continued from a checkpoint/);
-    process.stdout.write(`killed ${kills} times in ${((Date.now() - started) / 1000).toFixed(1)} s; the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`);
+    const story = kills.map((k) => `${k.afterCheckpoint ? 'after a checkpoint' : 'anywhere'}: ${k.left.length} run(s) left to continue`).join('; ');
+    process.stdout.write(`killed ${kills.length} times in ${((Date.now() - started) / 1000).toFixed(1)} s (${story}); the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`);
+    // A kill landed in the middle of a run: it left a checkpoint of a run not yet recorded.
+    expect(kills.some((k) => k.left.length > 0), story).toBe(true);
+    // The last invocation continued every run left with a checkpoint (a kill left some, unless an
+    // invocation finished the sweep on its own before its kill: then it only reuses).
+    expect(last.stdout).toMatch(toContinue.length > 0
+      ? new RegExp(`\\n${toContinue.length} runs? continued from a checkpoint\\.`)
+      : /2 runs: 0 trained, 2 reused\./);
 
     const resumed = snapshot(out);
     expect(Object.keys(resumed).sort()).toEqual(Object.keys(snapshot(reference.out)).sort());
@@ -112,5 +131,5 @@ describe('killing mlp-lab run', () => {
     // Nothing left behind: no checkpoint, no temporary file, no half-swapped record, no lock.
     expect(readdirSync(path.join(out, 'killed')).sort()).toEqual(['results.csv', 'results.md', 'results.tex', 'runs']);
     expect(readdirSync(path.join(out, 'killed', 'runs'))).toHaveLength(2);
-  });
+  }, 300_000);
 });

@@ -58,14 +58,18 @@ describe('mlp-lab run under faults', () => {
 
     // --wait starts once the first has ended.
     const waiting = start(file, '--out', out, '--jobs', '1', '--wait');
-    await until(() => existsSync(path.join(out, 'rel', 'checkpoints')), { describe: 'the checkpoints folder of rel', processes: [first, waiting] });
+    // SIGTERM once rel/slow (the only run in flight: --jobs 1) has written a checkpoint.
+    const checkpoints = path.join(out, 'rel', 'checkpoints');
+    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), { describe: 'a checkpoint of rel/slow', processes: [first, waiting] });
     process.kill(first.child.pid!, 'SIGTERM');
     expect(await exitOf(first)).toBe(143);
     expect(first.output()).toMatch(/Stopped: rel\/slow at iteration \d+ of 2010 \(epoch \d+ of 30\), checkpoint saved\./);
     expect(first.output()).toMatch(/Run the same command again to continue where it stopped/);
     expect(await exitOf(waiting)).toBe(0);
-    // Runs start longest first: the quick one had not started when SIGTERM came.
-    expect(waiting.output()).toMatch(/2 runs: 2 trained, 0 reused\.\n1 run continued from a checkpoint\./);
+    // The second trains what the first did not record (the quick run too, unless it had run
+    // first), reuses what it did, and continues the stopped run from its checkpoint.
+    const recorded = first.output().match(/^done\s+rel\//gm)?.length ?? 0;
+    expect(waiting.output()).toMatch(new RegExp(`2 runs: ${2 - recorded} trained, ${recorded} reused\\.\\n1 run continued from a checkpoint\\.`));
     expect(existsSync(path.join(out, 'rel', 'checkpoints'))).toBe(false);
     expect(existsSync(path.join(out, 'rel', '.lock'))).toBe(false);
   }, 300_000);
