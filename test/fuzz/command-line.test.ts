@@ -9,12 +9,12 @@ import { loadAll, selectRuns, toExperimentToRun } from '../../src/cli/experiment
 import { UserError } from '../../src/errors.ts';
 import { parseOverrides, SET_KEYS } from '../../src/experiment/index.ts';
 import { cliWith } from '../support/cli.ts';
-import { checkPrinted, count, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
+import { checkPrinted, count, fuzzOptions, tried, validateAtBoundary } from './support.ts';
+import { workspace } from '../support/workspace.ts';
 
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 2;
-const space = scratch('mlp-lab-fuzz-cli-');
+const space = workspace('fuzz-cli');
 afterAll(() => {
-  space.remove();
   process.stdout.write(`fuzz cases tried (command line): ${[...tried].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 });
 

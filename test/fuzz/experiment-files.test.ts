@@ -8,7 +8,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPrinted, count, FUZZ_SEED, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
+import { checkPrinted, count, FUZZ_SEED, fuzzOptions, tried, validateAtBoundary } from './support.ts';
+import { workspace } from '../support/workspace.ts';
 
 /**
  * Per case, a bound for a blow-up, not a speed check: validating one of these small files takes
@@ -22,13 +23,12 @@ const corpus = [
   ...readdirSync('test/fixtures/valid').filter((f) => f.endsWith('.yaml')).map((f) => path.join('test/fixtures/valid', f)),
 ].map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 
-const space = scratch('mlp-lab-fuzz-');
+const space = workspace('fuzz');
 // The IDX fixture names ../data/...: give the cases the same neighbours.
 mkdirSync(path.join(space.dir, 'data'));
 for (const f of readdirSync('test/fixtures/data')) copyFileSync(path.join('test/fixtures/data', f), path.join(space.dir, 'data', f));
 mkdirSync(path.join(space.dir, 'cases'));
 afterAll(() => {
-  space.remove();
   process.stdout.write(`fuzz cases tried (seed ${FUZZ_SEED}): ${[...tried].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 });
 

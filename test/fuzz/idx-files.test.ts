@@ -10,11 +10,11 @@ import { maxLabel } from '../../src/core/dataset.ts';
 import { DataFileError, encodeIdxUint8, parseIdx } from '../../src/data/idx.ts';
 import { loadDataset } from '../../src/data/load.ts';
 import { loadExperiment, toDatasetSpec } from '../../src/experiment/index.ts';
-import { checkPrinted, count, fuzzOptions, scratch, tried, validateAtBoundary } from './support.ts';
+import { checkPrinted, count, fuzzOptions, tried, validateAtBoundary } from './support.ts';
+import { workspace } from '../support/workspace.ts';
 
-const space = scratch('mlp-lab-fuzz-idx-');
+const space = workspace('fuzz-idx');
 afterAll(() => {
-  space.remove();
   process.stdout.write(`fuzz cases tried (idx): ${[...tried].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
 });
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 1000) / 2;

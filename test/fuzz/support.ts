@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { formatProblem, UserError, type Problem } from '../../src/errors.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
 
@@ -39,21 +36,6 @@ export function checkPrinted(problems: readonly Problem[], file: string): string
     if (printed.split('\n').some((line) => line.length > 400)) return `an excerpt line of ${Math.max(...printed.split('\n').map((l) => l.length))} characters`;
   }
   return null;
-}
-
-/** A scratch folder for the cases' files, removed by the returned function. */
-export function scratch(prefix: string): { dir: string; write: (name: string, content: string | Uint8Array) => string; remove: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return {
-    dir,
-    write: (name, content) => {
-      const file = path.join(dir, name);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, content);
-      return file;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
 }
 
 /** Fixed by default so that a failure reproduces; FUZZ_SEED=... explores other cases. */
