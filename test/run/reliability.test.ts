@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, w
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'csv-parse/sync';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.ts';
 import { cli as cliRun, startCli, type CliProcess } from '../support/cli.ts';
 import { exitOf, until } from '../support/until.ts';
@@ -137,16 +137,25 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
 
 /**
  * A small file system of its own, to fill or make read-only. Mounting needs root: CI runs as root;
- * elsewhere the tests are skipped with the reason.
+ * elsewhere the tests are skipped with the reason. Whether it can be mounted is tried where the
+ * tests are declared (and unmounted at once: collecting the tests, as `vitest list` does, runs no
+ * afterAll); the tests' own mount is made and removed by their hooks.
  */
 const mountPoint = temporaryFolder('mnt').dir;
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
-const tmpfs = requires('a tmpfs of its own (mount, as root)', mounted.status === 0 ? null : `mount -t tmpfs failed: ${(mounted.stderr || mounted.error?.message || '').trim()}`);
-afterAll(() => {
-  if (tmpfs.met) spawnSync('umount', [mountPoint]);
-});
+const mount = () => spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+const probe = mount();
+if (probe.status === 0) spawnSync('umount', [mountPoint]);
+const tmpfs = requires('a tmpfs of its own (mount, as root)', probe.status === 0 ? null : `mount -t tmpfs failed: ${(probe.stderr || probe.error?.message || '').trim()}`);
 
 tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () => {
+  beforeAll(() => {
+    const mounted = mount();
+    expect(mounted.status, mounted.stderr).toBe(0);
+  });
+  afterAll(() => {
+    spawnSync('umount', [mountPoint]);
+  });
+
   it('refuses a read-only results folder before training', () => {
     const { file } = workspace();
     const out = path.join(mountPoint, 'ro');
