@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeIdxUint8 } from '../../src/data/idx.ts';
 import { UserError, type Problem } from '../../src/errors.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
+import { workspace } from '../support/workspace.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-idx-dataset-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = workspace('idx-dataset').dir;
 
 /** A float32 IDX file (type 0x0d) of the given dims and values. */
 function floatIdx(dims: number[], values: number[]): Uint8Array {

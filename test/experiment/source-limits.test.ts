@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatProblem, problem, UserError } from '../../src/errors.ts';
 import { loadExperiment } from '../../src/experiment/index.ts';
 import { firstInvalidByte } from '../../src/experiment/source.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { workspace } from '../support/workspace.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-source-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = workspace('source').dir;
 
 function problemsOf(name: string, content: string | Uint8Array) {
   const file = path.join(dir, name);
