@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // test/unit/: functions called in-process; test/e2e/: the program started as users start it.
     include: ['test/**/*.test.ts'],
     // Training and end-to-end tests run real epochs; a 2-core CI machine needs more than the default 5 s.
     testTimeout: 120_000,

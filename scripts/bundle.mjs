@@ -30,5 +30,5 @@ const { metafile } = await build({
   legalComments: 'linked',
   metafile: true,
 });
-// Which modules each output file holds: test/cli/startup.test.ts checks what a command loads by it.
+// Which modules each output file holds: test/e2e/cli/startup.test.ts checks what a command loads by it.
 writeFileSync('dist/bundle/meta.json', JSON.stringify(metafile));

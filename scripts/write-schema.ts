@@ -1,5 +1,5 @@
 // `npm run schema:write`: regenerates the committed schema files from src/experiment/schema.ts.
-// A test fails while they are stale (test/experiment/schema.test.ts), so run this after changing the schema.
+// A test fails while they are stale (test/unit/experiment/schema.test.ts), so run this after changing the schema.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { schemaReference, schemaText } from '../src/experiment/reference.ts';

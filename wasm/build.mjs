@@ -1,7 +1,7 @@
 // Compiles wasm/assembly/kernels.ts into the two committed modules:
 //   build/kernels-simd.wasm     f32x4 SIMD (every engine with wasm SIMD: Node ≥ 16.4)
 //   build/kernels-relaxed.wasm  + relaxed SIMD FMA (Node 20 behind --experimental-wasm-relaxed-simd)
-// Usage: node wasm/build.mjs [outDir]   (test/backends/wasm-build.test.ts rebuilds into a temporary
+// Usage: node wasm/build.mjs [outDir]   (test/e2e/backends/wasm-build.test.ts rebuilds into a temporary
 // folder and checks the bytes equal the committed ones.)
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

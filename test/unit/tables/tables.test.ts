@@ -1,0 +1,63 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import type { ResultRow } from '../../../src/tables/result-row.ts';
+import { resultsCsv } from '../../../src/tables/results-csv.ts';
+import { latexTable, markdownTable } from '../../../src/tables/render-tables.ts';
+import { configurationTable, pivotTables } from '../../../src/tables/tables.ts';
+
+function row(id: string, activation: string, lr: number, seed: number, accuracy: number | null, status: 'completed' | 'diverged' = 'completed'): ResultRow {
+  return {
+    runId: id, label: `${activation} lr=${lr} seed=${seed}`, model: null,
+    varying: { activation, learning_rate: lr, seed },
+    layers: [784, 128, 64, 10], activations: [activation, activation, 'softmax'],
+    learningRate: lr, batchSize: 30, epochs: 2, init: 'he', optimizer: 'sgd', seed,
+    outcome: { status, trainCost: 0.1, testCost: 0.2, trainAccuracy: 99, testAccuracy: accuracy, seconds: 12.34 },
+  };
+}
+
+const sweep = [
+  row('a1', 'relu', 0.1, 1, 97), row('a2', 'relu', 0.1, 2, 98),
+  row('b1', 'sigmoid', 0.1, 1, 94), row('b2', 'sigmoid', 0.1, 2, 95),
+  row('c1', 'relu', 0.01, 1, 92), row('c2', 'relu', 0.01, 2, 93),
+  row('d1', 'sigmoid', 0.01, 1, null, 'diverged'), row('d2', 'sigmoid', 0.01, 2, 96),
+];
+
+describe('results tables', () => {
+  it('one configuration row per seed group, mean ± sample std, best in bold', () => {
+    const table = configurationTable(sweep);
+    expect(table.header).toEqual(['Model', 'Layers', 'Activation', 'learning_rate', 'Accuracy (%)']);
+    expect(table.rows.map((r) => r.cells.at(-1))).toEqual(['97.50 ± 0.71', '94.50 ± 0.71', '92.50 ± 0.71', '96.00 (1 diverged)']);
+    expect(table.rows.map((r) => r.bold.at(-1))).toEqual([true, false, false, false]);
+  });
+
+  it('pivots learning rate × activation with the best per column in bold', () => {
+    const [table] = pivotTables(sweep, { rows: 'learning_rate', columns: 'activation' });
+    expect(table!.header).toEqual(['learning_rate \\ activation', 'relu', 'sigmoid']);
+    expect(table!.rows.map((r) => r.cells)).toEqual([
+      ['0.1', '97.50 ± 0.71', '94.50 ± 0.71'],
+      ['0.01', '92.50 ± 0.71', '96.00 (1 diverged)'],
+    ]);
+    expect(table!.rows.map((r) => r.bold)).toEqual([[false, true, false], [false, false, true]]);
+    expect(markdownTable(table!)).toContain('| 0.1 | **97.50 ± 0.71** | 94.50 ± 0.71 |');
+    expect(latexTable(table!)).toContain('0.1 & \\textbf{97.50 $\\pm$ 0.71} & 94.50 $\\pm$ 0.71 \\\\');
+  });
+
+  it('writes results.csv with a stable header and one row per run in order', () => {
+    const csv = resultsCsv(sweep);
+    const records = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(Object.keys(records[0]!)).toEqual([
+      'run_id', 'label', 'activation', 'layers', 'activations', 'learning_rate', 'batch_size', 'epochs', 'init',
+      'optimizer', 'seed', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy', 'status', 'seconds',
+    ]);
+    expect(records.map((r) => r.run_id)).toEqual(sweep.map((r) => r.runId));
+    expect(records[6]).toMatchObject({ status: 'diverged', test_accuracy: '', layers: '[784,128,64,10]', seconds: '12.3' });
+    expect(resultsCsv(sweep)).toBe(csv);
+  });
+
+  it('gives a diverged run no numbers in results.csv, only its status (its "accuracy" is the share of one class)', () => {
+    const diverged = { ...row('x', 'relu', 1e6, 1, 9.8, 'diverged') };
+    const [record] = parse(resultsCsv([diverged]), { columns: true }) as Record<string, string>[];
+    expect(record).toMatchObject({ status: 'diverged', train_cost: '', test_cost: '', train_accuracy: '', test_accuracy: '' });
+    expect(configurationTable([diverged]).rows[0]!.cells.at(-1)).toBe('diverged');
+  });
+});
