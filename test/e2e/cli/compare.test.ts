@@ -3,6 +3,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../support/cli.ts';
+import { pythonWith } from '../../support/python.ts';
 import { requires } from '../../support/requires.ts';
 import { workspace } from '../../support/workspace.ts';
 
@@ -13,8 +14,10 @@ interface Row { slice: string; n: number; mean_diff: number; ci_low: number; ci_
 
 /** scipy's numbers for the committed runs, or why they cannot be had (python3 or scipy missing). */
 function scipyReference(): { rows: Row[]; version: string } | string {
-  const result = spawnSync('python3', ['test/e2e/cli/scipy_reference.py', 'results/relu-vs-sigmoid/runs'], { encoding: 'utf8', timeout: 60_000 });
-  if (result.error) return `python3 not found (${result.error.message}); Debian: apt-get install python3-scipy`;
+  const python = pythonWith(['scipy.stats', 'numpy']);
+  if (python === null) return 'no python3 that imports scipy and numpy; Debian: apt-get install python3-scipy';
+  const result = spawnSync(python, ['test/e2e/cli/scipy_reference.py', 'results/relu-vs-sigmoid/runs'], { encoding: 'utf8', timeout: 60_000 });
+  if (result.error) return `${python} could not be started (${result.error.message}); Debian: apt-get install python3-scipy`;
   if (result.status !== 0) return `scipy not usable: ${result.stderr.trim().split('\n').at(-1)}; Debian: apt-get install python3-scipy`;
   const parsed = JSON.parse(result.stdout) as { scipy: string; rows: Row[] };
   return { rows: parsed.rows, version: parsed.scipy };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../../src/store/safetensors.ts';
+import { pythonWith } from '../../support/python.ts';
 import { requires } from '../../support/requires.ts';
 import { workspace } from '../../support/workspace.ts';
 
@@ -12,14 +13,7 @@ const tensors = [
   { name: 'b1', shape: [2], data: Float32Array.of(0.25, -0.5) },
 ];
 
-function hasNumpy(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const python = pythonWith(['numpy']);
 
 describe('safetensors', () => {
   it('round-trips tensors, their order and metadata', () => {
@@ -41,7 +35,7 @@ describe('safetensors', () => {
   });
 
   // Without numpy, skipped with the reason locally; under CI (which has it), a failure.
-  const numpy = requires('python3 with numpy', hasNumpy() ? null : 'the safetensors files cannot be checked by an independent reader; Debian: apt-get install python3-numpy');
+  const numpy = requires('python3 with numpy', python !== null ? null : 'the safetensors files cannot be checked by an independent reader; Debian: apt-get install python3-numpy');
   numpy.it('is read by an independent reader (numpy, parsing the documented layout): every tensor, every value, bit for bit', () => {
     const rng = Rng.fromSeed(5);
     const many = [
@@ -63,7 +57,7 @@ for k, v in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
     a = np.frombuffer(b[8 + n + s:8 + n + e], dtype='<f4').reshape(v['shape'])
     out['tensors'].append({'name': k, 'shape': list(a.shape), 'bits': a.reshape(-1).view('<u4').tolist()})
 print(json.dumps(out))`;
-    const read = JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as {
+    const read = JSON.parse(execFileSync(python!, ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as {
       aligned: boolean; metadata: Record<string, string>; tensors: { name: string; shape: number[]; bits: number[] }[];
     };
     expect(read.aligned).toBe(true);
