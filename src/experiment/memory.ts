@@ -39,7 +39,7 @@ export const MAX_TENSOR_VALUES = 2 ** 32;
 export function memoryProblem(memory: { bytes: number; largestTensor: number }, limit: number): { message: string; hint: string } | null {
   if (memory.largestTensor > MAX_TENSOR_VALUES) {
     return {
-      message: `a layer of this run needs ${memory.largestTensor.toLocaleString('en-US')} values in one array; the most is ${MAX_TENSOR_VALUES.toLocaleString('en-US')}`,
+      message: `a layer of this run needs ${countOf(memory.largestTensor)} values in one array; the most is ${MAX_TENSOR_VALUES.toLocaleString('en-US')}`,
       hint: 'use smaller layers (a weight matrix holds n_in × n_out values)',
     };
   }
@@ -50,4 +50,9 @@ export function memoryProblem(memory: { bytes: number; largestTensor: number }, 
     };
   }
   return null;
+}
+
+/** 4,294,967,296; past a quadrillion as 1.3e+200, so that an absurd layer size reads as one. */
+function countOf(n: number): string {
+  return n < 1e15 ? n.toLocaleString('en-US') : n.toExponential(1);
 }

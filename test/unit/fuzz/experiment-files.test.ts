@@ -3,7 +3,7 @@
  * whatever the bytes, validation ends with "valid" or with problems the CLI prints as
  * `FILE:LINE:COL: error: MESSAGE`, never with another exception (a stack trace), and in bounded time.
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
@@ -25,8 +25,7 @@ const corpus = [
 
 const space = workspace('fuzz');
 // The IDX fixture names ../data/...: give the cases the same neighbours.
-mkdirSync(path.join(space.dir, 'data'));
-for (const f of readdirSync('test/fixtures/data')) copyFileSync(path.join('test/fixtures/data', f), path.join(space.dir, 'data', f));
+cpSync('test/fixtures/data', path.join(space.dir, 'data'), { recursive: true });
 mkdirSync(path.join(space.dir, 'cases'));
 afterAll(() => {
   process.stdout.write(`fuzz cases tried (seed ${FUZZ_SEED}): ${[...tried].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
