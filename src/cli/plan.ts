@@ -4,6 +4,7 @@ import { selectRuns } from '../experiment/select-runs.ts';
 import { experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
 import { loadAll } from './experiments.ts';
+import { plannedExperiments } from './search-plans.ts';
 import { jsonOption, maxRunsOption, onlyOption, outOption, setOption } from './options.ts';
 import { formatBytes } from '../experiment/format-bytes.ts';
 import { formatFlops, textTable } from './table.ts';
@@ -31,10 +32,11 @@ export function registerPlan(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
       const out = resultsFolder(options.out, options.set);
-      const selected = selectRuns(loaded, loaded, options.only);
+      const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
+      const selected = selectRuns(planned, planned, options.only);
       loaded.forEach((l, i) => {
         if (i > 0 && !options.json) process.stdout.write('\n');
-        printPlan(l, selected[i]!.selected, out, options.json ?? false);
+        printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false);
       });
       return EXIT_OK;
     }));

@@ -13,7 +13,8 @@ import { backendOption, jsonOption, maxRunsOption, onlyOption, outOption, setOpt
 import { dataProblem, loadAll } from './experiments.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
 import { reportInput } from '../publish/report-input.ts';
-import { ResultsPublisher } from '../publish/results-publisher.ts';
+import { ResultsPublisher, type ExperimentToRun } from '../publish/results-publisher.ts';
+import { plannedExperiments, searchStage, type PlannedExperiment } from './search-plans.ts';
 import { checkJobsMemory } from '../run/jobs-memory.ts';
 import { checkStoreLayout } from '../store/check-layout.ts';
 import { ensureWritableDir } from '../store/writable-folder.ts';
@@ -67,7 +68,17 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const overrides = effectiveOverrides(sets);
       const out = resultsFolder(options.out, sets);
-      const experiments = selectRuns(loaded.map((l) => ({ ...reportInput(l), overrides })), loaded, options.only);
+      const planOptions = { sets, maxRuns: options.maxRuns };
+      const select = (planned: PlannedExperiment[]) => selectRuns(planned.map((l) => ({ ...reportInput(l), overrides })), planned, options.only);
+      const firstPlan = plannedExperiments(loaded, out, planOptions);
+      const experiments = select(firstPlan);
+      // A search's next round, once the runs of the last are recorded; null when no experiment has new runs.
+      const nextRound = (current: readonly ExperimentToRun[]) => {
+        const planned = plannedExperiments(loaded, out, planOptions);
+        const next = select(planned);
+        if (next.every((e, i) => e.selected.length === current[i]!.selected.length)) return null;
+        return { experiments: next, stage: searchStage(planned) };
+      };
       checkJobsMemory(experiments, options.jobs);
       ensureWritableDir(out, '--out');
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
@@ -105,10 +116,12 @@ export function registerRun(program: Command): void {
           wait: options.wait ?? false,
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
           listener: publisher,
+          stage: searchStage(firstPlan),
+          nextRound,
           signal: controller.signal,
           ...(queue && connection ? { executor: queue.queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
-          display: (pending, work) =>
-            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR, stream }),
+          display: (pending, work, stage) =>
+            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR, stream, stage }),
         });
       } catch (error) {
         if (error instanceof LockedError) {

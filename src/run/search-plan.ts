@@ -1,0 +1,136 @@
+import { totalmem } from 'node:os';
+import { expandExperiment, parseOverrides, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
+import { experimentSearch, proposalSettings, type ExperimentSearch } from '../experiment/search.ts';
+import { configurationKey, proposeRound, searchRounds, type Configuration, type Proposal, type TrialResult } from '../search/index.ts';
+import { runDir } from '../store/layout.ts';
+import { readRunState, type RunMetrics } from '../store/run-record.ts';
+
+/** A run of a search: trial `trial` of its grid cell, proposed in round `round`. */
+export interface SearchRun extends ResolvedRun {
+  trial: number;
+  round: number;
+  /** The grid cell (variant and grid values, seeds aside) the trial belongs to, from 0 in plan order. */
+  cell: number;
+}
+
+/** How far a search's plan reaches with what the store holds. */
+export interface SearchPlan {
+  search: ExperimentSearch;
+  /** The runs of every round proposed so far, by cell, then trial, then seed. */
+  runs: SearchRun[];
+  /** Rounds proposed so far (each of the earlier ones recorded in full), and in all. */
+  roundsProposed: number;
+  rounds: number;
+  /** Per cell, the results of the trials of the recorded rounds (what the next round is proposed from). */
+  results: TrialResult[][];
+}
+
+/**
+ * The runs of a search as far as the results store lets them be known: round 0's proposals, and
+ * round r + 1's once every run of round r has a record, proposed from those records. There is no
+ * study database: the store is the study, so a rerun after a kill recomputes the same proposals and
+ * finds the finished trials' runs by their ids. Every grid cell (variant, grid values) is searched
+ * on its own with the same search seed; a proposal's runs in a cell are its seeds, and the trial's
+ * result is their mean metric (null when one of them diverged). Returns null for a grid.
+ */
+export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly string[], maxRuns?: number): SearchPlan | null {
+  const search = experimentSearch(loaded.experiment);
+  if (!search) return null;
+  const { overrides } = parseOverrides(sets);
+  const rounds = searchRounds(search.options);
+  const cells = new CellIndex();
+  // The expansion of a configuration (every cell, every seed), kept: random and sobol propose the same configurations to each cell.
+  const expansions = new Map<string, ResolvedRun[]>();
+  const expand = (configuration: Configuration): ResolvedRun[] => {
+    const key = configurationKey(configuration);
+    let runs = expansions.get(key);
+    if (!runs) {
+      const expansion = expandExperiment({ experiment: loaded.experiment, dataset: loaded.dataset, overrides, maxRuns, memoryLimit: totalmem(), layer: proposalSettings(configuration, search.pruner) });
+      const error = expansion.findings.find((f) => f.severity === 'error');
+      if (error) throw new Error(`a proposal of ${loaded.file} does not expand (${error.code}: ${error.message})`);
+      runs = expansion.runs;
+      expansions.set(key, runs);
+    }
+    return runs;
+  };
+  // The cells, in plan order, from the grid as loaded (its searched parameters at their first values).
+  for (const run of loaded.runs) cells.of(run);
+  const results: TrialResult[][] = Array.from({ length: cells.size }, () => []);
+  const runs: SearchRun[] = [];
+  const seen = new Set<string>();
+  let roundsProposed = 0;
+  for (let round = 0; round < rounds.length; round++) {
+    const byCell: { proposal: Proposal; runs: ResolvedRun[] }[][] = results.map((earlier, cell) =>
+      proposeRound(search.space, search.options, round, earlier).map((proposal) => ({ proposal, runs: expand(proposal.configuration).filter((r) => cells.of(r) === cell) })));
+    roundsProposed++;
+    byCell.forEach((trials, cell) => {
+      for (const { proposal, runs: cellRuns } of trials) {
+        for (const run of cellRuns) {
+          if (seen.has(run.id)) continue; // two proposals of one configuration are one run
+          seen.add(run.id);
+          runs.push(searchRun(run, proposal, round, cell, search));
+        }
+      }
+    });
+    if (round + 1 === rounds.length) break;
+    // The next round is known only once every run of this one is recorded (a failed run is retried first).
+    const recorded = byCell.map((trials) => trials.map(({ proposal, runs: trialRuns }) => ({ proposal, metrics: trialRuns.map((r) => finishedMetrics(out, loaded.experiment.name, r)) })));
+    if (recorded.some((trials) => trials.some((t) => t.metrics.some((m) => m === null)))) break;
+    recorded.forEach((trials, cell) => {
+      for (const { proposal, metrics } of trials) {
+        results[cell]!.push({ trial: proposal.trial, configuration: proposal.configuration, value: meanMetric(metrics as RunMetrics[], search.metric) });
+      }
+    });
+  }
+  runs.sort((a, b) => a.cell - b.cell || a.trial - b.trial || a.index - b.index);
+  runs.forEach((run, i) => { run.index = i; }); // plan order, as a grid's runs have it
+  return { search, runs, roundsProposed, rounds: rounds.length, results };
+}
+
+/** The mean of the metric over a trial's runs (its seeds); null when one has none (diverged, or a metric it does not record). */
+export function meanMetric(metrics: readonly RunMetrics[], metric: string): number | null {
+  const values = metrics.map((m) => (m as unknown as Record<string, unknown>)[metric]);
+  if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return null;
+  return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+}
+
+function finishedMetrics(out: string, experiment: string, run: ResolvedRun): RunMetrics | null {
+  const state = readRunState(runDir(out, experiment, run.id));
+  return state && 'metrics' in state ? state.metrics : null;
+}
+
+/** A proposal's run: its trial, and the searched values among the parameters that vary (so the tables have a column for each). */
+function searchRun(run: ResolvedRun, proposal: Proposal, round: number, cell: number, search: ExperimentSearch): SearchRun {
+  const searched = Object.fromEntries(search.space.dimensions.map((d) => [d.name, tableValue(proposal.configuration[d.name])]));
+  const values = Object.entries(searched).map(([k, v]) => `${k}=${v}`).join(' ');
+  return {
+    ...run,
+    label: `${run.label ? `${run.label} ` : ''}trial=${proposal.trial} ${values}`,
+    varying: { trial: proposal.trial, ...run.varying, ...searched },
+    trial: proposal.trial, round, cell,
+  };
+}
+
+function tableValue(value: unknown): string | number | boolean | null {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : JSON.stringify(value);
+}
+
+/** Numbers the grid cells by their variant and the values that vary, seeds aside. */
+class CellIndex {
+  private readonly cells = new Map<string, number>();
+
+  of(run: ResolvedRun): number {
+    const { seed: _seed, ...others } = run.varying;
+    const key = JSON.stringify([run.variant, Object.entries(others).sort(([a], [b]) => a.localeCompare(b))]);
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      cell = this.cells.size;
+      this.cells.set(key, cell);
+    }
+    return cell;
+  }
+
+  get size(): number {
+    return this.cells.size;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * `mlp-lab run` carrying out a search round by round: the same trials and results.csv at any
+ * --jobs, and a search interrupted mid-round that a rerun finishes exactly as if it never stopped
+ * (its proposals recomputed from the store, the finished trials reused).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+
+const BIN = path.resolve('bin/mlp-lab.js');
+
+// Two cells (relu, sigmoid), each searched with 12 trials in rounds of 5: the third round is
+// TPE's first proposed from results (10 startup trials), so it differs between the cells.
+const EXPERIMENT = `
+name: searched
+dataset: { source: mnist, train_limit: 500, test_limit: 200, validation: 200 }
+defaults: { layers: [784, 16, 10], epochs: 2, batch_size: 25, optimizer: momentum }
+grid:
+  activation: [relu, sigmoid]
+search:
+  method: tpe
+  trials: 12
+  batch: 5
+  seed: 11
+  space:
+    learning_rate: { log_uniform: [0.005, 0.5] }
+    momentum: { uniform: [0.0, 0.95] }
+`;
+
+const env = { ...process.env, NO_COLOR: '1' };
+
+function workspace(): { file: string; out: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-search-'));
+  writeFileSync(path.join(dir, 'searched.yaml'), EXPERIMENT);
+  return { file: path.join(dir, 'searched.yaml'), out: path.join(dir, 'results') };
+}
+
+function run(file: string, out: string, jobs: number): { status: number | null; stdout: string } {
+  const result = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', String(jobs), '--no-charts'], { env, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout + result.stderr };
+}
+
+/** results.csv without its timings. */
+function table(out: string): Record<string, string>[] {
+  const rows = parse(readFileSync(path.join(out, 'searched', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  return rows.map(({ seconds: _, ...rest }) => rest);
+}
+
+const runFolders = (out: string) => readdirSync(path.join(out, 'searched', 'runs')).sort();
+
+describe('run with a search', () => {
+  it('proposes round by round from the records, with the same trials and results at --jobs 1 and 2', { timeout: 240_000 }, () => {
+    const one = workspace();
+    const two = workspace();
+    const first = run(one.file, one.out, 1);
+    expect(first.status, first.stdout).toBe(0);
+    expect(first.stdout).toContain('round 3 of 3: 4 runs to train');
+    expect(first.stdout).toContain('24 runs: 24 trained, 0 reused.');
+    expect(run(two.file, two.out, 2).status).toBe(0);
+    const rows = table(one.out);
+    expect(table(two.out)).toEqual(rows);
+    expect(runFolders(two.out)).toEqual(runFolders(one.out));
+
+    expect(rows).toHaveLength(24);
+    expect(Object.keys(rows[0]!).slice(0, 5)).toEqual(['run_id', 'label', 'trial', 'activation', 'momentum']);
+    expect(rows.map((r) => `${r.activation} ${r.trial}`)).toEqual(['relu', 'sigmoid'].flatMap((a) => Array.from({ length: 12 }, (_, t) => `${a} ${t}`)));
+    const proposed = (activation: string, trial: number) => rows.find((r) => r.activation === activation && r.trial === String(trial))!;
+    // Random rounds (the startup) propose the same values to both cells; TPE's round depends on each cell's results.
+    expect(proposed('relu', 7).learning_rate).toBe(proposed('sigmoid', 7).learning_rate);
+    expect([10, 11].some((t) => proposed('relu', t).learning_rate !== proposed('sigmoid', t).learning_rate)).toBe(true);
+    expect(new Set(rows.map((r) => r.run_id)).size).toBe(24);
+    expect(rows.every((r) => r.status === 'completed')).toBe(true);
+
+    // The store is the study: a rerun proposes the same rounds from it and trains nothing.
+    const again = run(one.file, one.out, 2);
+    expect(again.stdout).toContain('24 runs: 0 trained, 24 reused.');
+    expect(table(one.out)).toEqual(rows);
+  });
+
+  it('ends an interrupted search exactly as an uninterrupted one', { timeout: 240_000 }, async () => {
+    const straight = workspace();
+    expect(run(straight.file, straight.out, 2).status).toBe(0);
+
+    const stopped = workspace();
+    // Ctrl-C once the second round is under way: its runs in flight checkpoint and stop.
+    const child = spawn(process.execPath, [BIN, 'run', stopped.file, '--out', stopped.out, '--jobs', '2', '--no-charts'], { env });
+    let output = '';
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('round 2 of 3') && /round 2 of 3[^]*start/.test(output) && !child.killed) child.kill('SIGINT');
+    });
+    child.stderr.on('data', () => {});
+    expect(await exit, output).toBe(130);
+    expect(output).not.toContain('round 3 of 3');
+
+    const rerun = run(stopped.file, stopped.out, 2);
+    expect(rerun.status, rerun.stdout).toBe(0);
+    expect(rerun.stdout).toMatch(/24 runs: \d+ trained, (1\d|[5-9]) reused/);
+    expect(table(stopped.out)).toEqual(table(straight.out));
+    expect(runFolders(stopped.out)).toEqual(runFolders(straight.out));
+  });
+});
