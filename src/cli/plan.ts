@@ -1,10 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { LoadedExperiment, ResolvedRun } from '../experiment/index.ts';
+import type { ResolvedRun } from '../experiment/index.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
 import { experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
 import { loadAll } from './experiments.ts';
-import { plannedExperiments } from './search-plans.ts';
+import { plannedExperiments, type PlannedExperiment } from './search-plans.ts';
+import { searchJson, searchPlanLines } from './search-lines.ts';
 import { jsonOption, maxRunsOption, onlyOption, outOption, setOption } from './options.ts';
 import { formatBytes } from '../experiment/format-bytes.ts';
 import { formatFlops, textTable } from './table.ts';
@@ -42,7 +43,7 @@ export function registerPlan(program: Command): void {
     }));
 }
 
-function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
+function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
   const file = loaded.file;
   const name = loaded.experiment.name;
   const runs = selected.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
@@ -52,7 +53,9 @@ function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], o
   if (json) {
     const plan = {
       file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
-      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
+      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops },
+      ...(loaded.search ? { search: searchJson(loaded.search) } : {}),
+      runs,
     };
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
@@ -71,6 +74,7 @@ function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], o
   ]);
   const picked = selected.length < loaded.runs.length ? ` (--only picked ${selected.length} of ${loaded.runs.length})` : '';
   process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n\n`);
+  if (loaded.search) process.stdout.write(`${searchPlanLines(loaded.search).join('\n')}\n\n`);
   process.stdout.write(`${textTable(header, rows)}\n\n`);
   process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
 }

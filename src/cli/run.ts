@@ -15,6 +15,7 @@ import { selectRuns } from '../experiment/select-runs.ts';
 import { reportInput } from '../publish/report-input.ts';
 import { ResultsPublisher, type ExperimentToRun } from '../publish/results-publisher.ts';
 import { plannedExperiments, searchStage, type PlannedExperiment } from './search-plans.ts';
+import { bestTrialLines } from './search-lines.ts';
 import { checkJobsMemory } from '../run/jobs-memory.ts';
 import { checkStoreLayout } from '../store/check-layout.ts';
 import { ensureWritableDir } from '../store/writable-folder.ts';
@@ -135,7 +136,11 @@ export function registerRun(program: Command): void {
       }
       const exitCode = stoppedBy ? EXIT_CODES[stoppedBy] : summary.failed > 0 || summary.resultProblems.length > 0 ? EXIT_FAILURE : EXIT_OK;
       if (options.json) process.stdout.write(`${JSON.stringify(summaryJson(summary, publisher, stoppedBy, exitCode), null, 2)}\n`);
-      else printSummary(summary, publisher, stoppedBy !== null, connection !== null);
+      else {
+        printSummary(summary, publisher, stoppedBy !== null, connection !== null);
+        const searched = plannedExperiments(loaded, out, planOptions).flatMap((p) => (p.search ? bestTrialLines(p.experiment.name, p.search) : []));
+        if (searched.length > 0) process.stdout.write(`${searched.join('\n')}\n`);
+      }
       return exitCode;
     }));
 }

@@ -23,6 +23,8 @@ export interface SearchPlan {
   rounds: number;
   /** Per cell, the results of the trials of the recorded rounds (what the next round is proposed from). */
   results: TrialResult[][];
+  /** Per cell, its label in the grid (`activation=relu`), or the experiment's name for a search without a grid. */
+  cells: string[];
 }
 
 /**
@@ -72,7 +74,6 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
         }
       }
     });
-    if (round + 1 === rounds.length) break;
     // The next round is known only once every run of this one is recorded (a failed run is retried first).
     const recorded = byCell.map((trials) => trials.map(({ proposal, runs: trialRuns }) => ({ proposal, metrics: trialRuns.map((r) => finishedMetrics(out, loaded.experiment.name, r)) })));
     if (recorded.some((trials) => trials.some((t) => t.metrics.some((m) => m === null)))) break;
@@ -84,7 +85,14 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
   }
   runs.sort((a, b) => a.cell - b.cell || a.trial - b.trial || a.index - b.index);
   runs.forEach((run, i) => { run.index = i; }); // plan order, as a grid's runs have it
-  return { search, runs, roundsProposed, rounds: rounds.length, results };
+  return { search, runs, roundsProposed, rounds: rounds.length, results, cells: cells.labels };
+}
+
+/** A cell's best trial so far: the best mean metric, ties to the lower trial index; null before any trial has a result. */
+export function bestTrial(plan: SearchPlan, cell: number): TrialResult | null {
+  const sign = plan.search.options.direction === 'maximize' ? -1 : 1;
+  const scored = plan.results[cell]!.filter((r): r is TrialResult & { value: number } => r.value !== null);
+  return scored.sort((a, b) => sign * a.value - sign * b.value || a.trial - b.trial)[0] ?? null;
 }
 
 /** The mean of the metric over a trial's runs (its seeds); null when one has none (diverged, or a metric it does not record). */
@@ -118,6 +126,7 @@ function tableValue(value: unknown): string | number | boolean | null {
 /** Numbers the grid cells by their variant and the values that vary, seeds aside. */
 class CellIndex {
   private readonly cells = new Map<string, number>();
+  readonly labels: string[] = [];
 
   of(run: ResolvedRun): number {
     const { seed: _seed, ...others } = run.varying;
@@ -126,6 +135,7 @@ class CellIndex {
     if (cell === undefined) {
       cell = this.cells.size;
       this.cells.set(key, cell);
+      this.labels.push(run.label.replace(/ ?seed=\S+/, ''));
     }
     return cell;
   }

@@ -51,7 +51,25 @@ function table(out: string): Record<string, string>[] {
 
 const runFolders = (out: string) => readdirSync(path.join(out, 'searched', 'runs')).sort();
 
+function plan(file: string, out: string): string {
+  return spawnSync(process.execPath, [BIN, 'plan', file, '--out', out], { env, encoding: 'utf8' }).stdout;
+}
+
 describe('run with a search', () => {
+  it('plans the first round, says the rest depends on results, and the epochs a pruner saves', () => {
+    const { file, out } = workspace();
+    const text = plan(file, out);
+    expect(text).toContain('Search: tpe, 12 trials in each of 2 grid cells (activation=relu; activation=sigmoid), in 3 rounds of up to 5, search seed 11;');
+    expect(text).toContain('Listed: rounds 1 to 1 of 3; the rest are proposed from the results of the rounds before them.');
+    expect(text).toContain('10 runs: 0 finished, 10 to run');
+    const pruned = EXPERIMENT.replace('epochs: 2, ', '').replace('trials: 12\n  batch: 5', 'trials: 27').replace('method: tpe', 'method: random')
+      .replace('  space:', '  pruner: { method: successive_halving, min_epochs: 1, max_epochs: 27, eta: 3 }\n  space:');
+    writeFileSync(file, pruned);
+    const sh = plan(file, out);
+    expect(sh).toContain('Pruner: successive_halving, rungs at 1, 3, 9, 27 epochs (eta 3); trials×epochs per bracket: 27×1 → 9×3 → 3×9 → 1×27.');
+    expect(sh).toContain('Epochs to train: 81 per cell, against 729 with every trial to max_epochs (27).');
+  });
+
   it('proposes round by round from the records, with the same trials and results at --jobs 1 and 2', { timeout: 240_000 }, () => {
     const one = workspace();
     const two = workspace();
@@ -59,6 +77,7 @@ describe('run with a search', () => {
     expect(first.status, first.stdout).toBe(0);
     expect(first.stdout).toContain('round 3 of 3: 4 runs to train');
     expect(first.stdout).toContain('24 runs: 24 trained, 0 reused.');
+    expect(first.stdout).toMatch(/Best trial of searched \(activation=relu\): trial \d+, learning_rate=[\d.e-]+ momentum=[\d.e-]+: validation_accuracy [\d.]+\./);
     expect(run(two.file, two.out, 2).status).toBe(0);
     const rows = table(one.out);
     expect(table(two.out)).toEqual(rows);
