@@ -122,4 +122,18 @@ describe('run with a search', () => {
     expect(table(stopped.out)).toEqual(table(straight.out));
     expect(runFolders(stopped.out)).toEqual(runFolders(straight.out));
   });
+
+  it('trains each proposal on every seed and judges it on the mean', { timeout: 120_000 }, () => {
+    const { file, out } = workspace();
+    writeFileSync(file, EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', 'seeds: [1, 2]\n').replace('method: tpe', 'method: sobol').replace('trials: 12\n  batch: 5', 'trials: 3'));
+    const result = run(file, out, 2);
+    expect(result.status, result.stdout).toBe(0);
+    const rows = table(out);
+    expect(rows.map((r) => `${r.trial} ${r.seed}`)).toEqual(['0 1', '0 2', '1 1', '1 2', '2 1', '2 2']);
+    const validation = (id: string) => (JSON.parse(readFileSync(path.join(out, 'searched', 'runs', id, 'metrics.json'), 'utf8')) as { validation_accuracy: number }).validation_accuracy;
+    const means = [0, 1, 2].map((t) => rows.filter((r) => r.trial === String(t)).reduce((sum, r) => sum + validation(r.run_id), 0) / 2);
+    const best = means.indexOf(Math.max(...means));
+    expect(result.stdout).toContain(`Best trial of searched: trial ${best}, `);
+    expect(result.stdout).toContain(`validation_accuracy ${Number(means[best]!.toPrecision(6))}.`);
+  });
 });
