@@ -77,7 +77,9 @@ export function registerRun(program: Command): void {
       const nextRound = (current: readonly ExperimentToRun[]) => {
         const planned = plannedExperiments(loaded, out, planOptions);
         const next = select(planned);
-        if (next.every((e, i) => e.selected.length === current[i]!.selected.length)) return null;
+        // New runs, or a pruned search's trials planned to another rung.
+        const signature = (experiments: readonly ExperimentToRun[]) => JSON.stringify(experiments.map((e) => e.selected.map((r) => [r.id, r.rung?.untilEpoch])));
+        if (signature(next) === signature(current)) return null;
         return { experiments: next, stage: searchStage(planned) };
       };
       checkJobsMemory(experiments, options.jobs);
@@ -170,6 +172,7 @@ function summaryJson(s: RunSummary, publisher: ResultsPublisher, stoppedBy: stri
     diverged: s.diverged,
     failed: s.failed,
     not_started: s.skipped,
+    stopped_at_rungs: s.rungs,
     resumed: s.resumed,
     stopped: s.stopped,
     checkpoints: { count: s.checkpoints.count, seconds: s.checkpoints.seconds, training_seconds: s.checkpoints.trainingSeconds },
@@ -190,6 +193,7 @@ function printSummary(s: RunSummary, publisher: ResultsPublisher, interrupted: b
     s.failed ? `${s.failed} failed` : null,
     s.stopped.length ? `${s.stopped.length} stopped` : null,
     s.skipped ? `${s.skipped} not started` : null,
+    s.rungs ? `${s.rungs} stopped at a rung` : null,
   ].filter((p) => p !== null);
   const lines = [`${s.planned} run${s.planned === 1 ? '' : 's'}: ${parts.join(', ')}.`];
   if (s.resumed) lines.push(`${s.resumed} run${s.resumed === 1 ? '' : 's'} continued from a checkpoint.`);

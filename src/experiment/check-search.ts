@@ -87,12 +87,5 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
     error(['trials'], 'too-many-runs', `${trials} trials for each of the grid's ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} make ${total} runs, more than the limit of ${maxRuns}`,
       `fewer trials, or raise the limit with --max-runs ${total} (or \`max_runs: ${total}\`)`);
   }
-  // Until the runner prunes, say what `run` does with a pruner.
-  if (search.pruner) {
-    findings.push({
-      code: 'pruner-not-run', severity: 'warning', origin: { kind: 'file', path: ['search', 'pruner'] }, key: true,
-      message: '`pruner:` is checked, but `run` does not prune yet: every trial trains to `max_epochs`',
-    });
-  }
   return findings;
 }

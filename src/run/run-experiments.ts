@@ -10,6 +10,7 @@ import type { RunOutcome, RunTask } from './messages.ts';
 import { longestFirst, pendingRuns, type PendingRun } from './pending-runs.ts';
 import type { ProgressDisplay } from './progress.ts';
 import { recordFailure, recordRun } from './record-run.ts';
+import { writeRung } from '../store/rung-record.ts';
 import type { ExperimentRuns, RunListener } from './run-listener.ts';
 import { countOutcome, countRecorded, emptySummary, type RunSummary } from './run-summary.ts';
 import { executeRuns, type ScheduleOptions } from './schedule.ts';
@@ -89,6 +90,8 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
   const listener = options.listener;
   // Runs recorded by this invocation: a search's later rounds list them again, and they are neither reused nor retrained (--force).
   const recordedHere = new Set<string>();
+  // Runs this invocation stopped at a pruner's rung: not reused either.
+  const rungsHere = new Set<string>();
   let current = experiments;
   let stage = options.stage ?? null;
   let remaining = 0;
@@ -97,14 +100,14 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
   const cores = availableParallelism();
   try {
     for (;;) {
-      const { pending, planned, reused } = pendingRuns(current, options.out, options.force);
+      const { pending, planned, reusedDirs } = pendingRuns(current, options.out, options.force);
       for (const dir of recordedHere) pending.delete(dir);
       summary.planned = planned;
-      summary.reused = options.force ? 0 : reused - recordedHere.size;
+      summary.reused = [...reusedDirs].filter((dir) => !recordedHere.has(dir) && !rungsHere.has(dir)).length;
       checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
       const tasks = longestFirst(pending, options.force);
       const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0), stage);
-      const ended = new RunEnds(summary, display, listener, recordedHere);
+      const ended = new RunEnds(summary, display, listener, recordedHere, rungsHere);
       let started = 0;
       remaining = tasks.length;
       // Cores the runs will keep busy: those in flight and those waiting to start (a run that just
@@ -163,7 +166,7 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
 
 /** What happens when a run ends: it is recorded (or its failure is), counted and shown. */
 class RunEnds<E extends ExperimentRuns> {
-  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>) {}
+  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>, private readonly rungs: Set<string>) {}
 
   failed(p: PendingRun<E>, message: string): void {
     this.summary.failed++;
@@ -172,6 +175,20 @@ class RunEnds<E extends ExperimentRuns> {
 
   finished(p: PendingRun<E>, outcome: RunOutcome): void {
     const label = `${p.experiment.name}/${p.run.label}`;
+    if (outcome.rung) {
+      // At a pruner's rung: its metrics there are recorded, its checkpoint kept for the next rung.
+      try {
+        writeRung(p.rungs, p.run.id, outcome.rung.epoch, outcome.iterations, outcome.final, outcome.seconds);
+      } catch (error) {
+        this.failed(p, `its rung could not be recorded: ${(error as Error).message}`);
+        return;
+      }
+      if (outcome.resumedFrom !== null) this.summary.resumed++;
+      this.summary.rungs++;
+      this.rungs.add(p.dir);
+      this.display.runEnded(p.dir, { status: 'completed', testAccuracy: outcome.final.testAccuracy, seconds: outcome.seconds, message: outcome.message });
+      return;
+    }
     countOutcome(this.summary, label, outcome);
     if (outcome.status === 'stopped') {
       this.summary.stopped.push({

@@ -1,9 +1,11 @@
 import { totalmem } from 'node:os';
 import { expandExperiment, parseOverrides, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
 import { experimentSearch, proposalSettings, type ExperimentSearch } from '../experiment/search.ts';
-import { configurationKey, proposeRound, searchRounds, type Configuration, type Proposal, type TrialResult } from '../search/index.ts';
+import { configurationKey, proposeRound, roundBrackets, searchRounds, type Configuration, type Proposal, type TrialResult } from '../search/index.ts';
 import { runDir } from '../store/layout.ts';
 import { readRunState, type RunMetrics } from '../store/run-record.ts';
+import { readRungs, rungFile } from '../store/rung-record.ts';
+import { meanOf, walkBracket, type RungLookup, type TrialPlace } from './search-rungs.ts';
 
 /** A run of a search: trial `trial` of its grid cell, proposed in round `round`. */
 export interface SearchRun extends ResolvedRun {
@@ -11,6 +13,8 @@ export interface SearchRun extends ResolvedRun {
   round: number;
   /** The grid cell (variant and grid values, seeds aside) the trial belongs to, from 0 in plan order. */
   cell: number;
+  /** A trial a pruner stopped: its record at that rung (rung-record.ts), which the tables show with status `pruned`. */
+  pruned: { file: string; epoch: number } | null;
 }
 
 /** How far a search's plan reaches with what the store holds. */
@@ -61,27 +65,48 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
   const runs: SearchRun[] = [];
   const seen = new Set<string>();
   let roundsProposed = 0;
+  const lookup: RungLookup = (run, untilEpoch) => {
+    const finished = finishedMetrics(out, loaded.experiment.name, run);
+    // A run that ended before its rung (diverged, early-stopped) has its final record instead.
+    if (untilEpoch === null || (finished && finished.status !== 'completed')) return finished as unknown as Record<string, unknown> | null;
+    return (readRungs(rungFile(out, loaded.experiment.name, run.id)).get(untilEpoch) ?? null) as unknown as Record<string, unknown> | null;
+  };
   for (let round = 0; round < rounds.length; round++) {
     const byCell: { proposal: Proposal; runs: ResolvedRun[] }[][] = results.map((earlier, cell) =>
       proposeRound(search.space, search.options, round, earlier).map((proposal) => ({ proposal, runs: expand(proposal.configuration).filter((r) => cells.of(r) === cell) })));
     roundsProposed++;
+    // Per cell, where each trial stands and, once the round is recorded in full, its trials' results.
+    const outcomes = byCell.map((trials) => {
+      const byTrial = new Map(trials.map((t) => [t.proposal.trial, t]));
+      if (!search.pruner) {
+        const metrics = trials.map((t) => t.runs.map((r) => lookup(r, null)));
+        const complete = metrics.every((m) => m.every((x) => x !== null));
+        const results = complete ? trials.map((t, i) => ({ trial: t.proposal.trial, configuration: t.proposal.configuration, value: meanOf(metrics[i] as Record<string, unknown>[], search.metric) })) : null;
+        return { places: new Map<number, TrialPlace>(), results };
+      }
+      const places = new Map<number, TrialPlace>();
+      const results: TrialResult[] = [];
+      let complete = true;
+      for (const bracket of roundBrackets(search.options, round)) {
+        const walked = walkBracket(bracket, byTrial, search.metric, search.options.direction, lookup);
+        for (const [trial, place] of walked.places) places.set(trial, place);
+        if (walked.results) results.push(...walked.results);
+        else complete = false;
+      }
+      return { places, results: complete ? results : null };
+    });
     byCell.forEach((trials, cell) => {
       for (const { proposal, runs: cellRuns } of trials) {
         for (const run of cellRuns) {
           if (seen.has(run.id)) continue; // two proposals of one configuration are one run
           seen.add(run.id);
-          runs.push(searchRun(run, proposal, round, cell, search));
+          runs.push(searchRun(run, proposal, round, cell, search, outcomes[cell]!.places.get(proposal.trial) ?? null, rungFile(out, loaded.experiment.name, run.id)));
         }
       }
     });
     // The next round is known only once every run of this one is recorded (a failed run is retried first).
-    const recorded = byCell.map((trials) => trials.map(({ proposal, runs: trialRuns }) => ({ proposal, metrics: trialRuns.map((r) => finishedMetrics(out, loaded.experiment.name, r)) })));
-    if (recorded.some((trials) => trials.some((t) => t.metrics.some((m) => m === null)))) break;
-    recorded.forEach((trials, cell) => {
-      for (const { proposal, metrics } of trials) {
-        results[cell]!.push({ trial: proposal.trial, configuration: proposal.configuration, value: meanMetric(metrics as RunMetrics[], search.metric) });
-      }
-    });
+    if (outcomes.some((o) => o.results === null)) break;
+    outcomes.forEach((o, cell) => results[cell]!.push(...o.results!.sort((a, b) => a.trial - b.trial)));
   }
   runs.sort((a, b) => a.cell - b.cell || a.trial - b.trial || a.index - b.index);
   runs.forEach((run, i) => { run.index = i; }); // plan order, as a grid's runs have it
@@ -95,27 +120,23 @@ export function bestTrial(plan: SearchPlan, cell: number): TrialResult | null {
   return scored.sort((a, b) => sign * a.value - sign * b.value || a.trial - b.trial)[0] ?? null;
 }
 
-/** The mean of the metric over a trial's runs (its seeds); null when one has none (diverged, or a metric it does not record). */
-export function meanMetric(metrics: readonly RunMetrics[], metric: string): number | null {
-  const values = metrics.map((m) => (m as unknown as Record<string, unknown>)[metric]);
-  if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return null;
-  return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
-}
-
 function finishedMetrics(out: string, experiment: string, run: ResolvedRun): RunMetrics | null {
   const state = readRunState(runDir(out, experiment, run.id));
   return state && 'metrics' in state ? state.metrics : null;
 }
 
 /** A proposal's run: its trial, and the searched values among the parameters that vary (so the tables have a column for each). */
-function searchRun(run: ResolvedRun, proposal: Proposal, round: number, cell: number, search: ExperimentSearch): SearchRun {
+function searchRun(run: ResolvedRun, proposal: Proposal, round: number, cell: number, search: ExperimentSearch, place: TrialPlace | null, rungs: string): SearchRun {
   const searched = Object.fromEntries(search.space.dimensions.map((d) => [d.name, tableValue(proposal.configuration[d.name])]));
   const values = Object.entries(searched).map(([k, v]) => `${k}=${v}`).join(' ');
+  const pruning: Record<string, number | null> = search.pruner ? { rung: place?.rung ?? 0, epochs_trained: place?.epochs ?? null } : {};
   return {
     ...run,
     label: `${run.label ? `${run.label} ` : ''}trial=${proposal.trial} ${values}`,
-    varying: { trial: proposal.trial, ...run.varying, ...searched },
+    varying: { trial: proposal.trial, ...pruning, ...run.varying, ...searched },
     trial: proposal.trial, round, cell,
+    ...(search.pruner ? { rung: { untilEpoch: place?.untilEpoch ?? null } } : {}),
+    pruned: place?.pruned && place.untilEpoch !== null ? { file: rungs, epoch: place.untilEpoch } : null,
   };
 }
 

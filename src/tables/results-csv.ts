@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ResultRow } from './result-row.ts';
 
 const FIXED = ['layers', 'activations', 'learning_rate', 'batch_size', 'epochs', 'init', 'optimizer', 'seed'] as const;
-const SEARCH = ['trial', 'rung'] as const;
+const SEARCH = ['trial', 'rung', 'epochs_trained'] as const;
 const OUTCOME = ['train_cost', 'test_cost', 'train_accuracy', 'test_accuracy', 'status', 'seconds'] as const;
 
 /**
@@ -21,7 +21,7 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
   const records = rows.map((r) => {
     // Only a completed run has costs and accuracies worth a number: a diverged network predicts one
     // class everywhere, and its "accuracy" is the share of that class. The status column says why.
-    const o = r.outcome?.status === 'completed' ? r.outcome : r.outcome && { ...r.outcome, trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null };
+    const o = r.outcome?.status === 'completed' || r.outcome?.status === 'pruned' ? r.outcome : r.outcome && { ...r.outcome, trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null };
     return [
       r.runId, r.label,
       ...leading.map((k) => formatValue(r.varying[k])),

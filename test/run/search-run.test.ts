@@ -131,7 +131,7 @@ describe('run with a search', () => {
     const rows = table(out);
     expect(rows.map((r) => `${r.trial} ${r.seed}`)).toEqual(['0 1', '0 2', '1 1', '1 2', '2 1', '2 2']);
     const validation = (id: string) => (JSON.parse(readFileSync(path.join(out, 'searched', 'runs', id, 'metrics.json'), 'utf8')) as { validation_accuracy: number }).validation_accuracy;
-    const means = [0, 1, 2].map((t) => rows.filter((r) => r.trial === String(t)).reduce((sum, r) => sum + validation(r.run_id), 0) / 2);
+    const means = [0, 1, 2].map((t) => rows.filter((r) => r.trial === String(t)).reduce((sum, r) => sum + validation(r.run_id!), 0) / 2);
     const best = means.indexOf(Math.max(...means));
     expect(result.stdout).toContain(`Best trial of searched: trial ${best}, `);
     expect(result.stdout).toContain(`validation_accuracy ${Number(means[best]!.toPrecision(6))}.`);
