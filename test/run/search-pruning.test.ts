@@ -28,14 +28,16 @@ search:
   pruner: { method: successive_halving, min_epochs: 1, max_epochs: 27, eta: 3 }
 `;
 
-function run(yaml: string, name: string): { out: string; stdout: string; status: number | null } {
+function run(yaml: string, name: string, jobs = 2): { out: string; stdout: string; status: number | null } {
   const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-halving-'));
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(file, yaml);
   const out = path.join(dir, 'results');
-  const result = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', String(jobs), '--no-charts'], { env, encoding: 'utf8' });
   return { out, stdout: result.stdout + result.stderr, status: result.status };
 }
+
+const withoutSeconds = (table: Record<string, string>[]) => table.map(({ seconds: _, ...rest }) => rest);
 
 const rows = (out: string, name: string) => parse(readFileSync(path.join(out, name, 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
 const history = (out: string, name: string, id: string) => parse(readFileSync(path.join(out, name, 'runs', id, 'history.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
@@ -85,5 +87,24 @@ describe('successive halving', () => {
     expect(Number(at9.validation_accuracy)).toBe(rung[2]!.validation_accuracy);
     expect(Number(at9.validation_cost)).toBe(rung[2]!.validation_cost);
     expect(Number(at9.test_accuracy)).toBe(rung[2]!.test_accuracy);
+  });
+
+  it('makes the same pruning decisions at --jobs 1 and 2', { timeout: 240_000 }, () => {
+    const one = run(SEARCH, 'halving', 1);
+    const two = run(SEARCH, 'halving', 2);
+    expect(one.status, one.stdout).toBe(0);
+    expect(withoutSeconds(rows(two.out, 'halving'))).toEqual(withoutSeconds(rows(one.out, 'halving')));
+  });
+
+  it('runs Hyperband\'s brackets in a fixed order, each from its first rung', { timeout: 240_000 }, () => {
+    const hyperband = SEARCH.replace('successive_halving, min_epochs: 1, max_epochs: 27', 'hyperband, min_epochs: 1, max_epochs: 9').replace('trials: 27', 'trials: 17');
+    const result = run(hyperband, 'halving');
+    expect(result.status, result.stdout).toBe(0);
+    // Brackets s = 2, 1, 0: 9 trials from epoch 1 (3 to 3, 1 to 9), 5 from epoch 3 (1 to 9), 3 straight to 9.
+    expect(result.stdout).toContain('17 runs: 5 trained, 0 reused, 17 stopped at a rung.');
+    expect(result.stdout).toContain('5 runs continued from a checkpoint.');
+    const table = rows(result.out, 'halving');
+    expect(table.map((r) => r.epochs_trained).map(Number).reduce((a, b) => a + b, 0)).toBe(6 * 1 + 2 * 3 + 1 * 9 + 4 * 3 + 1 * 9 + 3 * 9);
+    expect(table.slice(14).map((r) => `${r.rung} ${r.epochs_trained} ${r.status}`)).toEqual(['0 9 completed', '0 9 completed', '0 9 completed']);
   });
 });
