@@ -3,7 +3,7 @@
  * trains each trial to its rung and continues the promoted ones from their checkpoints, so a
  * rung's result is an exact prefix of a run trained straight through.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,11 +89,32 @@ describe('successive halving', () => {
     expect(Number(at9.test_accuracy)).toBe(rung[2]!.test_accuracy);
   });
 
-  it('makes the same pruning decisions at --jobs 1 and 2', { timeout: 240_000 }, () => {
+  it('makes the same pruning decisions at --jobs 1 and 2, and after a kill in the middle of the rungs', { timeout: 240_000 }, async () => {
     const one = run(SEARCH, 'halving', 1);
     const two = run(SEARCH, 'halving', 2);
     expect(one.status, one.stdout).toBe(0);
-    expect(withoutSeconds(rows(two.out, 'halving'))).toEqual(withoutSeconds(rows(one.out, 'halving')));
+    const expected = withoutSeconds(rows(one.out, 'halving'));
+    expect(withoutSeconds(rows(two.out, 'halving'))).toEqual(expected);
+
+    // SIGKILL (the command and its workers) once the second rung is under way, then the same command again.
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-halving-'));
+    const file = path.join(dir, 'halving.yaml');
+    writeFileSync(file, SEARCH);
+    const out = path.join(dir, 'results');
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, detached: true });
+    let output = '';
+    const exit = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if ((output.match(/at the rung of epoch 3/g) ?? []).length >= 2 && child.exitCode === null && !child.killed) process.kill(-child.pid!, 'SIGKILL');
+    });
+    child.stderr.on('data', () => {});
+    await exit;
+    expect(output).not.toContain('27 runs:');
+    const rerun = spawnSync(process.execPath, [BIN, 'run', file, '--out', out, '--jobs', '2', '--no-charts'], { env, encoding: 'utf8' });
+    expect(rerun.status, rerun.stdout).toBe(0);
+    expect(rerun.stdout).toMatch(/27 runs: 1 trained, \d+ reused, \d+ stopped at a rung\./);
+    expect(withoutSeconds(rows(out, 'halving'))).toEqual(expected);
   });
 
   it('runs Hyperband\'s brackets in a fixed order, each from its first rung', { timeout: 240_000 }, () => {
