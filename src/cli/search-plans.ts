@@ -17,10 +17,22 @@ export function plannedExperiments(loaded: readonly LoadedExperiment[], out: str
   });
 }
 
-/** `round 2 of 5` for the furthest search with more than one round; null when none has. */
+/**
+ * `round 2 of 5` for the furthest search with more than one round, and with a pruner the furthest
+ * rung planned (`rung at epoch 9 of 27`); null when no search has either.
+ */
 export function searchStage(planned: readonly PlannedExperiment[]): string | null {
-  const searches = planned.flatMap((p) => (p.search && p.search.rounds > 1 ? [p.search] : []));
-  if (searches.length === 0) return null;
-  const furthest = searches.reduce((a, b) => (b.roundsProposed / b.rounds > a.roundsProposed / a.rounds ? b : a));
-  return `round ${furthest.roundsProposed} of ${furthest.rounds}`;
+  const searches = planned.flatMap((p) => (p.search ? [p.search] : []));
+  const rounds = searches.filter((s) => s.rounds > 1);
+  const parts: string[] = [];
+  if (rounds.length > 0) {
+    const furthest = rounds.reduce((a, b) => (b.roundsProposed / b.rounds > a.roundsProposed / a.rounds ? b : a));
+    parts.push(`round ${furthest.roundsProposed} of ${furthest.rounds}`);
+  }
+  const pruned = searches.find((s) => s.search.pruner);
+  if (pruned) {
+    const epochs = Math.max(...pruned.runs.map((r) => Number(r.varying.epochs_trained ?? 0)));
+    parts.push(`rung at epoch ${epochs} of ${pruned.search.pruner!.maxEpochs}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : null;
 }

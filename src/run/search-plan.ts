@@ -17,6 +17,9 @@ export interface SearchRun extends ResolvedRun {
   pruned: { file: string; epoch: number } | null;
 }
 
+/** A trial's result, and with a pruner the epochs of the last rung it reached. */
+export type TrialOutcome = TrialResult & { epochs?: number };
+
 /** How far a search's plan reaches with what the store holds. */
 export interface SearchPlan {
   search: ExperimentSearch;
@@ -26,7 +29,7 @@ export interface SearchPlan {
   roundsProposed: number;
   rounds: number;
   /** Per cell, the results of the trials of the recorded rounds (what the next round is proposed from). */
-  results: TrialResult[][];
+  results: TrialOutcome[][];
   /** Per cell, its label in the grid (`activation=relu`), or the experiment's name for a search without a grid. */
   cells: string[];
 }
@@ -61,7 +64,7 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
   };
   // The cells, in plan order, from the grid as loaded (its searched parameters at their first values).
   for (const run of loaded.runs) cells.of(run);
-  const results: TrialResult[][] = Array.from({ length: cells.size }, () => []);
+  const results: TrialOutcome[][] = Array.from({ length: cells.size }, () => []);
   const runs: SearchRun[] = [];
   const seen = new Set<string>();
   let roundsProposed = 0;
@@ -85,7 +88,7 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
         return { places: new Map<number, TrialPlace>(), results };
       }
       const places = new Map<number, TrialPlace>();
-      const results: TrialResult[] = [];
+      const results: TrialOutcome[] = [];
       let complete = true;
       for (const bracket of roundBrackets(search.options, round)) {
         const walked = walkBracket(bracket, byTrial, search.metric, search.options.direction, lookup);
@@ -113,11 +116,14 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
   return { search, runs, roundsProposed, rounds: rounds.length, results, cells: cells.labels };
 }
 
-/** A cell's best trial so far: the best mean metric, ties to the lower trial index; null before any trial has a result. */
-export function bestTrial(plan: SearchPlan, cell: number): TrialResult | null {
+/**
+ * A cell's best trial so far: with a pruner, among the trials that went furthest (in epochs); the
+ * best mean metric, ties to the lower trial index. Null before any trial has a result.
+ */
+export function bestTrial(plan: SearchPlan, cell: number): TrialOutcome | null {
   const sign = plan.search.options.direction === 'maximize' ? -1 : 1;
-  const scored = plan.results[cell]!.filter((r): r is TrialResult & { value: number } => r.value !== null);
-  return scored.sort((a, b) => sign * a.value - sign * b.value || a.trial - b.trial)[0] ?? null;
+  const scored = plan.results[cell]!.filter((r): r is TrialOutcome & { value: number } => r.value !== null);
+  return scored.sort((a, b) => (b.epochs ?? 0) - (a.epochs ?? 0) || sign * a.value - sign * b.value || a.trial - b.trial)[0] ?? null;
 }
 
 function finishedMetrics(out: string, experiment: string, run: ResolvedRun): RunMetrics | null {

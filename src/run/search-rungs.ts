@@ -22,9 +22,9 @@ export type RungLookup = (run: ResolvedRun, untilEpoch: number | null) => Record
 export function walkBracket(
   bracket: Bracket, trials: ReadonlyMap<number, { proposal: Proposal; runs: readonly ResolvedRun[] }>,
   metric: string, direction: Direction, lookup: RungLookup,
-): { places: Map<number, TrialPlace>; results: TrialResult[] | null } {
+): { places: Map<number, TrialPlace>; results: (TrialResult & { epochs: number })[] | null } {
   const places = new Map<number, TrialPlace>();
-  const reached = new Map<number, { value: number | null; rung: number }>();
+  const reached = new Map<number, { value: number | null; rung: number; epochs: number }>();
   let current = [...bracket.trials];
   for (let k = 0; k < bracket.rungs.length && current.length > 0; k++) {
     const last = k === bracket.rungs.length - 1;
@@ -36,7 +36,7 @@ export function walkBracket(
       return metrics.some((m) => m === null) ? null : { trial, value: meanOf(metrics as Record<string, unknown>[], metric) };
     });
     if (values.some((v) => v === null)) return { places, results: null };
-    for (const v of values) reached.set(v!.trial, { value: v!.value, rung: k });
+    for (const v of values) reached.set(v!.trial, { value: v!.value, rung: k, epochs });
     if (last) break;
     // The rung as it is: fewer trials than planned when some of them diverged before it.
     const view: Bracket = { ...bracket, rungs: bracket.rungs.map((r, j) => (j === k ? { ...r, trials: current.length } : r)) };

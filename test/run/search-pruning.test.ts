@@ -66,6 +66,8 @@ describe('successive halving', () => {
     expect(Math.min(...promoted)).toBeGreaterThanOrEqual(Math.max(...reached(0).map((r) => atFirstRung(r.run_id!))));
     const best = reached(3)[0]!;
     expect(best.status).toBe('completed');
+    expect(search.stdout).toContain(`Best trial of halving: trial ${best.trial}, `);
+    expect(search.stdout).toContain('rung at epoch 9 of 27: 3 runs to train');
 
     // The same configuration trained straight through, as a grid: the same run id, the same history and weights.
     const values = searched(best.label!);
