@@ -34,7 +34,7 @@ export function registerReport(program: Command): void {
       const overrides = effectiveOverrides(options.set);
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
       const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
-      for (const [i, experiment] of planned.map((l) => ({ ...reportInput(l), overrides })).entries()) {
+      for (const [i, experiment] of planned.map((l) => ({ ...reportInput(l), overrides, search: l.search })).entries()) {
         const file = loaded[i]!.file;
         const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
         const unplanned = unplannedRuns(out, experiment.name, experiment.runs);

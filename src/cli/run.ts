@@ -70,7 +70,7 @@ export function registerRun(program: Command): void {
       const overrides = effectiveOverrides(sets);
       const out = resultsFolder(options.out, sets);
       const planOptions = { sets, maxRuns: options.maxRuns };
-      const select = (planned: PlannedExperiment[]) => selectRuns(planned.map((l) => ({ ...reportInput(l), overrides })), planned, options.only);
+      const select = (planned: PlannedExperiment[]) => selectRuns(planned.map((l) => ({ ...reportInput(l), overrides, search: l.search })), planned, options.only);
       const firstPlan = plannedExperiments(loaded, out, planOptions);
       // A queue job is a whole run (by run id): stopping at a rung and going on is not carried over Redis yet.
       const pruned = firstPlan.find((p) => p.search?.search.pruner);
@@ -84,7 +84,10 @@ export function registerRun(program: Command): void {
         const next = select(planned);
         // New runs, or a pruned search's trials planned to another rung.
         const signature = (experiments: readonly ExperimentToRun[]) => JSON.stringify(experiments.map((e) => e.selected.map((r) => [r.id, r.rung?.untilEpoch])));
-        if (signature(next) === signature(current)) return null;
+        if (signature(next) === signature(current)) {
+          publisher.runsPlanned(next); // the same runs, with the last round's results for the Search section
+          return null;
+        }
         return { experiments: next, stage: searchStage(planned) };
       };
       checkJobsMemory(experiments, options.jobs);

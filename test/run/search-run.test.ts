@@ -93,6 +93,12 @@ describe('run with a search', () => {
     expect(new Set(rows.map((r) => r.run_id)).size).toBe(24);
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
 
+    // results.md's Search section names the same best trial as the summary.
+    const summaryBest = /Best trial of searched \(activation=relu\): trial (\d+), learning_rate=(\S+) momentum=(\S+): validation_accuracy ([\d.]+)\./.exec(first.stdout)!;
+    const markdown = readFileSync(path.join(one.out, 'searched', 'results.md'), 'utf8');
+    expect(markdown).toContain('## Search\n\ntpe, 12 trials per grid cell, search seed 11; validation_accuracy maximised, the mean over a trial\'s seeds.');
+    expect(markdown).toContain(`| activation=relu | ${summaryBest[1]} | ${summaryBest[2]} | ${summaryBest[3]} | ${summaryBest[4]} | 12 of 12 |`);
+
     // The store is the study: a rerun proposes the same rounds from it and trains nothing.
     const again = run(one.file, one.out, 2);
     expect(again.stdout).toContain('24 runs: 0 trained, 24 reused.');
