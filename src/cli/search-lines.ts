@@ -30,7 +30,7 @@ export function searchJson(plan: SearchPlan) {
   return {
     method: options.method, trials: options.trials, seed: options.seed, metric, direction: options.direction,
     cells: plan.cells, rounds: plan.rounds, rounds_proposed: plan.roundsProposed,
-    pruner: pruner ? { ...pruner, rungs: rungEpochs(pruner), epochs: searchEpochs(options) } : null,
+    pruner: pruner ? { method: pruner.method, min_epochs: pruner.minEpochs, max_epochs: pruner.maxEpochs, eta: pruner.eta, rungs: rungEpochs(pruner), epochs: searchEpochs(options) } : null,
   };
 }
 
