@@ -90,8 +90,9 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
   const listener = options.listener;
   // Runs recorded by this invocation: a search's later rounds list them again, and they are neither reused nor retrained (--force).
   const recordedHere = new Set<string>();
-  // Runs this invocation stopped at a pruner's rung: not reused either.
-  const rungsHere = new Set<string>();
+  // Runs this invocation stopped at a pruner's rung, with that rung's epoch: not reused either, and
+  // with --force neither trained again at that rung nor started over when promoted.
+  const rungsHere = new Map<string, number>();
   let current = experiments;
   let stage = options.stage ?? null;
   let remaining = 0;
@@ -105,7 +106,8 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
       summary.planned = planned;
       summary.reused = [...reusedDirs].filter((dir) => !recordedHere.has(dir) && !rungsHere.has(dir)).length;
       checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
-      const tasks = longestFirst(pending, options.force);
+      for (const [dir, epoch] of rungsHere) if (pending.get(dir)?.run.rung?.untilEpoch === epoch) pending.delete(dir);
+      const tasks = longestFirst(pending, options.force).map((task) => (rungsHere.has(task.runId) ? { ...task, checkpoint: { ...task.checkpoint, resume: true } } : task));
       const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0), stage);
       const ended = new RunEnds(summary, display, listener, recordedHere, rungsHere);
       let started = 0;
@@ -166,7 +168,7 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
 
 /** What happens when a run ends: it is recorded (or its failure is), counted and shown. */
 class RunEnds<E extends ExperimentRuns> {
-  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>, private readonly rungs: Set<string>) {}
+  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>, private readonly rungs: Map<string, number>) {}
 
   failed(p: PendingRun<E>, message: string): void {
     this.summary.failed++;
@@ -185,7 +187,7 @@ class RunEnds<E extends ExperimentRuns> {
       }
       if (outcome.resumedFrom !== null) this.summary.resumed++;
       this.summary.rungs++;
-      this.rungs.add(p.dir);
+      this.rungs.set(p.dir, outcome.rung.epoch);
       this.display.runEnded(p.dir, { status: 'completed', testAccuracy: outcome.final.testAccuracy, seconds: outcome.seconds, message: outcome.message });
       return;
     }
