@@ -1,9 +1,11 @@
 import type { Command } from '@commander-js/extra-typings';
-import { describeTable, type LoadedExperiment, type ResolvedRun } from '../experiment/index.ts';
+import { describeTable, type ResolvedRun } from '../experiment/index.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
 import { experimentDir, isRunFinished, resultsFolder, runDir } from '../store/layout.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
 import { loadAll } from './experiments.ts';
+import { plannedExperiments, type PlannedExperiment } from './search-plans.ts';
+import { searchJson, searchPlanLines } from './search-lines.ts';
 import { jsonOption, maxRunsOption, onlyOption, outOption, setOption } from './options.ts';
 import { formatBytes } from '../experiment/format-bytes.ts';
 import { formatFlops, textTable } from './table.ts';
@@ -31,16 +33,17 @@ export function registerPlan(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
       const out = resultsFolder(options.out, options.set);
-      const selected = selectRuns(loaded, loaded, options.only);
+      const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
+      const selected = selectRuns(planned, planned, options.only);
       loaded.forEach((l, i) => {
         if (i > 0 && !options.json) process.stdout.write('\n');
-        printPlan(l, selected[i]!.selected, out, options.json ?? false);
+        printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false);
       });
       return EXIT_OK;
     }));
 }
 
-function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
+function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
   const file = loaded.file;
   const name = loaded.experiment.name;
   const runs = selected.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
@@ -50,7 +53,9 @@ function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], o
   if (json) {
     const plan = {
       file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
-      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops }, runs,
+      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops },
+      ...(loaded.search ? { search: searchJson(loaded.search) } : {}),
+      runs,
     };
     process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return;
@@ -71,6 +76,7 @@ function printPlan(loaded: LoadedExperiment, selected: readonly ResolvedRun[], o
   process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n`);
   const table = describeTable(loaded.dataset);
   process.stdout.write(table === null ? '\n' : `${table}\n\n`);
+  if (loaded.search) process.stdout.write(`${searchPlanLines(loaded.search).join('\n')}\n\n`);
   process.stdout.write(`${textTable(header, rows)}\n\n`);
   process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
 }

@@ -11,6 +11,7 @@ import { collect, EXIT_OK, printProblems, runCommand } from './common.ts';
 import { setOption, maxRunsOption, outOption } from './options.ts';
 import { loadAll } from './experiments.ts';
 import { reportInput } from '../publish/report-input.ts';
+import { plannedExperiments } from './search-plans.ts';
 import { checkStoreLayout } from '../store/check-layout.ts';
 import { ensureWritableDir } from '../store/writable-folder.ts';
 
@@ -32,7 +33,8 @@ export function registerReport(program: Command): void {
       const out = resultsFolder(options.out, options.set);
       const overrides = effectiveOverrides(options.set);
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
-      for (const [i, experiment] of loaded.map((l) => ({ ...reportInput(l), overrides })).entries()) {
+      const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
+      for (const [i, experiment] of planned.map((l) => ({ ...reportInput(l), overrides, search: l.search })).entries()) {
         const file = loaded[i]!.file;
         const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
         const unplanned = unplannedRuns(out, experiment.name, experiment.runs);

@@ -13,7 +13,9 @@ import { backendOption, jsonOption, maxRunsOption, onlyOption, outOption, setOpt
 import { dataProblem, loadAll } from './experiments.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
 import { reportInput } from '../publish/report-input.ts';
-import { ResultsPublisher } from '../publish/results-publisher.ts';
+import { ResultsPublisher, type ExperimentToRun } from '../publish/results-publisher.ts';
+import { plannedExperiments, searchStage, type PlannedExperiment } from './search-plans.ts';
+import { bestTrialLines } from './search-lines.ts';
 import { checkJobsMemory } from '../run/jobs-memory.ts';
 import { checkStoreLayout } from '../store/check-layout.ts';
 import { ensureWritableDir } from '../store/writable-folder.ts';
@@ -67,7 +69,27 @@ export function registerRun(program: Command): void {
       printProblems(warnings);
       const overrides = effectiveOverrides(sets);
       const out = resultsFolder(options.out, sets);
-      const experiments = selectRuns(loaded.map((l) => ({ ...reportInput(l), overrides })), loaded, options.only);
+      const planOptions = { sets, maxRuns: options.maxRuns };
+      const select = (planned: PlannedExperiment[]) => selectRuns(planned.map((l) => ({ ...reportInput(l), overrides, search: l.search })), planned, options.only);
+      const firstPlan = plannedExperiments(loaded, out, planOptions);
+      // A queue job is a whole run (by run id): stopping at a rung and going on is not carried over Redis yet.
+      const pruned = firstPlan.find((p) => p.search?.search.pruner);
+      if (options.queue !== undefined && pruned) {
+        throw new UserError(problem('queue-pruner', `a search with a pruner cannot run on the queue yet`, { file: pruned.file, hint: 'run it on this machine (without --queue), or remove `pruner:`' }));
+      }
+      const experiments = select(firstPlan);
+      // A search's next round, once the runs of the last are recorded; null when no experiment has new runs.
+      const nextRound = (current: readonly ExperimentToRun[]) => {
+        const planned = plannedExperiments(loaded, out, planOptions);
+        const next = select(planned);
+        // New runs, or a pruned search's trials planned to another rung.
+        const signature = (experiments: readonly ExperimentToRun[]) => JSON.stringify(experiments.map((e) => e.selected.map((r) => [r.id, r.rung?.untilEpoch])));
+        if (signature(next) === signature(current)) {
+          publisher.runsPlanned(next); // the same runs, with the last round's results for the Search section
+          return null;
+        }
+        return { experiments: next, stage: searchStage(planned) };
+      };
       checkJobsMemory(experiments, options.jobs);
       ensureWritableDir(out, '--out');
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
@@ -105,10 +127,12 @@ export function registerRun(program: Command): void {
           wait: options.wait ?? false,
           command: ['mlp-lab', ...process.argv.slice(2)].join(' '),
           listener: publisher,
+          stage: searchStage(firstPlan),
+          nextRound,
           signal: controller.signal,
           ...(queue && connection ? { executor: queue.queueExecutor({ connection, force: options.force ?? false, log: (line) => process.stderr.write(`${line}\n`) }) } : {}),
-          display: (pending, work) =>
-            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR, stream }),
+          display: (pending, work, stage) =>
+            new ProgressDisplay(pending, work, { live, quiet: options.quiet ?? false, color: live && !process.env.NO_COLOR, stream, stage }),
         });
       } catch (error) {
         if (error instanceof LockedError) {
@@ -122,7 +146,11 @@ export function registerRun(program: Command): void {
       }
       const exitCode = stoppedBy ? EXIT_CODES[stoppedBy] : summary.failed > 0 || summary.resultProblems.length > 0 ? EXIT_FAILURE : EXIT_OK;
       if (options.json) process.stdout.write(`${JSON.stringify(summaryJson(summary, publisher, stoppedBy, exitCode), null, 2)}\n`);
-      else printSummary(summary, publisher, stoppedBy !== null, connection !== null);
+      else {
+        printSummary(summary, publisher, stoppedBy !== null, connection !== null);
+        const searched = plannedExperiments(loaded, out, planOptions).flatMap((p) => (p.search ? bestTrialLines(p.experiment.name, p.search) : []));
+        if (searched.length > 0) process.stdout.write(`${searched.join('\n')}\n`);
+      }
       return exitCode;
     }));
 }
@@ -152,6 +180,7 @@ function summaryJson(s: RunSummary, publisher: ResultsPublisher, stoppedBy: stri
     diverged: s.diverged,
     failed: s.failed,
     not_started: s.skipped,
+    stopped_at_rungs: s.rungs,
     resumed: s.resumed,
     stopped: s.stopped,
     checkpoints: { count: s.checkpoints.count, seconds: s.checkpoints.seconds, training_seconds: s.checkpoints.trainingSeconds },
@@ -172,6 +201,7 @@ function printSummary(s: RunSummary, publisher: ResultsPublisher, interrupted: b
     s.failed ? `${s.failed} failed` : null,
     s.stopped.length ? `${s.stopped.length} stopped` : null,
     s.skipped ? `${s.skipped} not started` : null,
+    s.rungs ? `${s.rungs} stopped at a rung` : null,
   ].filter((p) => p !== null);
   const lines = [`${s.planned} run${s.planned === 1 ? '' : 's'}: ${parts.join(', ')}.`];
   if (s.resumed) lines.push(`${s.resumed} run${s.resumed === 1 ? '' : 's'} continued from a checkpoint.`);

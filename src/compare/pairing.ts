@@ -16,7 +16,7 @@ export interface ComparableRun {
   model: string | null;
   /** The parameters that vary across the experiment, by dotted name. */
   varying: Record<string, Scalar>;
-  status: 'completed' | 'diverged' | 'early-stopped' | 'failed' | 'pending';
+  status: 'completed' | 'diverged' | 'early-stopped' | 'failed' | 'pruned' | 'pending';
   /** The metric; null when the run did not give one. */
   value: number | null;
 }
@@ -128,6 +128,7 @@ function unusableReason(run: ComparableRun): string {
     case 'pending': return 'not run yet';
     case 'failed': return 'failed';
     case 'diverged': return 'diverged';
+    case 'pruned': return 'was pruned (stopped at a rung)';
     case 'completed':
     case 'early-stopped': return 'has no value for the metric';
   }

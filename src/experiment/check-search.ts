@@ -87,10 +87,5 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
     error(['trials'], 'too-many-runs', `${trials} trials for each of the grid's ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} make ${total} runs, more than the limit of ${maxRuns}`,
       `fewer trials, or raise the limit with --max-runs ${total} (or \`max_runs: ${total}\`)`);
   }
-  // Until the runner carries searches out (proposals, rungs, results columns), say what `run` does.
-  findings.push({
-    code: 'search-not-run', severity: 'warning', origin: { kind: 'file', path: ['search'] }, key: true,
-    message: '`search:` is checked, but `run` does not search yet: it trains each grid cell once, every searched parameter at its first value (its low bound or first choice)',
-  });
   return findings;
 }

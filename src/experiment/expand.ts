@@ -27,6 +27,11 @@ export interface ResolvedRun {
   config: RunConfig;
   /** Estimated cost: mini-batch iterations, floating-point operations of training (≈ 6 per weight per image, forward and backward), and the bytes of memory the run needs of its own (see estimateMemory). */
   work: { iterations: number; flops: number; bytes: number };
+  /**
+   * A pruned search's trial: always checkpointed (a promoted trial goes on from its rung), and
+   * trained now up to the end of epoch `untilEpoch`, or to the end when null. Absent for a grid.
+   */
+  rung?: { untilEpoch: number | null };
 }
 
 export interface ExpansionInput {

@@ -4,6 +4,7 @@ import type { ComparisonSpec } from '../compare/compare.ts';
 import type { LoadedExperiment, ResolvedRun } from '../experiment/index.ts';
 import type { ChartsWritten } from '../charts/write-charts.ts';
 import type { ExperimentResults } from '../tables/write-tables.ts';
+import type { SearchPlan } from '../run/search-plan.ts';
 
 /** What an experiment's results folder is written from: its plan, its file and its `charts:` and `compare:` settings. */
 export interface ReportInput extends ExperimentResults {
@@ -12,6 +13,8 @@ export interface ReportInput extends ExperimentResults {
   charts: ChartSettings;
   /** The comparisons the experiment file names (`compare:`), in results.md and on the page. */
   comparisons: readonly ComparisonSpec[];
+  /** A search's plan as far as the store goes (results.md's Search section); absent for a grid. */
+  search?: SearchPlan | null;
 }
 
 export interface ReportOptions {

@@ -17,7 +17,12 @@ export class ResultsPublisher implements RunListener<ExperimentToRun> {
   readonly written: ReportWritten[] = [];
   private charts: ChartsWhileTraining | null = null;
 
-  constructor(private readonly out: string, private readonly experiments: readonly ExperimentToRun[], private readonly options: { charts: boolean }) {}
+  constructor(private readonly out: string, private experiments: readonly ExperimentToRun[], private readonly options: { charts: boolean }) {}
+
+  /** A search's later rounds: its tables list every run proposed so far. */
+  runsPlanned(experiments: readonly ExperimentToRun[]): void {
+    this.experiments = experiments;
+  }
 
   trainingStarted(coreFree: () => boolean): void {
     if (!this.options.charts) return;

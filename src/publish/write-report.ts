@@ -3,6 +3,7 @@ import { experimentDir, runDir } from '../store/layout.ts';
 import { collectResults } from '../tables/collect.ts';
 import { writeTables } from '../tables/write-tables.ts';
 import type { ReportInput, ReportOptions, ReportWritten } from './report-input.ts';
+import { searchMarkdown } from './search-section.ts';
 
 export type { ReportInput, ReportOptions, ReportWritten } from './report-input.ts';
 
@@ -16,7 +17,7 @@ export async function writeReport(out: string, experiment: ReportInput, options:
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const rows = collectResults(experiment.runs, dirOf);
   const comparisons = namedComparisons(rows, experiment.comparisons, (row) => runDir(out, experiment.name, row.runId));
-  const tables = writeTables(experimentDir(out, experiment.name), experiment, rows, comparisonsMarkdown(comparisons));
+  const tables = writeTables(experimentDir(out, experiment.name), experiment, rows, [...searchMarkdown(experiment.search), ...comparisonsMarkdown(comparisons)]);
   if (!options.charts) return { tables, charts: null };
   const { writeChartsAndPage } = await import('./write-charts-and-page.ts');
   return { tables, charts: await writeChartsAndPage(out, experiment, { rows, comparisons }, options) };

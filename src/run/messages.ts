@@ -25,6 +25,11 @@ export interface RunTask {
     /** Continue from an existing checkpoint (false with --force: start over). */
     resume: boolean;
   };
+  /**
+   * A pruner's rung: train to the end of this epoch (of the run's `epochs`), checkpoint, evaluate
+   * and stop, so that a promoted trial goes on from there. Absent: train to the end.
+   */
+  untilEpoch?: number;
 }
 
 /** A worker's report on a run in flight, posted at most a few times a second. */
@@ -66,6 +71,8 @@ export interface RunOutcome {
   checkpoints: number;
   /** W1, b1, W2, b2, … with W as n_in × n_out; empty for a stopped run. */
   weights: NamedTensor[];
+  /** A run that reached its task's `untilEpoch` (status `stopped`, checkpointed): that epoch, and `final` holds the metrics there. */
+  rung?: { epoch: number };
 }
 
 /** Main process → worker. */

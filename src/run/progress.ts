@@ -20,6 +20,8 @@ export interface ProgressOptions {
   write?: (text: string) => void;
   /** Where the lines go: stdout, or stderr when stdout carries `--json` output. */
   stream?: NodeJS.WriteStream;
+  /** A search's round (`round 2 of 5`): announced when the view starts, and on the overall line. */
+  stage?: string | null;
 }
 
 interface Active {
@@ -50,6 +52,7 @@ export class ProgressDisplay {
     const stream = options.stream ?? process.stdout;
     this.write = options.write ?? ((text) => stream.write(`${text}\n`));
     this.live = options.live && !options.quiet ? createLogUpdate(stream) : null;
+    if (options.stage && !options.quiet && total > 0) this.write(`${options.stage}: ${total} run${total === 1 ? '' : 's'} to train`);
     if (this.live) {
       this.timer = setInterval(() => this.render(), 100);
       this.timer.unref();
@@ -102,7 +105,7 @@ export class ProgressDisplay {
     const lines = [...this.active.values()].map((run) => `  ${this.describe(run)}`);
     const eta = this.overallEta();
     lines.push(
-      `${this.done}/${this.total} runs done${this.diverged ? `, ${this.diverged} diverged` : ''}${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
+      `${this.options.stage ? `${this.options.stage}: ` : ''}${this.done}/${this.total} runs done${this.diverged ? `, ${this.diverged} diverged` : ''}${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
         `  elapsed ${clock((Date.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
     );
     this.live(lines.join('\n'));

@@ -10,6 +10,7 @@ import type { RunOutcome, RunTask } from './messages.ts';
 import { longestFirst, pendingRuns, type PendingRun } from './pending-runs.ts';
 import type { ProgressDisplay } from './progress.ts';
 import { recordFailure, recordRun } from './record-run.ts';
+import { writeRung } from '../store/rung-record.ts';
 import type { ExperimentRuns, RunListener } from './run-listener.ts';
 import { countOutcome, countRecorded, emptySummary, type RunSummary } from './run-summary.ts';
 import { executeRuns, type ScheduleOptions } from './schedule.ts';
@@ -43,12 +44,20 @@ export interface RunOptions<E extends ExperimentRuns = ExperimentRuns> {
   /** Written into the lock file, for whoever finds it held. */
   command: string;
   signal: AbortSignal;
-  /** Builds the progress view once the number of runs to train and their work are known. */
-  display: (pending: number, totalWork: number) => ProgressDisplay;
+  /** Builds the progress view once the number of runs to train and their work are known; `stage` names a search's round. */
+  display: (pending: number, totalWork: number, stage: string | null) => ProgressDisplay;
   /** Draws and writes what the runs' records make (publish/); called under the locks. */
   listener?: RunListener<E>;
   /** For tests: a worker entry that crashes, and Node options for the workers. */
   schedule?: Pick<ScheduleOptions, 'worker' | 'workerExecArgv'>;
+  /** The first round's name, when an experiment searches (shown by the progress view). */
+  stage?: string | null;
+  /**
+   * A search's next round: called once the runs of `experiments` are trained, it returns the
+   * experiments with the runs of the rounds the records now let be proposed, or null when no
+   * search has new runs (every round done, or a run failed and is left for the next `run`).
+   */
+  nextRound?: (experiments: readonly E[]) => { experiments: readonly E[]; stage: string | null } | null;
   /** Default: executeLocally. */
   executor?: RunExecutor;
 }
@@ -78,61 +87,88 @@ export async function runExperiments<E extends ExperimentRuns>(experiments: read
 }
 
 async function trainPending<E extends ExperimentRuns>(experiments: readonly E[], options: RunOptions<E>, summary: RunSummary): Promise<void> {
-  const { pending, planned, reused } = pendingRuns(experiments, options.out, options.force);
-  summary.planned = planned;
-  summary.reused = reused;
-  checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
-  const tasks = longestFirst(pending, options.force);
-  const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0));
   const listener = options.listener;
-  const ended = new RunEnds(summary, display, listener);
-
-  let started = 0;
+  // Runs recorded by this invocation: a search's later rounds list them again, and they are neither reused nor retrained (--force).
+  const recordedHere = new Set<string>();
+  // Runs this invocation stopped at a pruner's rung, with that rung's epoch: not reused either, and
+  // with --force neither trained again at that rung nor started over when promoted.
+  const rungsHere = new Map<string, number>();
+  let current = experiments;
+  let stage = options.stage ?? null;
+  let remaining = 0;
   let inFlight = 0;
+  let listening = false;
   const cores = availableParallelism();
-  // Cores the runs will keep busy: those in flight and those waiting to start (a run that just
-  // ended is replaced at once), at most --jobs. The listener may use the others while runs train.
-  if (tasks.length > 0) listener?.trainingStarted(() => inFlight > 0 && Math.min(options.jobs, inFlight + (tasks.length - started)) < cores);
   try {
-    await (options.executor ?? executeLocally)(tasks.map((task) => ({ task, run: pending.get(task.runId)!.run })), {
-      jobs: options.jobs,
-      failFast: options.failFast,
-      signal: options.signal,
-      ...options.schedule,
-      onEvent: (event) => {
-        const p = pending.get(event.runId)!;
-        switch (event.type) {
-          case 'started':
-            started++;
-            inFlight++;
-            display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
-            listener?.coresChanged();
-            return;
-          case 'progress':
-            display.progress(event);
-            return;
-          case 'finished':
-            inFlight--;
-            ended.finished(p, event.outcome);
-            listener?.coresChanged();
-            return;
-          case 'failed':
-            inFlight--;
-            ended.failed(p, event.message);
-            listener?.coresChanged();
-        }
-      },
-    });
+    for (;;) {
+      const { pending, planned, reusedDirs } = pendingRuns(current, options.out, options.force);
+      for (const dir of recordedHere) pending.delete(dir);
+      summary.planned = planned;
+      summary.reused = [...reusedDirs].filter((dir) => !recordedHere.has(dir) && !rungsHere.has(dir)).length;
+      checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
+      for (const [dir, epoch] of rungsHere) if (pending.get(dir)?.run.rung?.untilEpoch === epoch) pending.delete(dir);
+      const tasks = longestFirst(pending, options.force).map((task) => (rungsHere.has(task.runId) ? { ...task, checkpoint: { ...task.checkpoint, resume: true } } : task));
+      const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0), stage);
+      const ended = new RunEnds(summary, display, listener, recordedHere, rungsHere);
+      let started = 0;
+      remaining = tasks.length;
+      // Cores the runs will keep busy: those in flight and those waiting to start (a run that just
+      // ended is replaced at once), at most --jobs. The listener may use the others while runs train.
+      if (tasks.length > 0 && !listening) {
+        listener?.trainingStarted(() => inFlight > 0 && Math.min(options.jobs, inFlight + remaining) < cores);
+        listening = true;
+      }
+      try {
+        await (options.executor ?? executeLocally)(tasks.map((task) => ({ task, run: pending.get(task.runId)!.run })), {
+          jobs: options.jobs,
+          failFast: options.failFast,
+          signal: options.signal,
+          ...options.schedule,
+          onEvent: (event) => {
+            const p = pending.get(event.runId)!;
+            switch (event.type) {
+              case 'started':
+                started++;
+                remaining--;
+                inFlight++;
+                display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
+                listener?.coresChanged();
+                return;
+              case 'progress':
+                display.progress(event);
+                return;
+              case 'finished':
+                inFlight--;
+                ended.finished(p, event.outcome);
+                listener?.coresChanged();
+                return;
+              case 'failed':
+                inFlight--;
+                ended.failed(p, event.message);
+                listener?.coresChanged();
+            }
+          },
+        });
+      } finally {
+        display.close();
+        summary.skipped += tasks.length - started;
+      }
+      // A search's next round is proposed from this one's records; an interruption or a failure stops it here (a rerun goes on).
+      if (options.signal.aborted || (options.failFast && summary.failed > 0) || !options.nextRound) break;
+      const next = options.nextRound(current);
+      if (!next) break;
+      current = next.experiments;
+      stage = next.stage;
+      listener?.runsPlanned?.(current);
+    }
   } finally {
-    display.close();
-    summary.skipped = tasks.length - started;
     if (listener) summary.resultProblems.push(...await listener.trainingEnded());
   }
 }
 
 /** What happens when a run ends: it is recorded (or its failure is), counted and shown. */
 class RunEnds<E extends ExperimentRuns> {
-  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined) {}
+  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>, private readonly rungs: Map<string, number>) {}
 
   failed(p: PendingRun<E>, message: string): void {
     this.summary.failed++;
@@ -141,6 +177,20 @@ class RunEnds<E extends ExperimentRuns> {
 
   finished(p: PendingRun<E>, outcome: RunOutcome): void {
     const label = `${p.experiment.name}/${p.run.label}`;
+    if (outcome.rung) {
+      // At a pruner's rung: its metrics there are recorded, its checkpoint kept for the next rung.
+      try {
+        writeRung(p.rungs, p.run.id, outcome.rung.epoch, outcome.iterations, outcome.final, outcome.seconds);
+      } catch (error) {
+        this.failed(p, `its rung could not be recorded: ${(error as Error).message}`);
+        return;
+      }
+      if (outcome.resumedFrom !== null) this.summary.resumed++;
+      this.summary.rungs++;
+      this.rungs.set(p.dir, outcome.rung.epoch);
+      this.display.runEnded(p.dir, { status: 'completed', testAccuracy: outcome.final.testAccuracy, seconds: outcome.seconds, message: outcome.message });
+      return;
+    }
     countOutcome(this.summary, label, outcome);
     if (outcome.status === 'stopped') {
       this.summary.stopped.push({
@@ -159,6 +209,7 @@ class RunEnds<E extends ExperimentRuns> {
       return;
     }
     deleteCheckpointFile(p.checkpoint);
+    this.recorded.add(p.dir);
     countRecorded(this.summary, status);
     const resumed = outcome.resumedFrom !== null ? `resumed at iteration ${outcome.resumedFrom}` : null;
     const message = [outcome.message, resumed].filter((m) => m !== null).join('; ') || null;

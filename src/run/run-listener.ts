@@ -19,6 +19,8 @@ export interface RunListener<E extends ExperimentRuns> {
   trainingStarted(coreFree: () => boolean): void;
   /** A run started or ended: a core may have been taken or freed. */
   coresChanged(): void;
+  /** A search proposed another round: these are the experiments with every run planned so far. */
+  runsPlanned?(experiments: readonly E[]): void;
   /** A run's record is in the store (completed, early-stopped or diverged), in `runDir`. */
   runRecorded(experiment: E, run: ResolvedRun, runDir: string): void;
   /** Training is over (finished, interrupted or failed). Returns the problems to report: what could not be written. */

@@ -22,6 +22,8 @@ export interface RunSummary {
   stopped: StoppedRun[];
   /** Runs never started because of Ctrl-C or --fail-fast. */
   skipped: number;
+  /** Trainings of a pruned search's trials that stopped at a rung (each recorded in rungs/, checkpointed). */
+  rungs: number;
   /** Runs that continued from a checkpoint, and notes on checkpoints that could not be used. */
   resumed: number;
   checkpointNotes: string[];
@@ -37,7 +39,7 @@ export interface RunSummary {
 
 export function emptySummary(): RunSummary {
   return {
-    planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, resumed: 0,
+    planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, rungs: 0, resumed: 0,
     checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultProblems: [],
   };
 }

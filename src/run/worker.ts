@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { TrainingData } from '../core/dataset.ts';
-import { Training, type TrainState } from '../core/train.ts';
+import { Training, type FinalMetrics, type TrainState } from '../core/train.ts';
 import { fileMapper, kernelFiles, kernelsIdentity, loadKernels, type BackendChoice, type LoadedKernels } from '../backends/load.ts';
 import { loadDataset } from '../data/load.ts';
 import type { CheckpointOrigin } from '../store/checkpoint.ts';
@@ -97,10 +97,22 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
     };
 
     let checkpointed = false;
+    // A rung: the iteration that ends epoch `untilEpoch` (every epoch has the same number of batches).
+    const rungIteration = task.untilEpoch === undefined ? Infinity : (training.iterations / task.config.epochs) * task.untilEpoch;
+    if (rungIteration !== Infinity && !file) throw new Error('a run stopped at a rung needs a checkpoint file to go on from');
+    let rung: { epoch: number; final: FinalMetrics } | null = null;
     while (!training.done) {
       const sliceEnd = performance.now() + SLICE_MS;
-      training.advance(() => control.stopRequested() || training.iterationsDone >= nextIteration || performance.now() >= sliceEnd);
+      training.advance(() => control.stopRequested() || training.iterationsDone >= nextIteration || training.iterationsDone >= rungIteration || performance.now() >= sliceEnd);
       if (training.done) break;
+      if (training.iterationsDone >= rungIteration) {
+        // The checkpoint first: it is the state a promoted trial continues from, bit for bit.
+        save();
+        checkpointed = true;
+        rung = { epoch: task.untilEpoch!, final: training.evaluateNow() };
+        training.stop();
+        break;
+      }
       if (control.stopRequested()) {
         if (file) {
           save();
@@ -122,9 +134,10 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
     const result = training.finish();
     return {
       status: result.status,
-      message: result.message,
+      message: rung ? `at the rung of epoch ${rung.epoch}` : result.message,
       history: result.history,
-      final: result.final,
+      final: rung ? rung.final : result.final,
+      ...(rung ? { rung: { epoch: rung.epoch } } : {}),
       iterations: result.iterations,
       totalIterations: training.iterations,
       epoch: training.progress.epoch,

@@ -1,5 +1,6 @@
 import type { RunConfig } from '../experiment/run-config.ts';
 import { readRunState } from '../store/run-record.ts';
+import { readRungs } from '../store/rung-record.ts';
 import type { ResultRow, Scalar } from './result-row.ts';
 
 /** What the results tables need to know of a planned run. */
@@ -9,6 +10,8 @@ export interface PlannedRun {
   variant: string | null;
   varying: Record<string, Scalar>;
   config: RunConfig;
+  /** A search's trial a pruner stopped: its rung record (store/rung-record.ts) and the rung's epoch. */
+  pruned?: { file: string; epoch: number } | null;
 }
 
 /**
@@ -44,6 +47,13 @@ export function collectResults(runs: readonly PlannedRun[], runDir: (run: Planne
         testAccuracy: m.test_accuracy,
         seconds: m.seconds,
       };
+    } else if (!state && run.pruned) {
+      const rung = readRungs(run.pruned.file).get(run.pruned.epoch);
+      if (rung) {
+        row.outcome = {
+          status: 'pruned', trainCost: rung.train_cost, testCost: rung.test_cost, trainAccuracy: rung.train_accuracy, testAccuracy: rung.test_accuracy, seconds: rung.seconds,
+        };
+      }
     } else if (state) {
       row.outcome = { status: 'failed', trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null, seconds: null };
     }

@@ -21,7 +21,8 @@ export interface ResultRow {
 }
 
 export interface RunOutcomeSummary {
-  status: 'completed' | 'diverged' | 'early-stopped' | 'failed';
+  /** `pruned`: a search's trial stopped at a rung, with its metrics there. */
+  status: 'completed' | 'diverged' | 'early-stopped' | 'failed' | 'pruned';
   trainCost: number | null;
   testCost: number | null;
   trainAccuracy: number | null;

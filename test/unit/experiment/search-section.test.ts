@@ -39,9 +39,9 @@ search:
 `;
 
 describe('the search: section', () => {
-  it('validates the documented example; the only warning says `run` does not search yet', () => {
+  it('validates the documented example without a warning', () => {
     const loaded = loadExperiment(file('example.yaml', EXAMPLE));
-    expect(loaded.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)).toEqual(['search-not-run 8:1']);
+    expect(loaded.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)).toEqual([]);
     expect(loaded.runs.map((r) => r.varying.activation)).toEqual(['relu', 'sigmoid']);
   });
 
@@ -88,7 +88,7 @@ describe('the search: section', () => {
     expect(loaded.warnings.find((w) => w.code === 'search-capped')?.message).toMatch(/only 24 configurations/);
     expect(experimentSearch(loaded.experiment)!.options.trials).toBe(24);
     const batch = loadExperiment(file('batch.yaml', EXAMPLE.replace('method: tpe', 'method: sobol')));
-    expect(batch.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)).toEqual(['search-not-run 8:1', 'search-batch-unused 11:3']);
+    expect(batch.warnings.map((w) => `${w.code} ${w.line}:${w.col}`)).toEqual(['search-batch-unused 11:3']);
   });
 
   it('lets a search supply `layers` that no default gives', () => {
