@@ -142,4 +142,22 @@ describe('run with a search', () => {
     expect(result.stdout).toContain(`Best trial of searched: trial ${best}, `);
     expect(result.stdout).toContain(`validation_accuracy ${Number(means[best]!.toPrecision(6))}.`);
   });
+
+  it('keeps every finished trial that an edited search still proposes: more trials train only the new ones', { timeout: 120_000 }, () => {
+    const { file, out } = experimentFolder();
+    // random and sobol draw each trial from its own place in the sequence: trial k is the same
+    // configuration whatever the number of trials, so raising `trials` adds runs and keeps the others.
+    const random = (trials: number) => EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', '').replace('method: tpe', 'method: random')
+      .replace('trials: 12\n  batch: 5', `trials: ${trials}`);
+    writeFileSync(file, random(3));
+    expect(run(file, out, 2).status).toBe(0);
+    const first = runFolders(out);
+    expect(first).toHaveLength(3);
+    writeFileSync(file, random(5));
+    const more = run(file, out, 2);
+    expect(more.status, more.stdout).toBe(0);
+    expect(more.stdout).toContain('5 runs: 2 trained, 3 reused');
+    expect(runFolders(out)).toEqual(expect.arrayContaining(first));
+    expect(table(out).map((r) => r.trial)).toEqual(['0', '1', '2', '3', '4']);
+  });
 });
