@@ -1,35 +1,9 @@
-import { bestTrial, type SearchPlan } from '../run/search-plan.ts';
+import type { SearchPlan } from '../run/search-plan.ts';
 import { markdownTable } from '../tables/render-tables.ts';
+import { bestTrialsTable, searchSummary } from '../tables/search-table.ts';
 
-/**
- * results.md's Search section: how the search ran and each grid cell's best trial with its
- * settings and metric (the mean over its seeds; with a pruner, among the trials that went
- * furthest). Empty for a grid.
- */
+/** results.md's Search section: how the search ran and each grid cell's best trial. Empty for a grid. */
 export function searchMarkdown(plan: SearchPlan | null | undefined): string[] {
   if (!plan) return [];
-  const { options, metric, pruner, space } = plan.search;
-  const names = space.dimensions.map((d) => d.name);
-  const withResult = (cell: number) => plan.results[cell]!.filter((r) => r.value !== null).length;
-  const rows = plan.cells.map((label, cell) => {
-    const best = bestTrial(plan, cell);
-    const values = names.map((n) => (best ? valueText(best.configuration[n]) : '—'));
-    return { cells: [label, best ? String(best.trial) : '—', ...values, best ? String(Number(best.value!.toPrecision(6))) : '—', `${withResult(cell)} of ${options.trials}`], bold: [] };
-  });
-  const how = `${options.method}, ${options.trials} trials${plan.cells.length > 1 ? ' per grid cell' : ''}, search seed ${options.seed}`
-    + `${pruner ? `, ${pruner.method} from ${pruner.minEpochs} to ${pruner.maxEpochs} epochs (eta ${pruner.eta})` : ''}`
-    + `; ${metric} ${options.direction === 'maximize' ? 'maximised' : 'minimised'}, the mean over a trial's seeds.`;
-  const proposed = plan.roundsProposed < plan.rounds ? ` Rounds proposed so far: ${plan.roundsProposed} of ${plan.rounds}.` : '';
-  return [
-    '## Search',
-    '',
-    `${how}${proposed}`,
-    '',
-    markdownTable({ caption: 'Best trial of each cell', header: ['Cell', 'Trial', ...names, metric, 'Trials with a result'], rows }),
-    '',
-  ];
-}
-
-function valueText(value: unknown): string {
-  return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return ['## Search', '', searchSummary(plan), '', markdownTable(bestTrialsTable(plan)), ''];
 }

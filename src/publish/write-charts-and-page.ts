@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { buildCharts } from '../charts/build-charts.ts';
 import { comparisonCharts } from '../charts/comparison-charts.ts';
+import { searchCharts } from '../charts/search-charts.ts';
 import { chartRoles } from '../charts/parameters.ts';
 import { writeCharts } from '../charts/write-charts.ts';
 import type { NamedComparison } from '../compare/section.ts';
 import { comparisonSections } from '../page/comparison-section.ts';
 import { reportPage } from '../page/page.ts';
+import { searchSections } from '../page/search-section.ts';
 import { experimentSections, type SectionInput } from '../page/sections.ts';
 import { writeFileAtomic } from '../store/atomic.ts';
 import { experimentDir, runDir } from '../store/layout.ts';
@@ -30,8 +32,9 @@ export async function writeChartsAndPage(out: string, experiment: ReportInput, {
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const set = buildCharts(rows, experiment.runs, dirOf, experiment.charts, experiment.table.columns);
   const forestPlots = comparisonCharts(comparisons);
+  const search = searchCharts(experiment.search);
   // Written to charts/ with the others, so that charts/ keeps them and `removeStale` does not delete them.
-  set.experiment.push(...forestPlots);
+  set.experiment.push(...search, ...forestPlots);
   const written = await writeCharts(dir, set, experiment.charts, options.drawnWhileTraining);
 
   const input: SectionInput = {
@@ -52,7 +55,7 @@ export async function writeChartsAndPage(out: string, experiment: ReportInput, {
       meta: [`${finished} of ${rows.length} runs finished · test accuracy in %, mean ± standard deviation over seeds where runs repeat · from <a href="${relative(experiment.file)}">${path.basename(experiment.file)}</a>`],
       links: [['results.csv', 'results.csv'], ['results.md', 'results.md'], ['results.tex', 'results.tex'], ['charts/', 'charts/']],
     },
-    [...experimentSections(input), ...comparisonSections(comparisons, forestPlots)],
+    [...experimentSections(input), ...searchSections(experiment.search, search), ...comparisonSections(comparisons, forestPlots)],
   );
   const page = path.join(dir, 'report.html');
   // Atomic like every file of the store: a full disk leaves the previous page, never half of one.

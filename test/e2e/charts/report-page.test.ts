@@ -16,7 +16,7 @@ import { requires } from '../../support/requires.ts';
  * then a missing browser fails (test/support/requires.ts).
  */
 const CHROMIUM = process.env.MLP_LAB_CHROMIUM ?? '/usr/bin/chromium';
-const PAGES = ['results/report', 'results/relu-vs-sigmoid'];
+const PAGES = ['results/report', 'results/relu-vs-sigmoid', 'results/wine', 'results/tune-relu-vs-sigmoid'];
 const SCREENSHOTS = 'test-output';
 const browserAt = requires('a browser', existsSync(CHROMIUM) ? null : `no ${CHROMIUM}: install Chromium (Debian/Ubuntu: apt-get install chromium) or point MLP_LAB_CHROMIUM at one`);
 

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCharts, type ChartSet } from '../../../src/charts/build-charts.ts';
 import { chartSettings } from '../../../src/charts/settings.ts';
 import { comparisonCharts } from '../../../src/charts/comparison-charts.ts';
+import { searchCharts } from '../../../src/charts/search-charts.ts';
+import { bestTrial, searchPlan } from '../../../src/run/search-plan.ts';
 import { namedComparisons } from '../../../src/compare/section.ts';
 import type { VegaLiteSpec } from '../../../src/charts/spec.ts';
 import { reportInput } from '../../../src/publish/report-input.ts';
@@ -65,6 +67,34 @@ describe('charts of the committed results', () => {
       expect(ok ? null : { chart: chart.name, errors: validate.errors?.slice(0, 3) }).toBeNull();
       expect(chart.spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v6.json');
     }
+  });
+
+  it('the committed search: its four charts validate, the best-so-far line ends at each cell\'s best trial, and importance is a share', () => {
+    const loaded = loadExperiment('experiments/tune-relu-vs-sigmoid.yaml');
+    const plan = searchPlan(loaded, 'results', [])!;
+    const charts = searchCharts(plan);
+    expect(charts.map((c) => c.name)).toEqual(['search-history', 'search-parameters', 'search-importance', 'search-expected-best']);
+    for (const chart of charts) {
+      const ok = validate(chart.spec);
+      expect(ok ? null : { chart: chart.name, errors: validate.errors?.slice(0, 3) }).toBeNull();
+    }
+    const history = values(charts[0]!.spec) as { cell: string; trial: number; best: number }[];
+    plan.cells.forEach((cell, i) => {
+      const last = history.filter((h) => h.cell === cell).at(-1)!;
+      expect(last.best).toBe(bestTrial(plan, i)!.value);
+    });
+    const importance = values(charts[2]!.spec) as { share: number; chance: number }[];
+    expect(importance).toHaveLength(2 * plan.cells.length); // learning_rate and momentum per cell
+    for (const i of importance) expect(i.share >= 0 && i.share <= 100 && i.chance > 0).toBe(true);
+    // The expected best after all the trials is at most the best found, and after one it is the mean.
+    const expected = values(charts[3]!.spec) as { cell: string; trials: number; expected: number }[];
+    plan.cells.forEach((cell, i) => {
+      const curve = expected.filter((e) => e.cell === cell);
+      const scored = plan.results[i]!.filter((r) => r.value !== null).map((r) => r.value!);
+      expect(curve[0]!.expected).toBeCloseTo(scored.reduce((a, b) => a + b, 0) / scored.length, 9);
+      expect(curve.at(-1)!.expected).toBeLessThanOrEqual(bestTrial(plan, i)!.value! + 1e-9);
+    });
+    expect(searchCharts(null)).toEqual([]);
   });
 
   it('report: a history and weight images per run, all 10 output units for the one-layer model', () => {
