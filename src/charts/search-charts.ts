@@ -1,15 +1,25 @@
 import type { SearchPlan } from '../run/search-plan.ts';
 import { expectedBest, parameterImportance } from '../search/analysis.ts';
+import { readRunState } from '../store/run-record.ts';
+import { readRungs, rungFile } from '../store/rung-record.ts';
+import { runDir } from '../store/layout.ts';
 import type { Dimension } from '../search/space.ts';
 import { withSchema, type Chart, type VegaLiteSpec } from './spec.ts';
+
+/** Where a search's records are: the results store and the experiment's name. */
+export interface SearchStore {
+  out: string;
+  experiment: string;
+}
 
 /**
  * The charts that read a search (results.md's Search section has the numbers): the best so far
  * against trials and against epochs spent, every trial across the parameters (parallel
- * coordinates), each parameter's share of the metric's variance against chance, and the expected
- * best against the number of trials. One colour per grid cell; none for a grid.
+ * coordinates), each parameter's share of the metric's variance against chance, the expected
+ * best against the number of trials, and with a pruner every trial's metric at each rung it
+ * reached. One colour per grid cell; none for a grid.
  */
-export function searchCharts(plan: SearchPlan | null | undefined): Chart[] {
+export function searchCharts(plan: SearchPlan | null | undefined, store: SearchStore): Chart[] {
   if (!plan) return [];
   const trials = scoredTrials(plan);
   if (trials.length === 0) return [];
@@ -20,7 +30,46 @@ export function searchCharts(plan: SearchPlan | null | undefined): Chart[] {
     { name: 'search-parameters', title: 'Every trial across the searched parameters', spec: withSchema(parallelSpec(trials, plan.search.space.dimensions, metric, cells)) },
     { name: 'search-importance', title: 'Which parameters matter', spec: withSchema(importanceSpec(plan, trials, metric)) },
     { name: 'search-expected-best', title: `Expected best ${metric} against the number of trials`, spec: withSchema(expectedSpec(plan, trials, metric)) },
+    ...(plan.search.pruner ? [{ name: 'search-rungs', title: `${metric} at each rung`, spec: withSchema(rungSpec(plan, store)) }] : []),
   ];
+}
+
+/**
+ * Successive halving as it ran: each run's metric at every rung it reached (rungs/<id>.json) and at
+ * the end (metrics.json), one line per run; a pruned run's line ends at its last rung.
+ */
+function rungSpec(plan: SearchPlan, store: SearchStore): VegaLiteSpec {
+  const metric = plan.search.metric;
+  const values = plan.runs.flatMap((run) => {
+    const points: { epoch: number; value: number }[] = [];
+    for (const rung of readRungs(rungFile(store.out, store.experiment, run.id)).values()) {
+      const value = (rung as unknown as Record<string, number | null>)[metric];
+      if (typeof value === 'number') points.push({ epoch: rung.epoch, value });
+    }
+    const state = readRunState(runDir(store.out, store.experiment, run.id));
+    const final = state && 'metrics' in state ? (state.metrics as unknown as Record<string, number | null>)[metric] : null;
+    if (typeof final === 'number') points.push({ epoch: run.config.epochs, value: final });
+    const status = run.pruned ? 'pruned' : typeof final === 'number' ? 'trained to the end' : 'in progress';
+    return points.map((p) => ({ cell: plan.cells[run.cell]!, trial: run.trial, seed: run.config.seed, run: run.id, status, ...p }));
+  });
+  return {
+    data: { values },
+    width: 420,
+    height: 260,
+    title: { text: `${metric} at each rung`, subtitle: 'one line per run; a pruned run stops at its last rung, a promoted one goes on from its checkpoint' },
+    layer: [
+      { mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6 }, encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { type: 'log', base: plan.search.pruner!.eta, domain: [plan.search.pruner!.minEpochs, plan.search.pruner!.maxEpochs] }, axis: { format: 'd' } },
+        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+        detail: { field: 'run', type: 'nominal' }, color: cellColor(plan.cells),
+      } },
+      { mark: { type: 'point', filled: true, size: 36, tooltip: true }, encoding: {
+        x: { field: 'epoch', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: cellColor(plan.cells),
+        shape: { field: 'status', type: 'nominal', title: null, legend: { labelLimit: 300 } },
+        tooltip: [{ field: 'cell' }, { field: 'trial' }, { field: 'seed' }, { field: 'epoch' }, { field: 'value', title: metric, format: '.4~g' }, { field: 'status' }],
+      } },
+    ],
+  };
 }
 
 interface Scored {

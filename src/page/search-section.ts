@@ -10,6 +10,7 @@ const CAPTIONS: Record<string, string> = {
   'search-parameters': 'One line per trial across the searched parameters, coloured by the metric; each axis runs from the bound of the space to the other.',
   'search-importance': 'The first-order share of each parameter; a bar near its tick is no more than chance with this many trials.',
   'search-expected-best': 'The best a search of n trials can be expected to find, from the trials run.',
+  'search-rungs': 'Successive halving as it ran: each run at every rung it reached; the pruned ones stop there.',
 };
 
 /** report.html's Search section: the summary, each cell's best trial, and the search's charts. None for a grid. */

@@ -32,7 +32,7 @@ export async function writeChartsAndPage(out: string, experiment: ReportInput, {
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const set = buildCharts(rows, experiment.runs, dirOf, experiment.charts, experiment.table.columns);
   const forestPlots = comparisonCharts(comparisons);
-  const search = searchCharts(experiment.search);
+  const search = searchCharts(experiment.search, { out, experiment: experiment.name });
   // Written to charts/ with the others, so that charts/ keeps them and `removeStale` does not delete them.
   set.experiment.push(...search, ...forestPlots);
   const written = await writeCharts(dir, set, experiment.charts, options.drawnWhileTraining);

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { workspace } from '../../support/workspace.ts';
+import { searchCharts } from '../../../src/charts/search-charts.ts';
+import { loadExperiment } from '../../../src/experiment/index.ts';
+import { searchPlan } from '../../../src/run/search-plan.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 const env = { ...process.env, NO_COLOR: '1' };
@@ -68,6 +71,16 @@ describe('successive halving', () => {
     expect(best.status).toBe('completed');
     expect(search.stdout).toContain(`Best trial of halving: trial ${best.trial}, `);
     expect(search.stdout).toContain('rung at epoch 9 of 27: 3 runs to train');
+
+    // The successive-halving chart: every run at each rung it reached, the pruned ones ending there.
+    const plan = searchPlan(loadExperiment(path.join(path.dirname(search.out), 'halving.yaml')), search.out, [])!;
+    const rungChart = searchCharts(plan, { out: search.out, experiment: 'halving' }).find((c) => c.name === 'search-rungs')!;
+    const points = (rungChart.spec.data as { values: { run: string; epoch: number; status: string; value: number }[] }).values;
+    const lastEpoch = new Map<string, number>();
+    for (const p of points) lastEpoch.set(p.run, Math.max(lastEpoch.get(p.run) ?? 0, p.epoch));
+    expect([...lastEpoch.values()].sort((a, b) => a - b)).toEqual(table.map((r) => Number(r.epochs_trained)).sort((a, b) => a - b));
+    expect(points.filter((p) => p.epoch === 27).map((p) => p.run)).toEqual([best.run_id]);
+    expect(points.find((p) => p.run === best.run_id && p.epoch === 1)!.value).toBe(atFirstRung(best.run_id!));
 
     // The same configuration trained straight through, as a grid: the same run id, the same history and weights.
     const values = searched(best.label!);

@@ -72,7 +72,7 @@ describe('charts of the committed results', () => {
   it('the committed search: its four charts validate, the best-so-far line ends at each cell\'s best trial, and importance is a share', () => {
     const loaded = loadExperiment('experiments/tune-relu-vs-sigmoid.yaml');
     const plan = searchPlan(loaded, 'results', [])!;
-    const charts = searchCharts(plan);
+    const charts = searchCharts(plan, { out: 'results', experiment: 'tune-relu-vs-sigmoid' });
     expect(charts.map((c) => c.name)).toEqual(['search-history', 'search-parameters', 'search-importance', 'search-expected-best']);
     for (const chart of charts) {
       const ok = validate(chart.spec);
@@ -94,7 +94,7 @@ describe('charts of the committed results', () => {
       expect(curve[0]!.expected).toBeCloseTo(scored.reduce((a, b) => a + b, 0) / scored.length, 9);
       expect(curve.at(-1)!.expected).toBeLessThanOrEqual(bestTrial(plan, i)!.value! + 1e-9);
     });
-    expect(searchCharts(null)).toEqual([]);
+    expect(searchCharts(null, { out: 'results', experiment: 'none' })).toEqual([]);
   });
 
   it('report: a history and weight images per run, all 10 output units for the one-layer model', () => {
