@@ -11,6 +11,8 @@
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
  * 5. The search samplers on standard functions, against Optuna's TPE (bench/search.ts); `BENCH_ONLY=search` runs only it.
+ * 5b. Search on real training, grid against random, Sobol and TPE with and without successive halving
+ *    (bench/search-training.ts); `BENCH_ONLY=search-training` runs only it.
  * 6. The cost of dropout per epoch (bench/dropout.ts), native and wasm; `BENCH_ONLY=dropout` runs only it.
  * 7. Reading and encoding a 1,000,000-row × 20-column CSV against pandas.read_csv (bench/csv.ts);
  *    `BENCH_ONLY=csv` runs only it.
@@ -34,6 +36,7 @@ import { benchDropout } from './dropout.ts';
 import { benchCsv } from './csv.ts';
 import { benchJob } from './job.ts';
 import { benchSearch } from './search.ts';
+import { benchSearchTraining } from './search-training.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
 const BATCH = 30;
@@ -154,6 +157,11 @@ async function main(): Promise<void> {
     benchSearch();
     return;
   }
+  if (process.env.BENCH_ONLY === 'search-training') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchSearchTraining();
+    return;
+  }
   if (process.env.BENCH_ONLY === 'dropout') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     const fast = [];
@@ -265,6 +273,7 @@ async function main(): Promise<void> {
 
   await benchJob(JOB_REPETITIONS);
   benchSearch();
+  benchSearchTraining();
   benchCsv(CSV_REPETITIONS);
 }
 
