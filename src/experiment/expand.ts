@@ -1,5 +1,5 @@
 import type { DatasetInfo } from './dataset.ts';
-import { combinations, gridAxes, type Override } from './grid.ts';
+import { combinations, gridAxes, type Axis, type Override } from './grid.ts';
 import { estimateMemory, memoryProblem } from './memory.ts';
 import { resolveRun } from './resolve.ts';
 import { runId } from './run-id.ts';
@@ -83,9 +83,10 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
         key === 'variant' ? value === variant?.id : canonicalJson(valueOf(written, key as ParameterName)) === canonicalJson(value)));
       for (const m of matching) m.used = true;
       if (matching.length > 0) continue;
+      // `--set seed=N` sets the first seed of the repeats, as `seed:` in the file does: repeat k uses N + k.
+      const overridden = overlay(written, setLayer);
       for (let k = 0; k < repeats; k++) {
-        const seeded = k === 0 ? written : overlay(written, new Map([['seed', { value: (valueOf(written, 'seed') as number) + k, origin: written.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
-        const settings = overlay(seeded, setLayer);
+        const settings = k === 0 ? overridden : overlay(overridden, new Map([['seed', { value: (valueOf(overridden, 'seed') as number) + k, origin: overridden.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
         const resolved = resolveRun(settings, dataset, anchor);
         findings.push(...resolved.findings);
         if (resolved.config) candidates.push({ variant, settings, config: resolved.config });
@@ -109,6 +110,7 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
       findings.push(duplicateWarning(first.settings, candidate.settings));
     }
   }
+  if (kept.length < candidates.length && setLayer.size > 0) findings.push(collapseWarning(candidates.length, kept.length, setLayer, axes, variants));
   for (const candidate of kept) {
     const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity);
     const origin = candidate.settings.get('layers')?.origin;
@@ -219,6 +221,29 @@ function duplicateWarning(first: Settings, later: Settings): Finding {
     code: 'duplicate-run', severity: 'warning', origin: origin ?? { kind: 'file', path: ['variants'] },
     message: differing.length ? `runs that differ only in ${differing.join(', ')} are the same run (the setting is ignored here); planned once` : 'two variants describe the same run; planned once',
     hint: differing.includes('init_std') ? '`init_std` is used by `init: normal` only' : undefined,
+  };
+}
+
+/**
+ * `--set` of a parameter that the grid, the seeds or the variants vary makes runs the same run: say
+ * so, with the counts, since a plan that shrinks without a word looks like a complete one.
+ */
+function collapseWarning(planned: number, kept: number, setLayer: Settings, axes: readonly Axis[], variants: readonly { settings: Settings }[]): Finding {
+  const keys = [...setLayer.keys()];
+  const collapsing = keys.filter((key) => axes.some((a) => a.names.includes(key)) || variants.some((v) => v.settings.has(key)));
+  if (collapsing.length === 0) {
+    return { code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: keys[0]! }, message: `with ${keys.map((key) => `--set ${key}`).join(', ')}, runs that differed only in settings they ignore are the same run: ${planned} runs become ${kept}` };
+  }
+  const named = collapsing;
+  const where = (key: ParameterName) => {
+    const origin = axes.find((a) => a.names.includes(key))?.points[0]?.get(key)?.origin;
+    if (!origin) return 'the variants';
+    return origin.kind === 'file' && origin.path[0] === 'grid' ? 'the grid' : '`seeds`';
+  };
+  return {
+    code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: named[0]! },
+    message: `${named.map((key) => `--set ${key}`).join(', ')} replaces values that vary in ${[...new Set(named.map(where))].join(' and ')}: ${planned} runs become ${kept}`,
+    hint: 'to keep every run, vary the parameter in the file instead, or drop the --set',
   };
 }
 
