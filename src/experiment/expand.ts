@@ -112,7 +112,7 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   }
   if (kept.length < candidates.length && setLayer.size > 0) findings.push(collapseWarning(candidates.length, kept.length, setLayer, axes, variants));
   for (const candidate of kept) {
-    const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity);
+    const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity, candidate.config.backend);
     const origin = candidate.settings.get('layers')?.origin;
     if (tooBig) findings.push({ code: 'too-large', severity: 'error', origin: origin?.kind === 'default' || !origin ? { kind: 'file', path: candidate.variant?.path ?? ['defaults'] } : origin, ...tooBig });
   }

@@ -87,6 +87,12 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
       undefined, 'fewer epochs: a run would not end in any case');
   }
 
+  // `repeats:` adds k to the seed: past 2^53 the seed cannot be held exactly, and the core refuses it.
+  const seed = get<number>('seed');
+  if (!Number.isSafeInteger(seed)) {
+    fail('out-of-range', 'seed', `a repeat's seed would be ${seed}, beyond the largest exact integer (2^53 - 1)`, undefined, 'a smaller `seed`, or fewer `repeats`');
+  }
+
   if (get<number | null>('early_stopping.patience') !== null && get<string>('early_stopping.metric') === 'validation_cost' && validation === 0) {
     fail('no-validation-set', 'early_stopping.metric', 'early stopping watches validation_cost, but there is no validation set',
       undefined, 'hold out images with `dataset: {validation: 5000}`, or set `early_stopping: {metric: test_cost}`');

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_LAYER_SIZES } from '../core/network.ts';
 
 /**
  * The experiment file's format, defined once. Everything else derives from this module:
@@ -42,6 +43,7 @@ function countOrNull(doc: Doc) {
 export const PARAMETERS = {
   layers: Type.Array(Type.Integer({ minimum: 1 }), {
     minItems: 2,
+    maxItems: MAX_LAYER_SIZES,
     title: 'Layer sizes',
     description: 'Units per layer from input to output: 784 inputs and 10 classes for MNIST, e.g. [784, 128, 64, 10]. Required in `defaults` or in every variant.',
     examples: [[784, 10], [784, 128, 64, 10]],
