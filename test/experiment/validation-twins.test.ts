@@ -94,7 +94,7 @@ describe('every limit of training has a twin in validation', () => {
   it.each(TWINS.flatMap((t) => ('yaml' in t.twin ? [[t.thrown, t.twin.yaml, t.twin.code] as const] : [])))('%s: refused by validation', (_, yaml, code) => {
     const file = join(dir, `${code}-${Math.random().toString(16).slice(2)}.yaml`);
     writeFileSync(file, yaml);
-    let problems: { code: string; line: number | null; severity: string }[] = [];
+    let problems: readonly { code: string; line: number | null; severity: string }[] = [];
     try {
       loadExperiment(file);
     } catch (error) {
