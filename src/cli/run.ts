@@ -66,7 +66,7 @@ export function registerRun(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets, maxRuns: options.maxRuns });
       printProblems(warnings);
       const overrides = effectiveOverrides(sets);
-      const out = resultsFolder(options.out, sets);
+      const out = resultsFolder(options.out, sets, loaded.map((l) => l.file));
       const experiments = selectRuns(loaded.map((l) => ({ ...reportInput(l), overrides })), loaded, options.only);
       checkJobsMemory(experiments, options.jobs);
       ensureWritableDir(out, '--out');
