@@ -46,7 +46,8 @@ export const DEFAULT_MAX_RUNS = 1000;
 /**
  * Stage 3, expand: a validated experiment to its list of runs — every variant crossed with the
  * grid's combinations (less the excluded ones) and the seeds, with `--set` overrides applied last.
- * Pure: same input, same runs. Returns no runs when any finding is an error.
+ * Pure: same input, same runs. Returns no runs when a finding about the runs is an error (the
+ * errors of `table:` and `charts:` only are returned with the runs).
  *
  * Seeds: a run's seed is the `seed` setting that applies to it (defaults < variant < grid < --set,
  * schema default 0), or each value of `seeds`; with `repeats: n`, repeat k (from 0) uses that
@@ -126,9 +127,10 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   const order = [...axes.flatMap((a) => a.names), ...PARAMETER_NAMES];
   const varyingNames = [...new Set(order)].filter((name) => !EXECUTION_NAMES.includes(name) && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
   const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
+  // Errors of `table:` and `charts:` do not change the runs: they are still listed, so that the
+  // `compare:` section is checked in the same pass and every problem is reported at once.
   checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
   checkCharts(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
-  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
   const runs = kept.map((c, index): ResolvedRun => {
     const varying = Object.fromEntries(varyingNames.map((name) => [name, shownValue(c.settings, name)]));
     const parts = varyingNames.filter((name) => !byVariant.includes(name)).map((name) => `${name}=${varying[name]}`);
