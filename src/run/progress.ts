@@ -20,7 +20,12 @@ export interface ProgressOptions {
   write?: (text: string) => void;
   /** Where the lines go: stdout, or stderr when stdout carries `--json` output. */
   stream?: NodeJS.WriteStream;
+  /** The clock, in milliseconds (tests set it). */
+  now?: () => number;
 }
+
+/** An ETA is shown once this much has been measured in this process: the first iterations (loading, warming up) say little. */
+const ETA_AFTER_MS = 3000;
 
 interface Active {
   label: string;
@@ -28,25 +33,35 @@ interface Active {
   started: number;
   latest: ProgressMessage | null;
   lastPlain: number;
+  /** The first progress seen in this process: a resumed run starts far from iteration 0, and only what it trains here measures its speed. */
+  base: { iteration: number; time: number } | null;
 }
 
 /**
  * The live view of a `run`: one line per run in flight (label, epoch, iteration, cost, accuracy,
  * elapsed, ETA) and an overall line (runs done of total, failures, ETA). Estimates weigh runs by
- * their work (iterations × weights), measured against the throughput seen so far.
+ * their work (iterations × weights), measured against the throughput seen so far in this process
+ * (a resumed run's iterations before its checkpoint do not count), and are hidden until there is
+ * enough of it to mean something.
  */
 export class ProgressDisplay {
   private readonly active = new Map<string, Active>();
   private readonly write: (text: string) => void;
   private readonly live: ReturnType<typeof createLogUpdate> | null;
-  private readonly started = Date.now();
+  private readonly now: () => number;
+  private readonly started: number;
   private done = 0;
   private failed = 0;
   private diverged = 0;
+  /** The work of the runs that ended, whole. */
   private workDone = 0;
+  /** The part of it trained in this process. */
+  private workDoneHere = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly total: number, private readonly totalWork: number, private readonly options: ProgressOptions) {
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
     const stream = options.stream ?? process.stdout;
     this.write = options.write ?? ((text) => stream.write(`${text}\n`));
     this.live = options.live && !options.quiet ? createLogUpdate(stream) : null;
@@ -57,7 +72,7 @@ export class ProgressDisplay {
   }
 
   runStarted(runId: string, label: string, work: number): void {
-    this.active.set(runId, { label, work, started: Date.now(), latest: null, lastPlain: Date.now() });
+    this.active.set(runId, { label, work, started: this.now(), latest: null, lastPlain: this.now(), base: null });
     if (!this.live && !this.options.quiet) this.write(`${'start'.padEnd(9)} ${label}`);
   }
 
@@ -65,9 +80,10 @@ export class ProgressDisplay {
     const run = this.active.get(message.runId);
     if (!run) return;
     run.latest = message;
+    run.base ??= { iteration: message.iteration, time: this.now() };
     const interval = (this.options.plainInterval ?? 10) * 1000;
-    if (!this.live && !this.options.quiet && Date.now() - run.lastPlain >= interval) {
-      run.lastPlain = Date.now();
+    if (!this.live && !this.options.quiet && this.now() - run.lastPlain >= interval) {
+      run.lastPlain = this.now();
       this.write(`${''.padEnd(9)} ${this.describe(run)}`);
     }
   }
@@ -78,6 +94,7 @@ export class ProgressDisplay {
     this.active.delete(runId);
     this.done++;
     this.workDone += run.work;
+    this.workDoneHere += run.work * (run.latest ? 1 - (run.base?.iteration ?? 0) / run.latest.iterations : 1);
     if (end.status === 'failed') this.failed++;
     if (end.status === 'diverged') this.diverged++;
     if (this.options.quiet) return;
@@ -103,17 +120,19 @@ export class ProgressDisplay {
     const eta = this.overallEta();
     lines.push(
       `${this.done}/${this.total} runs done${this.diverged ? `, ${this.diverged} diverged` : ''}${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
-        `  elapsed ${clock((Date.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
+        `  elapsed ${clock((this.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
     );
     this.live(lines.join('\n'));
   }
 
   private describe(run: Active): string {
-    const elapsed = (Date.now() - run.started) / 1000;
+    const elapsed = (this.now() - run.started) / 1000;
     const p = run.latest;
     if (!p) return `${run.label}  starting  ${clock(elapsed)}`;
-    const fraction = p.iteration / p.iterations;
-    const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : null;
+    const base = run.base!;
+    const measured = this.now() - base.time;
+    const trained = p.iteration - base.iteration;
+    const eta = measured >= ETA_AFTER_MS && trained > 0 ? ((p.iterations - p.iteration) * measured) / trained / 1000 : null;
     return [
       run.label,
       `epoch ${p.epoch}/${p.epochs}`,
@@ -127,11 +146,17 @@ export class ProgressDisplay {
 
   private overallEta(): number | null {
     let inFlight = 0;
-    for (const run of this.active.values()) if (run.latest) inFlight += run.work * (run.latest.iteration / run.latest.iterations);
-    const finished = this.workDone + inFlight;
-    const elapsed = (Date.now() - this.started) / 1000;
-    if (finished <= 0 || elapsed < 1) return null;
-    return ((this.totalWork - finished) * elapsed) / finished;
+    let inFlightHere = 0;
+    for (const run of this.active.values()) {
+      if (!run.latest) continue;
+      inFlight += run.work * (run.latest.iteration / run.latest.iterations);
+      inFlightHere += run.work * ((run.latest.iteration - run.base!.iteration) / run.latest.iterations);
+    }
+    const left = this.totalWork - this.workDone - inFlight;
+    const here = this.workDoneHere + inFlightHere;
+    const elapsed = this.now() - this.started;
+    if (here <= 0 || elapsed < ETA_AFTER_MS) return null;
+    return (left * elapsed) / here / 1000;
   }
 
   private paint(code: string, text: string): string {
