@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./run.ts')).registerRun,
   report: async () => (await import('./report.ts')).registerReport,
   compare: async () => (await import('./compare.ts')).registerCompare,
+  best: async () => (await import('./best.ts')).registerBest,
   diff: async () => (await import('./diff.ts')).registerDiff,
   schema: async () => (await import('./schema.ts')).registerSchema,
   worker: async () => (await import('./worker.ts')).registerWorker,

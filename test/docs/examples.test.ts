@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, documentationFiles, fencedBlocks, readDoc } from './markdown.ts';
 
 /** Commands that read and print without training, writing or a server. */
-const READ_ONLY = new Set(['validate', 'plan', 'compare', 'schema', 'diff']);
+const READ_ONLY = new Set(['validate', 'plan', 'compare', 'best', 'schema', 'diff']);
 
 /** Blocks with output that are not run, by their first command. */
 const NOT_RUN = new Map([
