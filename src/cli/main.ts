@@ -18,6 +18,7 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   validate: async () => (await import('./validate.ts')).registerValidate,
   plan: async () => (await import('./plan.ts')).registerPlan,
+  ls: async () => (await import('./ls.ts')).registerLs,
   run: async () => (await import('./run.ts')).registerRun,
   report: async () => (await import('./report.ts')).registerReport,
   compare: async () => (await import('./compare.ts')).registerCompare,
