@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./compare.ts')).registerCompare,
   best: async () => (await import('./best.ts')).registerBest,
   diff: async () => (await import('./diff.ts')).registerDiff,
+  prune: async () => (await import('./prune.ts')).registerPrune,
   schema: async () => (await import('./schema.ts')).registerSchema,
   worker: async () => (await import('./worker.ts')).registerWorker,
   queue: async () => (await import('./queue.ts')).registerQueue,
