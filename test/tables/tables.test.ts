@@ -61,3 +61,16 @@ describe('results tables', () => {
     expect(configurationTable([diverged]).rows[0]!.cells.at(-1)).toBe('diverged');
   });
 });
+
+describe('labels in the tables are text, not markup', () => {
+  it('are escaped in Markdown: emphasis, HTML and cell breaks; underscores inside words stay', async () => {
+    const { escapeMarkdown } = await import('../../src/tables/render-tables.ts');
+    expect(escapeMarkdown('_c_ <script>alert(1)</script> a|b *x* `y`')).toBe('\\_c\\_ &lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*x\\* \\`y\\`');
+    expect(escapeMarkdown('learning_rate=0.1 [784,10] softmax')).toBe('learning_rate=0.1 [784,10] softmax');
+  });
+
+  it('are escaped in LaTeX in one pass', async () => {
+    const { escapeLatex } = await import('../../src/tables/render-tables.ts');
+    expect(escapeLatex('a\\b _c_ 50% <x> ~^| 1 ± 2')).toBe('a\\textbackslash{}b \\_c\\_ 50\\% \\textless{}x\\textgreater{} \\textasciitilde{}\\textasciicircum{}\\textbar{} 1 $\\pm$ 2');
+  });
+});
