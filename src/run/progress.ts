@@ -98,7 +98,8 @@ export class ProgressDisplay {
     if (end.status === 'failed') this.failed++;
     if (end.status === 'diverged') this.diverged++;
     if (this.options.quiet) return;
-    const accuracy = end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
+    // A diverged network's accuracy is not a result (the tables show none either): only its status.
+    const accuracy = end.status === 'diverged' || end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
     const color = { completed: '32', 'early-stopped': '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
     const mark = this.paint(color, (end.status === 'completed' ? 'done' : end.status.toUpperCase()).padEnd(9));
     const line = `${mark} ${run.label}${accuracy}  ${clock(end.seconds)}${end.message ? `  (${end.message})` : ''}`;

@@ -34,3 +34,15 @@ describe('the ETA of a run', () => {
     expect(lines.at(-1)).toMatch(/ETA \d+:\d\d$/);
   });
 });
+
+describe('the line of a finished run', () => {
+  it('shows no accuracy for a diverged run, as the tables do', () => {
+    const { view, lines } = display(2, 2);
+    view.runStarted('r', 'rep/a', 1);
+    view.runEnded('r', { status: 'diverged', testAccuracy: 18.33, seconds: 3, message: 'the training cost became NaN' });
+    expect(lines.at(-1)).toBe('DIVERGED  rep/a  0:03  (the training cost became NaN)');
+    view.runStarted('s', 'rep/b', 1);
+    view.runEnded('s', { status: 'completed', testAccuracy: 91.5, seconds: 3, message: null });
+    expect(lines.at(-1)).toBe('done      rep/b  test 91.50%  0:03');
+  });
+});
