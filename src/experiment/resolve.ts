@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { InitScheme, ShuffleMode } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetInfo } from './dataset.ts';
@@ -59,7 +60,9 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     fail('layer-mismatch', 'layers', `the first layer has ${layers[0]} units but ${data.name} images have ${data.features} pixels`, [0], `start the layers with ${data.features}`);
   }
   if (layers[layers.length - 1] !== data.classes) {
-    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${data.name} has ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}`);
+    // The classes come from the labels: for IDX files, name the labels file, not the images.
+    const labels = data.idx ? `the labels of ${path.basename(data.idx.paths.train_labels)}` : data.name;
+    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${labels} ${data.idx ? 'have' : 'has'} ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}`);
   }
 
   const trainLimit = get<number | null>('dataset.train_limit');
