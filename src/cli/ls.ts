@@ -84,7 +84,10 @@ function status(file: string, out: string | undefined): Status {
     if (state === null) continue;
     if ('metrics' in state) finished++;
     else failed++;
-    for (const record of ['metrics.json', 'error.json']) {
+    // The time the record gives, not the file's: a clone or a checkout gives every file its own.
+    const recorded = Date.parse('metrics' in state ? state.metrics.finished_at : state.failure.failed_at);
+    if (Number.isFinite(recorded)) last = Math.max(last, recorded);
+    else for (const record of ['metrics.json', 'error.json']) {
       const at = path.join(dir, record);
       if (existsSync(at)) last = Math.max(last, statSync(at).mtimeMs);
     }

@@ -38,3 +38,13 @@ describe('mlp-lab ls', () => {
     expect(status.stdout).toMatch(/experiments\/tiny\.yaml +tiny +2 +1 +0 +1 +\d{4}-\d\d-\d\d \d\d:\d\d +results\/tiny\//);
   });
 });
+
+describe('the last change of committed results', () => {
+  it('is when their runs finished, not when the files were checked out', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const runs = path.resolve('results', 'report', 'runs');
+    const finished = readdirSync(runs).map((id) => (JSON.parse(readFileSync(path.join(runs, id, 'metrics.json'), 'utf8')) as { finished_at: string }).finished_at).sort();
+    const r = spawnSync(process.execPath, [BIN, 'ls', 'experiments/report.yaml', '--json'], { encoding: 'utf8' });
+    expect((JSON.parse(r.stdout) as { last_change: string }[])[0]!.last_change).toBe(new Date(finished.at(-1)!).toISOString());
+  });
+});
