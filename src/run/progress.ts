@@ -173,3 +173,12 @@ export function clock(seconds: number): string {
   const ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
+
+/**
+ * Whether a stream can show live lines: a terminal that reports its size. A pty that reports 0
+ * rows (some CI runners, `script` without a size) would get nothing from a redrawn view, so it
+ * gets plain lines.
+ */
+export function liveTerminal(stream: { isTTY?: boolean; rows?: number; columns?: number }): boolean {
+  return stream.isTTY === true && (stream.rows ?? 0) > 0 && (stream.columns ?? 0) > 0;
+}

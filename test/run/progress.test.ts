@@ -46,3 +46,12 @@ describe('the line of a finished run', () => {
     expect(lines.at(-1)).toBe('done      rep/b  test 91.50%  0:03');
   });
 });
+
+describe('live progress', () => {
+  it('needs a terminal that reports its size: a pty of 0 rows gets plain lines', async () => {
+    const { liveTerminal } = await import('../../src/run/progress.ts');
+    expect(liveTerminal({ isTTY: true, rows: 24, columns: 80 })).toBe(true);
+    expect(liveTerminal({ isTTY: true, rows: 0, columns: 0 })).toBe(false);
+    expect(liveTerminal({ isTTY: false, rows: 24, columns: 80 })).toBe(false);
+  });
+});
