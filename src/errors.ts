@@ -4,7 +4,9 @@
  * A `Problem` is plain data: what went wrong (`code`, a short stable string that tests and scripts
  * match on), where (`file`, 1-based `line` and `col`), and what to do (`hint`). A command that
  * finds problems throws one `UserError` carrying all of them; the CLI prints each as
- * `FILE:LINE:COL: error: MESSAGE` and exits with code 2. Anything else that is thrown is a bug.
+ * `FILE:LINE:COL: error: MESSAGE` and exits with code 2. `Unavailable` carries problems of the
+ * machine rather than of the input (a server that does not answer): printed the same way, exit 1.
+ * Anything else that is thrown is a bug.
  */
 
 export type Severity = 'error' | 'warning';
@@ -87,4 +89,16 @@ function excerptWindow(line: string, col: number): { text: string; col: number }
   const end = Math.min(line.length, start + EXCERPT_WIDTH);
   const before = start > 0 ? '…' : '';
   return { text: `${before}${line.slice(start, end)}${end < line.length ? '…' : ''}`, col: col - start + before.length };
+}
+
+/** Thrown when something the command needs is not there (a server down): printed as problems, exit 1, since the input is fine and a retry may work. */
+export class Unavailable extends Error {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: Problem | readonly Problem[]) {
+    const list = Array.isArray(problems) ? (problems as readonly Problem[]) : [problems as Problem];
+    super(list.map((p) => formatProblem(p)).join('\n'));
+    this.name = 'Unavailable';
+    this.problems = list;
+  }
 }

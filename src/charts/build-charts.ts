@@ -1,5 +1,6 @@
 import type { PlannedRun } from '../tables/collect.ts';
 import type { ResultRow } from '../tables/result-row.ts';
+import { readRunState } from '../store/run-record.ts';
 import { historyChart } from './history-chart.ts';
 import { overlayChart, type RunHistory } from './overlay-chart.ts';
 import { chartRoles, fieldName, hasAccuracy } from './parameters.ts';
@@ -81,7 +82,9 @@ export function runCharts(
   const perEpoch = images === null ? null : Math.ceil(images / run.config.batch_size);
   const charts: Chart[] = [];
   if (history && history.length > 0) {
-    charts.push({ name: `runs/${run.id}-history`, title: 'Training history', spec: historyChart(run.label, history, perEpoch) });
+    const state = readRunState(dir);
+    const best = state && 'metrics' in state ? (state.metrics.best_iteration ?? null) : null;
+    charts.push({ name: `runs/${run.id}-history`, title: 'Training history', spec: historyChart(run.label, history, perEpoch, best) });
   }
   const layer = readFirstLayer(dir);
   const shape = imageShape(run.config.dataset);

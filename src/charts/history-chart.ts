@@ -12,7 +12,7 @@ const SET_COLOURS = ['#4c78a8', '#f58518', '#54a24b'];
  * the top axis; a run with a learning-rate schedule also has its rate (a third panel). Long-form
  * rows: iteration, epoch, set, metric, value.
  */
-export function historyChart(title: string, history: readonly HistoryPoint[], iterationsPerEpoch: number | null): VegaLiteSpec {
+export function historyChart(title: string, history: readonly HistoryPoint[], iterationsPerEpoch: number | null, bestIteration: number | null = null): VegaLiteSpec {
   const rows: Record<string, string | number>[] = [];
   const hasValidation = history.some((h) => h.validationCost !== null);
   for (const h of history) {
@@ -49,12 +49,21 @@ export function historyChart(title: string, history: readonly HistoryPoint[], it
         ],
       },
     };
+    // An early-stopped run keeps the weights of its best record: a dashed rule marks it.
+    const best: VegaLiteSpec | null = bestIteration === null ? null : {
+      data: { values: [{ iteration: bestIteration, label: 'best (weights kept)' }] },
+      layer: [
+        { mark: { type: 'rule', strokeDash: [4, 3], color: '#444' }, encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) } } },
+        { mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom', fontSize: 10, color: '#444' }, encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) }, y: { value: 0 }, text: { field: 'label' } } },
+      ],
+    };
+    const curves: VegaLiteSpec = best ? { layer: [line, best] } : line;
     const epochs = epochAxisLayer(last, iterationsPerEpoch);
     return {
       title: { text: metric === 'cost' ? 'Cost' : 'Accuracy', fontSize: 13 },
       width: 340,
       height: 220,
-      ...(epochs ? { layer: [line, epochs], resolve: { scale: { x: 'independent' } } } : line),
+      ...(epochs ? { layer: [curves, epochs], resolve: { scale: { x: 'independent' } } } : curves),
     };
   };
   // A run with a learning-rate schedule gets a third panel: the rate its history recorded.

@@ -44,10 +44,9 @@ export function chartRoles(rows: readonly ResultRow[], asked: { color: string | 
   const varying = [...new Set(rows.flatMap((r) => Object.keys(r.varying)))]
     .filter((k) => k !== 'seed' && new Set(rows.map((r) => JSON.stringify(r.varying[k] ?? null))).size > 1);
   const models = new Set(rows.map((r) => r.model));
-  // Layers and activations follow the variant when there are variants: they add nothing to it.
-  const parameters = models.size > 1
-    ? ['variant', ...varying.filter((k) => !['layers', 'activations', 'activation'].includes(k) || !followsVariant(rows, k))]
-    : varying;
+  // A parameter that changes only with the variant (its layers, or an init of its own) is part
+  // of the variant, as compare treats it: a sweep against it would redraw the variants.
+  const parameters = models.size > 1 ? ['variant', ...varying.filter((k) => !followsVariant(rows, k))] : varying;
   const pick = (name: string | null) => (name !== null && parameters.includes(name) ? name : null);
   const color = pick(asked.color) ?? pick(asked.tableColumns) ?? parameters[0] ?? null;
   const facet = pick(asked.facet);

@@ -9,6 +9,13 @@ import { withSchema, type VegaLiteSpec } from './spec.ts';
  * there is one. Only completed (and early-stopped) runs count, as in results.md; other parameters still varying are
  * averaged over, and the subtitle says so. Long-form rows: one per run.
  */
+/**
+ * Tick labels of a parameter's values: with no precision, Vega takes one from the tick step of a
+ * linear axis, and 32 and 64 (a step of 32) read `3e+1` and `6e+1`. Six significant digits, and
+ * trailing zeros trimmed, show every value as written (32, 0.001, 1e-7).
+ */
+const AXIS_FORMAT = '.6~g';
+
 export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: string): VegaLiteSpec {
   const others = roles.parameters.filter((p) => p !== x);
   const color = roles.color !== null && roles.color !== x ? roles.color : (others[0] ?? null);
@@ -37,7 +44,7 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
     { calculate: 'datum.mean + datum.sd', as: 'hi' },
   ];
   const xEncoding = quantitative
-    ? { field: fieldName(x), type: 'quantitative', title: x, scale: log ? { type: 'log' } : { zero: false }, axis: { values: xValues, format: '~g' } }
+    ? { field: fieldName(x), type: 'quantitative', title: x, scale: log ? { type: 'log' } : { zero: false }, axis: { values: xValues, format: AXIS_FORMAT } }
     : { field: fieldName(x), type: 'nominal', title: x, sort: xValues.map(String), axis: { labelAngle: 0 } };
   const colour = color ? { color: { field: fieldName(color), type: 'nominal', title: color, sort: distinct(rows.map((r) => String(parameterValue(r, color)))) } } : {};
   const y = { field: 'mean', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } };

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
-import { formatProblem, UserError, type Problem } from '../errors.ts';
+import { formatProblem, Unavailable, UserError, type Problem } from '../errors.ts';
 
 /**
  * What every command shares: the exit codes, the `--set` and `--max-runs` options, and the one
@@ -22,13 +22,20 @@ export function positiveInteger(value: string): number {
   return n;
 }
 
+/** Commander's parser for a number of seconds that may be 0 (--wait-for-redis). */
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
 /** Prints problems to stderr as `FILE:LINE:COL: error: MESSAGE`, each with its source line and hint. */
 export function printProblems(problems: readonly Problem[]): void {
   for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
 }
 
 /**
- * Runs a command's body: a UserError prints its problems and exits 2; anything else is a bug and
+ * Runs a command's body: a UserError prints its problems and exits 2, an Unavailable exits 1; anything else is a bug and
  * prints its stack trace and exits 1. The body returns its own exit code.
  */
 export async function runCommand(body: () => number | Promise<number>): Promise<void> {
@@ -38,6 +45,11 @@ export async function runCommand(body: () => number | Promise<number>): Promise<
     if (error instanceof UserError) {
       printProblems(error.problems);
       process.exitCode = EXIT_INVALID;
+      return;
+    }
+    if (error instanceof Unavailable) {
+      printProblems(error.problems);
+      process.exitCode = EXIT_FAILURE;
       return;
     }
     if (isFileSystemError(error)) {

@@ -46,7 +46,7 @@ export function registerCompare(program: Command): void {
       const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
       const experiment = reportInput(loaded[0]!);
-      const out = resultsFolder(options.out, options.set);
+      const out = resultsFolder(options.out, options.set, loaded.map((l) => l.file));
       const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
       const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));
       // Without --baseline, the file's own comparison by the same parameter names it.

@@ -5,7 +5,7 @@ import { diffText } from '../compare/diff-format.ts';
 import { fileAtRevision } from '../compare/git-revision.ts';
 import { diffResults, hasChanges, parseResultsCsv, type CsvRow } from '../compare/results-diff.ts';
 import { problem, UserError } from '../errors.ts';
-import { experimentDir } from '../store/layout.ts';
+import { experimentDir, resultsFolder } from '../store/layout.ts';
 import { EXIT_FAILURE, EXIT_OK, printProblems, runCommand } from './common.ts';
 import { jsonOption, plainOutOption } from './options.ts';
 import { loadAll } from './experiments.ts';
@@ -51,8 +51,9 @@ export function registerDiff(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets: [] });
       printProblems(warnings);
       let changed = false;
+      const out = resultsFolder(options.out, [], loaded.map((l) => l.file));
       for (const [i, { file, experiment }] of loaded.entries()) {
-        const table = path.join(experimentDir(options.out, experiment.name), 'results.csv');
+        const table = path.join(experimentDir(out, experiment.name), 'results.csv');
         if (!existsSync(table)) {
           throw new UserError(problem('no-results', `no results table at ${table}`, { file, hint: `run \`mlp-lab report ${file}\` (or \`run\`) first` }));
         }

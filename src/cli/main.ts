@@ -18,10 +18,13 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   validate: async () => (await import('./validate.ts')).registerValidate,
   plan: async () => (await import('./plan.ts')).registerPlan,
+  ls: async () => (await import('./ls.ts')).registerLs,
   run: async () => (await import('./run.ts')).registerRun,
   report: async () => (await import('./report.ts')).registerReport,
   compare: async () => (await import('./compare.ts')).registerCompare,
+  best: async () => (await import('./best.ts')).registerBest,
   diff: async () => (await import('./diff.ts')).registerDiff,
+  prune: async () => (await import('./prune.ts')).registerPrune,
   schema: async () => (await import('./schema.ts')).registerSchema,
   worker: async () => (await import('./worker.ts')).registerWorker,
   queue: async () => (await import('./queue.ts')).registerQueue,

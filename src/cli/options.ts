@@ -23,12 +23,12 @@ export function maxRunsOption() {
 
 /** `--out DIR` of the commands that take `--set`: the default follows it. */
 export function outOption() {
-  return new Option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set)`);
+  return new Option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, or ${DEFAULT_SET_OUT} with --set, beside the experiments/ folder of the file)`);
 }
 
 /** `--out DIR` of the commands without `--set` (they read the experiment as written). */
 export function plainOutOption() {
-  return new Option('--out <dir>', 'results folder').default(DEFAULT_OUT);
+  return new Option('--out <dir>', `results folder (default: ${DEFAULT_OUT}, beside the experiments/ folder of the file)`);
 }
 
 export function onlyOption(verb: string) {

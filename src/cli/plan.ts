@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { describeTable, type ResolvedRun } from '../experiment/index.ts';
 import { selectRuns } from '../experiment/select-runs.ts';
@@ -32,18 +33,18 @@ export function registerPlan(program: Command): void {
     .action((files, options) => runCommand(() => {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
-      const out = resultsFolder(options.out, options.set);
+      const out = resultsFolder(options.out, options.set, loaded.map((l) => l.file));
       const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
       const selected = selectRuns(planned, planned, options.only);
       loaded.forEach((l, i) => {
         if (i > 0 && !options.json) process.stdout.write('\n');
-        printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false);
+        printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false, options.out === undefined ? where(l.file, out) : '');
       });
       return EXIT_OK;
     }));
 }
 
-function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean): void {
+function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean, note: string): void {
   const file = loaded.file;
   const name = loaded.experiment.name;
   const runs = selected.map((run) => ({ ...run, finished: isRunFinished(out, name, run.id), dir: runDir(out, name, run.id) }));
@@ -78,7 +79,13 @@ function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], 
   process.stdout.write(table === null ? '\n' : `${table}\n\n`);
   if (loaded.search) process.stdout.write(`${searchPlanLines(loaded.search).join('\n')}\n\n`);
   process.stdout.write(`${textTable(header, rows)}\n\n`);
-  process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/\n`);
+  process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/${note}\n`);
+}
+
+/** Why the default results folder is where it is, when it is not in the working directory. */
+function where(file: string, out: string): string {
+  if (!out.startsWith('..') && !path.isAbsolute(out)) return '';
+  return ` (found from where ${file} is: see "Where results go" in docs/cli.md)`;
 }
 
 /** The variant's own label: the run label without the `key=value` parts shown in their own columns. */

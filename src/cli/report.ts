@@ -30,7 +30,7 @@ export function registerReport(program: Command): void {
     .action((files, options) => runCommand(async () => {
       const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
       printProblems(warnings);
-      const out = resultsFolder(options.out, options.set);
+      const out = resultsFolder(options.out, options.set, loaded.map((l) => l.file));
       const overrides = effectiveOverrides(options.set);
       checkStoreLayout(out, loaded.map((l) => l.experiment.name));
       const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
@@ -38,7 +38,7 @@ export function registerReport(program: Command): void {
         const file = loaded[i]!.file;
         const recorded = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id)).filter((r) => r.outcome !== null).length;
         const unplanned = unplannedRuns(out, experiment.name, experiment.runs);
-        const show = `mlp-lab report ${file}${out === resultsFolder(undefined, unplanned.suggestedSets) ? '' : ` --out ${out}`}${unplanned.suggestedSets.map((k) => ` --set ${k}`).join('')}`;
+        const show = `mlp-lab report ${file}${out === resultsFolder(undefined, unplanned.suggestedSets, [file]) ? '' : ` --out ${out}`}${unplanned.suggestedSets.map((k) => ` --set ${k}`).join('')}`;
         const elsewhere = unplanned.count > 0
           ? `${unplanned.count} finished run${unplanned.count === 1 ? '' : 's'} in ${experimentDir(out, experiment.name)}/runs ${unplanned.count === 1 ? 'is' : 'are'} not in this plan (made with other --set overrides, or another version of the file)`
           : null;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
 
-import { ProgressDisplay } from '../run/progress.ts';
+import { liveTerminal, ProgressDisplay } from '../run/progress.ts';
 import { runExperiments, type RunSummary } from '../run/run-experiments.ts';
 import { DEFAULT_SET_OUT, effectiveOverrides, resultsFolder } from '../store/layout.ts';
 import { problem, UserError } from '../errors.ts';
@@ -68,7 +68,7 @@ export function registerRun(program: Command): void {
       const { loaded, warnings } = loadAll(files, { sets, maxRuns: options.maxRuns });
       printProblems(warnings);
       const overrides = effectiveOverrides(sets);
-      const out = resultsFolder(options.out, sets);
+      const out = resultsFolder(options.out, sets, loaded.map((l) => l.file));
       const planOptions = { sets, maxRuns: options.maxRuns };
       const select = (planned: PlannedExperiment[]) => selectRuns(planned.map((l) => ({ ...reportInput(l), overrides, search: l.search })), planned, options.only);
       const firstPlan = plannedExperiments(loaded, out, planOptions);
@@ -115,7 +115,7 @@ export function registerRun(program: Command): void {
       process.on('SIGTERM', handlers.SIGTERM);
       // With --json, stdout carries only the summary: progress goes to stderr.
       const stream = options.json ? process.stderr : process.stdout;
-      const live = stream.isTTY === true;
+      const live = liveTerminal(stream);
       const publisher = new ResultsPublisher(out, experiments, { charts: options.charts });
       let summary: RunSummary;
       try {

@@ -1,8 +1,8 @@
 import { availableParallelism, hostname } from 'node:os';
 import type { Command } from '@commander-js/extra-typings';
-import { checkReachable, parseQueueUrl } from '../queue/connection.ts';
+import { parseQueueUrl, waitUntilReachable } from '../queue/connection.ts';
 import { startWorker } from '../queue/worker.ts';
-import { EXIT_OK, positiveInteger, runCommand } from './common.ts';
+import { EXIT_OK, nonNegativeInteger, positiveInteger, runCommand } from './common.ts';
 
 /** `mlp-lab worker --queue URL`: trains runs taken from the queue until stopped. */
 export function registerWorker(program: Command): void {
@@ -14,6 +14,7 @@ export function registerWorker(program: Command): void {
     .option('--name <name>', 'this worker\'s name, shown by `mlp-lab queue`', `${hostname()}-${process.pid}`)
     .option('--data <dir>', 'where this worker finds the data files of `source: idx`, `csv` and `npy` runs (by file name)', '.')
     .option('--lock-seconds <s>', 'a worker silent this long is taken for dead and its runs go to another worker', positiveInteger, 30)
+    .option('--wait-for-redis <s>', 'when Redis is not up yet, try again every 2 s for this long before giving up (0: do not wait)', nonNegativeInteger, 60)
     .addHelpText('after', [
       '',
       'Runs use this machine\'s bundled MNIST (or the IDX files in --data, checked by sha256) and its',
@@ -28,11 +29,16 @@ export function registerWorker(program: Command): void {
       'Examples:',
       '  $ mlp-lab worker --queue redis://10.0.0.5:6379',
       '  $ mlp-lab worker --queue rediss://mlp:secret@queue.example.org:6380 --jobs 4',
+      '  $ mlp-lab worker --queue redis://10.0.0.5:6379 --wait-for-redis 300   # started before Redis',
     ].join('\n'))
     .action((options) => runCommand(async () => {
       const connection = parseQueueUrl(options.queue);
-      await checkReachable(connection);
       const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+      let waited = false;
+      await waitUntilReachable(connection, options.waitForRedis, (reason) => {
+        if (!waited) log(`${reason}; trying again every 2 s for up to ${options.waitForRedis} s (--wait-for-redis)`);
+        waited = true;
+      });
       const worker = await startWorker({
         connection, jobs: options.jobs, name: options.name, dataDir: options.data, lockSeconds: options.lockSeconds, log,
       });

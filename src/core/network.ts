@@ -108,10 +108,15 @@ export function countCorrect(logits: Float32Array, labels: Uint8Array, rows: num
   return correct;
 }
 
+/** The most layer sizes a model may have: the native evaluation kernel refuses more (native/src/bindings_data.cc). */
+export const MAX_LAYER_SIZES = 64;
+
 /** Throws a RangeError naming what is wrong with a model's shape. */
 export function assertModel(model: ModelConfig): void {
   const { layers, activations } = model;
   if (layers.length < 2) throw new RangeError(`a model needs at least 2 layer sizes, got ${layers.length}`);
+  // Checked here too, so that a model the native backend refuses fails the same way on every backend.
+  if (layers.length > MAX_LAYER_SIZES) throw new RangeError(`a model has at most ${MAX_LAYER_SIZES} layer sizes, got ${layers.length}`);
   if (layers.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new RangeError(`layer sizes must be positive integers, got [${layers.join(', ')}]`);
   }

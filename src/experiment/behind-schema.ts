@@ -1,3 +1,4 @@
+import { checkComparisons } from './check-compare.ts';
 import type { DatasetInfo } from './dataset-info.ts';
 import { inspectDataset } from './dataset.ts';
 import { expandExperiment } from './expand.ts';
@@ -19,6 +20,9 @@ const KEPT_CODES = new Set([
   'layer-mismatch', 'activation-count', 'softmax-position', 'bad-data-file', 'file-not-found', 'unused-key', 'bad-split',
   'too-large', 'dropout-count', 'bad-schedule', 'grid-conflict', 'conflicting-keys', 'duplicate-id', 'zip-length', 'duplicate-value', 'unknown-variant',
 ]);
+
+/** Findings about sections that name what varies. */
+const NAMING_CODES = new Set(['table-unknown', 'charts-unknown', 'charts-same', 'compare-unknown', 'compare-baseline']);
 
 export function findingsBehindSchema(data: unknown, experimentFile: string, overrides: readonly Override[], memoryLimit: number): Finding[] {
   const validate = experimentValidator();
@@ -43,9 +47,16 @@ export function findingsBehindSchema(data: unknown, experimentFile: string, over
   const experiment = copy as ExperimentFile;
   const inspected = inspectDataset(experiment.dataset, experimentFile);
   const findings: Finding[] = [...inspected.findings];
-  if (inspected.info) findings.push(...expandExperiment({ experiment, dataset: inspected.info as DatasetInfo, overrides, memoryLimit }).findings);
+  // What varies decides whether `table:`, `charts:` and `compare:` name it: those checks are kept
+  // only when nothing that varies was taken out.
+  const varyingIntact = !removed.some((at) => ['grid', 'variants', 'seeds', 'repeats'].includes(String(at[0])));
+  if (inspected.info) {
+    const expansion = expandExperiment({ experiment, dataset: inspected.info as DatasetInfo, overrides, memoryLimit });
+    findings.push(...expansion.findings);
+    if (varyingIntact) findings.push(...checkComparisons(experiment, expansion.runs, overrides.length > 0));
+  }
   const under = (path: NodePath, prefix: NodePath) => prefix.every((key, i) => String(path[i]) === String(key));
   return findings.filter((f) =>
-    f.severity === 'error' && KEPT_CODES.has(f.code)
+    f.severity === 'error' && (KEPT_CODES.has(f.code) || (varyingIntact && NAMING_CODES.has(f.code)))
     && (f.origin.kind !== 'file' || !removed.some((r) => under(f.origin.kind === 'file' ? f.origin.path : [], r))));
 }

@@ -1,6 +1,7 @@
 import type { ResolvedRun } from './expand.ts';
 import type { ExperimentFile } from './schema.ts';
 import type { Finding } from './settings.ts';
+import { variantNamed } from './run-names.ts';
 import { didYouMean } from './suggest.ts';
 
 /**
@@ -25,9 +26,10 @@ export function checkComparisons(experiment: ExperimentFile, runs: readonly Reso
       return;
     }
     if (entry.baseline === undefined) return;
-    // Variants are named by id in the file; other values as `varying` shows them (lists as [a,b]).
+    // Variants are named by id or label; other values as `varying` shows them (lists as [a,b]).
     const values = [...new Set(runs.map((r) => (entry.by === 'variant' ? r.variant : text(r.varying[entry.by]))))];
-    if (!values.includes(text(entry.baseline))) {
+    const named = entry.by === 'variant' ? variantNamed(experiment, entry.baseline)?.id : text(entry.baseline);
+    if (!values.includes(named ?? null)) {
       const close = didYouMean(text(entry.baseline), values.filter((v): v is string => v !== null));
       findings.push({
         code: 'compare-baseline', severity: 'error', origin: at('baseline'),

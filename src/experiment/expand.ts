@@ -1,5 +1,5 @@
 import type { DatasetInfo } from './dataset-info.ts';
-import { combinations, gridAxes, type Override } from './grid.ts';
+import { combinations, gridAxes, type Axis, type Override } from './grid.ts';
 import { estimateMemory, memoryProblem } from './memory.ts';
 import { resolveRun } from './resolve.ts';
 import { runId } from './run-id.ts';
@@ -53,7 +53,8 @@ export const DEFAULT_MAX_RUNS = 1000;
 /**
  * Stage 3, expand: a validated experiment to its list of runs — every variant crossed with the
  * grid's combinations (less the excluded ones) and the seeds, with `--set` overrides applied last.
- * Pure: same input, same runs. Returns no runs when any finding is an error.
+ * Pure: same input, same runs. Returns no runs when a finding about the runs is an error (the
+ * errors of `table:` and `charts:` only are returned with the runs).
  *
  * Seeds: a run's seed is the `seed` setting that applies to it (defaults < variant < grid < --set,
  * schema default 0), or each value of `seeds`; with `repeats: n`, repeat k (from 0) uses that
@@ -90,9 +91,11 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
         key === 'variant' ? value === variant?.id : canonicalJson(valueOf(written, key as ParameterName)) === canonicalJson(value)));
       for (const m of matching) m.used = true;
       if (matching.length > 0) continue;
+      // `--set seed=N` sets the first seed of the repeats, as `seed:` in the file does: repeat k uses N + k.
+      // A search's proposal comes before the overrides: `--set` wins, as it does over the file.
+      const overridden = overlay(input.layer ? overlay(written, input.layer) : written, setLayer);
       for (let k = 0; k < repeats; k++) {
-        const seeded = k === 0 ? written : overlay(written, new Map([['seed', { value: (valueOf(written, 'seed') as number) + k, origin: written.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
-        const settings = overlay(input.layer ? overlay(seeded, input.layer) : seeded, setLayer);
+        const settings = k === 0 ? overridden : overlay(overridden, new Map([['seed', { value: (valueOf(overridden, 'seed') as number) + k, origin: overridden.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
         const resolved = resolveRun(settings, dataset, anchor);
         findings.push(...resolved.findings);
         if (resolved.config) candidates.push({ variant, settings, config: resolved.config });
@@ -116,8 +119,9 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
       findings.push(duplicateWarning(first.settings, candidate.settings));
     }
   }
+  if (kept.length < candidates.length && setLayer.size > 0) findings.push(collapseWarning(candidates.length, kept.length, setLayer, axes, variants));
   for (const candidate of kept) {
-    const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity);
+    const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity, candidate.config.backend);
     const origin = candidate.settings.get('layers')?.origin;
     if (tooBig) findings.push({ code: 'too-large', severity: 'error', origin: origin?.kind === 'default' || !origin ? { kind: 'file', path: candidate.variant?.path ?? ['defaults'] } : origin, ...tooBig });
   }
@@ -131,9 +135,10 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   const order = [...axes.flatMap((a) => a.names), ...PARAMETER_NAMES];
   const varyingNames = [...new Set(order)].filter((name) => !EXECUTION_NAMES.includes(name) && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
   const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
+  // Errors of `table:` and `charts:` do not change the runs: they are still listed, so that the
+  // `compare:` section is checked in the same pass and every problem is reported at once.
   checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
   checkCharts(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
-  if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
   const runs = kept.map((c, index): ResolvedRun => {
     const varying = Object.fromEntries(varyingNames.map((name) => [name, shownValue(c.settings, name)]));
     const parts = varyingNames.filter((name) => !byVariant.includes(name)).map((name) => `${name}=${varying[name]}`);
@@ -226,6 +231,29 @@ function duplicateWarning(first: Settings, later: Settings): Finding {
     code: 'duplicate-run', severity: 'warning', origin: origin ?? { kind: 'file', path: ['variants'] },
     message: differing.length ? `runs that differ only in ${differing.join(', ')} are the same run (the setting is ignored here); planned once` : 'two variants describe the same run; planned once',
     hint: differing.includes('init_std') ? '`init_std` is used by `init: normal` only' : undefined,
+  };
+}
+
+/**
+ * `--set` of a parameter that the grid, the seeds or the variants vary makes runs the same run: say
+ * so, with the counts, since a plan that shrinks without a word looks like a complete one.
+ */
+function collapseWarning(planned: number, kept: number, setLayer: Settings, axes: readonly Axis[], variants: readonly { settings: Settings }[]): Finding {
+  const keys = [...setLayer.keys()];
+  const collapsing = keys.filter((key) => axes.some((a) => a.names.includes(key)) || variants.some((v) => v.settings.has(key)));
+  if (collapsing.length === 0) {
+    return { code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: keys[0]! }, message: `with ${keys.map((key) => `--set ${key}`).join(', ')}, runs that differed only in settings they ignore are the same run: ${planned} runs become ${kept}` };
+  }
+  const named = collapsing;
+  const where = (key: ParameterName) => {
+    const origin = axes.find((a) => a.names.includes(key))?.points[0]?.get(key)?.origin;
+    if (!origin) return 'the variants';
+    return origin.kind === 'file' && origin.path[0] === 'grid' ? 'the grid' : '`seeds`';
+  };
+  return {
+    code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: named[0]! },
+    message: `${named.map((key) => `--set ${key}`).join(', ')} replaces values that vary in ${[...new Set(named.map(where))].join(' and ')}: ${planned} runs become ${kept}`,
+    hint: 'to keep every run, vary the parameter in the file instead, or drop the --set',
   };
 }
 

@@ -35,12 +35,21 @@ export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes
 export const MAX_TENSOR_VALUES = 2 ** 32;
 
 
-/** Why a run cannot be trained on this machine, or null: a tensor past the typed-array limit, or more memory than the machine has. */
-export function memoryProblem(memory: { bytes: number; largestTensor: number }, limit: number): { message: string; hint: string } | null {
+/** What the wasm backend can address: its memory is a 32-bit one. */
+export const WASM_MEMORY_BYTES = 2 ** 32;
+
+/** Why a run cannot be trained on this machine, or null: a tensor past the typed-array limit, more than the wasm backend addresses, or more memory than the machine has. */
+export function memoryProblem(memory: { bytes: number; largestTensor: number }, limit: number, backend = 'auto'): { message: string; hint: string } | null {
   if (memory.largestTensor > MAX_TENSOR_VALUES) {
     return {
       message: `a layer of this run needs ${countOf(memory.largestTensor)} values in one array; the most is ${MAX_TENSOR_VALUES.toLocaleString('en-US')}`,
       hint: 'use smaller layers (a weight matrix holds n_in × n_out values)',
+    };
+  }
+  if (backend === 'wasm' && memory.bytes > WASM_MEMORY_BYTES) {
+    return {
+      message: `a run of this model needs about ${formatBytes(memory.bytes)} of memory; the wasm backend addresses at most ${formatBytes(WASM_MEMORY_BYTES)}`,
+      hint: 'use smaller layers, or another backend (native or js)',
     };
   }
   if (memory.bytes > limit) {

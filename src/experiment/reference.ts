@@ -62,6 +62,11 @@ interface Node {
   pattern?: string;
   minimum?: number;
   exclusiveMinimum?: number;
+  maximum?: number;
+  exclusiveMaximum?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
   title?: string;
   description?: string;
   default?: unknown;
@@ -76,10 +81,21 @@ function typeOf(node: Node): string {
     // A string that must be one word (`epoch`, `auto`, `all`) is shown as that word.
     const word = t === 'string' ? /^\^([a-z]+)\$$/.exec(node.pattern ?? '')?.[1] : undefined;
     if (word !== undefined) return `\`${word}\``;
-    if (t === 'array') return `list of ${node.items ? typeOf(node.items) : 'values'}`;
+    // Every limit the schema enforces is stated: a reader should not learn one from an error.
+    if (t === 'string' && node.pattern) return `string matching \`${node.pattern}\`${node.maxLength === undefined ? '' : `, at most ${node.maxLength} characters`}`;
+    if (t === 'array') {
+      const count = node.minItems !== undefined && node.maxItems !== undefined ? ` (${node.minItems} to ${node.maxItems})` : node.minItems !== undefined && node.minItems > 1 ? ` (at least ${node.minItems})` : '';
+      return `list of ${node.items ? typeOf(node.items) : 'values'}${count}`;
+    }
     if (t === 'object') return 'mapping';
-    if ((t === 'integer' || t === 'number') && node.minimum !== undefined) return `${t} ≥ ${node.minimum}`;
-    if ((t === 'integer' || t === 'number') && node.exclusiveMinimum !== undefined) return `${t} > ${node.exclusiveMinimum}`;
+    if (t === 'integer' || t === 'number') {
+      const low = node.minimum !== undefined ? `${node.minimum} ≤ ` : node.exclusiveMinimum !== undefined ? `${node.exclusiveMinimum} < ` : '';
+      const high = node.maximum !== undefined && node.maximum < Number.MAX_SAFE_INTEGER ? ` ≤ ${node.maximum}` : node.exclusiveMaximum !== undefined ? ` < ${node.exclusiveMaximum}` : '';
+      if (low && high) return `${t}, ${low}x${high}`;
+      if (node.minimum !== undefined) return `${t} ≥ ${node.minimum}`;
+      if (node.exclusiveMinimum !== undefined) return `${t} > ${node.exclusiveMinimum}`;
+      if (high) return `${t}${high}`;
+    }
     return t;
   }).join(' \\| ');
 }

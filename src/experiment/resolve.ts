@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { InitScheme, ShuffleMode } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetInfo } from './dataset-info.ts';
@@ -67,7 +68,9 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     fail('layer-mismatch', 'layers', `the first layer has ${layers[0]} units but ${data.name} ${has}`, [0], `start the layers with ${data.features}${data.table ? ' (or `auto`)' : ''}`);
   }
   if (layers[layers.length - 1] !== data.classes && !Number.isNaN(layers[layers.length - 1])) {
-    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${data.name} has ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}${data.table ? ' (or `auto`)' : ''}`);
+    // The classes come from the labels: for IDX files, name the labels file, not the images.
+    const labels = data.idx ? `the labels of ${path.basename(data.idx.paths.train_labels)}` : data.name;
+    fail('layer-mismatch', 'layers', `the last layer has ${layers[layers.length - 1]} units but ${labels} ${data.idx ? 'have' : 'has'} ${data.classes} classes`, [layers.length - 1], `end the layers with ${data.classes}${data.table ? ' (or `auto`)' : ''}`);
   }
 
   const trainLimit = get<number | null>('dataset.train_limit');
@@ -94,6 +97,12 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
   if (!Number.isSafeInteger(iterations)) {
     fail('too-large', 'epochs', `${epochs} epochs make ${iterations.toExponential(2)} iterations, more than can be counted exactly (2^53)`,
       undefined, 'fewer epochs: a run would not end in any case');
+  }
+
+  // `repeats:` adds k to the seed: past 2^53 the seed cannot be held exactly, and the core refuses it.
+  const seed = get<number>('seed');
+  if (!Number.isSafeInteger(seed)) {
+    fail('out-of-range', 'seed', `a repeat's seed would be ${seed}, beyond the largest exact integer (2^53 - 1)`, undefined, 'a smaller `seed`, or fewer `repeats`');
   }
 
   if (get<number | null>('early_stopping.patience') !== null && get<string>('early_stopping.metric') === 'validation_cost' && validation === 0) {

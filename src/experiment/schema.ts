@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_LAYER_SIZES } from '../core/network.ts';
 import { MISSING_POLICIES } from '../data/missing-values.ts';
 
 /**
@@ -44,6 +45,7 @@ function countOrNull(doc: Doc) {
 export const PARAMETERS = {
   layers: Type.Array(Type.Unsafe<number | 'auto'>({ type: ['integer', 'string'], minimum: 1, pattern: '^auto$', title: 'Layer size', description: 'Units of one layer; `auto` for the first (the data\'s input width) or the last (its class count).' }), {
     minItems: 2,
+    maxItems: MAX_LAYER_SIZES,
     title: 'Layer sizes',
     description: 'Units per layer from input to output: 784 inputs and 10 classes for MNIST, e.g. [784, 128, 64, 10]; `auto` as the first or last size takes the input width or the class count of the data (`mlp-lab plan` shows them). Required in `defaults` or in every variant.',
     examples: [[784, 10], [784, 128, 64, 10], ['auto', 64, 'auto']],

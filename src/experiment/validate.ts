@@ -122,6 +122,12 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
       if (path[0] === 'search') return issue('too-few-items', `${what} needs [low, high], got ${count} ${count === 1 ? 'value' : 'values'}`);
       return issue('too-few-items', `${what} needs at least ${limit} ${limit === 1 ? 'entry' : 'entries'}, got ${count}`);
     }
+    case 'maxItems': {
+      const limit = (error.params as { limit: number }).limit;
+      const count = Array.isArray(error.data) ? error.data.length : 0;
+      if (path.at(-1) === 'layers') return issue('too-many-items', `${what} may list at most ${limit} layer sizes, got ${count}`, 'the native kernels take at most this many');
+      return issue('too-many-items', `${what} may hold at most ${limit} ${limit === 1 ? 'entry' : 'entries'}, got ${count}`);
+    }
     case 'uniqueItems': {
       const { i, j } = error.params as { i: number; j: number };
       const item = Array.isArray(error.data) ? showValue(error.data[Math.max(i, j)]) : 'a value';

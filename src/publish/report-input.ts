@@ -2,6 +2,7 @@ import type { ChartSettings } from '../charts/settings.ts';
 import { chartSettings } from '../charts/settings.ts';
 import type { ComparisonSpec } from '../compare/compare.ts';
 import type { LoadedExperiment, ResolvedRun } from '../experiment/index.ts';
+import { variantLabelOf, variantNamed } from '../experiment/run-names.ts';
 import type { ChartsWritten } from '../charts/write-charts.ts';
 import type { ExperimentResults } from '../tables/write-tables.ts';
 import type { SearchPlan } from '../run/search-plan.ts';
@@ -48,9 +49,9 @@ export function reportInput(loaded: LoadedExperiment, runs: readonly ResolvedRun
   };
 }
 
-/** Comparisons by variant name the baseline by the variant's id; the runs carry its label. */
+/** Comparisons by variant name the baseline by the variant's id or label; the runs carry its label. */
 export function variantLabel(loaded: LoadedExperiment, by: string, baseline: unknown): unknown {
   if (by !== 'variant') return baseline;
-  const variant = (loaded.experiment.variants ?? []).find((v) => v.id === baseline);
-  return variant ? (variant.label ?? variant.id) : baseline;
+  const variant = variantNamed(loaded.experiment, baseline);
+  return variant ? variantLabelOf(variant) : baseline;
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAME, QUEUE_PREFIX } from './connection.ts';
+import { writeFileAtomic } from '../store/atomic.ts';
 
 /** Checkpoints stay in Redis this long after their last write (a run abandoned for good expires). */
 const KEEP_SECONDS = 7 * 24 * 3600;
@@ -34,7 +35,8 @@ export class CheckpointRelay {
   async fetch(runId: string): Promise<boolean> {
     const bytes = await this.redis.getBuffer(checkpointKey(runId));
     if (!bytes) return false;
-    writeFileSync(this.fileFor(runId), bytes);
+    // All or nothing: a checkpoint cut by a full disk would be read as the run's state.
+    writeFileAtomic(this.fileFor(runId), bytes, { durable: false });
     return true;
   }
 

@@ -1,6 +1,6 @@
 import type { RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { problem, UserError } from '../errors.ts';
+import { problem, Unavailable, UserError } from '../errors.ts';
 
 /**
  * Where the queue lives: a Redis URL parsed into ioredis options. Every mlp-lab process on the
@@ -62,18 +62,32 @@ export function parseQueueUrl(url: string, option = '--queue', env: NodeJS.Proce
   return { redis, display: shown.toString() };
 }
 
+/** Network errors that say the server is not there (yet), as opposed to a refused password or a TLS mismatch. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'ENOTFOUND']);
+
 /**
  * Connects once, with a short timeout and no retries, and pings: a wrong host, port, password or
- * TLS setting becomes a UserError (`queue-unreachable`) instead of an endless reconnect loop.
+ * TLS setting becomes an error instead of an endless reconnect loop. A server that is not there
+ * is `Unavailable` (exit 1: the input is right, a retry may work), naming the network's reason
+ * (ECONNREFUSED), not ioredis's `Connection is closed.`; anything else, such as a refused
+ * password, is a UserError (`queue-unreachable`).
  */
 export async function checkReachable(connection: QueueConnection, option = '--queue'): Promise<void> {
   const client = new Redis({ ...connection.redis, lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {}); // reported through connect()'s rejection below
+  let cause: NodeJS.ErrnoException | null = null;
+  // connect() rejects with `Connection is closed.`; the socket's error, which says why, comes here.
+  client.on('error', (error: NodeJS.ErrnoException) => { cause ??= error; });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? String(error);
+    const failure = (cause ?? error) as NodeJS.ErrnoException;
+    const reason = failure.message.split('\n')[0] ?? String(failure);
+    if (failure.code && UNREACHABLE_CODES.has(failure.code)) {
+      throw new Unavailable(problem('queue-unreachable', `cannot reach the queue at ${connection.display}: ${reason}`, {
+        file: option, hint: 'is Redis running there and reachable from this machine? (redis-cli -h HOST -p PORT ping)',
+      }));
+    }
     throw new UserError(problem('queue-unreachable', `cannot use the queue at ${connection.display}: ${reason}`, {
       file: option,
       hint: /NOAUTH|WRONGPASS|AUTH/i.test(reason)
@@ -82,5 +96,23 @@ export async function checkReachable(connection: QueueConnection, option = '--qu
     }));
   } finally {
     client.disconnect();
+  }
+}
+
+/**
+ * checkReachable, again every 2 s while the server is not there, for up to `seconds`: a worker
+ * started with (or before) Redis waits for it rather than exit. `onWait` hears each failure.
+ */
+export async function waitUntilReachable(connection: QueueConnection, seconds: number, onWait: (reason: string) => void, option = '--queue'): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (true) {
+    try {
+      await checkReachable(connection, option);
+      return;
+    } catch (error) {
+      if (!(error instanceof Unavailable) || Date.now() + 2000 > deadline) throw error;
+      onWait(error.problems[0]!.message);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
   }
 }

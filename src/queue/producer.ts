@@ -6,6 +6,7 @@ import type { RunExecutor } from '../run/run-experiments.ts';
 import type { ScheduleOptions } from '../run/schedule.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
 import { checkpointKey } from './checkpoints.ts';
+import { cancelKey } from './manage.ts';
 import { buildJob, type RunJob } from './payload.ts';
 import { decodeResult, fromJson } from './result.ts';
 
@@ -104,6 +105,7 @@ class QueuedRuns {
       this.schedule.signal.removeEventListener('abort', onAbort);
       await this.events.close();
       await this.queue.close();
+      this.markerClient?.disconnect();
     }
   }
 
@@ -187,6 +189,17 @@ class QueuedRuns {
     }
   }
 
+  private markerClient: Redis | null = null;
+
+  /** A client of its own for the cancellation marks (see manage.ts), opened when first needed. */
+  private markers(): Redis {
+    if (!this.markerClient) {
+      this.markerClient = new Redis(this.options.connection.redis);
+      this.markerClient.on('error', () => {}); // the queue's own client reports connection trouble
+    }
+    return this.markerClient;
+  }
+
   private async forgetCheckpoint(id: string): Promise<void> {
     const client = new Redis(this.options.connection.redis);
     try {
@@ -210,8 +223,12 @@ class QueuedRuns {
     const id = entry.run.id;
     const state = await this.queue.getJobState(id);
     const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(id) : undefined;
-    if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
+    if (state === 'unknown' && !submit && (await this.markers().get(cancelKey(id))) !== null) {
+      await this.end(entry, { failedReason: 'cancelled with mlp-lab queue --cancel' });
+    } else if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
       if (!submit) this.options.log(`queue: job ${id} is gone from Redis (restarted without its data?); queuing it again`);
+      // Queued anew by this run: an earlier cancellation no longer applies.
+      if (submit) await this.markers().del(cancelKey(id));
       await this.add(entry);
     } else if (state === 'failed' && submit) {
       await job!.remove();

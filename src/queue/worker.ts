@@ -51,6 +51,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
   redis.on('error', () => {}); // reconnects by itself; the BullMQ worker reports connection trouble
   const checkpoints = new CheckpointRelay(redis);
 
+  const runOfJob = new Map<string, string>();
   const process = async (job: Job, token?: string) => {
     let accepted;
     try {
@@ -112,7 +113,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     }
     const done = result!;
     const resumed = done.resumedFrom !== null ? `, resumed at iteration ${done.resumedFrom}` : '';
-    options.log(`${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}`);
+    // Logged as trained, not as done: Redis may still refuse the result (see lostLock below).
+    options.log(`${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}, sending the result`);
+    if (job.id !== undefined) runOfJob.set(job.id, runId);
     return encodeResult(done, options.name);
   };
 
@@ -129,8 +132,20 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     autorun: false,
   });
   let lastError = '';
+  worker.on('completed', (job) => {
+    const runId = job.id === undefined ? undefined : runOfJob.get(job.id);
+    if (job.id !== undefined) runOfJob.delete(job.id);
+    if (runId) options.log(`sent      ${runId}`);
+  });
   worker.on('error', (error) => {
     const line = error.message.split('\n')[0] ?? String(error);
+    const lost = lostLock(line);
+    if (lost !== null) {
+      const runId = runOfJob.get(lost) ?? lost;
+      runOfJob.delete(lost);
+      options.log(`lost      ${runId}: Redis no longer held this worker's lock on the job (Redis restarted or lost it, or the worker was silent for more than --lock-seconds), so the result above was not recorded; the queue gives the run to a worker again`);
+      return;
+    }
     if (line !== lastError) options.log(`queue: ${line}${/ECONNREFUSED|ECONNRESET|Connection is closed/.test(line) ? ' (reconnecting)' : ''}`);
     lastError = line;
   });
@@ -167,4 +182,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       return close();
     },
   };
+}
+
+/** The job id of BullMQ's `Missing lock for job ID. moveToFinished` (a result refused because the job's lock is gone), or null. */
+export function lostLock(message: string): string | null {
+  return /^Missing (?:lock|key) for job (\S+?)\.? moveTo(?:Finished|Completed|Failed)/.exec(message)?.[1] ?? null;
 }

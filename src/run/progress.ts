@@ -22,7 +22,12 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** A search's round (`round 2 of 5`): announced when the view starts, and on the overall line. */
   stage?: string | null;
+  /** The clock, in milliseconds (tests set it). */
+  now?: () => number;
 }
+
+/** An ETA is shown once this much has been measured in this process: the first iterations (loading, warming up) say little. */
+const ETA_AFTER_MS = 3000;
 
 interface Active {
   label: string;
@@ -30,25 +35,35 @@ interface Active {
   started: number;
   latest: ProgressMessage | null;
   lastPlain: number;
+  /** The first progress seen in this process: a resumed run starts far from iteration 0, and only what it trains here measures its speed. */
+  base: { iteration: number; time: number } | null;
 }
 
 /**
  * The live view of a `run`: one line per run in flight (label, epoch, iteration, cost, accuracy,
  * elapsed, ETA) and an overall line (runs done of total, failures, ETA). Estimates weigh runs by
- * their work (iterations × weights), measured against the throughput seen so far.
+ * their work (iterations × weights), measured against the throughput seen so far in this process
+ * (a resumed run's iterations before its checkpoint do not count), and are hidden until there is
+ * enough of it to mean something.
  */
 export class ProgressDisplay {
   private readonly active = new Map<string, Active>();
   private readonly write: (text: string) => void;
   private readonly live: ReturnType<typeof createLogUpdate> | null;
-  private readonly started = Date.now();
+  private readonly now: () => number;
+  private readonly started: number;
   private done = 0;
   private failed = 0;
   private diverged = 0;
+  /** The work of the runs that ended, whole. */
   private workDone = 0;
+  /** The part of it trained in this process. */
+  private workDoneHere = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly total: number, private readonly totalWork: number, private readonly options: ProgressOptions) {
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
     const stream = options.stream ?? process.stdout;
     this.write = options.write ?? ((text) => stream.write(`${text}\n`));
     this.live = options.live && !options.quiet ? createLogUpdate(stream) : null;
@@ -60,7 +75,7 @@ export class ProgressDisplay {
   }
 
   runStarted(runId: string, label: string, work: number): void {
-    this.active.set(runId, { label, work, started: Date.now(), latest: null, lastPlain: Date.now() });
+    this.active.set(runId, { label, work, started: this.now(), latest: null, lastPlain: this.now(), base: null });
     if (!this.live && !this.options.quiet) this.write(`${'start'.padEnd(9)} ${label}`);
   }
 
@@ -68,9 +83,10 @@ export class ProgressDisplay {
     const run = this.active.get(message.runId);
     if (!run) return;
     run.latest = message;
+    run.base ??= { iteration: message.iteration, time: this.now() };
     const interval = (this.options.plainInterval ?? 10) * 1000;
-    if (!this.live && !this.options.quiet && Date.now() - run.lastPlain >= interval) {
-      run.lastPlain = Date.now();
+    if (!this.live && !this.options.quiet && this.now() - run.lastPlain >= interval) {
+      run.lastPlain = this.now();
       this.write(`${''.padEnd(9)} ${this.describe(run)}`);
     }
   }
@@ -81,10 +97,12 @@ export class ProgressDisplay {
     this.active.delete(runId);
     this.done++;
     this.workDone += run.work;
+    this.workDoneHere += run.work * (run.latest ? 1 - (run.base?.iteration ?? 0) / run.latest.iterations : 1);
     if (end.status === 'failed') this.failed++;
     if (end.status === 'diverged') this.diverged++;
     if (this.options.quiet) return;
-    const accuracy = end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
+    // A diverged network's accuracy is not a result (the tables show none either): only its status.
+    const accuracy = end.status === 'diverged' || end.testAccuracy === null || Number.isNaN(end.testAccuracy) ? '' : `  test ${end.testAccuracy.toFixed(2)}%`;
     const color = { completed: '32', 'early-stopped': '32', diverged: '33', stopped: '33', failed: '31' }[end.status];
     const mark = this.paint(color, (end.status === 'completed' ? 'done' : end.status.toUpperCase()).padEnd(9));
     const line = `${mark} ${run.label}${accuracy}  ${clock(end.seconds)}${end.message ? `  (${end.message})` : ''}`;
@@ -106,17 +124,19 @@ export class ProgressDisplay {
     const eta = this.overallEta();
     lines.push(
       `${this.options.stage ? `${this.options.stage}: ` : ''}${this.done}/${this.total} runs done${this.diverged ? `, ${this.diverged} diverged` : ''}${this.failed ? `, ${this.paint('31', `${this.failed} failed`)}` : ''}` +
-        `  elapsed ${clock((Date.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
+        `  elapsed ${clock((this.now() - this.started) / 1000)}${eta === null ? '' : `  ETA ${clock(eta)}`}`,
     );
     this.live(lines.join('\n'));
   }
 
   private describe(run: Active): string {
-    const elapsed = (Date.now() - run.started) / 1000;
+    const elapsed = (this.now() - run.started) / 1000;
     const p = run.latest;
     if (!p) return `${run.label}  starting  ${clock(elapsed)}`;
-    const fraction = p.iteration / p.iterations;
-    const eta = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : null;
+    const base = run.base!;
+    const measured = this.now() - base.time;
+    const trained = p.iteration - base.iteration;
+    const eta = measured >= ETA_AFTER_MS && trained > 0 ? ((p.iterations - p.iteration) * measured) / trained / 1000 : null;
     return [
       run.label,
       `epoch ${p.epoch}/${p.epochs}`,
@@ -130,11 +150,17 @@ export class ProgressDisplay {
 
   private overallEta(): number | null {
     let inFlight = 0;
-    for (const run of this.active.values()) if (run.latest) inFlight += run.work * (run.latest.iteration / run.latest.iterations);
-    const finished = this.workDone + inFlight;
-    const elapsed = (Date.now() - this.started) / 1000;
-    if (finished <= 0 || elapsed < 1) return null;
-    return ((this.totalWork - finished) * elapsed) / finished;
+    let inFlightHere = 0;
+    for (const run of this.active.values()) {
+      if (!run.latest) continue;
+      inFlight += run.work * (run.latest.iteration / run.latest.iterations);
+      inFlightHere += run.work * ((run.latest.iteration - run.base!.iteration) / run.latest.iterations);
+    }
+    const left = this.totalWork - this.workDone - inFlight;
+    const here = this.workDoneHere + inFlightHere;
+    const elapsed = this.now() - this.started;
+    if (here <= 0 || elapsed < ETA_AFTER_MS) return null;
+    return (left * elapsed) / here / 1000;
   }
 
   private paint(code: string, text: string): string {
@@ -149,4 +175,13 @@ export function clock(seconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/**
+ * Whether a stream can show live lines: a terminal that reports its size. A pty that reports 0
+ * rows (some CI runners, `script` without a size) would get nothing from a redrawn view, so it
+ * gets plain lines.
+ */
+export function liveTerminal(stream: { isTTY?: boolean; rows?: number; columns?: number }): boolean {
+  return stream.isTTY === true && (stream.rows ?? 0) > 0 && (stream.columns ?? 0) > 0;
 }

@@ -29,7 +29,7 @@ export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome
       label: run.label,
       status: outcome.status,
       message: outcome.message,
-      ...(run.config.early_stopping ? { best_epoch: outcome.best?.epoch ?? null } : {}),
+      ...(run.config.early_stopping ? { best_epoch: outcome.best?.epoch ?? null, best_iteration: outcome.best?.iteration ?? null } : {}),
       train_cost: f.trainCost,
       train_accuracy: f.trainAccuracy,
       test_cost: f.testCost,

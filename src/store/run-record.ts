@@ -13,6 +13,8 @@ export interface RunMetrics {
   status: Exclude<RunStatus, 'stopped'>;
   /** With early stopping: the history record whose weights were kept. */
   best_epoch?: number | null;
+  /** With early stopping: that record's iteration (records may fall within an epoch). */
+  best_iteration?: number | null;
   message: string | null;
   train_cost: number | null;
   train_accuracy: number | null;

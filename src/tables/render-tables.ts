@@ -2,13 +2,12 @@ import type { Table } from './tables.ts';
 
 /** A Markdown (GitHub) table with a caption line above it. */
 export function markdownTable(table: Table): string {
-  const escape = (s: string) => s.replace(/\|/g, '\\|');
   const lines = [
-    `**${table.caption}**`,
+    `**${escapeMarkdown(table.caption)}**`,
     '',
-    `| ${table.header.map(escape).join(' | ')} |`,
+    `| ${table.header.map(escapeMarkdown).join(' | ')} |`,
     `| ${table.header.map((_, i) => (isNumericColumn(table, i) ? '---:' : '---')).join(' | ')} |`,
-    ...table.rows.map((r) => `| ${r.cells.map((c, i) => (r.bold[i] ? `**${escape(c)}**` : escape(c))).join(' | ')} |`),
+    ...table.rows.map((r) => `| ${r.cells.map((c, i) => (r.bold[i] ? `**${escapeMarkdown(c)}**` : escapeMarkdown(c))).join(' | ')} |`),
   ];
   return lines.join('\n');
 }
@@ -20,8 +19,7 @@ function isNumericColumn(table: Table, column: number): boolean {
 
 /** A LaTeX booktabs table (needs \usepackage{booktabs}), ready to paste into a report. */
 export function latexTable(table: Table): string {
-  const escape = (s: string) =>
-    s.replace(/\\/g, '\\textbackslash{}').replace(/([&%$#_{}])/g, '\\$1').replace(/±/g, '$\\pm$').replace(/—/g, '---');
+  const escape = escapeLatex;
   const align = `l${'r'.repeat(Math.max(0, table.header.length - 1))}`;
   return [
     '\\begin{table}[ht]',
@@ -36,4 +34,28 @@ export function latexTable(table: Table): string {
     '  \\end{tabular}',
     '\\end{table}',
   ].join('\n');
+}
+
+/**
+ * Text as it reads in a Markdown cell: `|` would end the cell, `<` start HTML, `*` and `` ` ``
+ * emphasis or code, `_` emphasis where it starts or ends a word (inside one, as in
+ * learning_rate, GitHub leaves it alone, and so is it left here, for readable files).
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*|]/g, '\\$&')
+    .replace(/(^|[^A-Za-z0-9])_|_(?=$|[^A-Za-z0-9])/g, (m) => m.replace('_', '\\_'))
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+const LATEX: Record<string, string> = {
+  '\\': '\\textbackslash{}', '&': '\\&', '%': '\\%', $: '\\$', '#': '\\#', _: '\\_', '{': '\\{', '}': '\\}',
+  '~': '\\textasciitilde{}', '^': '\\textasciicircum{}', '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}',
+  '±': '$\\pm$', '—': '---',
+};
+
+/** Text as it reads in LaTeX: one pass, so that the braces of `\textbackslash{}` are not escaped again. */
+export function escapeLatex(text: string): string {
+  return text.replace(/[\\&%$#_{}~^<>|±—]/g, (c) => LATEX[c]!);
 }

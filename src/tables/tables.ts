@@ -68,7 +68,18 @@ export function pivotTables(rows: readonly ResultRow[], spec: PivotSpec): Table[
   const { rows: rowKey, columns: columnKey } = spec;
   if (!rowKey || !columnKey) return [];
   const value = (r: ResultRow, key: string): Scalar => (key === 'variant' ? r.model : (r.varying[key] ?? null));
-  const others = varyingKeys(rows).filter((k) => ![rowKey, columnKey, 'seed'].includes(k));
+  // A parameter fixed by the row's or the column's value (the layers of a variant) is part of
+  // it: splitting the tables by it would give one-row tables, one per variant.
+  const determinedBy = (k: string, key: string) => {
+    const seen = new Map<string, string>();
+    return rows.every((r) => {
+      const at = JSON.stringify(value(r, key));
+      const v = JSON.stringify(r.varying[k] ?? null);
+      if (!seen.has(at)) seen.set(at, v);
+      return seen.get(at) === v;
+    });
+  };
+  const others = varyingKeys(rows).filter((k) => ![rowKey, columnKey, 'seed'].includes(k) && !determinedBy(k, rowKey) && !determinedBy(k, columnKey));
   return groupBy(rows, (r) => JSON.stringify(others.map((k) => r.varying[k]))).map(([, members]) => {
     const rowValues = distinct(members.map((r) => value(r, rowKey)));
     const columnValues = distinct(members.map((r) => value(r, columnKey)));

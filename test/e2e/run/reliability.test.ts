@@ -104,6 +104,8 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
     const history = parse(readFileSync(path.join(out, 'rel', 'runs', row!.run_id!, 'history.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     expect(history.length).toBe(metrics.best_epoch + 2);
     expect(Number(history[metrics.best_epoch - 1]!.validation_cost)).toBe(Math.min(...history.map((h) => Number(h.validation_cost))));
+    // Beside the epoch, the iteration of that record: records may fall within an epoch.
+    expect(metrics.best_iteration).toBe(Number(history[metrics.best_epoch - 1]!.iteration));
   });
 
   it('replaces a finished run as a unit under --force: killed at random moments, the folder holds the old record or the new one', async () => {

@@ -148,11 +148,40 @@ describe('resolved runs', () => {
     });
   });
 
-  it('collapse a grid axis that --set overrides', () => {
+  it('collapse a grid axis that --set overrides, with a warning that counts the runs', () => {
     const { runs, findings } = expand({ ...base, grid: { learning_rate: [0.1, 0.01], init: ['he', 'xavier'] } }, [{ key: 'learning_rate', value: 0.5 }]);
-    expect(findings).toEqual([]);
+    expect(findings.map((f) => [f.code, f.severity, f.message])).toEqual([['set-collapses', 'warning', '--set learning_rate replaces values that vary in the grid: 4 runs become 2']]);
     expect(runs.map((r) => r.config.learning_rate)).toEqual([0.5, 0.5]);
     expect(Object.keys(runs[0]!.varying)).toEqual(['init']);
+  });
+
+  it('start the repeats at the seed that --set gives, as at the seed of the file', () => {
+    const repeated = { ...base, defaults: { ...base.defaults, seed: 5 }, repeats: 3 };
+    expect(expand(repeated).runs.map((r) => r.config.seed)).toEqual([5, 6, 7]);
+    for (const overrides of [[{ key: 'seed', value: 7 }], [{ key: 'seed', value: 7 }, { key: 'repeats', value: 3 }]] as Override[][]) {
+      const { runs, findings } = expand(repeated, overrides);
+      expect(findings).toEqual([]);
+      expect(runs.map((r) => r.config.seed)).toEqual([7, 8, 9]);
+    }
+  });
+
+  it('keep every run of variants crossed with a grid and repeats under --set seed', () => {
+    const experiment = {
+      name: 'v', repeats: 2, variants: [{ id: 'a', layers: [784, 16, 10] }, { id: 'b', layers: [784, 32, 10] }],
+      grid: { activation: ['relu', 'sigmoid'] },
+    };
+    const { runs, findings } = expand(experiment, [{ key: 'seed', value: 7 }]);
+    expect(findings).toEqual([]);
+    expect(runs).toHaveLength(8);
+    expect(runs.map((r) => r.config.seed)).toEqual([7, 8, 7, 8, 7, 8, 7, 8]);
+  });
+
+  it('warn when --set seed replaces a list of seeds, or a variant\'s own value', () => {
+    const seeds = expand({ ...base, seeds: [1, 2, 3] }, [{ key: 'seed', value: 7 }]);
+    expect(seeds.runs).toHaveLength(1);
+    expect(seeds.findings.map((f) => f.message)).toEqual(['--set seed replaces values that vary in `seeds`: 3 runs become 1']);
+    const variants = expand({ name: 'v', defaults: { layers: [784, 10] }, variants: [{ id: 'a', epochs: 1 }, { id: 'b', epochs: 2 }] }, [{ key: 'epochs', value: 3 }]);
+    expect(variants.findings.map((f) => f.message)).toEqual(['--set epochs replaces values that vary in the variants: 2 runs become 1']);
   });
 
   it('plan a run once when settings it ignores vary, with a warning', () => {

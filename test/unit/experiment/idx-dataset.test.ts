@@ -54,6 +54,11 @@ describe('IDX datasets at validation', () => {
     expect(problemsWith('ok', {})).toEqual([]);
   });
 
+  it('name the labels file, where the classes come from, when the last layer does not match them', () => {
+    const problems = problemsWith('five-classes', { trainLabels: encodeIdxUint8([6], Uint8Array.of(0, 1, 2, 3, 4, 4)) });
+    expect(summary(problems)).toEqual(['layer-mismatch 9:15 the last layer has 8 units but the labels of trainLabels have 5 classes']);
+  });
+
   it('blame a test label out of range on test_labels, not on the layers', () => {
     const problems = problemsWith('test-label', { testLabels: encodeIdxUint8([3], Uint8Array.of(0, 9, 2)) });
     expect(summary(problems)).toEqual(['bad-data-file 7:16 test_labels has label 9 at index 1, but the training labels only go up to 7']);

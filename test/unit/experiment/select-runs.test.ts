@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.ts';
 import { loadAll } from '../../../src/cli/experiments.ts';
 import { selectRuns } from '../../../src/experiment/select-runs.ts';
-import { reportInput } from '../../../src/publish/report-input.ts';
+import { reportInput, variantLabel } from '../../../src/publish/report-input.ts';
 
 const { loaded } = loadAll(['experiments/relu-vs-sigmoid.yaml'], { sets: [] });
 const experiments = loaded.map((l) => reportInput(l));
@@ -79,5 +79,55 @@ describe('several experiment files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('names of variants in a grid experiment', () => {
+  const yaml = [
+    'name: named', 'dataset: {train_limit: 100, test_limit: 50}', 'defaults: {epochs: 1}',
+    'variants:', '  - {id: five, label: Five units, layers: [784, 5, 10]}', '  - {id: nine, layers: [784, 9, 10]}',
+    'grid: {learning_rate: [0.1, 0.01]}',
+    'compare: [{by: variant, baseline: Five units}]', '',
+  ].join('\n');
+  let dir = '';
+  const load = async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    if (!dir) {
+      dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-variant-names-'));
+      writeFileSync(path.join(dir, 'named.yaml'), yaml);
+    }
+    const { loaded } = loadAll([path.join(dir, 'named.yaml')], { sets: [] });
+    return { loaded, experiments: loaded.map((l) => reportInput(l)) };
+  };
+  afterAll(async () => {
+    const { rmSync } = await import('node:fs');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('picks a variant\'s runs by its id or its label, bare or as variant=NAME, as plan shows them', async () => {
+    const { loaded, experiments } = await load();
+    const pick = (...only: string[]) => selectRuns(experiments, loaded, only)[0]!.selected.map((r) => r.label);
+    expect(pick('five')).toEqual(['Five units learning_rate=0.1', 'Five units learning_rate=0.01']);
+    for (const name of ['Five units', 'variant=five', 'variant=Five units', 'variant = five']) expect(pick(name)).toEqual(pick('five'));
+    expect(pick('variant=nine', 'learning_rate=0.1')).toEqual(['Five units learning_rate=0.1', 'nine learning_rate=0.1', 'nine learning_rate=0.01']);
+  });
+
+  it('says which variants there are when a name matches none', async () => {
+    const { loaded, experiments } = await load();
+    let message = '';
+    try {
+      selectRuns(experiments, loaded, ['variant=seven']);
+    } catch (error) {
+      message = (error as UserError).problems[0]!.message;
+    }
+    expect(message).toBe('--only variant=seven matches no variant: the variants are five (Five units), nine');
+  });
+
+  it('takes a comparison\'s baseline by the variant\'s label as well as its id', async () => {
+    const { loaded } = await load();
+    expect(variantLabel(loaded[0]!, 'variant', 'Five units')).toBe('Five units');
+    expect(variantLabel(loaded[0]!, 'variant', 'five')).toBe('Five units');
   });
 });

@@ -61,3 +61,39 @@ describe('results tables', () => {
     expect(configurationTable([diverged]).rows[0]!.cells.at(-1)).toBe('diverged');
   });
 });
+
+describe('labels in the tables are text, not markup', () => {
+  it('are escaped in Markdown: emphasis, HTML and cell breaks; underscores inside words stay', async () => {
+    const { escapeMarkdown } = await import('../../../src/tables/render-tables.ts');
+    expect(escapeMarkdown('_c_ <script>alert(1)</script> a|b *x* `y`')).toBe('\\_c\\_ &lt;script&gt;alert(1)&lt;/script&gt; a\\|b \\*x\\* \\`y\\`');
+    expect(escapeMarkdown('learning_rate=0.1 [784,10] softmax')).toBe('learning_rate=0.1 [784,10] softmax');
+  });
+
+  it('are escaped in LaTeX in one pass', async () => {
+    const { escapeLatex } = await import('../../../src/tables/render-tables.ts');
+    expect(escapeLatex('a\\b _c_ 50% <x> ~^| 1 ± 2')).toBe('a\\textbackslash{}b \\_c\\_ 50\\% \\textless{}x\\textgreater{} \\textasciitilde{}\\textasciicircum{}\\textbar{} 1 $\\pm$ 2');
+  });
+});
+
+describe('parameters that change with the variant', () => {
+  const variantRow = (model: string, layers: number[], init: string, lr: number, seed: number, accuracy: number): ResultRow => ({
+    runId: `${model}-${lr}-${seed}`, label: `${model} learning_rate=${lr} seed=${seed}`, model,
+    varying: { learning_rate: lr, seed, layers: `[${layers.join(',')}]`, init },
+    layers, activations: [...layers.slice(2).map(() => 'relu'), 'softmax'], learningRate: lr, batchSize: 30, epochs: 1, init, optimizer: 'sgd', seed,
+    outcome: { status: 'completed', trainCost: 0.1, testCost: 0.2, trainAccuracy: 99, testAccuracy: accuracy, seconds: 1 },
+  });
+  const rows = ['five', 'nine'].flatMap((model, m) => [0.1, 0.01].flatMap((lr) => [1, 2].map((seed) =>
+    variantRow(model, m === 0 ? [784, 5, 10] : [784, 9, 10], m === 0 ? 'he' : 'xavier', lr, seed, 90 + m + seed))));
+
+  it('are part of the variant in a pivot: one 2×2 table, not one-row tables per layers value', () => {
+    const tables = pivotTables(rows, { rows: 'variant', columns: 'learning_rate' });
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.caption).toBe('Test accuracy (%) by variant and learning_rate');
+    expect(tables[0]!.rows.map((r) => r.cells[0])).toEqual(['five', 'nine']);
+  });
+
+  it('get no sweep chart of their own', async () => {
+    const { chartRoles } = await import('../../../src/charts/parameters.ts');
+    expect(chartRoles(rows, { color: null, facet: null, tableColumns: null }).parameters).toEqual(['variant', 'learning_rate']);
+  });
+});
