@@ -59,7 +59,10 @@ const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: n
   { kind: 'gemmTN', m: 784, n: 128, k: 30, what: 'dW1 = Xᵀ·dZ1' },
 ];
 
-interface Backend { label: string; kernels: Kernels }
+interface Backend {
+  label: string;
+  kernels: Kernels;
+}
 
 /** How batches are copied into X: `loop` as src/core/train.ts does today, `set` one TypedArray.set per row. */
 const median = (xs: number[]): number => {
@@ -73,8 +76,14 @@ function epoch(kernels: Kernels, train: LabelledImages, fraction: number): { sec
   const maxRows = Math.max(BATCH, EVAL_CHUNK_ROWS);
   const network = new Network(kernels, MODEL, maxRows);
   network.initialize({ scheme: 'he', std: 0.1 }, Rng.fromSeed(42), 42);
-  const optimizer = createOptimizer({ type: 'sgd' }, kernels,
-    network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW }, { value: l.b, gradient: l.db }]));
+  const optimizer = createOptimizer(
+    { type: 'sgd' },
+    kernels,
+    network.layers.flatMap((l) => [
+      { value: l.W, gradient: l.dW },
+      { value: l.b, gradient: l.db },
+    ]),
+  );
   const input = new InputRows(kernels, maxRows, train.features);
   const order = Uint32Array.from({ length: train.count }, (_, i) => i);
   Rng.fromSeed(1).shuffle(order);
@@ -133,8 +142,13 @@ function numpy(): { result: NumpyResult | null; message: string } {
 }
 
 interface NumpyResult {
-  numpy: string; blas: string; epochSeconds: number[]; evalSeconds: number[];
-  testAccuracy: number; products: number[]; peakGflops: number;
+  numpy: string;
+  blas: string;
+  epochSeconds: number[];
+  evalSeconds: number[];
+  testAccuracy: number;
+  products: number[];
+  peakGflops: number;
 }
 
 const pad = (s: string, n: number): string => s.padEnd(n);
@@ -192,7 +206,9 @@ async function main(): Promise<void> {
     if (addon.isa !== 'avx2+fma' && addon.variants.avx2) {
       backends.splice(1, 0, { label: 'nat-avx2', kernels: createNativeKernels(addon.variants.avx2) });
     }
-  } catch { /* reported above */ }
+  } catch {
+    /* reported above */
+  }
   // The plain-SIMD wasm module beside the relaxed one (FMA), to show what relaxed SIMD buys.
   if (wasmVariant === 'relaxed-simd') {
     const at = backends.findIndex((b) => b.label === 'wasm');
@@ -230,21 +246,31 @@ async function main(): Promise<void> {
   const jsEpoch = epochs.has('js') ? median(epochs.get('js')!.seconds) : NaN;
   console.log(`\nTraining epoch: [784,128,64,10] relu/relu/softmax, batch ${BATCH}, SGD lr ${LEARNING_RATE}, 60,000 images, no evaluation`);
   console.log(`(median of ${REPETITIONS}, backends interleaved; js: ${JS_REPETITIONS} runs of 1/${JS_FRACTION} epoch, scaled ×${JS_FRACTION})\n`);
-  console.log(`${pad('backend', 12)} ${lpad('epoch s', 9)} ${lpad('× numpy', 8)} ${lpad('× js', 7)} ${lpad('gather s', 9)} ${lpad('eval 10k ms', 12)} ${lpad('eval × numpy', 13)} ${lpad('test acc', 9)}`);
+  console.log(
+    `${pad('backend', 12)} ${lpad('epoch s', 9)} ${lpad('× numpy', 8)} ${lpad('× js', 7)} ${lpad('gather s', 9)} ${lpad('eval 10k ms', 12)} ${lpad('eval × numpy', 13)} ${lpad('test acc', 9)}`,
+  );
   for (const b of runs) {
     const r = epochs.get(b.label)!;
     const s = median(r.seconds);
     const ev = median(r.evalSeconds);
-    console.log(`${pad(b.label, 12)} ${lpad(s.toFixed(3), 9)} ${lpad((npEpoch / s).toFixed(2), 8)} ${lpad((jsEpoch / s).toFixed(1), 7)} ${lpad(median(r.gather).toFixed(3), 9)} ${lpad((ev * 1000).toFixed(1), 12)} ${lpad((npEval / ev).toFixed(2), 13)} ${lpad(`${r.accuracy.toFixed(2)}%`, 9)}`);
+    console.log(
+      `${pad(b.label, 12)} ${lpad(s.toFixed(3), 9)} ${lpad((npEpoch / s).toFixed(2), 8)} ${lpad((jsEpoch / s).toFixed(1), 7)} ${lpad(median(r.gather).toFixed(3), 9)} ${lpad((ev * 1000).toFixed(1), 12)} ${lpad((npEval / ev).toFixed(2), 13)} ${lpad(`${r.accuracy.toFixed(2)}%`, 9)}`,
+    );
   }
   if (np.result) {
-    console.log(`${pad('numpy', 12)} ${lpad(npEpoch.toFixed(3), 9)} ${lpad('1.00', 8)} ${lpad((jsEpoch / npEpoch).toFixed(1), 7)} ${lpad('-', 9)} ${lpad((npEval * 1000).toFixed(1), 12)} ${lpad('1.00', 13)} ${lpad(`${np.result.testAccuracy.toFixed(2)}%`, 9)}`);
+    console.log(
+      `${pad('numpy', 12)} ${lpad(npEpoch.toFixed(3), 9)} ${lpad('1.00', 8)} ${lpad((jsEpoch / npEpoch).toFixed(1), 7)} ${lpad('-', 9)} ${lpad((npEval * 1000).toFixed(1), 12)} ${lpad('1.00', 13)} ${lpad(`${np.result.testAccuracy.toFixed(2)}%`, 9)}`,
+    );
   }
   console.log('(× columns: how many times faster than numpy / js; js test acc is after its tenth of an epoch)');
 
   // Products, interleaved across backends, each at least 0.3 s (js 0.5 s).
   const gflops = new Map<string, number[]>();
-  for (const b of backends) gflops.set(b.label, PRODUCTS.map(() => 0));
+  for (const b of backends)
+    gflops.set(
+      b.label,
+      PRODUCTS.map(() => 0),
+    );
   for (let rep = 0; rep < 3; rep++) {
     PRODUCTS.forEach((p, i) => {
       for (const b of backends) {
@@ -255,21 +281,38 @@ async function main(): Promise<void> {
     });
   }
   const peak = np.result?.peakGflops ?? NaN;
-  console.log(`\nProducts of one training step, GFLOP/s (best of 3 runs of ≥0.1 s); practical peak = numpy 1024³ sgemm, 1 thread: ${peak.toFixed(1)} GFLOP/s\n`);
-  const header = `${pad('product', 8)} ${pad('m×n×k', 12)} ${pad('', 15)}` + backends.map((b) => lpad(b.label, 8)).join(' ') + (np.result ? lpad('numpy', 8) : '');
+  console.log(
+    `\nProducts of one training step, GFLOP/s (best of 3 runs of ≥0.1 s); practical peak = numpy 1024³ sgemm, 1 thread: ${peak.toFixed(1)} GFLOP/s\n`,
+  );
+  const header = `${pad('product', 8)} ${pad('m×n×k', 12)} ${pad('', 15)}${backends.map((b) => lpad(b.label, 8)).join(' ')}${np.result ? lpad('numpy', 8) : ''}`;
   console.log(header);
   const flops = PRODUCTS.map((p) => 2 * p.m * p.n * p.k);
   PRODUCTS.forEach((p, i) => {
-    console.log(`${pad(p.kind, 8)} ${pad(`${p.m}×${p.n}×${p.k}`, 12)} ${pad(p.what, 15)}` +
-      backends.map((b) => lpad(gflops.get(b.label)![i]!.toFixed(1), 8)).join(' ') + (np.result ? lpad(np.result.products[i]!.toFixed(1), 8) : ''));
+    console.log(
+      `${pad(p.kind, 8)} ${pad(`${p.m}×${p.n}×${p.k}`, 12)} ${pad(p.what, 15)}` +
+        backends.map((b) => lpad(gflops.get(b.label)![i]!.toFixed(1), 8)).join(' ') +
+        (np.result ? lpad(np.result.products[i]!.toFixed(1), 8) : ''),
+    );
   });
   // All eight as one step: total FLOPs over the sum of their times.
   const step = (rates: number[]): number => flops.reduce((s, f) => s + f, 0) / flops.reduce((s, f, i) => s + f / rates[i]!, 0);
-  console.log(`${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` + backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') + (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''));
-  console.log(`${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` + backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') + (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''));
+  console.log(
+    `${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` +
+      backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') +
+      (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''),
+  );
+  console.log(
+    `${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` +
+      backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') +
+      (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''),
+  );
 
   // js takes ~30 s an epoch: its dropout cost is left out.
-  benchDropout(backends.filter((b) => b.label !== 'js'), data.train, REPETITIONS);
+  benchDropout(
+    backends.filter((b) => b.label !== 'js'),
+    data.train,
+    REPETITIONS,
+  );
 
   await benchJob(JOB_REPETITIONS);
   benchSearch();

@@ -35,13 +35,15 @@ async function time<T>(f: () => Promise<T> | T, repeats = 3): Promise<{ value: T
 
 function rectSpec(W: Float32Array, nOut: number, max: number): VegaLiteSpec {
   const values: { unit: string; r: number; c: number; w: number }[] = [];
-  for (let j = 0; j < UNITS; j++) for (let k = 0; k < 784; k++) values.push({ unit: `unit ${j}`, r: Math.floor(k / 28), c: k % 28, w: Number(W[k * nOut + j]!.toPrecision(4)) });
+  for (let j = 0; j < UNITS; j++)
+    for (let k = 0; k < 784; k++) values.push({ unit: `unit ${j}`, r: Math.floor(k / 28), c: k % 28, w: Number(W[k * nOut + j]!.toPrecision(4)) });
   return withSchema({
     data: { values },
     facet: { field: 'unit', type: 'nominal', title: null, sort: null },
     columns: 8,
     spec: {
-      width: 56, height: 56,
+      width: 56,
+      height: 56,
       mark: { type: 'rect', aria: false },
       encoding: {
         x: { field: 'c', type: 'ordinal', axis: null },
@@ -59,16 +61,25 @@ const max = (image.layer as { encoding: { color?: { scale: { domain: number[] } 
 const rect = rectSpec(layer.W, layer.nOut, max);
 console.log(`Weight images of ${UNITS} units (28×28), ${RELU_RUN}; median of 3`);
 console.log('marks        spec KB   SVG KB   compile+SVG ms   PNG ms');
-for (const [name, spec] of [['image', image], ['rect', rect]] as const) {
+for (const [name, spec] of [
+  ['image', image],
+  ['rect', rect],
+] as const) {
   const svg = await time(() => renderSvg(spec));
   const png = await time(() => svgToPng(svg.value, 1));
-  console.log(`${name.padEnd(10)} ${(formatSpec(spec).length / 1024).toFixed(0).padStart(8)} ${(svg.value.length / 1024).toFixed(0).padStart(8)} ${svg.ms.toFixed(0).padStart(16)} ${png.ms.toFixed(0).padStart(8)}`);
+  console.log(
+    `${name.padEnd(10)} ${(formatSpec(spec).length / 1024).toFixed(0).padStart(8)} ${(svg.value.length / 1024).toFixed(0).padStart(8)} ${svg.ms.toFixed(0).padStart(16)} ${png.ms.toFixed(0).padStart(8)}`,
+  );
 }
 
 console.log('\nCharts and report.html from scratch (a temporary copy of the store), as `mlp-lab report` writes them');
 const out = mkdtempSync(path.join(tmpdir(), 'mlp-lab-bench-charts-'));
 try {
-  const cases: [string, string[] | null][] = [['experiments/report.yaml', null], ['experiments/relu-vs-sigmoid.yaml', null], ['experiments/relu-vs-sigmoid.yaml', ['png']]];
+  const cases: [string, string[] | null][] = [
+    ['experiments/report.yaml', null],
+    ['experiments/relu-vs-sigmoid.yaml', null],
+    ['experiments/relu-vs-sigmoid.yaml', ['png']],
+  ];
   for (const [file, runFormats] of cases) {
     const loaded = reportInput(loadAll([file], { sets: [] }).loaded[0]!);
     // The last case also draws every run's history to PNG (the file keeps them as specs only).
@@ -81,7 +92,9 @@ try {
     const elapsed = (performance.now() - t) / 1000;
     const used = process.cpuUsage(cpu);
     const c = written.charts!;
-    console.log(`${experiment.name}${runFormats ? ' (run_formats: [png])' : ''}: ${c.charts} charts (${c.rendered} drawn) and report.html in ${elapsed.toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`);
+    console.log(
+      `${experiment.name}${runFormats ? ' (run_formats: [png])' : ''}: ${c.charts} charts (${c.rendered} drawn) and report.html in ${elapsed.toFixed(1)} s (CPU ${((used.user + used.system) / 1e6).toFixed(1)} s)`,
+    );
   }
 } finally {
   rmSync(out, { recursive: true, force: true });

@@ -30,7 +30,10 @@ function writeTable(file: string): void {
   const fd = openSync(file, 'w');
   writeSync(fd, `${[...Array.from({ length: NUMERIC }, (_, i) => `x${i}`), 'colour', 'month', 'label'].join(',')}\n`);
   let seed = 12345;
-  const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const next = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
   for (let start = 0; start < ROWS; start += 20_000) {
     const lines: string[] = [];
     for (let r = start; r < start + 20_000; r++) {
@@ -51,7 +54,13 @@ const seconds = (performance.now() - started) / 1000;
 console.log(JSON.stringify({ seconds, rows: data.train.count + data.test.count, inputs: data.train.features, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
 `;
 
-interface ReaderResult { seconds: number; read_seconds?: number; rows: number; inputs: number; peak_rss_mb: number }
+interface ReaderResult {
+  seconds: number;
+  read_seconds?: number;
+  rows: number;
+  inputs: number;
+  peak_rss_mb: number;
+}
 
 function run(command: string, args: string[]): ReaderResult {
   const child = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -66,7 +75,9 @@ export function benchCsv(repetitions: number): void {
     const file = path.join(dir, 'table.csv');
     const writing = performance.now();
     writeTable(file);
-    console.log(`\nCSV: ${ROWS.toLocaleString('en-US')} rows × 20 columns, ${(statSync(file).size / 1e6).toFixed(0)} MB (written in ${((performance.now() - writing) / 1000).toFixed(1)} s)`);
+    console.log(
+      `\nCSV: ${ROWS.toLocaleString('en-US')} rows × 20 columns, ${(statSync(file).size / 1e6).toFixed(0)} MB (written in ${((performance.now() - writing) / 1000).toFixed(1)} s)`,
+    );
     const ours: ReaderResult[] = [];
     const pandas: ReaderResult[] = [];
     let pandasError: string | null = null;
@@ -81,14 +92,21 @@ export function benchCsv(repetitions: number): void {
       }
     }
     const line = (name: string, results: ReaderResult[]) =>
-      `  ${name.padEnd(28)} ${median(results.map((r) => r.seconds)).toFixed(2).padStart(7)} s   peak RSS ${median(results.map((r) => r.peak_rss_mb)).toFixed(0).padStart(5)} MB   ${results[0]!.rows.toLocaleString('en-US')} rows, ${results[0]!.inputs} inputs`;
+      `  ${name.padEnd(28)} ${median(results.map((r) => r.seconds))
+        .toFixed(2)
+        .padStart(7)} s   peak RSS ${median(results.map((r) => r.peak_rss_mb))
+        .toFixed(0)
+        .padStart(5)} MB   ${results[0]!.rows.toLocaleString('en-US')} rows, ${results[0]!.inputs} inputs`;
     console.log(`  (medians of ${repetitions}; seconds inside each process, read + encode)`);
     console.log(line('mlp-lab (csv-parse, stream)', ours));
     if (pandas.length) {
       console.log(line('pandas.read_csv + encode', pandas));
-      console.log(`  ${'  of which read_csv'.padEnd(28)} ${median(pandas.map((r) => r.read_seconds ?? NaN)).toFixed(2).padStart(7)} s`);
-    }
-    else console.log(`  pandas: not run (${pandasError}); pip install pandas`);
+      console.log(
+        `  ${'  of which read_csv'.padEnd(28)} ${median(pandas.map((r) => r.read_seconds ?? NaN))
+          .toFixed(2)
+          .padStart(7)} s`,
+      );
+    } else console.log(`  pandas: not run (${pandasError}); pip install pandas`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

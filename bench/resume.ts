@@ -43,7 +43,12 @@ async function runAndKill(out: string, extra: string[], delay: number): Promise<
   // --force only on the first start: later starts must find and continue what the kill left.
   const child = spawn(process.execPath, [BIN, ...base.filter((a) => a !== '--force'), '--out', out, ...extra], { detached: true, stdio: 'ignore' });
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   await Promise.race([sleep(delay * 1000), exit]);
   if (exited) return false;
   process.kill(-child.pid!, 'SIGKILL');
@@ -56,24 +61,45 @@ async function killedRun(extra: string[], delays: number[]): Promise<{ out: stri
   const started = performance.now();
   let done = 0;
   for (const delay of delays) if (await runAndKill(out, extra, delay)) done++;
-  runToEnd(out, extra.filter((a) => a !== '--force'));
+  runToEnd(
+    out,
+    extra.filter((a) => a !== '--force'),
+  );
   return { out, seconds: (performance.now() - started) / 1000, kills: done };
 }
 
 /** The experiment's results, timings removed. */
 function results(out: string): string {
   const root = path.join(out, readdirSync(out)[0]!, 'runs');
-  return readdirSync(root).sort().map((id) => ['config.json', 'history.csv', 'metrics.json', 'weights.safetensors']
-    .map((f) => readFileSync(path.join(root, id, f)).toString('base64')
-      .replace(/.*/, (b64) => (f.endsWith('.csv') || f.endsWith('.json')
-        ? Buffer.from(b64, 'base64').toString('utf8').replace(/"(seconds|finished_at)": [^,\n]+|,[\d.]+\n/g, '')
-        : b64))).join('\n')).join('\n');
+  return readdirSync(root)
+    .sort()
+    .map((id) =>
+      ['config.json', 'history.csv', 'metrics.json', 'weights.safetensors']
+        .map((f) =>
+          readFileSync(path.join(root, id, f))
+            .toString('base64')
+            .replace(/.*/, (b64) =>
+              f.endsWith('.csv') || f.endsWith('.json')
+                ? Buffer.from(b64, 'base64')
+                    .toString('utf8')
+                    .replace(/"(seconds|finished_at)": [^,\n]+|,[\d.]+\n/g, '')
+                : b64,
+            ),
+        )
+        .join('\n'),
+    )
+    .join('\n');
 }
 
 const reference = fresh();
 const whole = runToEnd(reference, []);
 console.log(`uninterrupted: ${whole.seconds.toFixed(1)} s`);
-console.log(whole.stdout.split('\n').filter((l) => l.startsWith('Checkpoints')).join('\n'));
+console.log(
+  whole.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('Checkpoints'))
+    .join('\n'),
+);
 // Kill points spread over the run: each at a random point of an uninterrupted run's length.
 const delays = Array.from({ length: kills }, () => (0.2 + 0.75 * rng.uniform()) * whole.seconds);
 console.log(`kills after ${delays.map((d) => d.toFixed(1)).join(', ')} s`);
@@ -82,4 +108,6 @@ const identical = results(resumed.out) === results(reference);
 console.log(`with checkpoints: ${resumed.kills} kills, ${resumed.seconds.toFixed(1)} s in all; results identical to the uninterrupted run: ${identical}`);
 const restarted = await killedRun(['--set', 'checkpoint.every=0'], delays);
 console.log(`without checkpoints: ${restarted.kills} kills, ${restarted.seconds.toFixed(1)} s in all`);
-console.log(`saved by resuming: ${(restarted.seconds - resumed.seconds).toFixed(1)} s (${(100 * (1 - resumed.seconds / restarted.seconds)).toFixed(0)}% of the time without checkpoints)`);
+console.log(
+  `saved by resuming: ${(restarted.seconds - resumed.seconds).toFixed(1)} s (${(100 * (1 - resumed.seconds / restarted.seconds)).toFixed(0)}% of the time without checkpoints)`,
+);

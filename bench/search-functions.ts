@@ -1,4 +1,13 @@
-import { proposeRound, searchRounds, searchSpace, type Configuration, type Dimension, type SearchMethod, type Space, type TrialResult } from '../src/search/index.ts';
+import {
+  proposeRound,
+  searchRounds,
+  searchSpace,
+  type Configuration,
+  type Dimension,
+  type SearchMethod,
+  type Space,
+  type TrialResult,
+} from '../src/search/index.ts';
 
 /**
  * Standard test functions for the samplers, evaluated without training: the same definitions as
@@ -16,7 +25,10 @@ const num = (x: Configuration, name: string) => x[name] as number;
 /** Branin–Hoo on [−5, 10] × [0, 15] (Dixon & Szegő 1978): three global minima of 0.397887. */
 export const BRANIN: TestFunction = {
   name: 'branin',
-  dimensions: [{ name: 'x1', kind: 'uniform', low: -5, high: 10 }, { name: 'x2', kind: 'uniform', low: 0, high: 15 }],
+  dimensions: [
+    { name: 'x1', kind: 'uniform', low: -5, high: 10 },
+    { name: 'x2', kind: 'uniform', low: 0, high: 15 },
+  ],
   minimum: 0.397887357729739,
   evaluate(x) {
     const x1 = num(x, 'x1');
@@ -29,10 +41,17 @@ export const BRANIN: TestFunction = {
 };
 
 const H6_ALPHA = [1.0, 1.2, 3.0, 3.2];
-const H6_A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]];
+const H6_A = [
+  [10, 3, 17, 3.5, 1.7, 8],
+  [0.05, 10, 17, 0.1, 8, 14],
+  [3, 3.5, 1.7, 10, 17, 8],
+  [17, 8, 0.05, 10, 0.1, 14],
+];
 const H6_P = [
-  [1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-  [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381],
+  [1312, 1696, 5569, 124, 8283, 5886],
+  [2329, 4135, 8307, 3736, 1004, 9991],
+  [2348, 1451, 3522, 2883, 3047, 6650],
+  [4047, 8828, 8732, 5743, 1091, 381],
 ].map((row) => row.map((v) => v * 1e-4));
 
 /** Hartmann-6 on [0, 1]^6 (Dixon & Szegő 1978): global minimum −3.32237. */
@@ -69,11 +88,13 @@ export const MIXED: TestFunction = {
   ],
   minimum: 0,
   evaluate(x) {
-    return (Math.log10(num(x, 'learning_rate')) + 2) ** 2 / 2
-      + (Math.log2(num(x, 'batch_size')) - 6) ** 2 / 4
-      + ((num(x, 'width') - 20) / 10) ** 2
-      + OPTIMIZER_COST[x.optimizer as string]!
-      + 2 * (num(x, 'rate') - 0.3) ** 2;
+    return (
+      (Math.log10(num(x, 'learning_rate')) + 2) ** 2 / 2 +
+      (Math.log2(num(x, 'batch_size')) - 6) ** 2 / 4 +
+      ((num(x, 'width') - 20) / 10) ** 2 +
+      OPTIMIZER_COST[x.optimizer as string]! +
+      2 * (num(x, 'rate') - 0.3) ** 2
+    );
   },
 };
 
@@ -84,7 +105,8 @@ export function bestFound(fn: TestFunction, method: SearchMethod, seed: number, 
   const options = { method, trials, batch, seed, direction: 'minimize' as const };
   const results: TrialResult[] = [];
   searchRounds(options).forEach((_, round) => {
-    for (const p of proposeRound(space, options, round, results)) results.push({ trial: p.trial, configuration: p.configuration, value: fn.evaluate(p.configuration) });
+    for (const p of proposeRound(space, options, round, results))
+      results.push({ trial: p.trial, configuration: p.configuration, value: fn.evaluate(p.configuration) });
   });
   return Math.min(...results.map((r) => r.value!));
 }

@@ -28,26 +28,40 @@ const SPACE = `  metric: validation_accuracy
 
 /** A setup: its experiment file for search seed `s`. 27 configurations × 9 epochs = 243 epochs without pruning. */
 const SETUPS: { name: string; yaml: (s: number) => string }[] = [
-  { name: 'grid 9 × 3', yaml: (s) => `name: b\n${COMMON.replace('init: he', `init: he, epochs: 9, seed: ${s}`)}grid:\n  learning_rate: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]\n  momentum: [0.0, 0.5, 0.9]\n` },
+  {
+    name: 'grid 9 × 3',
+    yaml: (s) =>
+      `name: b\n${COMMON.replace('init: he', `init: he, epochs: 9, seed: ${s}`)}grid:\n  learning_rate: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]\n  momentum: [0.0, 0.5, 0.9]\n`,
+  },
   ...(['random', 'sobol', 'tpe'] as const).map((method) => ({
     name: method,
-    yaml: (s: number) => `name: b\n${COMMON.replace('init: he', 'init: he, epochs: 9')}search:\n  method: ${method}\n  trials: 27\n${method === 'tpe' ? '  batch: 3\n' : ''}  seed: ${s}\n${SPACE}`,
+    yaml: (s: number) =>
+      `name: b\n${COMMON.replace('init: he', 'init: he, epochs: 9')}search:\n  method: ${method}\n  trials: 27\n${method === 'tpe' ? '  batch: 3\n' : ''}  seed: ${s}\n${SPACE}`,
   })),
   // Successive halving, min 1, max 9, eta 3: 81 trials cost 81·1 + 27·2 + 9·6 = 189 epochs.
   ...(['random', 'sobol', 'tpe'] as const).map((method) => ({
     name: `${method} + SH (81 trials)`,
-    yaml: (s: number) => `name: b\n${COMMON}search:\n  method: ${method}\n  trials: 81\n  seed: ${s}\n  pruner: { method: successive_halving, min_epochs: 1, max_epochs: 9, eta: 3 }\n${SPACE}`,
+    yaml: (s: number) =>
+      `name: b\n${COMMON}search:\n  method: ${method}\n  trials: 81\n  seed: ${s}\n  pruner: { method: successive_halving, min_epochs: 1, max_epochs: 9, eta: 3 }\n${SPACE}`,
   })),
 ];
 
-interface Outcome { best: number; epochs: number; trials: number; searchMsPerTrial: number | null }
+interface Outcome {
+  best: number;
+  epochs: number;
+  trials: number;
+  searchMsPerTrial: number | null;
+}
 
 function runSetup(yaml: string): Outcome {
   const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-bench-search-'));
   try {
     const file = path.join(dir, 'b.yaml');
     writeFileSync(file, yaml);
-    const result = spawnSync(process.execPath, [BIN, 'run', file, '--out', path.join(dir, 'out'), '--jobs', '2', '--no-charts', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const result = spawnSync(process.execPath, [BIN, 'run', file, '--out', path.join(dir, 'out'), '--jobs', '2', '--no-charts', '--quiet'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
     if (result.status !== 0) throw new Error(`mlp-lab run failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
     const runs = path.join(dir, 'out', 'b', 'runs');
     const rungs = path.join(dir, 'out', 'b', 'rungs');
@@ -104,12 +118,20 @@ function safeList(dir: string): string[] {
 }
 
 export function benchSearchTraining(): void {
-  console.log(`\nSearch on MNIST (4,000 training and 1,000 validation images, [784,32,10] relu, momentum): best validation accuracy, median over search seeds ${SEEDS.join(', ')}`);
-  console.log(`${'setup'.padEnd(24)}${'best val. acc.'.padStart(15)}${'min–max'.padStart(15)}${'epochs'.padStart(9)}${'trials'.padStart(8)}${'search ms/trial'.padStart(17)}`);
+  console.log(
+    `\nSearch on MNIST (4,000 training and 1,000 validation images, [784,32,10] relu, momentum): best validation accuracy, median over search seeds ${SEEDS.join(', ')}`,
+  );
+  console.log(
+    `${'setup'.padEnd(24)}${'best val. acc.'.padStart(15)}${'min–max'.padStart(15)}${'epochs'.padStart(9)}${'trials'.padStart(8)}${'search ms/trial'.padStart(17)}`,
+  );
   for (const setup of SETUPS) {
     const outcomes = SEEDS.map((s) => runSetup(setup.yaml(s)));
     const bests = outcomes.map((o) => o.best);
-    console.log(`${setup.name.padEnd(24)}${median(bests).toFixed(2).padStart(15)}${`${Math.min(...bests).toFixed(2)}–${Math.max(...bests).toFixed(2)}`.padStart(15)}${String(median(outcomes.map((o) => o.epochs))).padStart(9)}${String(median(outcomes.map((o) => o.trials))).padStart(8)}${(outcomes[0]!.searchMsPerTrial === null ? '—' : median(outcomes.map((o) => o.searchMsPerTrial!)).toFixed(2)).padStart(17)}`);
+    console.log(
+      `${setup.name.padEnd(24)}${median(bests).toFixed(2).padStart(15)}${`${Math.min(...bests).toFixed(2)}–${Math.max(...bests).toFixed(2)}`.padStart(15)}${String(median(outcomes.map((o) => o.epochs))).padStart(9)}${String(median(outcomes.map((o) => o.trials))).padStart(8)}${(outcomes[0]!.searchMsPerTrial === null ? '—' : median(outcomes.map((o) => o.searchMsPerTrial!)).toFixed(2)).padStart(17)}`,
+    );
   }
-  console.log('Epochs: trained in all (a pruned trial to its last rung). Search ms/trial: proposing and bookkeeping (the plan rebuilt from the store once per round or rung, and 3 more times), per trial; training, workers and the store not counted.');
+  console.log(
+    'Epochs: trained in all (a pruned trial to its last rung). Search ms/trial: proposing and bookkeeping (the plan rebuilt from the store once per round or rung, and 3 more times), per trial; training, workers and the store not counted.',
+  );
 }

@@ -18,7 +18,8 @@ const METHODS: SearchMethod[] = ['random', 'sobol', 'tpe'];
 function optunaMedians(): { medians: Record<string, number> | null; note: string } {
   const script = fileURLToPath(new URL('./search_optuna.py', import.meta.url));
   const result = spawnSync('python3', [script, String(BUDGET), String(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (result.status !== 0) return { medians: null, note: `Optuna not run (${(result.stderr || result.error?.message || '').trim().split('\n').at(-1)}); pip install optuna` };
+  if (result.status !== 0)
+    return { medians: null, note: `Optuna not run (${(result.stderr || result.error?.message || '').trim().split('\n').at(-1)}); pip install optuna` };
   const parsed = JSON.parse(result.stdout) as { version: string; medians: Record<string, number> };
   return { medians: parsed.medians, note: `Optuna ${parsed.version}, TPESampler(seed=s) with its defaults` };
 }
@@ -41,7 +42,14 @@ export function benchSearch(): void {
       return value;
     });
     const theirs = optuna.medians?.[fn.name];
-    console.log([fn.name.padEnd(11), fn.minimum.toFixed(4).padStart(13), ...cells.map((v) => v.toFixed(4).padStart(13)), (theirs === undefined ? '—' : theirs.toFixed(4)).padStart(13)].join(''));
+    console.log(
+      [
+        fn.name.padEnd(11),
+        fn.minimum.toFixed(4).padStart(13),
+        ...cells.map((v) => v.toFixed(4).padStart(13)),
+        (theirs === undefined ? '—' : theirs.toFixed(4)).padStart(13),
+      ].join(''),
+    );
   }
   console.log(`${optuna.note}. Our TPE: ${(tpeMs / proposals).toFixed(2)} ms per proposal on average over searches of ${BUDGET} (startup trials included).`);
 }

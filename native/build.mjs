@@ -12,7 +12,7 @@ const buildDir = join(here, 'build');
 
 function finish(ok, reason, log = '') {
   mkdirSync(buildDir, { recursive: true });
-  writeFileSync(join(buildDir, 'status.json'), JSON.stringify({ ok, reason }) + '\n');
+  writeFileSync(join(buildDir, 'status.json'), `${JSON.stringify({ ok, reason })}\n`);
   if (log) writeFileSync(join(buildDir, 'build.log'), log);
   if (!ok) console.log(`mlp-lab: native addon not built (${reason}); the tool will use wasm`);
   process.exit(0);
@@ -37,10 +37,9 @@ if (process.platform !== 'win32') {
 }
 
 // npm puts its bundled node-gyp in npm_config_node_gyp for scripts; fall back to where npm lives.
-const nodeGyp = [
-  process.env.npm_config_node_gyp,
-  join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
-].find((p) => p && existsSync(p));
+const nodeGyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js')].find(
+  (p) => p && existsSync(p),
+);
 if (!nodeGyp) finish(false, 'node-gyp not found');
 
 const args = [nodeGyp, 'rebuild', '--directory', here];

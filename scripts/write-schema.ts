@@ -4,7 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { schemaReference, schemaText } from '../src/experiment/reference.ts';
 
-for (const [name, text] of [['experiment.schema.json', schemaText()], ['reference.md', schemaReference()]] as const) {
+for (const [name, text] of [
+  ['experiment.schema.json', schemaText()],
+  ['reference.md', schemaReference()],
+] as const) {
   const file = fileURLToPath(new URL(`../schema/${name}`, import.meta.url));
   writeFileSync(file, text);
   process.stdout.write(`wrote ${file}\n`);

@@ -14,14 +14,28 @@ mkdirSync(outDir, { recursive: true });
 
 const common = [
   join(here, 'assembly/kernels.ts'),
-  '--runtime', 'stub',
-  '-O3', '--noAssert', '--converge',
-  '--enable', 'simd', '--enable', 'threads',
+  '--runtime',
+  'stub',
+  '-O3',
+  '--noAssert',
+  '--converge',
+  '--enable',
+  'simd',
+  '--enable',
+  'threads',
   // Memory comes from JS as a shared WebAssembly.Memory, so views survive memory.grow.
-  '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
+  '--importMemory',
+  '--sharedMemory',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  '65536',
 ];
 
-for (const [name, extra] of [['kernels-simd.wasm', []], ['kernels-relaxed.wasm', ['--enable', 'relaxed-simd']]]) {
+for (const [name, extra] of [
+  ['kernels-simd.wasm', []],
+  ['kernels-relaxed.wasm', ['--enable', 'relaxed-simd']],
+]) {
   const { error, stderr } = await asc.main([...common, ...extra, '--outFile', join(outDir, name)]);
   if (error) {
     console.error(stderr.toString());

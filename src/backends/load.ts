@@ -65,8 +65,8 @@ export async function loadKernels(choice: BackendChoice, options: LoadOptions = 
  * reference kernels and the parts every backend takes from them use its Math functions).
  */
 export function kernelsIdentity(kernels: Kernels, options: LoadOptions = {}): string {
-  const detail = kernels.name === 'native' ? ` ${loadNativeAddon(options.addonPath ?? ADDON_PATH).isa}`
-    : kernels.name === 'wasm' ? ` ${wasmVariant ?? 'simd'}` : '';
+  const detail =
+    kernels.name === 'native' ? ` ${loadNativeAddon(options.addonPath ?? ADDON_PATH).isa}` : kernels.name === 'wasm' ? ` ${wasmVariant ?? 'simd'}` : '';
   return `${kernels.name}${detail} (V8 ${process.versions.v8})`;
 }
 
@@ -120,7 +120,9 @@ export function fileMapper(path: URL = ADDON_PATH): ((file: string) => ArrayBuff
 }
 
 /** The slice of the WebAssembly global used here (the project's TS lib has no DOM/wasm types). */
-interface WasmModule { readonly __brand: 'WebAssembly.Module' }
+interface WasmModule {
+  readonly __brand: 'WebAssembly.Module';
+}
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   compile(bytes: Uint8Array): Promise<WasmModule>;

@@ -90,12 +90,21 @@ export function runCharts(
   const shape = imageShape(run.config.dataset);
   const outputLayer = run.config.layers.length === 2;
   if (layer && shape && shape.rows * shape.cols === layer.nIn) {
-    charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights', spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer), pngScale: 1 });
+    charts.push({
+      name: `runs/${run.id}-weights`,
+      title: 'First-layer weights',
+      spec: weightsChart(run.label, layer, shape, settings.weightUnits, outputLayer),
+      pngScale: 1,
+    });
   }
   const names = inputNames(run.config.dataset);
   if (layer && names && names.length === layer.nIn) {
     const classes = run.config.dataset.source === 'csv' ? run.config.dataset.classes : null;
-    charts.push({ name: `runs/${run.id}-weights`, title: 'First-layer weights by input', spec: featureWeightsChart(run.label, layer, names, settings.weightUnits, outputLayer, classes) });
+    charts.push({
+      name: `runs/${run.id}-weights`,
+      title: 'First-layer weights by input',
+      spec: featureWeightsChart(run.label, layer, names, settings.weightUnits, outputLayer, classes),
+    });
   }
   return { charts, weights: layer !== null };
 }

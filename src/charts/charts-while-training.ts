@@ -61,10 +61,12 @@ export class ChartsWhileTraining {
   pump(): void {
     if (this.drawing || this.waiting.length === 0 || !this.idle()) return;
     const next = this.waiting.shift()!;
-    this.drawing = this.draw(next).catch(() => {}).finally(() => {
-      this.drawing = null;
-      this.pump();
-    });
+    this.drawing = this.draw(next)
+      .catch(() => {})
+      .finally(() => {
+        this.drawing = null;
+        this.pump();
+      });
   }
 
   /** Waits for the charts being drawn (not for those still waiting: the report draws them). */

@@ -15,7 +15,14 @@ const CELL = 14;
  *
  * `units`: how many units the heatmap shows (all of them for a one-layer model: they are the classes).
  */
-export function featureWeightsChart(title: string, layer: FirstLayer, names: readonly string[], units: number, outputLayer: boolean, classNames: readonly string[] | null): VegaLiteSpec {
+export function featureWeightsChart(
+  title: string,
+  layer: FirstLayer,
+  names: readonly string[],
+  units: number,
+  outputLayer: boolean,
+  classNames: readonly string[] | null,
+): VegaLiteSpec {
   if (names.length !== layer.nIn) throw new RangeError(`${names.length} input names for ${layer.nIn} inputs`);
   const shown = outputLayer ? layer.nOut : Math.min(units, layer.nOut);
   const meanAbs = names.map((_, i) => {
@@ -24,13 +31,24 @@ export function featureWeightsChart(title: string, layer: FirstLayer, names: rea
     return sum / layer.nOut;
   });
   const order = names.map((_, i) => i);
-  const kept = names.length <= MAX_FEATURES ? order : [...order].sort((a, b) => meanAbs[b]! - meanAbs[a]! || a - b).slice(0, MAX_FEATURES).sort((a, b) => a - b);
+  const kept =
+    names.length <= MAX_FEATURES
+      ? order
+      : [...order]
+          .sort((a, b) => meanAbs[b]! - meanAbs[a]! || a - b)
+          .slice(0, MAX_FEATURES)
+          .sort((a, b) => a - b);
   const unitName = (j: number) => (outputLayer ? `class ${classNames?.[j] ?? j}` : `unit ${j}`);
-  const cells = kept.flatMap((i) => Array.from({ length: shown }, (_, j) => {
-    const w = layer.W[i * layer.nOut + j]!;
-    return { input: names[i]!, unit: unitName(j), w: Number.isFinite(w) ? round(w) : null };
-  }));
-  const magnitudes = cells.map((c) => Math.abs(c.w ?? NaN)).filter(Number.isFinite).sort((a, b) => a - b);
+  const cells = kept.flatMap((i) =>
+    Array.from({ length: shown }, (_, j) => {
+      const w = layer.W[i * layer.nOut + j]!;
+      return { input: names[i]!, unit: unitName(j), w: Number.isFinite(w) ? round(w) : null };
+    }),
+  );
+  const magnitudes = cells
+    .map((c) => Math.abs(c.w ?? NaN))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const max = round((magnitudes.length ? magnitudes[Math.floor(0.99 * (magnitudes.length - 1))]! : 0) || 1);
   const bars = kept.map((i) => ({ input: names[i]!, mean_abs_w: round(meanAbs[i]!) }));
   const inputOrder = kept.map((i) => names[i]!);
@@ -54,7 +72,9 @@ export function featureWeightsChart(title: string, layer: FirstLayer, names: rea
           y,
           x: { field: 'unit', type: 'nominal', sort: Array.from({ length: shown }, (_, j) => unitName(j)), title: null, axis: { labelAngle: -45 } },
           color: {
-            field: 'w', type: 'quantitative', title: 'weight',
+            field: 'w',
+            type: 'quantitative',
+            title: 'weight',
             scale: { scheme: 'redblue', reverse: true, domain: [-max, max], domainMid: 0, clamp: true },
             legend: { gradientLength: Math.min(160, Math.max(60, height - 20)), format: '.2~f' },
           },

@@ -22,9 +22,18 @@ export interface ForestRow {
  * and no bar. Plain data, rendered by whatever renders the other charts.
  */
 export function forestPlotSpec(comparison: Comparison): Record<string, unknown> {
-  const values: ForestRow[] = comparison.rows.filter((r) => r.mean_diff !== null).map((r) => ({
-    difference: differenceName(r), slice: r.slice, n: r.n, mean_diff: r.mean_diff!, ci_low: r.ci_low, ci_high: r.ci_high, p_t: r.p_t, overall: r.slice === 'all',
-  }));
+  const values: ForestRow[] = comparison.rows
+    .filter((r) => r.mean_diff !== null)
+    .map((r) => ({
+      difference: differenceName(r),
+      slice: r.slice,
+      n: r.n,
+      mean_diff: r.mean_diff!,
+      ci_low: r.ci_low,
+      ci_high: r.ci_high,
+      p_t: r.p_t,
+      overall: r.slice === 'all',
+    }));
   const metric = METRICS[comparison.metric].title;
   const differences = [...new Set(values.map((v) => v.difference))];
   const x = { type: 'quantitative', title: `difference in ${metric}` } as const;
@@ -34,17 +43,32 @@ export function forestPlotSpec(comparison: Comparison): Record<string, unknown> 
     {
       mark: { type: 'point', filled: true, color: 'black' },
       encoding: {
-        y: Y, x: { field: 'mean_diff', ...x },
+        y: Y,
+        x: { field: 'mean_diff', ...x },
         size: { field: 'overall', type: 'nominal', scale: { domain: [false, true], range: [40, 120] }, legend: null },
-        tooltip: [{ field: 'slice' }, { field: 'n', title: 'pairs' }, { field: 'mean_diff', format: '.3f' }, { field: 'ci_low', format: '.3f' }, { field: 'ci_high', format: '.3f' }, { field: 'p_t', format: '.2g', title: 'p (t)' }],
+        tooltip: [
+          { field: 'slice' },
+          { field: 'n', title: 'pairs' },
+          { field: 'mean_diff', format: '.3f' },
+          { field: 'ci_low', format: '.3f' },
+          { field: 'ci_high', format: '.3f' },
+          { field: 'p_t', format: '.2g', title: 'p (t)' },
+        ],
       },
     },
   ];
-  const title = { text: `${differences.join(', ')} (${comparison.by}): ${metric}`, subtitle: 'mean paired difference with its 95% interval; dashed: no difference' };
+  const title = {
+    text: `${differences.join(', ')} (${comparison.by}): ${metric}`,
+    subtitle: 'mean paired difference with its 95% interval; dashed: no difference',
+  };
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, data: { values } };
   if (differences.length === 1) return { ...base, width: 420, height: { step: 22 }, layer: layers };
   // Several values against one baseline: one panel per value, stacked.
-  return { ...base, facet: { row: { field: 'difference', type: 'nominal', title: null, sort: differences } }, spec: { width: 420, height: { step: 22 }, layer: layers } };
+  return {
+    ...base,
+    facet: { row: { field: 'difference', type: 'nominal', title: null, sort: differences } },
+    spec: { width: 420, height: { step: 22 }, layer: layers },
+  };
 }
 
 // labelLimit: a slice names every other varying parameter (`learning_rate=0.01, init=xavier`); Vega's default 180 px cut them to one indistinguishable prefix.

@@ -12,7 +12,12 @@ const SET_COLOURS = ['#4c78a8', '#f58518', '#54a24b'];
  * the top axis; a run with a learning-rate schedule also has its rate (a third panel). Long-form
  * rows: iteration, epoch, set, metric, value.
  */
-export function historyChart(title: string, history: readonly HistoryPoint[], iterationsPerEpoch: number | null, bestIteration: number | null = null): VegaLiteSpec {
+export function historyChart(
+  title: string,
+  history: readonly HistoryPoint[],
+  iterationsPerEpoch: number | null,
+  bestIteration: number | null = null,
+): VegaLiteSpec {
   const rows: Record<string, string | number>[] = [];
   const hasValidation = history.some((h) => h.validationCost !== null);
   for (const h of history) {
@@ -24,7 +29,8 @@ export function historyChart(title: string, history: readonly HistoryPoint[], it
     for (const set of SETS) {
       const [cost, accuracy] = values[set];
       if (cost !== null && Number.isFinite(cost)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'cost', value: round(cost, 5) });
-      if (accuracy !== null && Number.isFinite(accuracy)) rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'accuracy', value: round(accuracy, 5) });
+      if (accuracy !== null && Number.isFinite(accuracy))
+        rows.push({ iteration: h.iteration, epoch: h.epoch, set, metric: 'accuracy', value: round(accuracy, 5) });
     }
     if (h.learningRate !== null) rows.push({ iteration: h.iteration, epoch: h.epoch, set: 'train', metric: 'learning_rate', value: h.learningRate });
   }
@@ -50,13 +56,22 @@ export function historyChart(title: string, history: readonly HistoryPoint[], it
       },
     };
     // An early-stopped run keeps the weights of its best record: a dashed rule marks it.
-    const best: VegaLiteSpec | null = bestIteration === null ? null : {
-      data: { values: [{ iteration: bestIteration, label: 'best (weights kept)' }] },
-      layer: [
-        { mark: { type: 'rule', strokeDash: [4, 3], color: '#444' }, encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) } } },
-        { mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom', fontSize: 10, color: '#444' }, encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) }, y: { value: 0 }, text: { field: 'label' } } },
-      ],
-    };
+    const best: VegaLiteSpec | null =
+      bestIteration === null
+        ? null
+        : {
+            data: { values: [{ iteration: bestIteration, label: 'best (weights kept)' }] },
+            layer: [
+              {
+                mark: { type: 'rule', strokeDash: [4, 3], color: '#444' },
+                encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) } },
+              },
+              {
+                mark: { type: 'text', align: 'left', dx: 3, dy: -4, baseline: 'bottom', fontSize: 10, color: '#444' },
+                encoding: { x: { field: 'iteration', type: 'quantitative', scale: iterationScale(last) }, y: { value: 0 }, text: { field: 'label' } },
+              },
+            ],
+          };
     const curves: VegaLiteSpec = best ? { layer: [line, best] } : line;
     const epochs = epochAxisLayer(last, iterationsPerEpoch);
     return {

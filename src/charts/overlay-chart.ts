@@ -28,7 +28,8 @@ export function overlayChart(runs: readonly RunHistory[], roles: ChartRoles): Ve
     const shared = { configuration, ...(color ? { [fieldName(color)]: String(parameterValue(row, color)) } : {}), seed: row.seed };
     for (const h of history) {
       const epochs = iterationsPerEpoch ? round(h.iteration / iterationsPerEpoch, 5) : h.epoch;
-      if (Number.isFinite(h.testAccuracy)) values.push({ ...shared, iteration: h.iteration, epoch: epochs, metric: 'accuracy', value: round(h.testAccuracy, 5) });
+      if (Number.isFinite(h.testAccuracy))
+        values.push({ ...shared, iteration: h.iteration, epoch: epochs, metric: 'accuracy', value: round(h.testAccuracy, 5) });
       if (Number.isFinite(h.testCost)) values.push({ ...shared, iteration: h.iteration, epoch: epochs, metric: 'cost', value: round(h.testCost, 5) });
     }
   }
@@ -38,7 +39,15 @@ export function overlayChart(runs: readonly RunHistory[], roles: ChartRoles): Ve
     ? { field: 'iteration', type: 'quantitative', title: 'iteration', scale: iterationScale(last), axis: { format: ',d' } }
     : { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, lastEpoch], nice: false } };
   const colour = color
-    ? { color: { field: fieldName(color), type: 'nominal', title: color, sort: [...new Set(runs.map((r) => String(parameterValue(r.row, color))))], legend: { orient: 'bottom', labelLimit: 320, columns: 3 } } }
+    ? {
+        color: {
+          field: fieldName(color),
+          type: 'nominal',
+          title: color,
+          sort: [...new Set(runs.map((r) => String(parameterValue(r.row, color))))],
+          legend: { orient: 'bottom', labelLimit: 320, columns: 3 },
+        },
+      }
     : {};
   const repeats = new Set(runs.map((r) => configurationLabel(r.row, roles.parameters))).size < runs.length;
   const panel = (metric: 'accuracy' | 'cost'): VegaLiteSpec => {
@@ -52,13 +61,21 @@ export function overlayChart(runs: readonly RunHistory[], roles: ChartRoles): Ve
           y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: yTitle, scale: { zero: metric === 'cost' } },
           detail: { field: 'configuration' },
           ...colour,
-          tooltip: [{ field: 'configuration' }, { field: byIteration ? 'iteration' : 'epoch' }, { aggregate: 'mean', field: 'value', title: `mean ${yTitle}`, format: '.3f' }],
+          tooltip: [
+            { field: 'configuration' },
+            { field: byIteration ? 'iteration' : 'epoch' },
+            { aggregate: 'mean', field: 'value', title: `mean ${yTitle}`, format: '.3f' },
+          ],
         },
       },
-      ...(repeats ? [{
-        mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 },
-        encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, detail: { field: 'configuration' }, ...colour },
-      }] : []),
+      ...(repeats
+        ? [
+            {
+              mark: { type: 'errorband', extent: 'stdev', opacity: 0.15 },
+              encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle }, detail: { field: 'configuration' }, ...colour },
+            },
+          ]
+        : []),
     ];
     const epochs = byIteration ? epochAxisLayer(last, [...perEpoch][0]!) : null;
     // Lines and bands share one x scale (a nested layer); only the epoch axis is independent of it.

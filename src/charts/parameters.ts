@@ -41,8 +41,9 @@ export function fieldName(name: string): string {
  * vary (a `--set` collapsed its axis) falls back to the default.
  */
 export function chartRoles(rows: readonly ResultRow[], asked: { color: string | null; facet: string | null; tableColumns: string | null }): ChartRoles {
-  const varying = [...new Set(rows.flatMap((r) => Object.keys(r.varying)))]
-    .filter((k) => k !== 'seed' && new Set(rows.map((r) => JSON.stringify(r.varying[k] ?? null))).size > 1);
+  const varying = [...new Set(rows.flatMap((r) => Object.keys(r.varying)))].filter(
+    (k) => k !== 'seed' && new Set(rows.map((r) => JSON.stringify(r.varying[k] ?? null))).size > 1,
+  );
   const models = new Set(rows.map((r) => r.model));
   // A parameter that changes only with the variant (its layers, or an init of its own) is part
   // of the variant, as compare treats it: a sweep against it would redraw the variants.

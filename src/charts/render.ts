@@ -49,8 +49,9 @@ let fontFiles: string[] | null | undefined;
  */
 export function chartFontFiles(): string[] | null {
   if (fontFiles === undefined) {
-    const found = FONT_DIRS.map((dir) => FONT_STYLES.map((style) => path.join(dir, `LiberationSans-${style}.ttf`)))
-      .find((files) => files.every((file) => existsSync(file)));
+    const found = FONT_DIRS.map((dir) => FONT_STYLES.map((style) => path.join(dir, `LiberationSans-${style}.ttf`))).find((files) =>
+      files.every((file) => existsSync(file)),
+    );
     fontFiles = found ?? null;
   }
   return fontFiles;

@@ -21,9 +21,15 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
     const shared = { configuration, ...(color ? { [fieldName(color)]: String(parameterValue(first, color)) } : {}) };
     const label = s.count === 0 ? [...new Set(s.missing)].join('/') : s.count > 1 ? `${s.mean.toFixed(2)} ± ${s.std.toFixed(2)}` : s.mean.toFixed(2);
     values.push({
-      kind: 'configuration', ...shared,
-      mean: s.count ? round(s.mean, 6) : null, std: round(s.std, 4), lo: s.count ? round(s.mean - s.std, 6) : null, hi: s.count ? round(s.mean + s.std, 6) : null,
-      runs: s.count, missing: s.missing.length, label,
+      kind: 'configuration',
+      ...shared,
+      mean: s.count ? round(s.mean, 6) : null,
+      std: round(s.std, 4),
+      lo: s.count ? round(s.mean - s.std, 6) : null,
+      hi: s.count ? round(s.mean + s.std, 6) : null,
+      runs: s.count,
+      missing: s.missing.length,
+      label,
     });
     for (const r of members) {
       const o = r.outcome;
@@ -37,7 +43,10 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
   const isConfiguration = { filter: { field: 'kind', equal: 'configuration' } };
   const repeats = values.some((v) => v.kind === 'configuration' && (v.runs as number) > 1);
   return withSchema({
-    title: { text: 'Test accuracy per configuration', subtitle: repeats ? 'mean over seeds, ± one standard deviation; a dot per seed (the numbers of results.md)' : 'the numbers of results.md' },
+    title: {
+      text: 'Test accuracy per configuration',
+      subtitle: repeats ? 'mean over seeds, ± one standard deviation; a dot per seed (the numbers of results.md)' : 'the numbers of results.md',
+    },
     data: { values },
     width: 520,
     height: { step: order.length > 12 ? 22 : 30 },
@@ -49,7 +58,12 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
         encoding: {
           x: { field: 'mean', type: 'quantitative', title: 'test accuracy (%)', scale: { domain: [0, 100] } },
           ...colour,
-          tooltip: [{ field: 'configuration' }, { field: 'label', title: 'accuracy (%)' }, { field: 'runs', title: 'seeds' }, { field: 'missing', title: 'not completed' }],
+          tooltip: [
+            { field: 'configuration' },
+            { field: 'label', title: 'accuracy (%)' },
+            { field: 'runs', title: 'seeds' },
+            { field: 'missing', title: 'not completed' },
+          ],
         },
       },
       {
@@ -62,7 +76,12 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
         mark: { type: 'point', filled: true, size: 18, opacity: 0.7, color: '#666', tooltip: true },
         encoding: {
           x: { field: 'accuracy', type: 'quantitative' },
-          tooltip: [{ field: 'configuration' }, { field: 'seed' }, { field: 'accuracy', title: 'accuracy (%)', format: '.2f' }, { field: 'run', title: 'run id' }],
+          tooltip: [
+            { field: 'configuration' },
+            { field: 'seed' },
+            { field: 'accuracy', title: 'accuracy (%)', format: '.2f' },
+            { field: 'run', title: 'run id' },
+          ],
         },
       },
       {

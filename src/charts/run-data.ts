@@ -56,7 +56,7 @@ export function readFirstLayer(runDir: string): FirstLayer | null {
   if (!existsSync(file)) return null;
   const { tensors } = decodeSafetensors(readFileSync(file));
   const w = tensors.find((t) => t.name === 'W1');
-  if (!w || w.shape.length !== 2) throw new Error(`${file}: no 2-dimensional tensor W1`);
+  if (w?.shape.length !== 2) throw new Error(`${file}: no 2-dimensional tensor W1`);
   return { nIn: w.shape[0]!, nOut: w.shape[1]!, W: w.data };
 }
 
@@ -95,8 +95,12 @@ export function inputNames(dataset: RunDataset): string[] | null {
 
 /** Training images per epoch (after the limit and the validation split), or null when unknown. */
 export function trainImages(dataset: RunDataset): number | null {
-  const available = dataset.source === 'mnist' ? MNIST_TRAIN_IMAGES
-    : dataset.source === 'csv' || dataset.source === 'npy' ? dataset.train_rows : idxDims(dataset.train_images)?.[0];
+  const available =
+    dataset.source === 'mnist'
+      ? MNIST_TRAIN_IMAGES
+      : dataset.source === 'csv' || dataset.source === 'npy'
+        ? dataset.train_rows
+        : idxDims(dataset.train_images)?.[0];
   if (available === undefined) return null;
   return Math.min(dataset.train_limit ?? Infinity, available) - dataset.validation;
 }

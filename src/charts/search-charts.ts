@@ -27,7 +27,11 @@ export function searchCharts(plan: SearchPlan | null | undefined, store: SearchS
   const cells = plan.cells;
   return [
     { name: 'search-history', title: `Best ${metric} so far`, spec: withSchema(historySpec(trials, metric, cells)) },
-    { name: 'search-parameters', title: 'Every trial across the searched parameters', spec: withSchema(parallelSpec(trials, plan.search.space.dimensions, metric, cells)) },
+    {
+      name: 'search-parameters',
+      title: 'Every trial across the searched parameters',
+      spec: withSchema(parallelSpec(trials, plan.search.space.dimensions, metric, cells)),
+    },
     { name: 'search-importance', title: 'Which parameters matter', spec: withSchema(importanceSpec(plan, trials, metric)) },
     { name: 'search-expected-best', title: `Expected best ${metric} against the number of trials`, spec: withSchema(expectedSpec(plan, trials, metric)) },
     ...(plan.search.pruner ? [{ name: 'search-rungs', title: `${metric} at each rung`, spec: withSchema(rungSpec(plan, store)) }] : []),
@@ -58,16 +62,38 @@ function rungSpec(plan: SearchPlan, store: SearchStore): VegaLiteSpec {
     height: 260,
     title: { text: `${metric} at each rung`, subtitle: 'one line per run; a pruned run stops at its last rung, a promoted one goes on from its checkpoint' },
     layer: [
-      { mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6 }, encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { type: 'log', base: plan.search.pruner!.eta, domain: [plan.search.pruner!.minEpochs, plan.search.pruner!.maxEpochs] }, axis: { format: 'd' } },
-        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
-        detail: { field: 'run', type: 'nominal' }, color: cellColor(plan.cells),
-      } },
-      { mark: { type: 'point', filled: true, size: 36, tooltip: true }, encoding: {
-        x: { field: 'epoch', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: cellColor(plan.cells),
-        shape: { field: 'status', type: 'nominal', title: null, legend: { labelLimit: 300 } },
-        tooltip: [{ field: 'cell' }, { field: 'trial' }, { field: 'seed' }, { field: 'epoch' }, { field: 'value', title: metric, format: '.4~g' }, { field: 'status' }],
-      } },
+      {
+        mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6 },
+        encoding: {
+          x: {
+            field: 'epoch',
+            type: 'quantitative',
+            title: 'epoch',
+            scale: { type: 'log', base: plan.search.pruner!.eta, domain: [plan.search.pruner!.minEpochs, plan.search.pruner!.maxEpochs] },
+            axis: { format: 'd' },
+          },
+          y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+          detail: { field: 'run', type: 'nominal' },
+          color: cellColor(plan.cells),
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 36, tooltip: true },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative' },
+          y: { field: 'value', type: 'quantitative' },
+          color: cellColor(plan.cells),
+          shape: { field: 'status', type: 'nominal', title: null, legend: { labelLimit: 300 } },
+          tooltip: [
+            { field: 'cell' },
+            { field: 'trial' },
+            { field: 'seed' },
+            { field: 'epoch' },
+            { field: 'value', title: metric, format: '.4~g' },
+            { field: 'status' },
+          ],
+        },
+      },
     ],
   };
 }
@@ -87,33 +113,61 @@ function scoredTrials(plan: SearchPlan): Scored[] {
     const key = `${run.cell}:${run.trial}`;
     epochs.set(key, (epochs.get(key) ?? 0) + (run.pruned?.epoch ?? run.config.epochs));
   }
-  return plan.results.flatMap((results, cell) => results
-    .filter((r): r is typeof r & { value: number } => r.value !== null)
-    .map((r) => ({ cell: plan.cells[cell]!, trial: r.trial, value: r.value, configuration: r.configuration, epochs: epochs.get(`${cell}:${r.trial}`) ?? 0 })));
+  return plan.results.flatMap((results, cell) =>
+    results
+      .filter((r): r is typeof r & { value: number } => r.value !== null)
+      .map((r) => ({ cell: plan.cells[cell]!, trial: r.trial, value: r.value, configuration: r.configuration, epochs: epochs.get(`${cell}:${r.trial}`) ?? 0 })),
+  );
 }
 
-const cellColor = (cells: readonly string[]) => ({ field: 'cell', type: 'nominal', title: 'cell', sort: [...cells], legend: cells.length > 1 ? { orient: 'bottom', labelLimit: 400 } : null });
+const cellColor = (cells: readonly string[]) => ({
+  field: 'cell',
+  type: 'nominal',
+  title: 'cell',
+  sort: [...cells],
+  legend: cells.length > 1 ? { orient: 'bottom', labelLimit: 400 } : null,
+});
 
 function historySpec(trials: readonly Scored[], metric: string, cells: readonly string[]): VegaLiteSpec {
   const maximise = !metric.endsWith('cost');
   const values = cells.flatMap((cell) => {
     let best: number | null = null;
     let spent = 0;
-    return trials.filter((t) => t.cell === cell).sort((a, b) => a.trial - b.trial).map((t) => {
-      best = best === null ? t.value : maximise ? Math.max(best, t.value) : Math.min(best, t.value);
-      spent += t.epochs;
-      return { cell, trial: t.trial, value: t.value, best, epochs: spent };
-    });
+    return trials
+      .filter((t) => t.cell === cell)
+      .sort((a, b) => a.trial - b.trial)
+      .map((t) => {
+        best = best === null ? t.value : maximise ? Math.max(best, t.value) : Math.min(best, t.value);
+        spent += t.epochs;
+        return { cell, trial: t.trial, value: t.value, best, epochs: spent };
+      });
   });
   const view = (x: string, title: string) => ({
     width: 320,
     height: 220,
     layer: [
-      { mark: { type: 'point', filled: true, opacity: 0.35, size: 30 }, encoding: { x: { field: x, type: 'quantitative', title }, y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } }, color: cellColor(cells) } },
-      { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, tooltip: true }, encoding: {
-        x: { field: x, type: 'quantitative' }, y: { field: 'best', type: 'quantitative' }, color: cellColor(cells),
-        tooltip: [{ field: 'cell' }, { field: 'trial' }, { field: 'best', title: `best ${metric}`, format: '.4~g' }, { field: 'epochs', title: 'epochs spent' }],
-      } },
+      {
+        mark: { type: 'point', filled: true, opacity: 0.35, size: 30 },
+        encoding: {
+          x: { field: x, type: 'quantitative', title },
+          y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+          color: cellColor(cells),
+        },
+      },
+      {
+        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, tooltip: true },
+        encoding: {
+          x: { field: x, type: 'quantitative' },
+          y: { field: 'best', type: 'quantitative' },
+          color: cellColor(cells),
+          tooltip: [
+            { field: 'cell' },
+            { field: 'trial' },
+            { field: 'best', title: `best ${metric}`, format: '.4~g' },
+            { field: 'epochs', title: 'epochs spent' },
+          ],
+        },
+      },
     ],
   });
   return {
@@ -133,16 +187,32 @@ function position(d: Dimension, v: unknown): number {
 
 function parallelSpec(trials: readonly Scored[], dimensions: readonly Dimension[], metric: string, cells: readonly string[]): VegaLiteSpec {
   const names = dimensions.map((d) => d.name);
-  const lines = trials.flatMap((t) => dimensions.map((d) => ({
-    cell: t.cell, trial: t.trial, parameter: d.name, position: position(d, t.configuration[d.name]), shown: JSON.stringify(t.configuration[d.name]), value: t.value,
-  })));
+  const lines = trials.flatMap((t) =>
+    dimensions.map((d) => ({
+      cell: t.cell,
+      trial: t.trial,
+      parameter: d.name,
+      position: position(d, t.configuration[d.name]),
+      shown: JSON.stringify(t.configuration[d.name]),
+      value: t.value,
+    })),
+  );
   // The ends of each axis, as written in the file (`log` marks a log axis).
   const ends = dimensions.flatMap((d) => {
     const [low, high] = d.kind === 'choice' ? [d.values[0], d.values.at(-1)] : [d.low, d.high];
     const log = d.kind === 'log_uniform' ? ' (log)' : '';
-    return [{ parameter: d.name, position: 0, text: `${JSON.stringify(low)}` }, { parameter: d.name, position: 1, text: `${JSON.stringify(high)}${log}` }];
+    return [
+      { parameter: d.name, position: 0, text: `${JSON.stringify(low)}` },
+      { parameter: d.name, position: 1, text: `${JSON.stringify(high)}${log}` },
+    ];
   });
-  const x = { field: 'parameter', type: 'nominal', sort: names, title: null, axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelPadding: 10, labelFontWeight: 'bold' } };
+  const x = {
+    field: 'parameter',
+    type: 'nominal',
+    sort: names,
+    title: null,
+    axis: { labelAngle: 0, orient: 'bottom', domain: false, ticks: false, labelPadding: 10, labelFontWeight: 'bold' },
+  };
   const y = { field: 'position', type: 'quantitative', axis: null, scale: { domain: [0, 1] } };
   const cell = (name: string): VegaLiteSpec => ({
     width: Math.max(240, 140 * names.length),
@@ -154,12 +224,24 @@ function parallelSpec(trials: readonly Scored[], dimensions: readonly Dimension[
         data: { values: lines.filter((l) => l.cell === name) },
         mark: { type: 'line', strokeWidth: 1.5, opacity: 0.75, tooltip: true },
         encoding: {
-          x, y, detail: { field: 'trial', type: 'nominal' },
-          color: { field: 'value', type: 'quantitative', title: metric, scale: { scheme: 'viridis', reverse: metric.endsWith('cost') }, legend: { titleLimit: 400 } },
+          x,
+          y,
+          detail: { field: 'trial', type: 'nominal' },
+          color: {
+            field: 'value',
+            type: 'quantitative',
+            title: metric,
+            scale: { scheme: 'viridis', reverse: metric.endsWith('cost') },
+            legend: { titleLimit: 400 },
+          },
           tooltip: [{ field: 'trial' }, { field: 'parameter' }, { field: 'shown', title: 'value' }, { field: 'value', title: metric, format: '.4~g' }],
         },
       },
-      { data: { values: ends }, mark: { type: 'text', dx: 4, align: 'left', baseline: 'middle', fontSize: 11, color: '#555' }, encoding: { x, y, text: { field: 'text' } } },
+      {
+        data: { values: ends },
+        mark: { type: 'text', dx: 4, align: 'left', baseline: 'middle', fontSize: 11, color: '#555' },
+        encoding: { x, y, text: { field: 'text' } },
+      },
     ],
   });
   return { vconcat: cells.filter((c) => trials.some((t) => t.cell === c)).map(cell), resolve: { scale: { color: 'shared' } } };
@@ -169,7 +251,14 @@ function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: str
   const values = plan.cells.flatMap((cell) => {
     const own = trials.filter((t) => t.cell === cell);
     if (own.length < 3) return [];
-    return parameterImportance(plan.search.space.dimensions, own).map((i) => ({ cell, parameter: i.name, share: 100 * i.share, chance: 100 * i.chance, groups: i.groups, trials: own.length }));
+    return parameterImportance(plan.search.space.dimensions, own).map((i) => ({
+      cell,
+      parameter: i.name,
+      share: 100 * i.share,
+      chance: 100 * i.chance,
+      groups: i.groups,
+      trials: own.length,
+    }));
   });
   const y = { field: 'parameter', type: 'nominal', title: null, sort: plan.search.space.dimensions.map((d) => d.name) };
   const offset = plan.cells.length > 1 ? { yOffset: { field: 'cell', type: 'nominal', sort: [...plan.cells] } } : {};
@@ -177,25 +266,48 @@ function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: str
     data: { values },
     width: 360,
     height: { step: 22 * Math.max(1, plan.cells.length) },
-    title: { text: `Share of the variance of ${metric} explained by each parameter alone`, subtitle: 'η² of the trials grouped by the parameter; the tick is what a parameter that does not matter would get by chance' },
+    title: {
+      text: `Share of the variance of ${metric} explained by each parameter alone`,
+      subtitle: 'η² of the trials grouped by the parameter; the tick is what a parameter that does not matter would get by chance',
+    },
     layer: [
-      { mark: { type: 'bar', tooltip: true }, encoding: {
-        x: { field: 'share', type: 'quantitative', title: 'share of variance (%)', scale: { domain: [0, 100] } }, y, ...offset, color: cellColor(plan.cells),
-        tooltip: [{ field: 'cell' }, { field: 'parameter' }, { field: 'share', title: 'share (%)', format: '.1f' }, { field: 'chance', title: 'chance (%)', format: '.1f' }, { field: 'groups' }, { field: 'trials' }],
-      } },
+      {
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          x: { field: 'share', type: 'quantitative', title: 'share of variance (%)', scale: { domain: [0, 100] } },
+          y,
+          ...offset,
+          color: cellColor(plan.cells),
+          tooltip: [
+            { field: 'cell' },
+            { field: 'parameter' },
+            { field: 'share', title: 'share (%)', format: '.1f' },
+            { field: 'chance', title: 'chance (%)', format: '.1f' },
+            { field: 'groups' },
+            { field: 'trials' },
+          ],
+        },
+      },
       { mark: { type: 'tick', color: 'black', thickness: 2 }, encoding: { x: { field: 'chance', type: 'quantitative' }, y, ...offset } },
     ],
   };
 }
 
 function expectedSpec(plan: SearchPlan, trials: readonly Scored[], metric: string): VegaLiteSpec {
-  const values = plan.cells.flatMap((cell) => expectedBest(trials.filter((t) => t.cell === cell).map((t) => t.value), plan.search.options.direction)
-    .map((expected, i) => ({ cell, trials: i + 1, expected })));
+  const values = plan.cells.flatMap((cell) =>
+    expectedBest(
+      trials.filter((t) => t.cell === cell).map((t) => t.value),
+      plan.search.options.direction,
+    ).map((expected, i) => ({ cell, trials: i + 1, expected })),
+  );
   return {
     data: { values },
     width: 360,
     height: 220,
-    title: { text: `Expected best ${metric} with n trials`, subtitle: 'from the trials run (Dodge et al. 2019): a curve still rising at the end wants more trials' },
+    title: {
+      text: `Expected best ${metric} with n trials`,
+      subtitle: 'from the trials run (Dodge et al. 2019): a curve still rising at the end wants more trials',
+    },
     mark: { type: 'line', point: true, tooltip: true },
     encoding: {
       x: { field: 'trials', type: 'quantitative', title: 'trials', axis: { tickMinStep: 1, format: 'd' } },

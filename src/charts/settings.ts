@@ -1,4 +1,4 @@
-import { CHART_FORMATS, ChartsSchema, type ChartsFile } from '../experiment/schema.ts';
+import { type CHART_FORMATS, ChartsSchema, type ChartsFile } from '../experiment/schema.ts';
 
 /** The `charts:` section with every default filled in (from the schema, the single source of them). */
 export interface ChartSettings {

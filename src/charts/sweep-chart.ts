@@ -38,7 +38,14 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
 
   const groups = [x, color, facet].filter((p) => p !== null).map(fieldName);
   const summary = [
-    { aggregate: [{ op: 'mean', field: 'accuracy', as: 'mean' }, { op: 'stdev', field: 'accuracy', as: 'sd' }, { op: 'count', as: 'n' }], groupby: groups },
+    {
+      aggregate: [
+        { op: 'mean', field: 'accuracy', as: 'mean' },
+        { op: 'stdev', field: 'accuracy', as: 'sd' },
+        { op: 'count', as: 'n' },
+      ],
+      groupby: groups,
+    },
     { calculate: 'isValid(datum.sd) ? datum.sd : 0', as: 'sd' },
     { calculate: 'datum.mean - datum.sd', as: 'lo' },
     { calculate: 'datum.mean + datum.sd', as: 'hi' },
@@ -46,7 +53,9 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
   const xEncoding = quantitative
     ? { field: fieldName(x), type: 'quantitative', title: x, scale: log ? { type: 'log' } : { zero: false }, axis: { values: xValues, format: AXIS_FORMAT } }
     : { field: fieldName(x), type: 'nominal', title: x, sort: xValues.map(String), axis: { labelAngle: 0 } };
-  const colour = color ? { color: { field: fieldName(color), type: 'nominal', title: color, sort: distinct(rows.map((r) => String(parameterValue(r, color)))) } } : {};
+  const colour = color
+    ? { color: { field: fieldName(color), type: 'nominal', title: color, sort: distinct(rows.map((r) => String(parameterValue(r, color)))) } }
+    : {};
   const y = { field: 'mean', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } };
   // The lines come first: the legend takes its symbols from the first layer, not the faint bands.
   const layer = [
@@ -54,7 +63,9 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
       transform: summary,
       mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2, tooltip: true },
       encoding: {
-        x: xEncoding, y, ...colour,
+        x: xEncoding,
+        y,
+        ...colour,
         tooltip: [
           ...groups.map((g, i) => ({ field: g, title: [x, color, facet].filter((p) => p !== null)[i] })),
           { field: 'mean', title: 'mean accuracy (%)', format: '.2f' },
@@ -71,7 +82,9 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
     {
       mark: { type: 'point', size: 14, opacity: 0.45, tooltip: true },
       encoding: {
-        x: xEncoding, y: { ...y, field: 'accuracy' }, ...colour,
+        x: xEncoding,
+        y: { ...y, field: 'accuracy' },
+        ...colour,
         tooltip: [{ field: 'run', title: 'run id' }, { field: 'seed' }, { field: 'accuracy', title: 'accuracy (%)', format: '.2f' }],
       },
     },
@@ -81,7 +94,9 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
     'mean over seeds with ± one standard deviation',
     facet ? `one panel per ${facet}` : null,
     averaged.length ? `averaged over ${averaged.join(', ')}` : null,
-  ].filter((s) => s !== null).join('; ');
+  ]
+    .filter((s) => s !== null)
+    .join('; ');
   const title = { text: `Test accuracy against ${x}`, subtitle };
   const size = { width: facet ? 270 : 420, height: facet ? 200 : 260 };
   if (!facet) return withSchema({ title, data: { values }, ...size, layer });

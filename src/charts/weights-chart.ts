@@ -54,7 +54,9 @@ export function weightsChart(title: string, layer: FirstLayer, shape: ImageShape
       unit: outputLayer ? `class ${j}` : `unit ${j}`,
       x: (j % columns) * (width + GAP),
       y: Math.floor(j / columns) * (height + GAP + LABEL),
-      min: round(lo), max: round(hi), norm: round(Math.sqrt(sumSquares)),
+      min: round(lo),
+      max: round(hi),
+      norm: round(Math.sqrt(sumSquares)),
       url: `data:image/png;base64,${Buffer.from(encodePng(width, height, pixels)).toString('base64')}`,
     };
   });
@@ -94,7 +96,9 @@ export function weightsChart(title: string, layer: FirstLayer, shape: ImageShape
           x: { datum: 0, ...pixel },
           y: { datum: 0, ...pixel },
           color: {
-            field: 'w', type: 'quantitative', title: 'weight',
+            field: 'w',
+            type: 'quantitative',
+            title: 'weight',
             scale: { scheme: 'redblue', reverse: true, domain: [-round(max), round(max)], domainMid: 0 },
             legend: { gradientLength: Math.min(160, Math.max(60, chartHeight - 20)), format: '.2~f' },
           },

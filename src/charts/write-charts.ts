@@ -30,7 +30,10 @@ const EXTENSIONS = ['.vl.json', '.svg', '.png'];
  * nothing else in charts/ is touched.
  */
 export async function writeCharts(
-  experimentDir: string, set: ChartSet, settings: Pick<ChartSettings, 'formats' | 'runFormats'>, drawnWhileTraining: ReadonlySet<string> = new Set(),
+  experimentDir: string,
+  set: ChartSet,
+  settings: Pick<ChartSettings, 'formats' | 'runFormats'>,
+  drawnWhileTraining: ReadonlySet<string> = new Set(),
 ): Promise<ChartsWritten> {
   const started = performance.now();
   const dir = path.join(experimentDir, 'charts');
@@ -66,7 +69,11 @@ export async function writeCharts(
  * Writes one chart's `<name>.vl.json` under `dir` and draws it in `formats`, unless the same spec
  * and all its renderings are there already. Returns the chart's files and what was done.
  */
-export async function drawChart(dir: string, chart: Chart, formats: ChartSettings['formats']): Promise<{ files: string[]; drawn: 'rendered' | 'unchanged' | 'spec only' }> {
+export async function drawChart(
+  dir: string,
+  chart: Chart,
+  formats: ChartSettings['formats'],
+): Promise<{ files: string[]; drawn: 'rendered' | 'unchanged' | 'spec only' }> {
   const base = path.join(dir, chart.name);
   const text = formatSpec(chart.spec);
   const outputs = formats.map((f) => `${base}.${f}`);

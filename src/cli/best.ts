@@ -27,46 +27,82 @@ export function registerBest(program: Command): void {
     .addOption(outOption())
     .addOption(setOption('read'))
     .addOption(maxRunsOption())
-    .addHelpText('after', [
-      '',
-      'A configuration is a set of runs that differ only in their seed; it is ranked by the mean of',
-      'the metric over the seeds that finished (accuracies higher, costs and time lower). Nothing is',
-      'trained: the values come from the results store.',
-      '',
-      'Examples:',
-      '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml',
-      '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml --by activation --metric best_test_accuracy',
-      '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml --json | jq ".[0].mean"',
-    ].join('\n'))
-    .action((file, options) => runCommand(() => {
-      const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
-      printProblems(warnings);
-      const experiment = reportInput(loaded[0]!);
-      const out = resultsFolder(options.out, options.set, [loaded[0]!.file]);
-      const by = options.by ?? null;
-      const names = [...(experiment.runs.some((r) => r.variant !== null) ? ['variant'] : []), ...Object.keys(experiment.runs[0]?.varying ?? {}).filter((k) => k !== 'seed')];
-      if (by !== null && !names.includes(by)) {
-        throw new UserError(problem('unknown-parameter', `\`${by}\` does not vary in this experiment`, { file: '--by', hint: names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: leave out --by' }));
-      }
-      const dir = (row: { runId: string }) => runDir(out, experiment.name, row.runId);
-      const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
-      const best = bestConfigurations(rows, options.metric, by, (row) => metricValue(row, options.metric, dir(row)));
-      if (best.length === 0) {
-        throw new UserError(problem('no-results', `no finished run of ${experiment.name} has a value of ${options.metric} in ${out}`, { file, hint: `train them first: mlp-lab run ${file}` }));
-      }
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(best.map((c) => ({
-          by, value: c.group, label: c.label, variant: c.model, settings: c.settings, metric: options.metric,
-          n: c.n, mean: c.mean, sd: c.sd, min: c.min, max: c.max, seeds: c.seeds, missing: c.missing, variant_block: variantBlock(c, options.metric),
-        })), null, 2)}\n`);
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A configuration is a set of runs that differ only in their seed; it is ranked by the mean of',
+        'the metric over the seeds that finished (accuracies higher, costs and time lower). Nothing is',
+        'trained: the values come from the results store.',
+        '',
+        'Examples:',
+        '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml',
+        '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml --by activation --metric best_test_accuracy',
+        '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml --json | jq ".[0].mean"',
+      ].join('\n'),
+    )
+    .action((file, options) =>
+      runCommand(() => {
+        const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
+        printProblems(warnings);
+        const experiment = reportInput(loaded[0]!);
+        const out = resultsFolder(options.out, options.set, [loaded[0]!.file]);
+        const by = options.by ?? null;
+        const names = [
+          ...(experiment.runs.some((r) => r.variant !== null) ? ['variant'] : []),
+          ...Object.keys(experiment.runs[0]?.varying ?? {}).filter((k) => k !== 'seed'),
+        ];
+        if (by !== null && !names.includes(by)) {
+          throw new UserError(
+            problem('unknown-parameter', `\`${by}\` does not vary in this experiment`, {
+              file: '--by',
+              hint: names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: leave out --by',
+            }),
+          );
+        }
+        const dir = (row: { runId: string }) => runDir(out, experiment.name, row.runId);
+        const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
+        const best = bestConfigurations(rows, options.metric, by, (row) => metricValue(row, options.metric, dir(row)));
+        if (best.length === 0) {
+          throw new UserError(
+            problem('no-results', `no finished run of ${experiment.name} has a value of ${options.metric} in ${out}`, {
+              file,
+              hint: `train them first: mlp-lab run ${file}`,
+            }),
+          );
+        }
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify(
+              best.map((c) => ({
+                by,
+                value: c.group,
+                label: c.label,
+                variant: c.model,
+                settings: c.settings,
+                metric: options.metric,
+                n: c.n,
+                mean: c.mean,
+                sd: c.sd,
+                min: c.min,
+                max: c.max,
+                seeds: c.seeds,
+                missing: c.missing,
+                variant_block: variantBlock(c, options.metric),
+              })),
+              null,
+              2,
+            )}\n`,
+          );
+          return EXIT_OK;
+        }
+        const title = METRICS[options.metric].title;
+        for (const [i, c] of best.entries()) {
+          if (i > 0) process.stdout.write('\n');
+          const heading = by === null ? `best by ${title}` : `best for ${by}=${String(c.group)} by ${title}`;
+          process.stdout.write(`${heading}: ${c.label}, ${meanAndSpread(c, options.metric)}\n\nvariants:\n${variantBlock(c, options.metric)}\n`);
+        }
         return EXIT_OK;
-      }
-      const title = METRICS[options.metric].title;
-      for (const [i, c] of best.entries()) {
-        if (i > 0) process.stdout.write('\n');
-        const heading = by === null ? `best by ${title}` : `best for ${by}=${String(c.group)} by ${title}`;
-        process.stdout.write(`${heading}: ${c.label}, ${meanAndSpread(c, options.metric)}\n\nvariants:\n${variantBlock(c, options.metric)}\n`);
-      }
-      return EXIT_OK;
-    }));
+      }),
+    );
 }

@@ -14,7 +14,6 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-
 /** Commander's parser for --max-runs. */
 export function positiveInteger(value: string): number {
   const n = Number(value);

@@ -6,7 +6,7 @@ import { comparisonText } from '../compare/formatting.ts';
 import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
 import { collectResults } from '../tables/collect.ts';
 import { resultsFolder, runDir } from '../store/layout.ts';
-import { collect, EXIT_OK, printProblems, runCommand } from './common.ts';
+import { EXIT_OK, printProblems, runCommand } from './common.ts';
 import { setOption, maxRunsOption, outOption } from './options.ts';
 import { loadAll } from './experiments.ts';
 import { reportInput, variantLabel } from '../publish/report-input.ts';
@@ -24,41 +24,56 @@ export function registerCompare(program: Command): void {
     .argument('<file>', 'experiment file (YAML)')
     .requiredOption('--by <param>', 'the parameter to compare (a parameter that varies, or `variant`)')
     .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
-    .option('--baseline <value>', 'the value the others are compared with (default: the baseline of the file\'s `compare:` entry for this parameter, else the first value in the file)')
+    .option(
+      '--baseline <value>',
+      "the value the others are compared with (default: the baseline of the file's `compare:` entry for this parameter, else the first value in the file)",
+    )
     .option('--json', 'print one JSON object per comparison line, for scripts')
     .addOption(outOption())
     .addOption(setOption('read'))
     .addOption(maxRunsOption())
-    .addHelpText('after', [
-      '',
-      'Runs are paired when every other setting, the seed included, is equal. Per slice of the other',
-      'parameters that vary, and over all slices: pairs, mean difference (value − baseline), its 95%',
-      'Student-t interval, the paired t-test and Wilcoxon signed-rank p-values, wins/ties/losses, and',
-      'the t-test p-values after Holm\'s correction across slices. Unfinished, failed and diverged runs',
-      'and runs without a partner are listed, not dropped silently.',
-      '',
-      'Examples:',
-      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation',
-      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by init --baseline report --metric best_test_accuracy',
-      '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation --json',
-    ].join('\n'))
-    .action((file, options) => runCommand(() => {
-      const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
-      printProblems(warnings);
-      const experiment = reportInput(loaded[0]!);
-      const out = resultsFolder(options.out, options.set, loaded.map((l) => l.file));
-      const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
-      const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));
-      // Without --baseline, the file's own comparison by the same parameter names it.
-      const written = options.baseline === undefined ? (loaded[0]!.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null : parse(options.baseline) as unknown;
-      const baseline = variantLabel(loaded[0]!, options.by, written);
-      const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);
-        for (const l of comparison.leftOut) process.stderr.write(`left out: ${l.runId} ${l.label}: ${l.reason}\n`);
-      } else {
-        process.stdout.write(comparisonText(experiment.name, comparison));
-      }
-      return EXIT_OK;
-    }));
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Runs are paired when every other setting, the seed included, is equal. Per slice of the other',
+        'parameters that vary, and over all slices: pairs, mean difference (value − baseline), its 95%',
+        'Student-t interval, the paired t-test and Wilcoxon signed-rank p-values, wins/ties/losses, and',
+        "the t-test p-values after Holm's correction across slices. Unfinished, failed and diverged runs",
+        'and runs without a partner are listed, not dropped silently.',
+        '',
+        'Examples:',
+        '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation',
+        '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by init --baseline report --metric best_test_accuracy',
+        '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation --json',
+      ].join('\n'),
+    )
+    .action((file, options) =>
+      runCommand(() => {
+        const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
+        printProblems(warnings);
+        const experiment = reportInput(loaded[0]!);
+        const out = resultsFolder(
+          options.out,
+          options.set,
+          loaded.map((l) => l.file),
+        );
+        const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
+        const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));
+        // Without --baseline, the file's own comparison by the same parameter names it.
+        const written =
+          options.baseline === undefined
+            ? ((loaded[0]!.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null)
+            : (parse(options.baseline) as unknown);
+        const baseline = variantLabel(loaded[0]!, options.by, written);
+        const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);
+          for (const l of comparison.leftOut) process.stderr.write(`left out: ${l.runId} ${l.label}: ${l.reason}\n`);
+        } else {
+          process.stdout.write(comparisonText(experiment.name, comparison));
+        }
+        return EXIT_OK;
+      }),
+    );
 }

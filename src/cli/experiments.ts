@@ -8,7 +8,10 @@ import { loadExperiment, type LoadedExperiment } from '../experiment/index.ts';
  * Loads and validates every file before anything runs: all problems of all files are reported
  * together (one UserError), warnings are returned for printing.
  */
-export function loadAll(files: readonly string[], options: { sets: readonly string[]; maxRuns?: number | undefined }): { loaded: LoadedExperiment[]; warnings: Problem[] } {
+export function loadAll(
+  files: readonly string[],
+  options: { sets: readonly string[]; maxRuns?: number | undefined },
+): { loaded: LoadedExperiment[]; warnings: Problem[] } {
   const loaded: LoadedExperiment[] = [];
   const problems: Problem[] = [];
   // The same file named twice (`run a.yaml a.yaml`, or through another path) is one experiment.
@@ -26,9 +29,12 @@ export function loadAll(files: readonly string[], options: { sets: readonly stri
   for (const l of loaded) {
     const first = byName.get(l.experiment.name);
     if (first !== undefined) {
-      problems.push(problem('duplicate-name', `the experiment name \`${l.experiment.name}\` is also the name of ${first}: both would write to the same results folder`, {
-        file: l.file, hint: 'give each experiment file its own `name:`',
-      }));
+      problems.push(
+        problem('duplicate-name', `the experiment name \`${l.experiment.name}\` is also the name of ${first}: both would write to the same results folder`, {
+          file: l.file,
+          hint: 'give each experiment file its own `name:`',
+        }),
+      );
     } else byName.set(l.experiment.name, l.file);
   }
   // A --set problem is the same for every file: report it once.
@@ -40,7 +46,9 @@ export function loadAll(files: readonly string[], options: { sets: readonly stri
 /** A data file that cannot be read is invalid input: report it like any other problem. */
 export function dataProblem(error: unknown): UserError | null {
   if (!(error instanceof DataFileError)) return null;
-  return new UserError(problem('data-file', error.problem, { file: error.file, line: error.line, col: error.col, ...(error.hint ? { hint: error.hint } : {}) }));
+  return new UserError(
+    problem('data-file', error.problem, { file: error.file, line: error.line, col: error.col, ...(error.hint ? { hint: error.hint } : {}) }),
+  );
 }
 
 function canonicalPath(file: string): string {

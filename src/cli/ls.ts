@@ -32,46 +32,66 @@ export function registerLs(program: Command): void {
     .argument('[files...]', 'experiment files (default: every .yaml file in experiments/)')
     .addOption(jsonOption('one object per experiment'))
     .addOption(plainOutOption())
-    .addHelpText('after', [
-      '',
-      'A file that does not load is listed with its first problem (mlp-lab validate FILE shows all).',
-      'Exit codes: 0 every file loads, 2 some do not.',
-      '',
-      'Examples:',
-      '  $ mlp-lab ls',
-      '  $ mlp-lab status experiments/report.yaml --json',
-    ].join('\n'))
-    .action((files, options) => runCommand(() => {
-      const chosen = files.length > 0 ? files : defaultFiles();
-      const statuses = chosen.map((file) => status(file, options.out));
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
-      } else if (statuses.length === 0) {
-        process.stdout.write('no experiment files in experiments/\n');
-      } else {
-        const rows = statuses.map((s) => s.problem !== null
-          ? [s.file, s.experiment ?? '—', '—', '—', '—', '—', '—', `invalid: ${s.problem}`]
-          : [s.file, s.experiment ?? '', s.runs, s.finished, s.failed, s.to_run, s.last_change?.slice(0, 16).replace('T', ' ') ?? '—', `${s.results}/`]);
-        process.stdout.write(`${textTable(['file', 'experiment', 'runs', 'finished', 'failed', 'to run', 'last change (UTC)', 'results'], rows)}\n`);
-      }
-      return statuses.some((s) => s.problem !== null) ? 2 : EXIT_OK;
-    }));
+    .addHelpText(
+      'after',
+      [
+        '',
+        'A file that does not load is listed with its first problem (mlp-lab validate FILE shows all).',
+        'Exit codes: 0 every file loads, 2 some do not.',
+        '',
+        'Examples:',
+        '  $ mlp-lab ls',
+        '  $ mlp-lab status experiments/report.yaml --json',
+      ].join('\n'),
+    )
+    .action((files, options) =>
+      runCommand(() => {
+        const chosen = files.length > 0 ? files : defaultFiles();
+        const statuses = chosen.map((file) => status(file, options.out));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        } else if (statuses.length === 0) {
+          process.stdout.write('no experiment files in experiments/\n');
+        } else {
+          const rows = statuses.map((s) =>
+            s.problem !== null
+              ? [s.file, s.experiment ?? '—', '—', '—', '—', '—', '—', `invalid: ${s.problem}`]
+              : [s.file, s.experiment ?? '', s.runs, s.finished, s.failed, s.to_run, s.last_change?.slice(0, 16).replace('T', ' ') ?? '—', `${s.results}/`],
+          );
+          process.stdout.write(`${textTable(['file', 'experiment', 'runs', 'finished', 'failed', 'to run', 'last change (UTC)', 'results'], rows)}\n`);
+        }
+        return statuses.some((s) => s.problem !== null) ? 2 : EXIT_OK;
+      }),
+    );
 }
 
 function defaultFiles(): string[] {
   const dir = 'experiments';
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => path.join(dir, name));
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => path.join(dir, name));
 }
 
 function status(file: string, out: string | undefined): Status {
-  let loaded;
+  let loaded: ReturnType<typeof loadExperiment>;
   try {
     loaded = loadExperiment(file);
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const first = error.problems.find((p) => p.severity === 'error') ?? error.problems[0];
-    return { file, experiment: null, runs: 0, finished: 0, failed: 0, to_run: 0, last_change: null, results: null, problem: first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'invalid' };
+    return {
+      file,
+      experiment: null,
+      runs: 0,
+      finished: 0,
+      failed: 0,
+      to_run: 0,
+      last_change: null,
+      results: null,
+      problem: first ? `${first.line ? `line ${first.line}: ` : ''}${first.message}` : 'invalid',
+    };
   }
   const folder = resultsFolder(out, [], [file]);
   const name = loaded.experiment.name;
@@ -87,13 +107,21 @@ function status(file: string, out: string | undefined): Status {
     // The time the record gives, not the file's: a clone or a checkout gives every file its own.
     const recorded = Date.parse('metrics' in state ? state.metrics.finished_at : state.failure.failed_at);
     if (Number.isFinite(recorded)) last = Math.max(last, recorded);
-    else for (const record of ['metrics.json', 'error.json']) {
-      const at = path.join(dir, record);
-      if (existsSync(at)) last = Math.max(last, statSync(at).mtimeMs);
-    }
+    else
+      for (const record of ['metrics.json', 'error.json']) {
+        const at = path.join(dir, record);
+        if (existsSync(at)) last = Math.max(last, statSync(at).mtimeMs);
+      }
   }
   return {
-    file, experiment: name, runs: loaded.runs.length, finished, failed, to_run: loaded.runs.length - finished - failed,
-    last_change: last > 0 ? new Date(last).toISOString() : null, results: experimentDir(folder, name), problem: null,
+    file,
+    experiment: name,
+    runs: loaded.runs.length,
+    finished,
+    failed,
+    to_run: loaded.runs.length - finished - failed,
+    last_change: last > 0 ? new Date(last).toISOString() : null,
+    results: experimentDir(folder, name),
+    problem: null,
   };
 }

@@ -42,7 +42,10 @@ export async function buildProgram(args: readonly string[] = process.argv): Prom
   // A known command needs only itself; anything else (help, a typo to suggest a command for) all.
   const names = first !== undefined && first in COMMANDS ? [first] : versionOnly ? [] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((name) => COMMANDS[name]!()))) register(program);
-  program.addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab run experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json');
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  $ mlp-lab plan experiments/report.yaml\n  $ mlp-lab run experiments/report.yaml\n  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --json',
+  );
   return program;
 }
 

@@ -9,9 +9,8 @@ import { pathToFileURL } from 'node:url';
  */
 export function openInBrowser(file: string, patience = 3000): Promise<boolean> {
   const url = pathToFileURL(file).href;
-  const [command, args] = process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]]
-    : ['xdg-open', [url]];
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
   return new Promise((resolve) => {
     const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
     child.once('error', () => resolve(false));

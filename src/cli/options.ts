@@ -32,7 +32,10 @@ export function plainOutOption() {
 }
 
 export function onlyOption(verb: string) {
-  return new Option('--only <run>', `${verb} only this run id (or 4+ character prefix), variant id, label, or KEY=VALUE of a parameter that varies (repeatable)`)
+  return new Option(
+    '--only <run>',
+    `${verb} only this run id (or 4+ character prefix), variant id, label, or KEY=VALUE of a parameter that varies (repeatable)`,
+  )
     .argParser(collect)
     .default([] as string[]);
 }

@@ -22,26 +22,35 @@ export function registerPlan(program: Command): void {
     .addOption(maxRunsOption())
     .addOption(onlyOption('list'))
     .addOption(outOption())
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  $ mlp-lab plan experiments/report.yaml',
-      '  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000',
-      '  $ mlp-lab plan experiments/report.yaml --json | jq -r ".runs[].id"',
-      '  $ mlp-lab plan experiments/*.yaml --only activation=relu',
-    ].join('\n'))
-    .action((files, options) => runCommand(() => {
-      const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
-      printProblems(warnings);
-      const out = resultsFolder(options.out, options.set, loaded.map((l) => l.file));
-      const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
-      const selected = selectRuns(planned, planned, options.only);
-      loaded.forEach((l, i) => {
-        if (i > 0 && !options.json) process.stdout.write('\n');
-        printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false, options.out === undefined ? where(l.file, out) : '');
-      });
-      return EXIT_OK;
-    }));
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ mlp-lab plan experiments/report.yaml',
+        '  $ mlp-lab plan experiments/relu-vs-sigmoid.yaml --set epochs=1 --set dataset.train_limit=5000',
+        '  $ mlp-lab plan experiments/report.yaml --json | jq -r ".runs[].id"',
+        '  $ mlp-lab plan experiments/*.yaml --only activation=relu',
+      ].join('\n'),
+    )
+    .action((files, options) =>
+      runCommand(() => {
+        const { loaded, warnings } = loadAll(files, { sets: options.set, maxRuns: options.maxRuns });
+        printProblems(warnings);
+        const out = resultsFolder(
+          options.out,
+          options.set,
+          loaded.map((l) => l.file),
+        );
+        const planned = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
+        const selected = selectRuns(planned, planned, options.only);
+        loaded.forEach((l, i) => {
+          if (i > 0 && !options.json) process.stdout.write('\n');
+          printPlan(planned[i]!, selected[i]!.selected, out, options.json ?? false, options.out === undefined ? where(l.file, out) : '');
+        });
+        return EXIT_OK;
+      }),
+    );
 }
 
 function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], out: string, json: boolean, note: string): void {
@@ -53,8 +62,14 @@ function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], 
 
   if (json) {
     const plan = {
-      file, experiment: name, description: loaded.experiment.description ?? '', dataset: loaded.dataset.identity,
-      results: experimentDir(out, name), count: runs.length, finished, work: { flops: totalFlops },
+      file,
+      experiment: name,
+      description: loaded.experiment.description ?? '',
+      dataset: loaded.dataset.identity,
+      results: experimentDir(out, name),
+      count: runs.length,
+      finished,
+      work: { flops: totalFlops },
       ...(loaded.search ? { search: searchJson(loaded.search) } : {}),
       runs,
     };
@@ -68,10 +83,15 @@ function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], 
   const shownVarying = hasVariants ? varying.filter((k) => runs.some((r) => r.label.includes(` ${k}=`))) : varying;
   const header = ['#', 'run id', ...(hasVariants ? ['variant'] : []), ...shownVarying, 'epochs', 'iterations', 'work', 'memory', 'status'];
   const rows = runs.map((r) => [
-    r.index, r.id,
+    r.index,
+    r.id,
     ...(hasVariants ? [variantLabel(r.label, r.varying, shownVarying)] : []),
     ...shownVarying.map((k) => String(r.varying[k])),
-    r.config.epochs, r.work.iterations.toLocaleString('en-US'), formatFlops(r.work.flops), formatBytes(r.work.bytes), r.finished ? 'finished' : 'to run',
+    r.config.epochs,
+    r.work.iterations.toLocaleString('en-US'),
+    formatFlops(r.work.flops),
+    formatBytes(r.work.bytes),
+    r.finished ? 'finished' : 'to run',
   ]);
   const picked = selected.length < loaded.runs.length ? ` (--only picked ${selected.length} of ${loaded.runs.length})` : '';
   process.stdout.write(`${name} (${file}, data: ${loaded.dataset.identity})\n`);
@@ -79,7 +99,9 @@ function printPlan(loaded: PlannedExperiment, selected: readonly ResolvedRun[], 
   process.stdout.write(table === null ? '\n' : `${table}\n\n`);
   if (loaded.search) process.stdout.write(`${searchPlanLines(loaded.search).join('\n')}\n\n`);
   process.stdout.write(`${textTable(header, rows)}\n\n`);
-  process.stdout.write(`${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/${note}\n`);
+  process.stdout.write(
+    `${runs.length} run${runs.length === 1 ? '' : 's'}${picked}: ${finished} finished, ${runs.length - finished} to run; ${formatFlops(totalFlops)} of work in all (training and evaluation). Results: ${experimentDir(out, name)}/${note}\n`,
+  );
 }
 
 /** Why the default results folder is where it is, when it is not in the working directory. */

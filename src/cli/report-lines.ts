@@ -11,8 +11,13 @@ export function reportLines(reports: readonly ReportWritten[]): string[] {
     const charts = report.charts;
     if (!charts) continue;
     const dir = path.dirname(report.tables[0]!);
-    const drawn = [`${charts.rendered} drawn${charts.renderedWhileTraining ? ` (${charts.renderedWhileTraining} while training)` : ''}`, charts.unchanged ? `${charts.unchanged} unchanged` : null, charts.charts - charts.rendered - charts.unchanged ? `${charts.charts - charts.rendered - charts.unchanged} as specs only` : null]
-      .filter((p) => p !== null).join(', ');
+    const drawn = [
+      `${charts.rendered} drawn${charts.renderedWhileTraining ? ` (${charts.renderedWhileTraining} while training)` : ''}`,
+      charts.unchanged ? `${charts.unchanged} unchanged` : null,
+      charts.charts - charts.rendered - charts.unchanged ? `${charts.charts - charts.rendered - charts.unchanged} as specs only` : null,
+    ]
+      .filter((p) => p !== null)
+      .join(', ');
     lines.push(`Charts: ${path.join(dir, 'charts')}/ (${charts.charts} charts, ${drawn}; with report.html ${charts.seconds.toFixed(1)} s)`);
     for (const note of charts.notes) lines.push(`  note: ${note}`);
     lines.push(`Report: ${charts.page}`);

@@ -10,8 +10,10 @@ export function registerSchema(program: Command): void {
     .description('print the JSON Schema of experiment files (for editors and scripts)')
     .option('--reference', 'print the key reference in Markdown instead')
     .addHelpText('after', '\nExamples:\n  $ mlp-lab schema > experiment.schema.json\n  $ mlp-lab schema --reference | less')
-    .action((options) => runCommand(() => {
-      process.stdout.write(options.reference ? schemaReference() : schemaText());
-      return EXIT_OK;
-    }));
+    .action((options) =>
+      runCommand(() => {
+        process.stdout.write(options.reference ? schemaReference() : schemaText());
+        return EXIT_OK;
+      }),
+    );
 }

@@ -13,10 +13,17 @@ export function searchPlanLines(plan: SearchPlan): string[] {
   ];
   if (pruner) {
     const brackets = rounds.flatMap((_, r) => roundBrackets(options, r));
-    const schedule = brackets.slice(0, 3).map((b) => b.rungs.map((rung) => `${rung.trials}×${rung.epochs}`).join(' → ')).join('; ');
+    const schedule = brackets
+      .slice(0, 3)
+      .map((b) => b.rungs.map((rung) => `${rung.trials}×${rung.epochs}`).join(' → '))
+      .join('; ');
     const epochs = searchEpochs(options)!;
-    lines.push(`Pruner: ${pruner.method}, rungs at ${rungEpochs(pruner).join(', ')} epochs (eta ${pruner.eta}); trials×epochs per bracket: ${schedule}${brackets.length > 3 ? `; … (${brackets.length} brackets)` : ''}.`);
-    lines.push(`Epochs to train: ${epochs.pruned}${cells > 1 ? ' per cell' : ''}, against ${epochs.unpruned} with every trial to max_epochs (${pruner.maxEpochs}).`);
+    lines.push(
+      `Pruner: ${pruner.method}, rungs at ${rungEpochs(pruner).join(', ')} epochs (eta ${pruner.eta}); trials×epochs per bracket: ${schedule}${brackets.length > 3 ? `; … (${brackets.length} brackets)` : ''}.`,
+    );
+    lines.push(
+      `Epochs to train: ${epochs.pruned}${cells > 1 ? ' per cell' : ''}, against ${epochs.unpruned} with every trial to max_epochs (${pruner.maxEpochs}).`,
+    );
   }
   if (plan.roundsProposed < plan.rounds) {
     lines.push(`Listed: rounds 1 to ${plan.roundsProposed} of ${plan.rounds}; the rest are proposed from the results of the rounds before them.`);
@@ -28,9 +35,24 @@ export function searchPlanLines(plan: SearchPlan): string[] {
 export function searchJson(plan: SearchPlan) {
   const { options, metric, pruner } = plan.search;
   return {
-    method: options.method, trials: options.trials, seed: options.seed, metric, direction: options.direction,
-    cells: plan.cells, rounds: plan.rounds, rounds_proposed: plan.roundsProposed,
-    pruner: pruner ? { method: pruner.method, min_epochs: pruner.minEpochs, max_epochs: pruner.maxEpochs, eta: pruner.eta, rungs: rungEpochs(pruner), epochs: searchEpochs(options) } : null,
+    method: options.method,
+    trials: options.trials,
+    seed: options.seed,
+    metric,
+    direction: options.direction,
+    cells: plan.cells,
+    rounds: plan.rounds,
+    rounds_proposed: plan.roundsProposed,
+    pruner: pruner
+      ? {
+          method: pruner.method,
+          min_epochs: pruner.minEpochs,
+          max_epochs: pruner.maxEpochs,
+          eta: pruner.eta,
+          rungs: rungEpochs(pruner),
+          epochs: searchEpochs(options),
+        }
+      : null,
   };
 }
 
@@ -40,7 +62,9 @@ export function bestTrialLines(name: string, plan: SearchPlan): string[] {
     const best = bestTrial(plan, cell);
     const where = plan.cells.length > 1 ? `${name} (${label})` : name;
     if (!best) return `Best trial of ${where}: none yet (no trial has a ${plan.search.metric}).`;
-    const settings = Object.entries(best.configuration).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
+    const settings = Object.entries(best.configuration)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' ');
     return `Best trial of ${where}: trial ${best.trial}, ${settings}: ${plan.search.metric} ${Number(best.value!.toPrecision(6))}.`;
   });
 }

@@ -10,7 +10,11 @@ export interface PlannedExperiment extends LoadedExperiment {
  * Every experiment with its runs as far as the results store lets them be known (see searchPlan):
  * what `plan`, `run` and `report` list. A grid's runs are its expansion, unchanged.
  */
-export function plannedExperiments(loaded: readonly LoadedExperiment[], out: string, options: { sets: readonly string[]; maxRuns?: number | undefined }): PlannedExperiment[] {
+export function plannedExperiments(
+  loaded: readonly LoadedExperiment[],
+  out: string,
+  options: { sets: readonly string[]; maxRuns?: number | undefined },
+): PlannedExperiment[] {
   return loaded.map((l) => {
     const search = searchPlan(l, out, options.sets, options.maxRuns);
     return { ...l, runs: search ? search.runs : l.runs, search };

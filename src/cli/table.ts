@@ -2,9 +2,16 @@
 export function textTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, c) => Math.max(...cells.map((row) => row[c]?.length ?? 0)));
-  const numeric = header.map((_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || /^[\d.,]+( [kMGTP]?FLOP| [kMGTP]?B)?$/.test(String(row[c]))));
+  const numeric = header.map(
+    (_, c) => rows.length > 0 && rows.every((row) => typeof row[c] === 'number' || /^[\d.,]+( [kMGTP]?FLOP| [kMGTP]?B)?$/.test(String(row[c]))),
+  );
   return cells
-    .map((row) => row.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 

@@ -25,29 +25,38 @@ export function registerValidate(program: Command): void {
     .addOption(setOption())
     .addOption(maxRunsOption())
     .addOption(jsonOption('one object per file with its problems'))
-    .addHelpText('after', '\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  experiments/report.yaml: ok (report: 3 runs; varying layers, activations)\n  $ mlp-lab validate experiments/*.yaml --json | jq -r \'.[] | select(.valid | not) | .file\'')
-    .action((files, options) => runCommand(() => {
-      const results = files.map((file) => validate(file, { sets: options.set, maxRuns: options.maxRuns }));
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-      } else {
-        for (const r of results) {
-          printProblems(r.problems);
-          if (!r.valid) continue;
-          const count = `${r.runs} run${r.runs === 1 ? '' : 's'}`;
-          process.stdout.write(`${r.file}: ok (${r.experiment}: ${count}${r.varying.length ? `; varying ${r.varying.join(', ')}` : ''})\n`);
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ mlp-lab validate experiments/*.yaml\n  experiments/report.yaml: ok (report: 3 runs; varying layers, activations)\n  $ mlp-lab validate experiments/*.yaml --json | jq -r '.[] | select(.valid | not) | .file'",
+    )
+    .action((files, options) =>
+      runCommand(() => {
+        const results = files.map((file) => validate(file, { sets: options.set, maxRuns: options.maxRuns }));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+        } else {
+          for (const r of results) {
+            printProblems(r.problems);
+            if (!r.valid) continue;
+            const count = `${r.runs} run${r.runs === 1 ? '' : 's'}`;
+            process.stdout.write(`${r.file}: ok (${r.experiment}: ${count}${r.varying.length ? `; varying ${r.varying.join(', ')}` : ''})\n`);
+          }
         }
-      }
-      return results.every((r) => r.valid) ? EXIT_OK : EXIT_INVALID;
-    }));
+        return results.every((r) => r.valid) ? EXIT_OK : EXIT_INVALID;
+      }),
+    );
 }
 
 function validate(file: string, options: { sets: readonly string[]; maxRuns: number | undefined }): Validated {
   try {
     const loaded = loadExperiment(file, options);
     return {
-      file, valid: true, experiment: loaded.experiment.name, runs: loaded.runs.length,
-      varying: Object.keys(loaded.runs[0]?.varying ?? {}), problems: loaded.warnings,
+      file,
+      valid: true,
+      experiment: loaded.experiment.name,
+      runs: loaded.runs.length,
+      varying: Object.keys(loaded.runs[0]?.varying ?? {}),
+      problems: loaded.warnings,
     };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;

@@ -30,7 +30,12 @@ export interface Configuration {
  * variants). Works on result rows alone, so that any source of rows (a grid, a search's trials)
  * can be ranked. Configurations without any value are not ranked.
  */
-export function bestConfigurations(rows: readonly ResultRow[], metric: MetricName, by: string | null, value: (row: ResultRow) => number | null): Configuration[] {
+export function bestConfigurations(
+  rows: readonly ResultRow[],
+  metric: MetricName,
+  by: string | null,
+  value: (row: ResultRow) => number | null,
+): Configuration[] {
   const configurations = new Map<string, { rows: ResultRow[]; settings: Record<string, Scalar> }>();
   for (const row of rows) {
     const settings = Object.fromEntries(Object.entries(row.varying).filter(([key]) => key !== 'seed'));
@@ -41,7 +46,9 @@ export function bestConfigurations(rows: readonly ResultRow[], metric: MetricNam
   }
   const ranked: Configuration[] = [];
   for (const { rows: runs, settings } of configurations.values()) {
-    const values = runs.map((row) => ({ row, value: value(row) })).filter((v): v is { row: ResultRow; value: number } => v.value !== null && Number.isFinite(v.value));
+    const values = runs
+      .map((row) => ({ row, value: value(row) }))
+      .filter((v): v is { row: ResultRow; value: number } => v.value !== null && Number.isFinite(v.value));
     if (values.length === 0) continue;
     const numbers = values.map((v) => v.value);
     const mean = numbers.reduce((a, b) => a + b, 0) / numbers.length;
@@ -50,8 +57,16 @@ export function bestConfigurations(rows: readonly ResultRow[], metric: MetricNam
     ranked.push({
       group: by === null ? null : by === 'variant' ? first.model : (settings[by] ?? null),
       label: labelWithoutSeed(first),
-      model: first.model, settings, example: first, n: numbers.length, mean, sd,
-      min: Math.min(...numbers), max: Math.max(...numbers), seeds: values.map((v) => v.row.seed), missing: runs.length - values.length,
+      model: first.model,
+      settings,
+      example: first,
+      n: numbers.length,
+      mean,
+      sd,
+      min: Math.min(...numbers),
+      max: Math.max(...numbers),
+      seeds: values.map((v) => v.row.seed),
+      missing: runs.length - values.length,
     });
   }
   const better = METRICS[metric].better === 'higher' ? (a: number, b: number) => b - a : (a: number, b: number) => a - b;

@@ -56,17 +56,44 @@ export function compareRuns(runs: readonly ComparableRun[], spec: ComparisonSpec
   const pairing = pairRuns(runs, spec.by, spec.baseline, where);
   const better = METRICS[spec.metric].better;
   const row = (value: Scalar, slice: string, coordinates: Record<string, Scalar>, s: PairedSummary): ComparisonRow => ({
-    by: spec.by, value, baseline: pairing.baseline, metric: spec.metric, slice, coordinates,
-    n: s.n, mean_diff: s.meanDiff, ci_low: s.ciLow, ci_high: s.ciHigh, p_t: s.pT, p_wilcoxon: s.pWilcoxon,
-    wins: s.wins, ties: s.ties, losses: s.losses, p_t_holm: null, p_wilcoxon_holm: null,
+    by: spec.by,
+    value,
+    baseline: pairing.baseline,
+    metric: spec.metric,
+    slice,
+    coordinates,
+    n: s.n,
+    mean_diff: s.meanDiff,
+    ci_low: s.ciLow,
+    ci_high: s.ciHigh,
+    p_t: s.pT,
+    p_wilcoxon: s.pWilcoxon,
+    wins: s.wins,
+    ties: s.ties,
+    losses: s.losses,
+    p_t_holm: null,
+    p_wilcoxon_holm: null,
   });
   const rows = pairing.values.flatMap(({ value, slices }) => {
-    const perSlice = slices.map((s) => row(value, sliceName(s.coordinates), s.coordinates, summarise(s.pairs.map((p) => p.diff), better)));
+    const perSlice = slices.map((s) =>
+      row(
+        value,
+        sliceName(s.coordinates),
+        s.coordinates,
+        summarise(
+          s.pairs.map((p) => p.diff),
+          better,
+        ),
+      ),
+    );
     if (perSlice.length <= 1) return perSlice;
     const pT = holm(perSlice.map((r) => r.p_t));
     const pW = holm(perSlice.map((r) => r.p_wilcoxon));
     perSlice.forEach((r, i) => Object.assign(r, { p_t_holm: pT[i], p_wilcoxon_holm: pW[i] }));
-    const all = summarise(slices.flatMap((s) => s.pairs.map((p) => p.diff)), better);
+    const all = summarise(
+      slices.flatMap((s) => s.pairs.map((p) => p.diff)),
+      better,
+    );
     return [...perSlice, row(value, 'all', {}, all)];
   });
   return { by: pairing.by, baseline: pairing.baseline, metric: spec.metric, sliceBy: pairing.sliceBy, tied: pairing.tied, rows, leftOut: pairing.leftOut };

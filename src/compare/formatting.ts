@@ -33,9 +33,13 @@ function cellsOf(row: ComparisonRow, decimals: number, sliceBy: readonly string[
   const holmCell = row.p_t_holm === null ? '' : `${formatP(row.p_t_holm)} ${row.p_t_holm <= ALPHA ? '✓' : '✗'}`;
   return [
     ...(sliceBy.length > 0 ? slice : []),
-    String(row.n), num(row.mean_diff),
+    String(row.n),
+    num(row.mean_diff),
     row.ci_low === null || row.ci_high === null ? 'n/a' : `${num(row.ci_low)} to ${num(row.ci_high)}`,
-    formatP(row.p_t), formatP(row.p_wilcoxon), `${row.wins}/${row.ties}/${row.losses}`, holmCell,
+    formatP(row.p_t),
+    formatP(row.p_wilcoxon),
+    `${row.wins}/${row.ties}/${row.losses}`,
+    holmCell,
   ];
 }
 
@@ -62,7 +66,8 @@ function notes(comparison: Comparison, rows: readonly ComparisonRow[]): string[]
   const smallest = Math.min(...rows.filter((r) => r.n >= 2).map((r) => r.n));
   if (Number.isFinite(smallest) && smallest <= 5) out.push(`With ${smallest} pairs the Wilcoxon test cannot give p below ${formatP(2 / 2 ** smallest)}.`);
   if (rows.some((r) => r.n < 2)) out.push('n/a: fewer than 2 pairs, or differences without spread, give no interval or test.');
-  if (comparison.tied.length > 0) out.push(`${comparison.tied.join(', ')} change${comparison.tied.length === 1 ? 's' : ''} together with ${comparison.by}: compared with it, not paired.`);
+  if (comparison.tied.length > 0)
+    out.push(`${comparison.tied.join(', ')} change${comparison.tied.length === 1 ? 's' : ''} together with ${comparison.by}: compared with it, not paired.`);
   return out;
 }
 
@@ -72,12 +77,17 @@ export function comparisonText(experiment: string, comparison: Comparison): stri
   const blocks = byValue(comparison).map((rows) => {
     const decimals = decimalsFor(rows);
     const title = `${experiment}: ${metric}, ${differenceName(rows[0]!)} (${comparison.by}), paired by seed`;
-    const table = alignedTable([...comparison.sliceBy, ...HEADER], rows.map((r) => cellsOf(r, decimals, comparison.sliceBy)), comparison.sliceBy.length);
+    const table = alignedTable(
+      [...comparison.sliceBy, ...HEADER],
+      rows.map((r) => cellsOf(r, decimals, comparison.sliceBy)),
+      comparison.sliceBy.length,
+    );
     return [title, '', table, '', ...notes(comparison, rows)].join('\n');
   });
-  const left = comparison.leftOut.length === 0
-    ? ['Left out: none; every run has its partner.']
-    : [`Left out (${comparison.leftOut.length}):`, ...comparison.leftOut.map((l) => `  ${l.runId}  ${l.label}: ${l.reason}`)];
+  const left =
+    comparison.leftOut.length === 0
+      ? ['Left out: none; every run has its partner.']
+      : [`Left out (${comparison.leftOut.length}):`, ...comparison.leftOut.map((l) => `  ${l.runId}  ${l.label}: ${l.reason}`)];
   return `${[...blocks, left.join('\n')].join('\n\n')}\n`;
 }
 
@@ -103,15 +113,26 @@ export function comparisonBlocks(comparison: Comparison): { table: Table; notes:
 /** Markdown lines saying which runs a comparison left out (empty when none). */
 export function leftOutMarkdown(comparison: Comparison): string[] {
   if (comparison.leftOut.length === 0) return [];
-  return [`Left out of the comparison by ${comparison.by} (${comparison.leftOut.length}):`, '', ...comparison.leftOut.map((l) => `- \`${l.runId}\` ${l.label}: ${l.reason}`)];
+  return [
+    `Left out of the comparison by ${comparison.by} (${comparison.leftOut.length}):`,
+    '',
+    ...comparison.leftOut.map((l) => `- \`${l.runId}\` ${l.label}: ${l.reason}`),
+  ];
 }
 
 /** Columns padded to their widest cell; the first `labels` columns left-aligned, the rest right-aligned. */
 function alignedTable(header: readonly string[], rows: readonly string[][], labels: number): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
-  return all.map((r) => r.map((cell, c) => {
-    const pad = ' '.repeat(widths[c]! - [...cell].length);
-    return c < labels ? cell + pad : pad + cell;
-  }).join('  ').trimEnd()).join('\n');
+  return all
+    .map((r) =>
+      r
+        .map((cell, c) => {
+          const pad = ' '.repeat(widths[c]! - [...cell].length);
+          return c < labels ? cell + pad : pad + cell;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -33,12 +33,18 @@ export function metricValue(row: ResultRow, metric: MetricName, runDir: string):
   const o = row.outcome;
   if (!o || o.status === 'failed') return null;
   switch (metric) {
-    case 'test_accuracy': return o.testAccuracy;
-    case 'train_accuracy': return o.trainAccuracy;
-    case 'test_cost': return o.testCost;
-    case 'train_cost': return o.trainCost;
-    case 'seconds': return o.seconds;
-    case 'best_test_accuracy': return bestTestAccuracy(path.join(runDir, 'history.csv'));
+    case 'test_accuracy':
+      return o.testAccuracy;
+    case 'train_accuracy':
+      return o.trainAccuracy;
+    case 'test_cost':
+      return o.testCost;
+    case 'train_cost':
+      return o.trainCost;
+    case 'seconds':
+      return o.seconds;
+    case 'best_test_accuracy':
+      return bestTestAccuracy(path.join(runDir, 'history.csv'));
   }
 }
 

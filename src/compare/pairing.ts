@@ -77,17 +77,27 @@ export function pairRuns(runs: readonly ComparableRun[], by: string, baseline: u
   if (!coordinates.includes(by) || by === SEED) {
     const candidates = coordinates.filter((c) => c !== SEED);
     const close = didYouMean(by, candidates);
-    throw new UserError(problem('compare-by', by === SEED ? 'runs are paired by seed; compare by another parameter' : `\`${by}\` does not vary in this experiment`, {
-      file: where.by, hint: close ? `did you mean \`${close}\`?` : candidates.length ? `these vary: ${candidates.join(', ')}` : 'nothing varies in this experiment',
-    }));
+    throw new UserError(
+      problem('compare-by', by === SEED ? 'runs are paired by seed; compare by another parameter' : `\`${by}\` does not vary in this experiment`, {
+        file: where.by,
+        hint: close ? `did you mean \`${close}\`?` : candidates.length ? `these vary: ${candidates.join(', ')}` : 'nothing varies in this experiment',
+      }),
+    );
   }
   const values = unique(runs.map((r) => coordinate(r, by)));
   const base = baseline === null || baseline === undefined ? values[0]! : values.find((v) => valueText(v) === valueText(baseline));
   if (base === undefined) {
-    throw new UserError(problem('compare-baseline', `\`${valueText(baseline)}\` is not a value of \`${by}\``, { file: where.baseline, hint: `values of ${by}: ${values.map(valueText).join(', ')}` }));
+    throw new UserError(
+      problem('compare-baseline', `\`${valueText(baseline)}\` is not a value of \`${by}\``, {
+        file: where.baseline,
+        hint: `values of ${by}: ${values.map(valueText).join(', ')}`,
+      }),
+    );
   }
   const others = coordinates.filter((c) => c !== by && c !== SEED);
-  const tied = others.filter((c) => values.every((v) => new Set(runs.filter((r) => coordinate(r, by) === v).map((r) => valueText(coordinate(r, c)))).size <= 1));
+  const tied = others.filter((c) =>
+    values.every((v) => new Set(runs.filter((r) => coordinate(r, by) === v).map((r) => valueText(coordinate(r, c)))).size <= 1),
+  );
   const sliceBy = others.filter((c) => !tied.includes(c));
   const partnerKey = (run: ComparableRun) => JSON.stringify([...sliceBy, SEED].map((c) => coordinate(run, c)));
   const sliceKey = (run: ComparableRun) => JSON.stringify(sliceBy.map((c) => coordinate(run, c)));
@@ -96,41 +106,48 @@ export function pairRuns(runs: readonly ComparableRun[], by: string, baseline: u
 
   const leftOut: LeftOut[] = runs.filter((r) => !usable(r)).map((r) => ({ runId: r.runId, label: r.label, reason: unusableReason(r) }));
   const baselineRuns = new Map(runs.filter((r) => coordinate(r, by) === base).map((r) => [partnerKey(r), r]));
-  const compared = values.filter((v) => v !== base).map((value) => {
-    const slices = new Map<string, Slice>();
-    const sliceOf = (run: ComparableRun) => {
-      const key = sliceKey(run);
-      if (!slices.has(key)) slices.set(key, { coordinates: Object.fromEntries(sliceBy.map((c) => [c, coordinate(run, c)])), pairs: [] });
-      return slices.get(key)!;
-    };
-    const otherRuns = new Map(runs.filter((r) => coordinate(r, by) === value).map((r) => [partnerKey(r), r]));
-    // Walk the runs in order so slices and pairs keep the file's order.
-    for (const run of runs) {
-      const key = partnerKey(run);
-      if (coordinate(run, by) === value) {
-        const partner = baselineRuns.get(key);
-        const slice = sliceOf(run);
-        if (partner && usable(run) && usable(partner)) slice.pairs.push({ baseline: partner, other: run, diff: run.value! - partner.value! });
-        else if (usable(run)) leftOut.push({ runId: run.runId, label: run.label, reason: partnerReason(partner, by, base) });
-      } else if (coordinate(run, by) === base && usable(run)) {
-        const partner = otherRuns.get(key);
-        sliceOf(run);
-        if (!partner || !usable(partner)) leftOut.push({ runId: run.runId, label: run.label, reason: partnerReason(partner, by, value) });
+  const compared = values
+    .filter((v) => v !== base)
+    .map((value) => {
+      const slices = new Map<string, Slice>();
+      const sliceOf = (run: ComparableRun) => {
+        const key = sliceKey(run);
+        if (!slices.has(key)) slices.set(key, { coordinates: Object.fromEntries(sliceBy.map((c) => [c, coordinate(run, c)])), pairs: [] });
+        return slices.get(key)!;
+      };
+      const otherRuns = new Map(runs.filter((r) => coordinate(r, by) === value).map((r) => [partnerKey(r), r]));
+      // Walk the runs in order so slices and pairs keep the file's order.
+      for (const run of runs) {
+        const key = partnerKey(run);
+        if (coordinate(run, by) === value) {
+          const partner = baselineRuns.get(key);
+          const slice = sliceOf(run);
+          if (partner && usable(run) && usable(partner)) slice.pairs.push({ baseline: partner, other: run, diff: run.value! - partner.value! });
+          else if (usable(run)) leftOut.push({ runId: run.runId, label: run.label, reason: partnerReason(partner, by, base) });
+        } else if (coordinate(run, by) === base && usable(run)) {
+          const partner = otherRuns.get(key);
+          sliceOf(run);
+          if (!partner || !usable(partner)) leftOut.push({ runId: run.runId, label: run.label, reason: partnerReason(partner, by, value) });
+        }
       }
-    }
-    return { value, slices: [...slices.values()] };
-  });
+      return { value, slices: [...slices.values()] };
+    });
   return { by, baseline: base, values: compared, sliceBy, tied, leftOut };
 }
 
 function unusableReason(run: ComparableRun): string {
   switch (run.status) {
-    case 'pending': return 'not run yet';
-    case 'failed': return 'failed';
-    case 'diverged': return 'diverged';
-    case 'pruned': return 'was pruned (stopped at a rung)';
+    case 'pending':
+      return 'not run yet';
+    case 'failed':
+      return 'failed';
+    case 'diverged':
+      return 'diverged';
+    case 'pruned':
+      return 'was pruned (stopped at a rung)';
     case 'completed':
-    case 'early-stopped': return 'has no value for the metric';
+    case 'early-stopped':
+      return 'has no value for the metric';
   }
 }
 

@@ -47,7 +47,7 @@ export function summarise(diffs: readonly number[], better: 'higher' | 'lower'):
   summary.meanDiff = mean;
   if (n < 2) return summary;
   const sd = Math.sqrt(diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / (n - 1));
-  const half = tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * sd / Math.sqrt(n);
+  const half = (tQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * sd) / Math.sqrt(n);
   summary.ciLow = mean - half;
   summary.ciHigh = mean + half;
   // With no spread the t statistic is ±∞ or 0/0: the test says nothing a reader can use.
@@ -88,7 +88,7 @@ export function wilcoxonP(diffs: readonly number[]): number | null {
   const n = nonzero.length;
   const tieTerm = [...countValues(ranks).values()].reduce((s, t) => s + t * (t * t - 1), 0);
   const se = Math.sqrt((n * (n + 1) * (2 * n + 1) - 0.5 * tieTerm) / 24);
-  const z = (rPlus - n * (n + 1) / 4) / se;
+  const z = (rPlus - (n * (n + 1)) / 4) / se;
   return Math.min(1, 2 * jStat.normal.cdf(-Math.abs(z), 0, 1));
 }
 
@@ -116,14 +116,14 @@ export function exactSignedRankP(ranks: readonly number[], rPlus: number): numbe
     if (s >= observed) above += ways[s]!;
   }
   const all = 2 ** ranks.length;
-  return Math.min(1, 2 * Math.min(below, above) / all);
+  return Math.min(1, (2 * Math.min(below, above)) / all);
 }
 
 /** Ranks from 1, ties given the mean of the ranks they span. */
 export function averageRanks(values: readonly number[]): number[] {
   const order = values.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
   const ranks = new Array<number>(values.length);
-  for (let start = 0; start < order.length;) {
+  for (let start = 0; start < order.length; ) {
     let end = start;
     while (end + 1 < order.length && order[end + 1]!.v === order[start]!.v) end++;
     for (let k = start; k <= end; k++) ranks[order[k]!.i] = (start + end) / 2 + 1;
@@ -144,7 +144,10 @@ function countValues(values: readonly number[]): Map<number, number> {
  * 1. A hypothesis survives at level α when its adjusted p-value is ≤ α.
  */
 export function holm(pValues: readonly (number | null)[]): (number | null)[] {
-  const tested = pValues.map((p, i) => ({ p, i })).filter((x): x is { p: number; i: number } => x.p !== null).sort((a, b) => a.p - b.p);
+  const tested = pValues
+    .map((p, i) => ({ p, i }))
+    .filter((x): x is { p: number; i: number } => x.p !== null)
+    .sort((a, b) => a.p - b.p);
   const m = tested.length;
   const adjusted: (number | null)[] = pValues.map(() => null);
   let running = 0;

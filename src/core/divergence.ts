@@ -21,7 +21,10 @@ export function costDivergence(cost: number, classes: number): string | null {
 /** The first weight or bias array (`W2[5]`, `b1[0]`) holding a NaN or an infinity, or null. */
 export function nonFiniteParameter(network: Network): string | null {
   for (const [l, layer] of network.layers.entries()) {
-    for (const [name, values] of [[`W${l + 1}`, layer.W], [`b${l + 1}`, layer.b]] as const) {
+    for (const [name, values] of [
+      [`W${l + 1}`, layer.W],
+      [`b${l + 1}`, layer.b],
+    ] as const) {
       for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return `${name}[${i}]`;
     }
   }

@@ -26,7 +26,12 @@ export class DropoutMasks {
   /** The generator's four state words, on the kernels' memory, where bernoulliMask advances them. */
   private readonly state: Int32Array;
 
-  constructor(private readonly kernels: Kernels, network: Network, rates: readonly number[], rng: Rng) {
+  constructor(
+    private readonly kernels: Kernels,
+    network: Network,
+    rates: readonly number[],
+    rng: Rng,
+  ) {
     const hidden = network.layers.length - 1;
     if (rates.length !== hidden) throw new RangeError(`${rates.length} dropout rates for ${hidden} hidden layers`);
     if (rates.some((p) => !(p >= 0 && p < 1))) throw new RangeError(`dropout rates must be in [0, 1), got [${rates.join(', ')}]`);

@@ -13,9 +13,7 @@ import { Rng } from './rng.ts';
  *
  * `rng` is the run's shared stream for every scheme but `report`, which uses `seed` instead.
  */
-export function initializeLayer(
-  config: InitConfig, nIn: number, nOut: number, W: Float32Array, b: Float32Array, rng: Rng, seed: number,
-): void {
+export function initializeLayer(config: InitConfig, nIn: number, nOut: number, W: Float32Array, b: Float32Array, rng: Rng, seed: number): void {
   switch (config.scheme) {
     case 'report': {
       const layerRng = Rng.fromSeed(seed);

@@ -15,7 +15,11 @@ export class InputRows {
   /** Where byte pixels are gathered before unpacking; allocated on the first byte set. */
   private staging: Uint8Array | null = null;
 
-  constructor(private readonly kernels: Kernels, readonly maxRows: number, readonly features: number) {
+  constructor(
+    private readonly kernels: Kernels,
+    readonly maxRows: number,
+    readonly features: number,
+  ) {
     this.X = kernels.alloc(maxRows * features);
     this.labels = new Uint8Array(maxRows);
   }

@@ -21,11 +21,13 @@ export class Network {
   /** Per layer, its output after dropout (rows × nOut); allocated on the first pass with a mask. */
   private readonly dropped: (Float32Array | null)[];
 
-  constructor(readonly kernels: Kernels, readonly model: ModelConfig, readonly maxRows: number) {
+  constructor(
+    readonly kernels: Kernels,
+    readonly model: ModelConfig,
+    readonly maxRows: number,
+  ) {
     assertModel(model);
-    this.layers = model.activations.map(
-      (activation, l) => new DenseLayer(kernels, model.layers[l]!, model.layers[l + 1]!, activation, maxRows),
-    );
+    this.layers = model.activations.map((activation, l) => new DenseLayer(kernels, model.layers[l]!, model.layers[l + 1]!, activation, maxRows));
     this.dropped = this.layers.map(() => null);
   }
 
@@ -85,7 +87,8 @@ export class Network {
   }
 
   private droppedOutput(l: number): Float32Array {
-    return (this.dropped[l] ??= this.kernels.alloc(this.maxRows * this.layers[l]!.nOut));
+    this.dropped[l] ??= this.kernels.alloc(this.maxRows * this.layers[l]!.nOut);
+    return this.dropped[l];
   }
 
   /** Loss and correct predictions of `rows` examples, without gradients (and without dropout). */
@@ -121,9 +124,7 @@ export function assertModel(model: ModelConfig): void {
     throw new RangeError(`layer sizes must be positive integers, got [${layers.join(', ')}]`);
   }
   if (activations.length !== layers.length - 1) {
-    throw new RangeError(
-      `${activations.length} activations for layers [${layers.join(', ')}], which need ${layers.length - 1}`,
-    );
+    throw new RangeError(`${activations.length} activations for layers [${layers.join(', ')}], which need ${layers.length - 1}`);
   }
   activations.forEach((activation, i) => {
     const isLast = i === activations.length - 1;

@@ -95,10 +95,7 @@ export function createOptimizer(config: OptimizerConfig, kernels: Kernels, param
             for (const p of parameters) if (p.decays) kernels.axpy(p.value.length, -learningRate * weightDecay, p.value, p.value);
           }
           parameters.forEach((p, i) =>
-            kernels.adamStep(
-              p.value.length, p.value, p.gradient, first[i]!, second[i]!,
-              learningRate, config.beta1, config.beta2, config.epsilon, t,
-            ),
+            kernels.adamStep(p.value.length, p.value, p.gradient, first[i]!, second[i]!, learningRate, config.beta1, config.beta2, config.epsilon, t),
           );
         },
         exportState: () => stateOf(t, [...first, ...second]),

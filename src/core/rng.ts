@@ -23,12 +23,7 @@ export class Rng {
     const mixLow = (c: number) => fmix32((low + c) >>> 0);
     // pure-rand's state order is [s0 high, s0 low, s1 high, s1 low] and the first output adds the
     // low words, so each word depends on the whole seed; (w0, w1) alone still determine it.
-    const words = [
-      mixLow(0x9e3779b9),
-      fmix32((high + mixLow(0x3c6ef372)) >>> 0),
-      mixLow(0xdaa66d2b),
-      fmix32((high + mixLow(0x78dde6e4)) >>> 0),
-    ];
+    const words = [mixLow(0x9e3779b9), fmix32((high + mixLow(0x3c6ef372)) >>> 0), mixLow(0xdaa66d2b), fmix32((high + mixLow(0x78dde6e4)) >>> 0)];
     return new Rng(xoroshiro128plusFromState(words));
   }
 

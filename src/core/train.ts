@@ -13,7 +13,6 @@ import type { FinalMetrics, HistoryRecord, Progress, RunStatus, TrainHooks, Trai
 import { costDivergence, nonFiniteParameter } from './divergence.ts';
 import { EVAL_CHUNK_ROWS, evaluateSet, type Evaluated } from './evaluate.ts';
 
-export { DIVERGENCE_FACTOR } from './divergence.ts';
 export { EVAL_CHUNK_ROWS, evaluateSet } from './evaluate.ts';
 export type { FinalMetrics, HistoryRecord, Progress, RunStatus, TrainHooks, TrainResult, TrainState } from './train-types.ts';
 
@@ -68,8 +67,11 @@ export class Training {
   private evaluated: { iteration: number; sets: FullSetEvaluations } | null = null;
 
   constructor(
-    readonly config: TrainConfig, readonly data: TrainingData, readonly kernels: Kernels,
-    private readonly hooks: TrainHooks = {}, resume: TrainState | null = null,
+    readonly config: TrainConfig,
+    readonly data: TrainingData,
+    readonly kernels: Kernels,
+    private readonly hooks: TrainHooks = {},
+    resume: TrainState | null = null,
   ) {
     this.now = hooks.now ?? (() => performance.now());
     this.started = this.now();
@@ -79,7 +81,11 @@ export class Training {
       throw new RangeError(`the model's input size is ${config.layers[0]} but the images have ${trainSet.features} features`);
     }
     const outputs = config.layers[config.layers.length - 1]!;
-    for (const [name, set] of [['training', trainSet], ['test', data.test], ['validation', data.validation]] as const) {
+    for (const [name, set] of [
+      ['training', trainSet],
+      ['test', data.test],
+      ['validation', data.validation],
+    ] as const) {
       const label = set ? maxLabel(set) : -1;
       if (label >= outputs) throw new RangeError(`the ${name} set has label ${label}, but the model has only ${outputs} outputs`);
     }
@@ -98,14 +104,15 @@ export class Training {
     this.optimizer = createOptimizer(
       config.optimizer,
       kernels,
-      this.network.layers.flatMap((l) => [{ value: l.W, gradient: l.dW, decays: true }, { value: l.b, gradient: l.db }]),
+      this.network.layers.flatMap((l) => [
+        { value: l.W, gradient: l.dW, decays: true },
+        { value: l.b, gradient: l.db },
+      ]),
       config.weightDecay ?? 0,
     );
     const dropping = config.dropout?.some((p) => p > 0) ? config.dropout : null;
     if (dropping && resume && !resume.dropoutRng) throw new RangeError('the training state has no dropout generator, but this run has dropout');
-    this.dropout = dropping
-      ? new DropoutMasks(kernels, this.network, dropping, resume?.dropoutRng ? Rng.fromState(resume.dropoutRng) : dropoutRng)
-      : null;
+    this.dropout = dropping ? new DropoutMasks(kernels, this.network, dropping, resume?.dropoutRng ? Rng.fromState(resume.dropoutRng) : dropoutRng) : null;
     this.input = new InputRows(kernels, maxRows, trainSet.features);
     this.order = Uint32Array.from({ length: trainSet.count }, (_, i) => i);
     this.batchesPerEpoch = Math.ceil(trainSet.count / config.batchSize);
@@ -211,10 +218,14 @@ export class Training {
     const reusable = this.evaluated?.iteration === this.iteration ? this.evaluated.sets : null;
     const train = reusable?.train ?? evaluateSet(network, data.train, input, threads);
     const test = reusable?.test ?? evaluateSet(network, data.test, input, threads);
-    const validation = data.validation ? reusable?.validation ?? evaluateSet(network, data.validation, input, threads) : null;
+    const validation = data.validation ? (reusable?.validation ?? evaluateSet(network, data.validation, input, threads)) : null;
     return {
-      trainCost: train.cost, trainAccuracy: train.accuracy, testCost: test.cost, testAccuracy: test.accuracy,
-      validationCost: validation?.cost ?? null, validationAccuracy: validation?.accuracy ?? null,
+      trainCost: train.cost,
+      trainAccuracy: train.accuracy,
+      testCost: test.cost,
+      testAccuracy: test.accuracy,
+      validationCost: validation?.cost ?? null,
+      validationAccuracy: validation?.accuracy ?? null,
     };
   }
 
@@ -261,9 +272,9 @@ export class Training {
     }
     const skip = this.status === 'stopped';
     const unevaluated = { cost: NaN, accuracy: NaN };
-    const trainFinal = skip ? unevaluated : reusable?.train ?? evaluateSet(network, data.train, input, threads);
-    const testFinal = skip ? unevaluated : reusable?.test ?? evaluateSet(network, data.test, input, threads);
-    const validationFinal = data.validation && !skip ? reusable?.validation ?? evaluateSet(network, data.validation, input, threads) : null;
+    const trainFinal = skip ? unevaluated : (reusable?.train ?? evaluateSet(network, data.train, input, threads));
+    const testFinal = skip ? unevaluated : (reusable?.test ?? evaluateSet(network, data.test, input, threads));
+    const validationFinal = data.validation && !skip ? (reusable?.validation ?? evaluateSet(network, data.validation, input, threads)) : null;
     return {
       status: this.status!,
       message: this.message,
@@ -317,9 +328,10 @@ export class Training {
     };
     this.history.push(entry);
     const whole = (set: LabelledImages | null, full: LabelledImages | null) => set?.count === full?.count;
-    this.evaluated = whole(monitored.train, this.data.train) && whole(monitored.test, this.data.test) && whole(monitored.validation, this.data.validation)
-      ? { iteration: this.iteration, sets: { train: trainEval, test: testEval, validation: validationEval } }
-      : null;
+    this.evaluated =
+      whole(monitored.train, this.data.train) && whole(monitored.test, this.data.test) && whole(monitored.validation, this.data.validation)
+        ? { iteration: this.iteration, sets: { train: trainEval, test: testEval, validation: validationEval } }
+        : null;
     this.progress.latest = entry;
     this.costSum = 0;
     this.costCount = 0;
@@ -328,8 +340,11 @@ export class Training {
 
   private restore(state: TrainState): void {
     const parameters = this.parameters();
-    if (state.order.length !== this.order.length || state.parameters.length !== parameters.length
-      || state.parameters.some((p, i) => p.length !== parameters[i]!.length)) {
+    if (
+      state.order.length !== this.order.length ||
+      state.parameters.length !== parameters.length ||
+      state.parameters.some((p, i) => p.length !== parameters[i]!.length)
+    ) {
       throw new RangeError('the training state does not match this model and data');
     }
     if (state.epoch < 1 || state.epoch > this.config.epochs || state.position >= this.order.length || state.iteration >= this.iterations) {

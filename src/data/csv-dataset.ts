@@ -22,7 +22,6 @@ export interface CsvSource {
   delimiter: string;
 }
 
-
 /** An encoded table, ready for the core. */
 export interface CsvDataset {
   train: LabelledImages;
@@ -53,7 +52,14 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
   if (second === null) {
     if (source.split === null) throw new RangeError('a CSV dataset needs a test file or a split');
     ({ train: trainRows, test: testRows } = stratifiedSplit(first.label.codes, first.label.values.length, source.split.test, source.split.seed));
-    if (testRows.length === 0) throw new DataFileError(source.train, `a test fraction of ${source.split.test} of ${first.rows} rows leaves no test rows`, null, null, 'a larger `split.test`, or more rows');
+    if (testRows.length === 0)
+      throw new DataFileError(
+        source.train,
+        `a test fraction of ${source.split.test} of ${first.rows} rows leaves no test rows`,
+        null,
+        null,
+        'a larger `split.test`, or more rows',
+      );
   } else {
     trainRows = allRows(first.rows);
     testRows = allRows(second.rows);
@@ -62,10 +68,23 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
   const classNames = sortedClasses(first, trainRows);
   if (classNames.length < 2) {
     const at = locateField(first.file, 0, first.header.indexOf(source.label), source.delimiter);
-    throw new DataFileError(first.file, `the label \`${source.label}\` has a single class (\`${classNames[0]}\`) in the training rows: there is nothing to learn`, at.line, at.col, 'check the label column', at.text);
+    throw new DataFileError(
+      first.file,
+      `the label \`${source.label}\` has a single class (\`${classNames[0]}\`) in the training rows: there is nothing to learn`,
+      at.line,
+      at.col,
+      'check the label column',
+      at.text,
+    );
   }
   if (classNames.length > 256) {
-    throw new DataFileError(first.file, `the label \`${source.label}\` has ${classNames.length} distinct values; at most 256 classes are supported`, null, null, 'is the label a class, not a measurement?');
+    throw new DataFileError(
+      first.file,
+      `the label \`${source.label}\` has ${classNames.length} distinct values; at most 256 classes are supported`,
+      null,
+      null,
+      'is the label a class, not a measurement?',
+    );
   }
   const stats = tableStatistics(first, trainRows, source.standardize, source.missing);
   const testTable = second ?? first;
@@ -75,7 +94,14 @@ export function loadCsvDataset(source: CsvSource): CsvDataset {
   return { train, test, inputNames: stats.inputNames, classNames, unseen };
 }
 
-function encodeSet(table: CsvTable, rows: Int32Array, stats: TableStatistics, classNames: string[], source: CsvSource, unseen: UnseenCategory[] | null): LabelledImages {
+function encodeSet(
+  table: CsvTable,
+  rows: Int32Array,
+  stats: TableStatistics,
+  classNames: string[],
+  source: CsvSource,
+  unseen: UnseenCategory[] | null,
+): LabelledImages {
   const classOf = new Map(classNames.map((name, i) => [name, i]));
   const labels = new Uint8Array(new SharedArrayBuffer(rows.length));
   for (let r = 0; r < rows.length; r++) {
@@ -84,8 +110,14 @@ function encodeSet(table: CsvTable, rows: Int32Array, stats: TableStatistics, cl
     const index = classOf.get(name);
     if (index === undefined) {
       const at = locateField(table.file, table.records[row]!, table.header.indexOf(source.label), source.delimiter);
-      throw new DataFileError(table.file, `the label \`${name}\` is not a class of the training rows (${classNames.join(', ')})`, at.line, at.col,
-        'a model cannot learn a class it never sees: the test rows must use the training rows\' classes', at.text);
+      throw new DataFileError(
+        table.file,
+        `the label \`${name}\` is not a class of the training rows (${classNames.join(', ')})`,
+        at.line,
+        at.col,
+        "a model cannot learn a class it never sees: the test rows must use the training rows' classes",
+        at.text,
+      );
     }
     labels[r] = index;
   }

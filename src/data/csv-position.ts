@@ -13,7 +13,10 @@ export function fieldPosition(file: string, start: number, field: number, delimi
   const fd = openSync(file, 'r');
   try {
     const window = Buffer.alloc(WINDOW_BYTES);
-    const text = window.subarray(0, readSync(fd, window, 0, WINDOW_BYTES, start)).toString('utf8').replace(/^\ufeff/, '');
+    const text = window
+      .subarray(0, readSync(fd, window, 0, WINDOW_BYTES, start))
+      .toString('utf8')
+      .replace(/^\ufeff/, '');
     let at = 0;
     // Blank lines skipped before the record belong to the bytes between records.
     while (text[at] === '\r' || text[at] === '\n') at++;
@@ -52,7 +55,7 @@ export function fieldPosition(file: string, start: number, field: number, delimi
 function countNewlines(fd: number, end: number): number {
   const chunk = Buffer.alloc(Math.min(WINDOW_BYTES, Math.max(1, end)));
   let count = 0;
-  for (let at = 0; at < end;) {
+  for (let at = 0; at < end; ) {
     const read = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
     if (read === 0) break;
     for (let i = 0; i < read; i++) if (chunk[i] === 0x0a) count++;

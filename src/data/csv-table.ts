@@ -78,7 +78,9 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
     if (header === null) {
       header = record.map((name) => name.trim());
       ({ labelIndex, featureIndices } = selectColumns(file, header, options));
-      builders = featureIndices.map((i) => new ColumnBuilder(header![i]!, options.kinds?.get(header![i]!) ?? (options.categorical.includes(header![i]!) ? 'categorical' : null)));
+      builders = featureIndices.map(
+        (i) => new ColumnBuilder(header![i]!, options.kinds?.get(header![i]!) ?? (options.categorical.includes(header![i]!) ? 'categorical' : null)),
+      );
       return true;
     }
     if (record.length !== header.length) {
@@ -88,7 +90,8 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
     const labelText = record[labelIndex]!.trim();
     const missingLabel = isMissing(labelText);
     const isDropped = missingLabel || (options.missing === 'drop' && featureIndices.some((i) => isMissing(record[i]!)));
-    if (missingLabel && options.missing !== 'drop') fail(index, labelIndex, `the label \`${header[labelIndex]}\` is missing`, 'every row needs a label; `missing: drop` drops rows with missing values');
+    if (missingLabel && options.missing !== 'drop')
+      fail(index, labelIndex, `the label \`${header[labelIndex]}\` is missing`, 'every row needs a label; `missing: drop` drops rows with missing values');
     if (isDropped) {
       dropped++;
       return true;
@@ -113,11 +116,21 @@ export function readCsvTable(file: string, options: CsvReadOptions): CsvTable {
 
   if (header === null) throw new DataFileError(file, 'the file is empty; expected a header line of column names, then one row per example', 1, 1);
   if (rows === 0) {
-    if (dropped > 0) throw new DataFileError(file, `every one of the ${dropped} rows has a missing value and was dropped (\`missing: drop\`)`, null, null, '`missing: mean` fills missing values in instead');
+    if (dropped > 0)
+      throw new DataFileError(
+        file,
+        `every one of the ${dropped} rows has a missing value and was dropped (\`missing: drop\`)`,
+        null,
+        null,
+        '`missing: mean` fills missing values in instead',
+      );
     throw new DataFileError(file, 'the file has a header but no rows', 2, 1, 'add one row per example below the header');
   }
   return {
-    file, header, rows, delimiter,
+    file,
+    header,
+    rows,
+    delimiter,
     label: { codes: label.codes.done(), values: label.values },
     columns: builders.map((b) => b.done(rows)),
     records: records.done(),
@@ -159,7 +172,10 @@ class ColumnBuilder {
   /** Rows read before the kind was known: all missing. */
   private pending = 0;
 
-  constructor(readonly name: string, kind: 'numeric' | 'categorical' | null) {
+  constructor(
+    readonly name: string,
+    kind: 'numeric' | 'categorical' | null,
+  ) {
     if (kind === 'numeric') this.numbers = new GrowingFloat32();
     if (kind === 'categorical') this.codes = new GrowingInt32();
   }
@@ -167,7 +183,11 @@ class ColumnBuilder {
   /** Adds the next row's field; returns the problem when the value cannot be used. */
   add(text: string, missingIsError: boolean): { message: string; hint: string } | null {
     if (isMissing(text)) {
-      if (missingIsError) return { message: `missing value in column \`${this.name}\``, hint: '`missing: mean` fills in the training mean (or the most frequent category), `missing: drop` drops the row' };
+      if (missingIsError)
+        return {
+          message: `missing value in column \`${this.name}\``,
+          hint: '`missing: mean` fills in the training mean (or the most frequent category), `missing: drop` drops the row',
+        };
       if (this.numbers) this.numbers.push(NaN);
       else if (this.codes) this.codes.push(-1);
       else this.pending++;
@@ -225,11 +245,16 @@ export function locateField(file: string, record: number, field: number, delimit
 function recordStart(file: string, record: number, delimiter: string): number {
   let start = 0;
   try {
-    streamRecords(file, delimiter, (_, index, end) => {
-      if (index === record) return false;
-      start = end;
-      return true;
-    }, true);
+    streamRecords(
+      file,
+      delimiter,
+      (_, index, end) => {
+        if (index === record) return false;
+        start = end;
+        return true;
+      },
+      true,
+    );
   } catch (error) {
     if (!(error instanceof DataFileError)) throw error;
   }
@@ -248,12 +273,12 @@ function streamRecords(file: string, delimiter: string, onRecord: (record: strin
   let stopped = false;
   const push = positions
     ? (entry: unknown) => {
-      const { record, info } = entry as { record: string[]; info: { bytes: number } };
-      if (!stopped && !onRecord(record, index++, info.bytes)) stopped = true;
-    }
+        const { record, info } = entry as { record: string[]; info: { bytes: number } };
+        if (!stopped && !onRecord(record, index++, info.bytes)) stopped = true;
+      }
     : (record: unknown) => {
-      if (!stopped && !onRecord(record as string[], index++, -1)) stopped = true;
-    };
+        if (!stopped && !onRecord(record as string[], index++, -1)) stopped = true;
+      };
   let fd: number | null = null;
   try {
     try {
@@ -292,9 +317,18 @@ function syntaxError(file: string, error: Error, record: number, delimiter: stri
   const field = (error as { column?: unknown }).column;
   const at = positions ? { line: null, col: null, text: undefined } : locateField(file, record, typeof field === 'number' ? field : 0, delimiter);
   const code = (error as { code?: string }).code;
-  const message = code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed: the file ends inside it'
-    : `CSV syntax: ${error.message.replace(/\s*(at|on) line \d+\.?/, '')}`;
-  return new DataFileError(file, message, at.line, at.col, 'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")', at.text);
+  const message =
+    code === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'a quoted field is not closed: the file ends inside it'
+      : `CSV syntax: ${error.message.replace(/\s*(at|on) line \d+\.?/, '')}`;
+  return new DataFileError(
+    file,
+    message,
+    at.line,
+    at.col,
+    'a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled ("")',
+    at.text,
+  );
 }
 
 /** A typed array that doubles as it grows: at most twice the final column in memory while reading. */
@@ -316,5 +350,13 @@ class Growing<T extends Float32Array | Int32Array> {
     return this.data.subarray(0, this.length) as T;
   }
 }
-class GrowingFloat32 extends Growing<Float32Array> { constructor() { super((n) => new Float32Array(n)); } }
-class GrowingInt32 extends Growing<Int32Array> { constructor() { super((n) => new Int32Array(n)); } }
+class GrowingFloat32 extends Growing<Float32Array> {
+  constructor() {
+    super((n) => new Float32Array(n));
+  }
+}
+class GrowingInt32 extends Growing<Int32Array> {
+  constructor() {
+    super((n) => new Int32Array(n));
+  }
+}

@@ -59,10 +59,7 @@ export function parseIdxHeader(bytes: Uint8Array, file: string): IdxHeader {
   const expected = dataOffset + dims.reduce((a, b) => a * b, 1) * element.size;
   if (bytes.length !== expected) {
     const what = bytes.length < expected ? 'truncated' : 'too long';
-    throw new DataFileError(
-      file,
-      `${what}: dimensions [${dims.join(', ')}] of ${element.name} need ${expected} bytes, the file has ${bytes.length}`,
-    );
+    throw new DataFileError(file, `${what}: dimensions [${dims.join(', ')}] of ${element.name} need ${expected} bytes, the file has ${bytes.length}`);
   }
   return { type, dims, dataOffset };
 }

@@ -59,10 +59,7 @@ function readSets(spec: DatasetSpec, options: ReadOptions): { fullTrain: Labelle
   const fullTrain = readSet(files.trainImages, files.trainLabels, spec.trainLimit, options);
   const test = readSet(files.testImages, files.testLabels, spec.testLimit, options);
   if (test.features !== fullTrain.features) {
-    throw new DataFileError(
-      files.testImages,
-      `test images have ${test.features} features but training images have ${fullTrain.features}`,
-    );
+    throw new DataFileError(files.testImages, `test images have ${test.features} features but training images have ${fullTrain.features}`);
   }
   return { fullTrain, test };
 }
@@ -133,7 +130,7 @@ function readBytes(file: string, options: ReadOptions): Uint8Array {
   try {
     fd = openSync(file, 'r');
     const bytes = new Uint8Array(new SharedArrayBuffer(fstatSync(fd).size));
-    for (let at = 0; at < bytes.length;) {
+    for (let at = 0; at < bytes.length; ) {
       const read = readSync(fd, bytes, at, bytes.length - at, at);
       if (read === 0) throw new Error(`the file ended after ${at} of ${bytes.length} bytes while it was read`);
       at += read;

@@ -33,7 +33,10 @@ export function loadNpyDataset(source: NpySource, read: (file: string) => Uint8A
   if (testX.shape.slice(1).join() !== example.join()) {
     throw new DataFileError(source.testX, `test examples have shape (${testX.shape.slice(1).join(', ')}), training examples (${example.join(', ')})`);
   }
-  for (const [x, y, file] of [[trainX, trainY, source.trainY], [testX, testY, source.testY]] as const) {
+  for (const [x, y, file] of [
+    [trainX, trainY, source.trainY],
+    [testX, testY, source.testY],
+  ] as const) {
     if (y.length !== x.shape[0]) throw new DataFileError(file, `${y.length} labels for ${x.shape[0]} rows of features`);
   }
   if (trainY.length === 0) throw new DataFileError(source.trainY, 'no training rows');

@@ -34,19 +34,34 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   if (bytes.length < 8 + lengthBytes) throw new DataFileError(file, 'truncated header');
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataOffset = 8 + lengthBytes + headerLength;
-  if (bytes.length < dataOffset) throw new DataFileError(file, `truncated header: it declares ${headerLength} bytes, the file has ${bytes.length - 8 - lengthBytes} after the length`);
+  if (bytes.length < dataOffset)
+    throw new DataFileError(file, `truncated header: it declares ${headerLength} bytes, the file has ${bytes.length - 8 - lengthBytes} after the length`);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataOffset));
   const dict = parseHeaderDict(text, file);
 
   const match = /^([<>|=])([fuiObSUVMmc])(\d*)$/.exec(dict.descr);
   if (!match) throw new DataFileError(file, `unsupported dtype ${dict.descr}; features are float32, float64 or uint8, labels integers`);
   const [, order, kind, size] = match;
-  if (kind === 'O') throw new DataFileError(file, 'an object array (dtype O) holds Python objects, not numbers', null, null, 'convert it first, e.g. np.save(f, a.astype(np.float32))');
-  if (kind !== 'f' && kind !== 'u' && kind !== 'i') throw new DataFileError(file, `unsupported dtype ${dict.descr}; features are float32, float64 or uint8, labels integers`);
+  if (kind === 'O')
+    throw new DataFileError(
+      file,
+      'an object array (dtype O) holds Python objects, not numbers',
+      null,
+      null,
+      'convert it first, e.g. np.save(f, a.astype(np.float32))',
+    );
+  if (kind !== 'f' && kind !== 'u' && kind !== 'i')
+    throw new DataFileError(file, `unsupported dtype ${dict.descr}; features are float32, float64 or uint8, labels integers`);
   const itemSize = Number(size);
   if (!(kind === 'f' ? [4, 8] : [1, 2, 4, 8]).includes(itemSize)) throw new DataFileError(file, `unsupported dtype ${dict.descr}`);
   if (dict.fortranOrder && dict.shape.length > 1) {
-    throw new DataFileError(file, 'the array is in Fortran (column-major) order; rows must be contiguous (C order)', null, null, 'save np.ascontiguousarray(a) instead');
+    throw new DataFileError(
+      file,
+      'the array is in Fortran (column-major) order; rows must be contiguous (C order)',
+      null,
+      null,
+      'save np.ascontiguousarray(a) instead',
+    );
   }
   const count = dict.shape.reduce((a, b) => a * b, 1);
   const expected = dataOffset + count * itemSize;
@@ -60,14 +75,24 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
 function parseHeaderDict(text: string, file: string): { descr: string; fortranOrder: boolean; shape: number[] } {
   const body = text.trim();
   if (!body.startsWith('{') || !body.endsWith('}')) throw new DataFileError(file, 'the header is not a Python dict literal');
-  if (/'descr'\s*:\s*\[/.test(body)) throw new DataFileError(file, 'a structured array (a dtype with fields) is not a matrix of numbers', null, null, 'save the numeric fields as one plain array');
+  if (/'descr'\s*:\s*\[/.test(body))
+    throw new DataFileError(
+      file,
+      'a structured array (a dtype with fields) is not a matrix of numbers',
+      null,
+      null,
+      'save the numeric fields as one plain array',
+    );
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(body)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(body)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(body)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new DataFileError(file, 'the header lacks one of descr, fortran_order and shape');
   }
-  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const shape = parts.map((part) => {
     const dim = /^(\d+)L?$/.exec(part);
     if (!dim || !Number.isSafeInteger(Number(dim[1]))) throw new DataFileError(file, `the header's shape (${shapeText}) is not a tuple of sizes`);
@@ -84,19 +109,28 @@ function parseHeaderDict(text: string, file: string): { descr: string; fortranOr
 export function npyFeatures(bytes: Uint8Array, file: string): { shape: number[]; values: Uint8Array | Float32Array } {
   const header = parseNpyHeader(bytes, file);
   const { shape, kind, itemSize, dataOffset, littleEndian } = header;
-  if (shape.length < 2) throw new DataFileError(file, `features need at least 2 dimensions (rows, features…), the shape is (${shape.join(', ')})`, null, null, 'a single feature is a column: np.save(f, x.reshape(-1, 1))');
+  if (shape.length < 2)
+    throw new DataFileError(
+      file,
+      `features need at least 2 dimensions (rows, features…), the shape is (${shape.join(', ')})`,
+      null,
+      null,
+      'a single feature is a column: np.save(f, x.reshape(-1, 1))',
+    );
   const count = shape.reduce((a, b) => a * b, 1);
   if (kind === 'u' && itemSize === 1) {
     const values = new Uint8Array(new SharedArrayBuffer(count));
     values.set(bytes.subarray(dataOffset, dataOffset + count));
     return { shape, values };
   }
-  if (kind !== 'f') throw new DataFileError(file, `features of dtype ${header.descr}; features are float32, float64 or uint8`, null, null, 'np.save(f, x.astype(np.float32))');
+  if (kind !== 'f')
+    throw new DataFileError(file, `features of dtype ${header.descr}; features are float32, float64 or uint8`, null, null, 'np.save(f, x.astype(np.float32))');
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, count * itemSize);
   const values = new Float32Array(new SharedArrayBuffer(count * 4));
   for (let i = 0; i < count; i++) {
     const x = itemSize === 4 ? view.getFloat32(4 * i, littleEndian) : view.getFloat64(8 * i, littleEndian);
-    if (!Number.isFinite(x)) throw new DataFileError(file, `value ${x} at index ${i} (row ${Math.floor(i / (count / shape[0]!))}): features must be finite numbers`);
+    if (!Number.isFinite(x))
+      throw new DataFileError(file, `value ${x} at index ${i} (row ${Math.floor(i / (count / shape[0]!))}): features must be finite numbers`);
     values[i] = x;
   }
   return { shape, values };
@@ -106,8 +140,10 @@ export function npyFeatures(bytes: Uint8Array, file: string): { shape: number[];
 export function npyLabels(bytes: Uint8Array, file: string): Uint8Array {
   const header = parseNpyHeader(bytes, file);
   const { shape, kind, itemSize, dataOffset, littleEndian } = header;
-  if (shape.length !== 1) throw new DataFileError(file, `labels need 1 dimension (rows,), the shape is (${shape.join(', ')})`, null, null, 'np.save(f, y.ravel())');
-  if (kind === 'f') throw new DataFileError(file, `labels of dtype ${header.descr}; labels are integer class indices`, null, null, 'np.save(f, y.astype(np.int64))');
+  if (shape.length !== 1)
+    throw new DataFileError(file, `labels need 1 dimension (rows,), the shape is (${shape.join(', ')})`, null, null, 'np.save(f, y.ravel())');
+  if (kind === 'f')
+    throw new DataFileError(file, `labels of dtype ${header.descr}; labels are integer class indices`, null, null, 'np.save(f, y.astype(np.int64))');
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, shape[0]! * itemSize);
   const labels = new Uint8Array(new SharedArrayBuffer(shape[0]!));
   for (let i = 0; i < shape[0]!; i++) {
@@ -120,10 +156,14 @@ export function npyLabels(bytes: Uint8Array, file: string): Uint8Array {
 
 function readInteger(view: DataView, i: number, kind: 'u' | 'i', size: number, little: boolean): number {
   switch (size) {
-    case 1: return kind === 'u' ? view.getUint8(i) : view.getInt8(i);
-    case 2: return kind === 'u' ? view.getUint16(2 * i, little) : view.getInt16(2 * i, little);
-    case 4: return kind === 'u' ? view.getUint32(4 * i, little) : view.getInt32(4 * i, little);
-    default: return Number(kind === 'u' ? view.getBigUint64(8 * i, little) : view.getBigInt64(8 * i, little));
+    case 1:
+      return kind === 'u' ? view.getUint8(i) : view.getInt8(i);
+    case 2:
+      return kind === 'u' ? view.getUint16(2 * i, little) : view.getInt16(2 * i, little);
+    case 4:
+      return kind === 'u' ? view.getUint32(4 * i, little) : view.getInt32(4 * i, little);
+    default:
+      return Number(kind === 'u' ? view.getBigUint64(8 * i, little) : view.getBigInt64(8 * i, little));
   }
 }
 
@@ -131,7 +171,7 @@ function readInteger(view: DataView, i: number, kind: 'u' | 'i', size: number, l
 export function encodeNpy(descr: string, shape: readonly number[], data: Uint8Array): Uint8Array {
   const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   const unpadded = 10 + dict.length + 1;
-  const header = dict + ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const header = `${dict + ' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
   const out = new Uint8Array(10 + header.length + data.length);
   out.set(MAGIC);
   out[6] = 1;

@@ -39,17 +39,26 @@ export function tableStatistics(table: CsvTable, rows: Int32Array, standardize: 
       let sum = 0;
       for (const row of rows) {
         const x = column.values[row]!;
-        if (x === x) { n++; sum += x; }
+        if (!Number.isNaN(x)) {
+          n++;
+          sum += x;
+        }
       }
       const mean = n > 0 ? sum / n : NaN;
       let squares = 0;
       for (const row of rows) {
         const x = column.values[row]!;
-        if (x === x) squares += (x - mean) * (x - mean);
+        if (!Number.isNaN(x)) squares += (x - mean) * (x - mean);
       }
       const std = n > 0 ? Math.sqrt(squares / n) : NaN;
       if (n === 0 && missing === 'mean') {
-        throw new DataFileError(table.file, `column \`${column.name}\` has no value in the training rows, so it has no mean to fill in`, null, null, 'leave the column out of `features`');
+        throw new DataFileError(
+          table.file,
+          `column \`${column.name}\` has no value in the training rows, so it has no mean to fill in`,
+          null,
+          null,
+          'leave the column out of `features`',
+        );
       }
       inputNames.push(column.name);
       return { kind: 'numeric', name: column.name, shift: standardize ? mean : 0, scale: standardize && std > 0 ? std : 1, fill: mean };
@@ -64,7 +73,10 @@ export function tableStatistics(table: CsvTable, rows: Int32Array, standardize: 
     let most = 0;
     for (const category of categories) {
       const count = counts.get(column.categories.indexOf(category))!;
-      if (count > most) { most = count; fill = category; }
+      if (count > most) {
+        most = count;
+        fill = category;
+      }
     }
     for (const category of categories) inputNames.push(`${column.name}=${category}`);
     return { kind: 'categorical', name: column.name, categories, fill };
@@ -86,7 +98,7 @@ export function encodeRows(table: CsvTable, rows: Int32Array, stats: TableStatis
       const { shift, scale, fill } = encoding;
       for (let r = 0; r < rows.length; r++) {
         const x = column.values[rows[r]!]!;
-        X[r * width + offset] = ((x === x ? x : fill) - shift) / scale;
+        X[r * width + offset] = ((Number.isNaN(x) ? fill : x) - shift) / scale;
       }
       offset++;
       return;
@@ -95,7 +107,9 @@ export function encodeRows(table: CsvTable, rows: Int32Array, stats: TableStatis
     // This table's codes to one-hot slots (-1: a category the training rows do not have).
     const slot = new Int32Array(column.categories.length).fill(-1);
     const index = new Map(encoding.categories.map((category, i) => [category, i]));
-    column.categories.forEach((category, code) => { slot[code] = index.get(category) ?? -1; });
+    column.categories.forEach((category, code) => {
+      slot[code] = index.get(category) ?? -1;
+    });
     const fillSlot = encoding.fill === null ? -1 : index.get(encoding.fill)!;
     let missed = 0;
     const examples = new Set<string>();

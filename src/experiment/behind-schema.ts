@@ -17,8 +17,22 @@ import { experimentValidator, schemaIssues } from './validate.ts';
  * broken for that (its top level, a whole variant or a required key is at fault).
  */
 const KEPT_CODES = new Set([
-  'layer-mismatch', 'activation-count', 'softmax-position', 'bad-data-file', 'file-not-found', 'unused-key', 'bad-split',
-  'too-large', 'dropout-count', 'bad-schedule', 'grid-conflict', 'conflicting-keys', 'duplicate-id', 'zip-length', 'duplicate-value', 'unknown-variant',
+  'layer-mismatch',
+  'activation-count',
+  'softmax-position',
+  'bad-data-file',
+  'file-not-found',
+  'unused-key',
+  'bad-split',
+  'too-large',
+  'dropout-count',
+  'bad-schedule',
+  'grid-conflict',
+  'conflicting-keys',
+  'duplicate-id',
+  'zip-length',
+  'duplicate-value',
+  'unknown-variant',
 ]);
 
 /** Findings about sections that name what varies. */
@@ -39,7 +53,9 @@ export function findingsBehindSchema(data: unknown, experimentFile: string, over
   }
   const copy = structuredClone(data) as Record<string, unknown>;
   for (const at of removed) {
-    const parent = at.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy) as Record<string, unknown> | undefined;
+    const parent = at.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], copy) as
+      | Record<string, unknown>
+      | undefined;
     if (parent && typeof parent === 'object') delete parent[at.at(-1) as string];
   }
   if (!validate(copy)) return [];
@@ -56,7 +72,10 @@ export function findingsBehindSchema(data: unknown, experimentFile: string, over
     if (varyingIntact) findings.push(...checkComparisons(experiment, expansion.runs, overrides.length > 0));
   }
   const under = (path: NodePath, prefix: NodePath) => prefix.every((key, i) => String(path[i]) === String(key));
-  return findings.filter((f) =>
-    f.severity === 'error' && (KEPT_CODES.has(f.code) || (varyingIntact && NAMING_CODES.has(f.code)))
-    && (f.origin.kind !== 'file' || !removed.some((r) => under(f.origin.kind === 'file' ? f.origin.path : [], r))));
+  return findings.filter(
+    (f) =>
+      f.severity === 'error' &&
+      (KEPT_CODES.has(f.code) || (varyingIntact && NAMING_CODES.has(f.code))) &&
+      (f.origin.kind !== 'file' || !removed.some((r) => under(f.origin.kind === 'file' ? f.origin.path : [], r))),
+  );
 }

@@ -19,8 +19,13 @@ export function checkComparisons(experiment: ExperimentFile, runs: readonly Reso
     if (!names.includes(entry.by)) {
       const close = didYouMean(entry.by, names);
       findings.push({
-        code: 'compare-unknown', severity: 'error', origin: at('by'),
-        message: entry.by === 'seed' ? 'runs are paired by seed: compare by another parameter' : `\`compare[${i}].by\` names \`${entry.by}\`, which does not vary in this experiment`,
+        code: 'compare-unknown',
+        severity: 'error',
+        origin: at('by'),
+        message:
+          entry.by === 'seed'
+            ? 'runs are paired by seed: compare by another parameter'
+            : `\`compare[${i}].by\` names \`${entry.by}\`, which does not vary in this experiment`,
         hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove `compare:`',
       });
       return;
@@ -30,9 +35,14 @@ export function checkComparisons(experiment: ExperimentFile, runs: readonly Reso
     const values = [...new Set(runs.map((r) => (entry.by === 'variant' ? r.variant : text(r.varying[entry.by]))))];
     const named = entry.by === 'variant' ? variantNamed(experiment, entry.baseline)?.id : text(entry.baseline);
     if (!values.includes(named ?? null)) {
-      const close = didYouMean(text(entry.baseline), values.filter((v): v is string => v !== null));
+      const close = didYouMean(
+        text(entry.baseline),
+        values.filter((v): v is string => v !== null),
+      );
       findings.push({
-        code: 'compare-baseline', severity: 'error', origin: at('baseline'),
+        code: 'compare-baseline',
+        severity: 'error',
+        origin: at('baseline'),
         message: `\`${text(entry.baseline)}\` is not a value of \`${entry.by}\` in this experiment`,
         hint: close ? `did you mean \`${close}\`?` : `values of ${entry.by}: ${values.join(', ')}`,
       });

@@ -37,7 +37,14 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
   for (const d of dimensions) {
     const problem = dimensionProblem(d);
     if (problem && d.kind !== 'choice') {
-      error(['space', d.name, d.kind], 'search-range', `\`search.space.${d.name}\`: ${problem}`, d.low === d.high ? `a single value is no search: set \`${d.name}: ${d.low}\` in \`defaults:\`` : `write [low, high] with low < high: [${d.high}, ${d.low}]`);
+      error(
+        ['space', d.name, d.kind],
+        'search-range',
+        `\`search.space.${d.name}\`: ${problem}`,
+        d.low === d.high
+          ? `a single value is no search: set \`${d.name}: ${d.low}\` in \`defaults:\``
+          : `write [low, high] with low < high: [${d.high}, ${d.low}]`,
+      );
     }
   }
 
@@ -45,47 +52,93 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
   const inZip = new Set(((grid.zip ?? []) as Record<string, unknown>[]).flatMap((group) => Object.keys(group)));
   for (const name of names) {
     if (name in grid || inZip.has(name)) {
-      error(['space', name], 'grid-conflict', `\`${name}\` varies twice: in the grid and in the search`, 'search it, or list its values in the grid (each grid cell is then searched), not both', true);
+      error(
+        ['space', name],
+        'grid-conflict',
+        `\`${name}\` varies twice: in the grid and in the search`,
+        'search it, or list its values in the grid (each grid cell is then searched), not both',
+        true,
+      );
     }
     const rule = USED_WHEN[name];
     if (rule && runs.length > 0 && !names.includes(rule.by) && !runs.some((r) => rule.uses(r.config))) {
-      error(['space', name], 'search-unused', `no run uses \`${name}\`: it applies only with ${rule.needs}`, `set ${rule.needs} (or search \`${rule.by}\` too), or remove \`${name}\` from the space`, true);
+      error(
+        ['space', name],
+        'search-unused',
+        `no run uses \`${name}\`: it applies only with ${rule.needs}`,
+        `set ${rule.needs} (or search \`${rule.by}\` too), or remove \`${name}\` from the space`,
+        true,
+      );
     }
   }
 
   const pruner = search.pruner;
   if (pruner) {
     const min = pruner.min_epochs ?? 1;
-    if (min > pruner.max_epochs) error(['pruner', 'min_epochs'], 'search-pruner-range', `min_epochs (${min}) is more than max_epochs (${pruner.max_epochs})`, 'the first rung comes before the last: min_epochs ≤ max_epochs');
-    if (names.includes('epochs')) error(['space', 'epochs'], 'search-conflict', 'with a pruner, the epochs of a trial are its rungs\': `epochs` cannot be searched', 'remove `epochs` from the space; the pruner trains up to max_epochs', true);
-    else if ('epochs' in grid) error(['pruner'], 'search-conflict', 'with a pruner, the epochs of a trial are its rungs\': the grid cannot vary `epochs` too', 'remove `epochs` from the grid; the pruner trains up to max_epochs', true);
+    if (min > pruner.max_epochs)
+      error(
+        ['pruner', 'min_epochs'],
+        'search-pruner-range',
+        `min_epochs (${min}) is more than max_epochs (${pruner.max_epochs})`,
+        'the first rung comes before the last: min_epochs ≤ max_epochs',
+      );
+    if (names.includes('epochs'))
+      error(
+        ['space', 'epochs'],
+        'search-conflict',
+        "with a pruner, the epochs of a trial are its rungs': `epochs` cannot be searched",
+        'remove `epochs` from the space; the pruner trains up to max_epochs',
+        true,
+      );
+    else if ('epochs' in grid)
+      error(
+        ['pruner'],
+        'search-conflict',
+        "with a pruner, the epochs of a trial are its rungs': the grid cannot vary `epochs` too",
+        'remove `epochs` from the grid; the pruner trains up to max_epochs',
+        true,
+      );
   }
 
   const metric = search.metric ?? 'validation_accuracy';
   if (metric.startsWith('validation_') && !names.includes('dataset.validation') && runs.some((r) => r.config.dataset.validation === 0)) {
-    error(search.metric ? ['metric'] : [], 'no-validation-set', `the search judges trials by ${metric}, but ${runs.every((r) => r.config.dataset.validation === 0) ? 'there is no validation set' : 'some runs have no validation set'}`,
-      'hold out images with `dataset: {validation: 5000}` (tuning on the test set would overstate the result), or set `metric: test_accuracy`', !search.metric);
+    error(
+      search.metric ? ['metric'] : [],
+      'no-validation-set',
+      `the search judges trials by ${metric}, but ${runs.every((r) => r.config.dataset.validation === 0) ? 'there is no validation set' : 'some runs have no validation set'}`,
+      'hold out images with `dataset: {validation: 5000}` (tuning on the test set would overstate the result), or set `metric: test_accuracy`',
+      !search.metric,
+    );
   }
 
   if (findings.length > 0) return findings;
   const { trials, capped } = plannedTrials(searchSpace(dimensions), search.trials);
   if (capped) {
     findings.push({
-      code: 'search-capped', severity: 'warning', origin: { kind: 'file', path: ['search', 'trials'] },
+      code: 'search-capped',
+      severity: 'warning',
+      origin: { kind: 'file', path: ['search', 'trials'] },
       message: `the space has only ${trials} configurations: the search tries each once, ${trials} trials instead of ${search.trials}`,
     });
   }
   if (search.batch !== undefined && search.method !== 'tpe') {
     findings.push({
-      code: 'search-batch-unused', severity: 'warning', origin: { kind: 'file', path: ['search', 'batch'] }, key: true,
+      code: 'search-batch-unused',
+      severity: 'warning',
+      origin: { kind: 'file', path: ['search', 'batch'] },
+      key: true,
       message: `\`batch\` is ignored by ${search.method}: its proposals do not depend on results, so every trial is proposed at once`,
       hint: 'remove `batch`, or use `method: tpe`',
     });
   }
   const total = trials * runs.length;
   if (total > maxRuns) {
-    error(['trials'], 'too-many-runs', `${trials} trials for each of the grid's ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} make ${total} runs, more than the limit of ${maxRuns}`,
-      `fewer trials, or raise the limit with --max-runs ${total} (or \`max_runs: ${total}\`)`);
+    error(
+      ['trials'],
+      'too-many-runs',
+      `${trials} trials for each of the grid's ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} make ${total} runs, more than the limit of ${maxRuns}`,
+      `fewer trials, or raise the limit with --max-runs ${total} (or \`max_runs: ${total}\`)`,
+    );
   }
   return findings;
 }

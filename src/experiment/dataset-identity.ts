@@ -10,7 +10,9 @@ const IDX_ORDER = ['train_images', 'train_labels', 'test_images', 'test_labels']
 
 /** The identity of four IDX files (part of run ids): a sha256 over their own sha256s. */
 export function idxIdentity(sha256: IdxSha256): string {
-  return `idx-sha256:${createHash('sha256').update(IDX_ORDER.map((k) => sha256[k]).join(' ')).digest('hex')}`;
+  return `idx-sha256:${createHash('sha256')
+    .update(IDX_ORDER.map((k) => sha256[k]).join(' '))
+    .digest('hex')}`;
 }
 
 /**
@@ -20,8 +22,14 @@ export function idxIdentity(sha256: IdxSha256): string {
  */
 export function csvIdentity(d: Pick<CsvDataset, 'sha256' | 'label' | 'features' | 'categorical' | 'standardize' | 'missing' | 'delimiter' | 'split'>): string {
   const options = {
-    files: [d.sha256.train, d.sha256.test], label: d.label, features: d.features, categorical: d.categorical,
-    standardize: d.standardize, missing: d.missing, delimiter: d.delimiter, split: d.split,
+    files: [d.sha256.train, d.sha256.test],
+    label: d.label,
+    features: d.features,
+    categorical: d.categorical,
+    standardize: d.standardize,
+    missing: d.missing,
+    delimiter: d.delimiter,
+    split: d.split,
   };
   return `csv-sha256:${createHash('sha256').update(canonicalJson(options)).digest('hex')}`;
 }
@@ -34,10 +42,14 @@ export function npyIdentity(sha256: NpyDataset['sha256']): string {
 /** A run's dataset identity, from its config: what runId hashes instead of paths. */
 export function datasetIdentity(d: RunDataset): string {
   switch (d.source) {
-    case 'mnist': return BUNDLED_MNIST_PACKAGE;
-    case 'idx': return idxIdentity(d.sha256);
-    case 'csv': return csvIdentity(d);
-    case 'npy': return npyIdentity(d.sha256);
+    case 'mnist':
+      return BUNDLED_MNIST_PACKAGE;
+    case 'idx':
+      return idxIdentity(d.sha256);
+    case 'csv':
+      return csvIdentity(d);
+    case 'npy':
+      return npyIdentity(d.sha256);
   }
 }
 
@@ -47,7 +59,8 @@ export function sha256File(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const chunk = Buffer.allocUnsafe(1 << 20);
-    for (let read; (read = readSync(fd, chunk, 0, chunk.length, null)) > 0;) hash.update(chunk.subarray(0, read));
+    for (let read = readSync(fd, chunk, 0, chunk.length, null); read > 0; read = readSync(fd, chunk, 0, chunk.length, null))
+      hash.update(chunk.subarray(0, read));
   } finally {
     closeSync(fd);
   }

@@ -5,15 +5,13 @@ import { DataFileError, parseIdx, parseIdxHeader } from '../data/idx.ts';
 import { BUNDLED_MNIST_PACKAGE } from '../data/mnist.ts';
 import { idxIdentity } from './dataset-identity.ts';
 import type { DatasetInfo, IdxKey, IdxPaths } from './dataset-info.ts';
-import type { CsvDataset, DatasetCommon, NpyDataset } from './run-config.ts';
 import type { DatasetFile } from './schema.ts';
 import type { Finding } from './settings.ts';
 import { inspectCsv, inspectNpy } from './table-dataset.ts';
 
-export type { DatasetInfo, IdxKey, IdxPaths } from './dataset-info.ts';
+export type { DatasetInfo } from './dataset-info.ts';
 
 export { idxIdentity };
-
 
 const IDX_KEYS: readonly IdxKey[] = ['train_images', 'train_labels', 'test_images', 'test_labels'];
 const IDX_DEFAULTS: IdxPaths = {
@@ -34,8 +32,14 @@ const OWN_FILES = { idx: 'IDX files', csv: 'CSV table', npy: '.npy files' } as c
 
 /** The bundled MNIST: 60,000 training and 10,000 test images of 28 × 28 pixels, 10 classes. */
 export const MNIST_INFO: DatasetInfo = {
-  source: 'mnist', name: 'MNIST', identity: BUNDLED_MNIST_PACKAGE,
-  features: 784, classes: 10, trainImages: 60_000, testImages: 10_000, idx: null,
+  source: 'mnist',
+  name: 'MNIST',
+  identity: BUNDLED_MNIST_PACKAGE,
+  features: 784,
+  classes: 10,
+  trainImages: 60_000,
+  testImages: 10_000,
+  idx: null,
 };
 
 /**
@@ -52,8 +56,15 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
     for (const key of keys) {
       if (dataset?.[key] === undefined) continue;
       findings.push({
-        code: 'unused-key', severity: 'error', origin: at(key), key: true, message: `\`${key}\` is only read with \`source: ${owner}\``,
-        hint: source === 'mnist' ? `add \`source: ${owner}\` to use your own ${OWN_FILES[owner]}, or remove the key to use the bundled MNIST` : `remove it: \`source: ${source}\` does not read it`,
+        code: 'unused-key',
+        severity: 'error',
+        origin: at(key),
+        key: true,
+        message: `\`${key}\` is only read with \`source: ${owner}\``,
+        hint:
+          source === 'mnist'
+            ? `add \`source: ${owner}\` to use your own ${OWN_FILES[owner]}, or remove the key to use the bundled MNIST`
+            : `remove it: \`source: ${source}\` does not read it`,
       });
     }
   }
@@ -77,7 +88,9 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       findings.push({
-        code: 'file-not-found', severity: 'error', origin,
+        code: 'file-not-found',
+        severity: 'error',
+        origin,
         message: code === 'ENOENT' ? `${key}: no such file ${absolute}` : `${key}: cannot read ${absolute} (${code})`,
         hint: dataset?.[key] === undefined ? `\`${key}\` defaults to ${given} beside the experiment file` : 'paths are relative to the experiment file',
       });
@@ -99,13 +112,21 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
   const testImages = arrays.test_images!.dims;
   const trainLabels = arrays.train_labels!;
   const testLabels = arrays.test_labels!;
-  const shapeProblem = (key: IdxKey, message: string, hint?: string) => findings.push({ code: 'bad-data-file', severity: 'error', origin: dataset?.[key] !== undefined ? at(key) : at('source'), message, hint });
+  const shapeProblem = (key: IdxKey, message: string, hint?: string) =>
+    findings.push({ code: 'bad-data-file', severity: 'error', origin: dataset?.[key] !== undefined ? at(key) : at('source'), message, hint });
   // The same checks as loading the data for a run (src/data/load.ts), so that `validate` passes
   // only what `run` can read.
-  for (const [images, labels, set] of [[trainImages, trainLabels, 'train'], [testImages, testLabels, 'test']] as const) {
+  for (const [images, labels, set] of [
+    [trainImages, trainLabels, 'train'],
+    [testImages, testLabels, 'test'],
+  ] as const) {
     if (images.length < 2) shapeProblem(`${set}_images`, `${set}_images must have at least 2 dimensions (count, pixels...), has [${images.join(', ')}]`);
     if (labels.dims.length !== 1) shapeProblem(`${set}_labels`, `${set}_labels must have 1 dimension, has [${labels.dims.join(', ')}]`);
-    else if (labels.dims[0] !== images[0]) shapeProblem(`${set}_labels`, `${labels.dims[0]} ${set === 'train' ? 'training' : 'test'} labels for ${images[0]} ${set === 'train' ? 'training' : 'test'} images`);
+    else if (labels.dims[0] !== images[0])
+      shapeProblem(
+        `${set}_labels`,
+        `${labels.dims[0]} ${set === 'train' ? 'training' : 'test'} labels for ${images[0]} ${set === 'train' ? 'training' : 'test'} images`,
+      );
     const bad = labels.values.findIndex((label) => !Number.isInteger(label) || label < 0 || label > 255);
     if (bad >= 0) shapeProblem(`${set}_labels`, `${set}_labels has ${labels.values[bad]} at index ${bad}, which is not a class index from 0 to 255`);
   }
@@ -120,16 +141,24 @@ export function inspectDataset(dataset: DatasetFile | undefined, experimentFile:
   for (const label of trainLabels.values) classes = Math.max(classes, label + 1);
   const unseen = testLabels.values.findIndex((label) => label >= classes);
   if (unseen >= 0) {
-    shapeProblem('test_labels', `test_labels has label ${testLabels.values[unseen]} at index ${unseen}, but the training labels only go up to ${classes - 1}`,
-      'the test labels must use the classes of the training labels: check that the four files belong together');
+    shapeProblem(
+      'test_labels',
+      `test_labels has label ${testLabels.values[unseen]} at index ${unseen}, but the training labels only go up to ${classes - 1}`,
+      'the test labels must use the classes of the training labels: check that the four files belong together',
+    );
     return { info: null, findings };
   }
   return {
     info: {
-      source: 'idx', name: path.basename(paths.train_images), identity: idxIdentity(sha256),
-      features, classes, trainImages: trainImages[0]!, testImages: testImages[0]!, idx: { paths, sha256 },
+      source: 'idx',
+      name: path.basename(paths.train_images),
+      identity: idxIdentity(sha256),
+      features,
+      classes,
+      trainImages: trainImages[0]!,
+      testImages: testImages[0]!,
+      idx: { paths, sha256 },
     },
     findings,
   };
 }
-

@@ -5,7 +5,7 @@ import { resolveRun } from './resolve.ts';
 import { runId } from './run-id.ts';
 import type { RunConfig } from './run-config.ts';
 import { EXECUTION_NAMES, PARAMETER_NAMES, type ExperimentFile, type ParameterName } from './schema.ts';
-import { canonicalJson, flattenDataset, flattenSettings, overlay, valueOf, type Finding, type Settings } from './settings.ts';
+import { canonicalJson, flattenDataset, flattenSettings, overlay, settingValue, type Finding, type Settings } from './settings.ts';
 import type { NodePath } from './source.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -65,15 +65,24 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   const { experiment, dataset } = input;
   const overrides = input.overrides ?? [];
   const findings: Finding[] = [];
-  const base = overlay(flattenDataset(experiment.dataset as Record<string, unknown> | undefined), flattenSettings((experiment.defaults ?? {}) as Record<string, unknown>, ['defaults']));
+  const base = overlay(
+    flattenDataset(experiment.dataset as Record<string, unknown> | undefined),
+    flattenSettings((experiment.defaults ?? {}) as Record<string, unknown>, ['defaults']),
+  );
   const variants = (experiment.variants ?? []).map((v, i) => ({
-    id: v.id, label: v.label ?? v.id, path: ['variants', i] as NodePath,
+    id: v.id,
+    label: v.label ?? v.id,
+    path: ['variants', i] as NodePath,
     settings: flattenSettings(v as Record<string, unknown>, ['variants', i]),
   }));
   checkObjects(experiment, variants, findings);
   const { axes, repeats, findings: gridFindings } = gridAxes(experiment, overrides);
   findings.push(...gridFindings);
-  const setLayer: Settings = new Map(overrides.filter((o) => o.key !== 'seeds' && o.key !== 'repeats').map((o) => [o.key as ParameterName, { value: o.value, origin: { kind: 'set', key: o.key } }]));
+  const setLayer: Settings = new Map(
+    overrides
+      .filter((o) => o.key !== 'seeds' && o.key !== 'repeats')
+      .map((o) => [o.key as ParameterName, { value: o.value, origin: { kind: 'set', key: o.key } }]),
+  );
   const limit = input.maxRuns ?? experiment.max_runs ?? DEFAULT_MAX_RUNS;
   const limitAt: NodePath = experiment.grid ? ['grid'] : experiment.variants ? ['variants'] : [];
   const raw = Math.max(variants.length, 1) * axes.reduce((n, a) => n * a.points.length, 1) * repeats;
@@ -87,15 +96,29 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
     const anchor: NodePath = variant?.path ?? (experiment.defaults ? ['defaults'] : []);
     for (const combination of combinations(axes)) {
       const written = combination.reduce(overlay, variant ? overlay(base, variant.settings) : base);
-      const matching = rules.filter(({ rule }) => Object.entries(rule).every(([key, value]) =>
-        key === 'variant' ? value === variant?.id : canonicalJson(valueOf(written, key as ParameterName)) === canonicalJson(value)));
+      const matching = rules.filter(({ rule }) =>
+        Object.entries(rule).every(([key, value]) =>
+          key === 'variant' ? value === variant?.id : canonicalJson(settingValue(written, key as ParameterName)) === canonicalJson(value),
+        ),
+      );
       for (const m of matching) m.used = true;
       if (matching.length > 0) continue;
       // `--set seed=N` sets the first seed of the repeats, as `seed:` in the file does: repeat k uses N + k.
       // A search's proposal comes before the overrides: `--set` wins, as it does over the file.
       const overridden = overlay(input.layer ? overlay(written, input.layer) : written, setLayer);
       for (let k = 0; k < repeats; k++) {
-        const settings = k === 0 ? overridden : overlay(overridden, new Map([['seed', { value: (valueOf(overridden, 'seed') as number) + k, origin: overridden.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } }]]));
+        const settings =
+          k === 0
+            ? overridden
+            : overlay(
+                overridden,
+                new Map([
+                  [
+                    'seed',
+                    { value: (settingValue(overridden, 'seed') as number) + k, origin: overridden.get('seed')?.origin ?? { kind: 'file', path: ['repeats'] } },
+                  ],
+                ]),
+              );
         const resolved = resolveRun(settings, dataset, anchor);
         findings.push(...resolved.findings);
         if (resolved.config) candidates.push({ variant, settings, config: resolved.config });
@@ -103,7 +126,13 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
     }
   }
   rules.forEach(({ used }, r) => {
-    if (!used) findings.push({ code: 'exclude-unused', severity: 'warning', origin: { kind: 'file', path: ['grid', 'exclude', r] }, message: 'this exclude rule matches no run' });
+    if (!used)
+      findings.push({
+        code: 'exclude-unused',
+        severity: 'warning',
+        origin: { kind: 'file', path: ['grid', 'exclude', r] },
+        message: 'this exclude rule matches no run',
+      });
   });
   if (findings.some((f) => f.severity === 'error')) return { runs: [], findings: unique(findings) };
 
@@ -123,10 +152,22 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
   for (const candidate of kept) {
     const tooBig = memoryProblem(estimateMemory(candidate.config, dataset), input.memoryLimit ?? Infinity, candidate.config.backend);
     const origin = candidate.settings.get('layers')?.origin;
-    if (tooBig) findings.push({ code: 'too-large', severity: 'error', origin: origin?.kind === 'default' || !origin ? { kind: 'file', path: candidate.variant?.path ?? ['defaults'] } : origin, ...tooBig });
+    if (tooBig)
+      findings.push({
+        code: 'too-large',
+        severity: 'error',
+        origin: origin?.kind === 'default' || !origin ? { kind: 'file', path: candidate.variant?.path ?? ['defaults'] } : origin,
+        ...tooBig,
+      });
   }
   if (kept.length === 0) {
-    findings.push({ code: 'no-runs', severity: 'error', origin: { kind: 'file', path: ['grid', 'exclude'] }, key: true, message: 'every combination is excluded: the experiment has no runs' });
+    findings.push({
+      code: 'no-runs',
+      severity: 'error',
+      origin: { kind: 'file', path: ['grid', 'exclude'] },
+      key: true,
+      message: 'every combination is excluded: the experiment has no runs',
+    });
   } else if (kept.length > limit) {
     findings.push(tooMany(kept.length, limit, limitAt));
   }
@@ -134,7 +175,9 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
 
   const order = [...axes.flatMap((a) => a.names), ...PARAMETER_NAMES];
   const varyingNames = [...new Set(order)].filter((name) => !EXECUTION_NAMES.includes(name) && new Set(kept.map((c) => shownValue(c.settings, name))).size > 1);
-  const byVariant = varyingNames.filter((name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1));
+  const byVariant = varyingNames.filter(
+    (name) => variants.length > 0 && variants.every((v) => new Set(kept.filter((c) => c.variant === v).map((c) => shownValue(c.settings, name))).size <= 1),
+  );
   // Errors of `table:` and `charts:` do not change the runs: they are still listed, so that the
   // `compare:` section is checked in the same pass and every problem is reported at once.
   checkTable(experiment, varyingNames, variants.length > 0, overrides.length > 0, findings);
@@ -143,9 +186,14 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
     const varying = Object.fromEntries(varyingNames.map((name) => [name, shownValue(c.settings, name)]));
     const parts = varyingNames.filter((name) => !byVariant.includes(name)).map((name) => `${name}=${varying[name]}`);
     return {
-      id: c.id, experiment: experiment.name, index,
+      id: c.id,
+      experiment: experiment.name,
+      index,
       label: [c.variant?.label, ...parts].filter(Boolean).join(' ') || experiment.name,
-      variant: c.variant?.id ?? null, varying, config: c.config, work: estimateWork(c.config, dataset),
+      variant: c.variant?.id ?? null,
+      varying,
+      config: c.config,
+      work: estimateWork(c.config, dataset),
     };
   });
   return { runs, findings: unique(findings) };
@@ -155,20 +203,39 @@ export function expandExperiment(input: ExpansionInput): { runs: ResolvedRun[]; 
 function checkObjects(experiment: ExperimentFile, variants: { id: string; path: NodePath; settings: Settings }[], findings: Finding[]): void {
   const both = (object: object | undefined, path: NodePath) => {
     if (object && 'activation' in object && 'activations' in object) {
-      findings.push({ code: 'conflicting-keys', severity: 'error', origin: { kind: 'file', path: [...path, 'activation'] }, key: true, message: 'give either `activation` (hidden layers) or `activations` (every layer), not both' });
+      findings.push({
+        code: 'conflicting-keys',
+        severity: 'error',
+        origin: { kind: 'file', path: [...path, 'activation'] },
+        key: true,
+        message: 'give either `activation` (hidden layers) or `activations` (every layer), not both',
+      });
     }
   };
   both(experiment.defaults, ['defaults']);
   const ids = new Set<string>();
   variants.forEach((v, i) => {
     both(experiment.variants?.[i], v.path);
-    if (ids.has(v.id)) findings.push({ code: 'duplicate-id', severity: 'error', origin: { kind: 'file', path: [...v.path, 'id'] }, message: `two variants have the id \`${v.id}\``, hint: 'variant ids must be unique' });
+    if (ids.has(v.id))
+      findings.push({
+        code: 'duplicate-id',
+        severity: 'error',
+        origin: { kind: 'file', path: [...v.path, 'id'] },
+        message: `two variants have the id \`${v.id}\``,
+        hint: 'variant ids must be unique',
+      });
     ids.add(v.id);
   });
   ((experiment.grid?.exclude ?? []) as { variant?: string }[]).forEach((rule, r) => {
     if (rule.variant !== undefined && !ids.has(rule.variant)) {
       const close = didYouMean(rule.variant, [...ids]);
-      findings.push({ code: 'unknown-variant', severity: 'error', origin: { kind: 'file', path: ['grid', 'exclude', r, 'variant'] }, message: `no variant has the id \`${rule.variant}\``, hint: close ? `did you mean \`${close}\`?` : ids.size ? `variants: ${[...ids].join(', ')}` : 'the experiment has no variants' });
+      findings.push({
+        code: 'unknown-variant',
+        severity: 'error',
+        origin: { kind: 'file', path: ['grid', 'exclude', r, 'variant'] },
+        message: `no variant has the id \`${rule.variant}\``,
+        hint: close ? `did you mean \`${close}\`?` : ids.size ? `variants: ${[...ids].join(', ')}` : 'the experiment has no variants',
+      });
     }
   });
 }
@@ -182,7 +249,9 @@ function checkTable(experiment: ExperimentFile, varying: string[], hasVariants: 
     if (value === undefined || value === null || names.includes(value)) continue;
     const close = didYouMean(value, names);
     findings.push({
-      code: 'table-unknown', severity: 'error', origin: { kind: 'file', path: ['table', key] },
+      code: 'table-unknown',
+      severity: 'error',
+      origin: { kind: 'file', path: ['table', key] },
       message: `\`table.${key}\` names \`${value}\`, which does not vary in this experiment`,
       hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove `table:`',
     });
@@ -199,14 +268,18 @@ function checkCharts(experiment: ExperimentFile, varying: string[], hasVariants:
     if (value === undefined || value === null || names.includes(value)) continue;
     const close = didYouMean(value, names);
     findings.push({
-      code: 'charts-unknown', severity: 'error', origin: { kind: 'file', path: ['charts', key] },
+      code: 'charts-unknown',
+      severity: 'error',
+      origin: { kind: 'file', path: ['charts', key] },
       message: `\`charts.${key}\` names \`${value}\`, which does not vary in this experiment`,
       hint: close ? `did you mean \`${close}\`?` : names.length ? `these vary: ${names.join(', ')}` : 'nothing varies: remove the key',
     });
   }
   if (charts?.color && charts.color === charts.facet) {
     findings.push({
-      code: 'charts-same', severity: 'error', origin: { kind: 'file', path: ['charts', 'facet'] },
+      code: 'charts-same',
+      severity: 'error',
+      origin: { kind: 'file', path: ['charts', 'facet'] },
       message: `\`charts.facet\` and \`charts.color\` both name \`${charts.color}\``,
       hint: 'colour by one parameter and split the charts by another',
     });
@@ -217,19 +290,23 @@ function checkCharts(experiment: ExperimentFile, varying: string[], hasVariants:
 function shownValue(settings: Settings, name: ParameterName): string | number | boolean | null {
   if (name === 'activation' && settings.has('activations')) return null;
   if (name === 'activations' && !settings.has('activations')) return null;
-  const value = valueOf(settings, name);
+  const value = settingValue(settings, name);
   if (value === undefined) return null;
   if (Array.isArray(value)) return `[${value.join(',')}]`;
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : (value as string | number | boolean | null);
 }
 
 function duplicateWarning(first: Settings, later: Settings): Finding {
-  const differing = PARAMETER_NAMES.filter((name) => canonicalJson(valueOf(first, name)) !== canonicalJson(valueOf(later, name)));
+  const differing = PARAMETER_NAMES.filter((name) => canonicalJson(settingValue(first, name)) !== canonicalJson(settingValue(later, name)));
   const name = differing[0];
   const origin = name ? later.get(name)?.origin : undefined;
   return {
-    code: 'duplicate-run', severity: 'warning', origin: origin ?? { kind: 'file', path: ['variants'] },
-    message: differing.length ? `runs that differ only in ${differing.join(', ')} are the same run (the setting is ignored here); planned once` : 'two variants describe the same run; planned once',
+    code: 'duplicate-run',
+    severity: 'warning',
+    origin: origin ?? { kind: 'file', path: ['variants'] },
+    message: differing.length
+      ? `runs that differ only in ${differing.join(', ')} are the same run (the setting is ignored here); planned once`
+      : 'two variants describe the same run; planned once',
     hint: differing.includes('init_std') ? '`init_std` is used by `init: normal` only' : undefined,
   };
 }
@@ -242,7 +319,12 @@ function collapseWarning(planned: number, kept: number, setLayer: Settings, axes
   const keys = [...setLayer.keys()];
   const collapsing = keys.filter((key) => axes.some((a) => a.names.includes(key)) || variants.some((v) => v.settings.has(key)));
   if (collapsing.length === 0) {
-    return { code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: keys[0]! }, message: `with ${keys.map((key) => `--set ${key}`).join(', ')}, runs that differed only in settings they ignore are the same run: ${planned} runs become ${kept}` };
+    return {
+      code: 'set-collapses',
+      severity: 'warning',
+      origin: { kind: 'set', key: keys[0]! },
+      message: `with ${keys.map((key) => `--set ${key}`).join(', ')}, runs that differed only in settings they ignore are the same run: ${planned} runs become ${kept}`,
+    };
   }
   const named = collapsing;
   const where = (key: ParameterName) => {
@@ -251,7 +333,9 @@ function collapseWarning(planned: number, kept: number, setLayer: Settings, axes
     return origin.kind === 'file' && origin.path[0] === 'grid' ? 'the grid' : '`seeds`';
   };
   return {
-    code: 'set-collapses', severity: 'warning', origin: { kind: 'set', key: named[0]! },
+    code: 'set-collapses',
+    severity: 'warning',
+    origin: { kind: 'set', key: named[0]! },
     message: `${named.map((key) => `--set ${key}`).join(', ')} replaces values that vary in ${[...new Set(named.map(where))].join(' and ')}: ${planned} runs become ${kept}`,
     hint: 'to keep every run, vary the parameter in the file instead, or drop the --set',
   };
@@ -259,7 +343,10 @@ function collapseWarning(planned: number, kept: number, setLayer: Settings, axes
 
 function tooMany(count: number, limit: number, at: NodePath): Finding {
   return {
-    code: 'too-many-runs', severity: 'error', origin: { kind: 'file', path: at }, key: at.length > 0,
+    code: 'too-many-runs',
+    severity: 'error',
+    origin: { kind: 'file', path: at },
+    key: at.length > 0,
     message: `the experiment expands to ${count} runs, more than the limit of ${limit}`,
     hint: `if that is intended, raise the limit with --max-runs ${count} (or \`max_runs: ${count}\` in the file)`,
   };
@@ -267,7 +354,10 @@ function tooMany(count: number, limit: number, at: NodePath): Finding {
 
 function beyondEnumeration(count: number, at: NodePath): Finding {
   return {
-    code: 'too-many-runs', severity: 'error', origin: { kind: 'file', path: at }, key: at.length > 0,
+    code: 'too-many-runs',
+    severity: 'error',
+    origin: { kind: 'file', path: at },
+    key: at.length > 0,
     message: `the experiment expands to ${count.toLocaleString('en-US')} runs; mlp-lab plans at most ${ENUMERATION_LIMIT.toLocaleString('en-US')} (before exclusions), whatever --max-runs says`,
     hint: 'use fewer values per grid key, or split the grid into several experiment files',
   };

@@ -26,7 +26,14 @@ export function gridAxes(experiment: ExperimentFile, overrides: readonly Overrid
   const claim = (name: ParameterName, where: string, path: (string | number)[]): boolean => {
     const previous = owner.get(name);
     if (previous) {
-      findings.push({ code: 'grid-conflict', severity: 'error', origin: { kind: 'file', path }, key: true, message: `\`${name}\` varies twice: in ${previous} and in ${where}`, hint: 'each parameter may vary in one place' });
+      findings.push({
+        code: 'grid-conflict',
+        severity: 'error',
+        origin: { kind: 'file', path },
+        key: true,
+        message: `\`${name}\` varies twice: in ${previous} and in ${where}`,
+        hint: 'each parameter may vary in one place',
+      });
       return false;
     }
     owner.set(name, where);
@@ -37,7 +44,10 @@ export function gridAxes(experiment: ExperimentFile, overrides: readonly Overrid
     if (key === 'zip' || key === 'exclude') continue;
     const name = key as ParameterName;
     if (!claim(name, 'the grid', ['grid', key])) continue;
-    axes.push({ names: [name], points: (values as unknown[]).map((value, i) => new Map([[name, { value, origin: { kind: 'file', path: ['grid', key, i] } }]])) });
+    axes.push({
+      names: [name],
+      points: (values as unknown[]).map((value, i) => new Map([[name, { value, origin: { kind: 'file', path: ['grid', key, i] } }]])),
+    });
   }
   ((grid.zip ?? []) as Record<string, unknown[]>[]).forEach((group, g) => {
     const entries = Object.entries(group) as [ParameterName, unknown[]][];
@@ -45,7 +55,9 @@ export function gridAxes(experiment: ExperimentFile, overrides: readonly Overrid
     const uneven = entries.find(([, values]) => values.length !== firstValues.length);
     if (uneven) {
       findings.push({
-        code: 'zip-length', severity: 'error', origin: { kind: 'file', path: ['grid', 'zip', g, uneven[0]] },
+        code: 'zip-length',
+        severity: 'error',
+        origin: { kind: 'file', path: ['grid', 'zip', g, uneven[0]] },
         message: `zipped lists must have the same length: ${firstName} has ${firstValues.length} values, ${uneven[0]} has ${uneven[1].length}`,
       });
       return;
@@ -55,35 +67,65 @@ export function gridAxes(experiment: ExperimentFile, overrides: readonly Overrid
     const repeated = tuples.findIndex((t, i) => tuples.indexOf(t) !== i);
     if (repeated >= 0) {
       findings.push({
-        code: 'duplicate-value', severity: 'error', origin: { kind: 'file', path: ['grid', 'zip', g, firstName, repeated] },
+        code: 'duplicate-value',
+        severity: 'error',
+        origin: { kind: 'file', path: ['grid', 'zip', g, firstName, repeated] },
         message: `zip group ${g + 1} lists the combination ${entries.map(([name, values]) => `${name}=${JSON.stringify(values[repeated])}`).join(', ')} twice (positions ${tuples.indexOf(tuples[repeated]!) + 1} and ${repeated + 1})`,
       });
       return;
     }
     axes.push({
       names: entries.map(([name]) => name),
-      points: firstValues.map((_, i) => new Map(entries.map(([name, values]) => [name, { value: values[i], origin: { kind: 'file' as const, path: ['grid', 'zip', g, name, i] } }]))),
+      points: firstValues.map(
+        (_, i) => new Map(entries.map(([name, values]) => [name, { value: values[i], origin: { kind: 'file' as const, path: ['grid', 'zip', g, name, i] } }])),
+      ),
     });
   });
   if (owner.has('activation') && owner.has('activations')) {
-    findings.push({ code: 'conflicting-keys', severity: 'error', origin: { kind: 'file', path: ['grid'] }, key: true, message: 'the grid varies both `activation` and `activations`; vary one of them' });
+    findings.push({
+      code: 'conflicting-keys',
+      severity: 'error',
+      origin: { kind: 'file', path: ['grid'] },
+      key: true,
+      message: 'the grid varies both `activation` and `activations`; vary one of them',
+    });
   }
 
   const setSeeds = overrides.find((o) => o.key === 'seeds');
   const setRepeats = overrides.find((o) => o.key === 'repeats');
   const seeds = (setSeeds?.value ?? experiment.seeds ?? []) as number[];
-  const repeats = (setRepeats?.value ?? (setSeeds ? 1 : experiment.repeats ?? 1)) as number;
+  const repeats = (setRepeats?.value ?? (setSeeds ? 1 : (experiment.repeats ?? 1))) as number;
   if (seeds.length > 0) {
     const origin = (i: number) => (setSeeds ? { kind: 'set' as const, key: 'seeds' } : { kind: 'file' as const, path: ['seeds', i] });
     if (owner.has('seed')) {
-      findings.push({ code: 'grid-conflict', severity: 'error', origin: setSeeds ? { kind: 'set', key: 'seeds' } : { kind: 'file', path: ['seeds'] }, key: true, message: 'seeds are listed twice: in `seeds` and in `grid.seed`', hint: 'keep one of them' });
+      findings.push({
+        code: 'grid-conflict',
+        severity: 'error',
+        origin: setSeeds ? { kind: 'set', key: 'seeds' } : { kind: 'file', path: ['seeds'] },
+        key: true,
+        message: 'seeds are listed twice: in `seeds` and in `grid.seed`',
+        hint: 'keep one of them',
+      });
     } else if (repeats > 1) {
-      findings.push({ code: 'conflicting-keys', severity: 'error', origin: setRepeats ? { kind: 'set', key: 'repeats' } : { kind: 'file', path: ['repeats'] }, key: true, message: 'give either `seeds` or `repeats`, not both', hint: '`seeds: [1, 2, 3]` is the same as `repeats: 3` with `seed: 1`' });
+      findings.push({
+        code: 'conflicting-keys',
+        severity: 'error',
+        origin: setRepeats ? { kind: 'set', key: 'repeats' } : { kind: 'file', path: ['repeats'] },
+        key: true,
+        message: 'give either `seeds` or `repeats`, not both',
+        hint: '`seeds: [1, 2, 3]` is the same as `repeats: 3` with `seed: 1`',
+      });
     } else {
       axes.push({ names: ['seed'], points: seeds.map((value, i) => new Map([['seed', { value, origin: origin(i) }]])) });
     }
   } else if (repeats > 1 && owner.has('seed')) {
-    findings.push({ code: 'conflicting-keys', severity: 'error', origin: { kind: 'file', path: ['repeats'] }, key: true, message: 'give either `repeats` or seeds in the grid, not both' });
+    findings.push({
+      code: 'conflicting-keys',
+      severity: 'error',
+      origin: { kind: 'file', path: ['repeats'] },
+      key: true,
+      message: 'give either `repeats` or seeds in the grid, not both',
+    });
   }
   return { axes, repeats, findings };
 }

@@ -1,12 +1,17 @@
-export { loadExperiment, type LoadOptions, type LoadedExperiment } from './load.ts';
-export { expandExperiment, estimateWork, DEFAULT_MAX_RUNS, type ResolvedRun, type ExpansionInput } from './expand.ts';
-export { checkpointInterval, toTrainConfig, toDatasetSpec, type RunConfig, type RunDataset, type RunOptimizer, type MnistDataset, type IdxDataset, type CsvDataset, type NpyDataset } from './run-config.ts';
+export { loadExperiment, type LoadedExperiment } from './load.ts';
+export { expandExperiment, type ResolvedRun } from './expand.ts';
+export {
+  checkpointInterval,
+  toTrainConfig,
+  toDatasetSpec,
+  type RunConfig,
+  type RunDataset,
+} from './run-config.ts';
 export { runId } from './run-id.ts';
-export { idxIdentity, inspectDataset, MNIST_INFO, type DatasetInfo } from './dataset.ts';
+export { inspectDataset, MNIST_INFO, type DatasetInfo } from './dataset.ts';
 export { datasetIdentity } from './dataset-identity.ts';
 export { describeTable } from './table-dataset.ts';
 export { parseOverrides, SET_KEYS } from './overrides.ts';
 export type { Override } from './grid.ts';
-export { experimentJsonSchema, PARAMETER_NAMES, type ExperimentFile, type ParameterName } from './schema.ts';
+export { experimentJsonSchema, type ExperimentFile } from './schema.ts';
 export { schemaReference } from './reference.ts';
-export { readSource, MAX_FILE_BYTES } from './source.ts';

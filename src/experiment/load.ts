@@ -58,7 +58,10 @@ export function loadExperiment(file: string, options: LoadOptions = {}): LoadedE
   const expansion = expandExperiment({ ...input, layer: layers?.representative });
   const comparisons = checkComparisons(experiment, expansion.runs, overrides.length > 0);
   // A search's other values (each choice, each bound) against the data, once the first values pass.
-  const probed = layers && expansion.runs.length > 0 ? layers.probes.flatMap((layer) => expandExperiment({ ...input, layer }).findings.filter((f) => f.severity === 'error')) : [];
+  const probed =
+    layers && expansion.runs.length > 0
+      ? layers.probes.flatMap((layer) => expandExperiment({ ...input, layer }).findings.filter((f) => f.severity === 'error'))
+      : [];
   const searched = checkSearch(experiment, expansion.runs, options.maxRuns ?? experiment.max_runs ?? DEFAULT_MAX_RUNS);
   const found = [...expansion.findings, ...comparisons, ...probed, ...searched].map((f) => place(source, f));
   problems.push(...found.filter((p, i) => found.findIndex((q) => JSON.stringify(q) === JSON.stringify(p)) === i), ...source.warnings);
@@ -72,7 +75,11 @@ function place(source: Source, finding: Finding): Problem {
     case 'file':
       return problemAt(source, [...finding.origin.path, ...(finding.at ?? [])], finding.code, finding.message, options);
     case 'set':
-      return problem(finding.code, `${finding.message} (set by --set ${finding.origin.key})`, { file: '--set', severity: finding.severity, ...(finding.hint ? { hint: finding.hint } : {}) });
+      return problem(finding.code, `${finding.message} (set by --set ${finding.origin.key})`, {
+        file: '--set',
+        severity: finding.severity,
+        ...(finding.hint ? { hint: finding.hint } : {}),
+      });
     case 'default':
       return problemAt(source, [], finding.code, finding.message, options);
     case 'data': {

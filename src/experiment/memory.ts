@@ -34,7 +34,6 @@ export function estimateMemory(config: RunConfig, dataset: DatasetInfo): { bytes
 /** The most float32 values one typed array can hold in Node (2^32: 16 GiB). */
 export const MAX_TENSOR_VALUES = 2 ** 32;
 
-
 /** What the wasm backend can address: its memory is a 32-bit one. */
 export const WASM_MEMORY_BYTES = 2 ** 32;
 

@@ -27,8 +27,15 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
     if (!SET_KEYS.includes(key)) {
       const close = didYouMean(key, SET_KEYS) ?? SET_KEYS.find((k) => k.endsWith(`.${key}`)) ?? null;
       const group = SET_KEYS.filter((k) => k.startsWith(`${key}.`));
-      fail('unknown-key', `unknown setting \`${key}\``, close ? `did you mean \`${close}\`?`
-        : group.length > 0 ? `\`${key}\` is a group of settings: ${group.join(', ')}` : wrapList(`settings: ${SET_KEYS.join(', ')}`));
+      fail(
+        'unknown-key',
+        `unknown setting \`${key}\``,
+        close
+          ? `did you mean \`${close}\`?`
+          : group.length > 0
+            ? `\`${key}\` is a group of settings: ${group.join(', ')}`
+            : wrapList(`settings: ${SET_KEYS.join(', ')}`),
+      );
       continue;
     }
     let value: unknown;
@@ -37,7 +44,12 @@ export function parseOverrides(sets: readonly string[]): { overrides: Override[]
       if (doc.errors.length > 0) throw doc.errors[0]!;
       // An alias can make a value refer to itself (`&a [*a]`): a value on the command line has no use for one.
       let alias = false;
-      visit(doc, { Alias: () => { alias = true; return visit.BREAK; } });
+      visit(doc, {
+        Alias: () => {
+          alias = true;
+          return visit.BREAK;
+        },
+      });
       if (alias) {
         fail('bad-set', `the value of \`${key}\` uses a YAML alias (\`*name\`)`, 'write the value out in full');
         continue;
@@ -67,4 +79,3 @@ function probe(key: string, value: unknown): Record<string, unknown> {
   if (group) return { name: 'set', defaults: { [group]: { [key.slice(group.length + 1)]: value } } };
   return { name: 'set', defaults: { [key]: value } };
 }
-

@@ -166,30 +166,49 @@ export function toDatasetSpec(dataset: RunDataset): DatasetSpec {
 function toSchedule(schedule: RunSchedule): LearningRateSchedule {
   const warmupEpochs = schedule.warmup_epochs;
   switch (schedule.type) {
-    case 'constant': return { type: 'constant', warmupEpochs };
-    case 'step': return { type: 'step', stepEpochs: schedule.step_epochs, gamma: schedule.gamma, warmupEpochs };
-    case 'exponential': return { type: 'exponential', gamma: schedule.gamma, warmupEpochs };
-    case 'cosine': return { type: 'cosine', minLearningRate: schedule.min_lr, warmupEpochs };
+    case 'constant':
+      return { type: 'constant', warmupEpochs };
+    case 'step':
+      return { type: 'step', stepEpochs: schedule.step_epochs, gamma: schedule.gamma, warmupEpochs };
+    case 'exponential':
+      return { type: 'exponential', gamma: schedule.gamma, warmupEpochs };
+    case 'cosine':
+      return { type: 'cosine', minLearningRate: schedule.min_lr, warmupEpochs };
   }
 }
 
 function datasetFiles(d: RunDataset): DatasetSpec['files'] {
   switch (d.source) {
-    case 'mnist': return 'mnist';
-    case 'idx': return { trainImages: d.train_images, trainLabels: d.train_labels, testImages: d.test_images, testLabels: d.test_labels };
-    case 'csv': return {
-      kind: 'csv', train: d.train, test: d.test, split: d.split, label: d.label, features: d.features,
-      categorical: d.categorical, standardize: d.standardize, missing: d.missing, delimiter: d.delimiter,
-    };
-    case 'npy': return { kind: 'npy', trainX: d.train_x, trainY: d.train_y, testX: d.test_x, testY: d.test_y };
+    case 'mnist':
+      return 'mnist';
+    case 'idx':
+      return { trainImages: d.train_images, trainLabels: d.train_labels, testImages: d.test_images, testLabels: d.test_labels };
+    case 'csv':
+      return {
+        kind: 'csv',
+        train: d.train,
+        test: d.test,
+        split: d.split,
+        label: d.label,
+        features: d.features,
+        categorical: d.categorical,
+        standardize: d.standardize,
+        missing: d.missing,
+        delimiter: d.delimiter,
+      };
+    case 'npy':
+      return { kind: 'npy', trainX: d.train_x, trainY: d.train_y, testX: d.test_x, testY: d.test_y };
   }
 }
 
 function toOptimizerConfig(optimizer: RunOptimizer): OptimizerConfig {
   switch (optimizer.type) {
-    case 'sgd': return { type: 'sgd' };
-    case 'momentum': return { type: 'momentum', momentum: optimizer.momentum, nesterov: optimizer.nesterov };
-    case 'adam': return { type: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon };
+    case 'sgd':
+      return { type: 'sgd' };
+    case 'momentum':
+      return { type: 'momentum', momentum: optimizer.momentum, nesterov: optimizer.nesterov };
+    case 'adam':
+      return { type: 'adam', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon };
   }
 }
 
@@ -201,6 +220,7 @@ export function recordedConfig(config: RunConfig, dir: string): RunConfig {
   const d = config.dataset;
   const relative = (file: string) => path.relative(dir, file).split(path.sep).join('/');
   if (d.source === 'csv') return { ...config, dataset: { ...d, train: relative(d.train), test: d.test === null ? null : relative(d.test) } };
-  if (d.source === 'npy') return { ...config, dataset: { ...d, train_x: relative(d.train_x), train_y: relative(d.train_y), test_x: relative(d.test_x), test_y: relative(d.test_y) } };
+  if (d.source === 'npy')
+    return { ...config, dataset: { ...d, train_x: relative(d.train_x), train_y: relative(d.train_y), test_x: relative(d.test_x), test_y: relative(d.test_y) } };
   return config;
 }

@@ -1,4 +1,13 @@
-import { metricDirection, plannedTrials, searchSpace, type Configuration, type Dimension, type PrunerOptions, type SearchOptions, type Space } from '../search/index.ts';
+import {
+  metricDirection,
+  plannedTrials,
+  searchSpace,
+  type Configuration,
+  type Dimension,
+  type PrunerOptions,
+  type SearchOptions,
+  type Space,
+} from '../search/index.ts';
 import type { ExperimentFile, ParameterName } from './schema.ts';
 import type { Settings } from './settings.ts';
 
@@ -37,7 +46,14 @@ export function experimentSearch(experiment: ExperimentFile): ExperimentSearch |
   return {
     space,
     // A discrete space smaller than `trials` is searched whole (check-search.ts warns).
-    options: { method: search.method, trials: plannedTrials(space, search.trials).trials, batch: search.batch ?? 8, seed: search.seed ?? 0, direction: metricDirection(metric), pruner },
+    options: {
+      method: search.method,
+      trials: plannedTrials(space, search.trials).trials,
+      batch: search.batch ?? 8,
+      seed: search.seed ?? 0,
+      direction: metricDirection(metric),
+      pruner,
+    },
     metric,
     pruner,
   };
@@ -49,7 +65,12 @@ export function experimentSearch(experiment: ExperimentFile): ExperimentSearch |
  * max_epochs: a trial's run is its configuration trained to the last rung.
  */
 export function proposalSettings(configuration: Configuration, pruner: PrunerOptions | null): Settings {
-  const layer: Settings = new Map(Object.entries(configuration).map(([name, value]) => [name as ParameterName, { value, origin: { kind: 'file' as const, path: ['search', 'space', name] } }]));
+  const layer: Settings = new Map(
+    Object.entries(configuration).map(([name, value]) => [
+      name as ParameterName,
+      { value, origin: { kind: 'file' as const, path: ['search', 'space', name] } },
+    ]),
+  );
   if (pruner) layer.set('epochs', { value: pruner.maxEpochs, origin: { kind: 'file', path: ['search', 'pruner', 'max_epochs'] } });
   return layer;
 }
@@ -70,7 +91,12 @@ export function searchLayers(experiment: ExperimentFile): { representative: Sett
   const valuesOf = (d: Dimension): unknown[] => (d.kind === 'choice' ? [...d.values] : [d.low, d.high]);
   const setting = (d: Dimension, i: number) => ({ value: valuesOf(d)[i], origin: { kind: 'file' as const, path: ['search', 'space', d.name, d.kind, i] } });
   const representative: Settings = new Map(dimensions.map((d) => [d.name as ParameterName, setting(d, 0)]));
-  if (search.pruner && !varied.has('epochs')) representative.set('epochs', { value: search.pruner.max_epochs, origin: { kind: 'file', path: ['search', 'pruner', 'max_epochs'] } });
-  const probes = dimensions.flatMap((d) => valuesOf(d).slice(1).map((_, j) => new Map([...representative, [d.name as ParameterName, setting(d, j + 1)]])));
+  if (search.pruner && !varied.has('epochs'))
+    representative.set('epochs', { value: search.pruner.max_epochs, origin: { kind: 'file', path: ['search', 'pruner', 'max_epochs'] } });
+  const probes = dimensions.flatMap((d) =>
+    valuesOf(d)
+      .slice(1)
+      .map((_, j) => new Map([...representative, [d.name as ParameterName, setting(d, j + 1)]])),
+  );
   return { representative, probes };
 }

@@ -16,7 +16,11 @@ interface PlannedExperiment {
  * where a parameter that varies has that value (`--only activation=relu`). A selector that matches
  * nothing is invalid input.
  */
-export function selectRuns<E extends PlannedExperiment>(experiments: readonly E[], loaded: readonly LoadedExperiment[], only: readonly string[]): (E & { selected: readonly ResolvedRun[] })[] {
+export function selectRuns<E extends PlannedExperiment>(
+  experiments: readonly E[],
+  loaded: readonly LoadedExperiment[],
+  only: readonly string[],
+): (E & { selected: readonly ResolvedRun[] })[] {
   if (only.length === 0) return experiments.map((experiment) => ({ ...experiment, selected: experiment.runs }));
   const unmatched = new Set(only);
   const selected = experiments.map((experiment, i) => {
@@ -25,19 +29,31 @@ export function selectRuns<E extends PlannedExperiment>(experiments: readonly E[
     const selected = experiment.runs.filter((run, j) => {
       const variant = original[j]!.variant;
       const namesVariant = (name: string) => variant !== null && variantNamed(file, name)?.id === variant;
-      const hits = only.filter((s) => run.id === s || (s.length >= 4 && run.id.startsWith(s)) || namesVariant(s) || run.label === s
-        || (/^variant\s*=/.test(s) && namesVariant(s.slice(s.indexOf('=') + 1).trim())) || matchesValue(run, s));
+      const hits = only.filter(
+        (s) =>
+          run.id === s ||
+          (s.length >= 4 && run.id.startsWith(s)) ||
+          namesVariant(s) ||
+          run.label === s ||
+          (/^variant\s*=/.test(s) && namesVariant(s.slice(s.indexOf('=') + 1).trim())) ||
+          matchesValue(run, s),
+      );
       hits.forEach((s) => unmatched.delete(s));
       return hits.length > 0;
     });
     return { ...experiment, selected };
   });
   if (unmatched.size > 0) {
-    const variants = loaded.flatMap((l) => (l.experiment.variants ?? []).map((v) => v.label && v.label !== v.id ? `${v.id} (${v.label})` : v.id));
+    const variants = loaded.flatMap((l) => (l.experiment.variants ?? []).map((v) => (v.label && v.label !== v.id ? `${v.id} (${v.label})` : v.id)));
     const varying = [...(variants.length > 0 ? ['variant'] : []), ...new Set(experiments.flatMap((e) => e.runs.flatMap((r) => Object.keys(r.varying))))];
-    throw new UserError([...unmatched].map((s) => problem('unknown-run', onlyMessage(s, varying, experiments, variants), {
-      file: '--only', hint: onlyHint(s, varying),
-    })));
+    throw new UserError(
+      [...unmatched].map((s) =>
+        problem('unknown-run', onlyMessage(s, varying, experiments, variants), {
+          file: '--only',
+          hint: onlyHint(s, varying),
+        }),
+      ),
+    );
   }
   return selected;
 }
@@ -68,7 +84,10 @@ function onlyMessage(selector: string, varying: string[], experiments: readonly 
   const eq = selector.indexOf('=');
   if (eq > 0) {
     const key = selector.slice(0, eq).trim();
-    if (key === 'variant') return variants.length ? `--only ${selector} matches no variant: the variants are ${variants.join(', ')}` : `--only ${selector}: the experiment has no variants`;
+    if (key === 'variant')
+      return variants.length
+        ? `--only ${selector} matches no variant: the variants are ${variants.join(', ')}`
+        : `--only ${selector}: the experiment has no variants`;
     if (!varying.includes(key)) return `--only ${selector}: \`${key}\` does not vary in this plan`;
     const values = [...new Set(experiments.flatMap((e) => e.runs.map((r) => String(r.varying[key]))))];
     return `--only ${selector} matches no run: \`${key}\` takes the values ${values.join(', ')}`;
@@ -78,6 +97,7 @@ function onlyMessage(selector: string, varying: string[], experiments: readonly 
 }
 
 function onlyHint(selector: string, varying: string[]): string {
-  if (selector.includes('=')) return varying.length ? `KEY is one of the parameters that vary: ${varying.join(', ')}` : 'nothing varies in this plan; pick runs by id or variant';
+  if (selector.includes('='))
+    return varying.length ? `KEY is one of the parameters that vary: ${varying.join(', ')}` : 'nothing varies in this plan; pick runs by id or variant';
   return 'mlp-lab plan FILE lists the run ids and labels; --only KEY=VALUE picks runs by a parameter that varies';
 }

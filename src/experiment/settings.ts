@@ -77,7 +77,7 @@ export function overlay(base: Settings, layer: Settings): Settings {
 }
 
 /** The value of a parameter, or its schema default. */
-export function valueOf(settings: Settings, name: ParameterName): unknown {
+export function settingValue(settings: Settings, name: ParameterName): unknown {
   const setting = settings.get(name);
   return setting ? setting.value : parameterDefault(name);
 }
@@ -91,7 +91,9 @@ export function originOf(settings: Settings, name: ParameterName): Origin {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

@@ -14,7 +14,7 @@ export function sourceData(source: Source): unknown {
     return source.doc.toJS({ maxAliasCount: 1000 });
   } catch (error) {
     if (!(error instanceof ReferenceError)) throw error;
-    throw new UserError(problem('yaml-aliases', 'the file\'s aliases (`*name`) expand to too much data', { file: source.file, line: 1, col: 1 }));
+    throw new UserError(problem('yaml-aliases', "the file's aliases (`*name`) expand to too much data", { file: source.file, line: 1, col: 1 }));
   }
 }
 
@@ -35,17 +35,27 @@ export function structureProblems(source: Source): Problem[] {
     const { node, depth } = stack.pop()!;
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth > MAX_DEPTH) {
-      problems.push(problemAtNode(source, node as Node, 'too-deep', `the file nests lists and mappings more than ${MAX_DEPTH} levels deep`, {
-        hint: 'an experiment file needs a few levels; check the brackets and indentation',
-      }));
+      problems.push(
+        problemAtNode(source, node as Node, 'too-deep', `the file nests lists and mappings more than ${MAX_DEPTH} levels deep`, {
+          hint: 'an experiment file needs a few levels; check the brackets and indentation',
+        }),
+      );
       break; // one report is enough; deeper levels would repeat it
     }
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
         if (isMergeKey(item.key) && !isMergeSource(source, item.value)) {
-          problems.push(problemAtNode(source, (item.value ?? item.key) as Node, 'bad-merge', 'a merge key `<<:` needs a mapping, an alias of one (`<<: *name`) or a list of them', {
-            hint: 'anchor a mapping with `&name` and merge it with `<<: *name`',
-          }));
+          problems.push(
+            problemAtNode(
+              source,
+              (item.value ?? item.key) as Node,
+              'bad-merge',
+              'a merge key `<<:` needs a mapping, an alias of one (`<<: *name`) or a list of them',
+              {
+                hint: 'anchor a mapping with `&name` and merge it with `<<: *name`',
+              },
+            ),
+          );
         }
         stack.push({ node: item.value, depth: depth + 1 });
       } else {

@@ -41,13 +41,21 @@ export function readSource(file: string): Source {
     throw new UserError(problem('unreadable', `cannot read the file (${code ?? String(error)})`, { file }));
   }
   if (size > MAX_FILE_BYTES) {
-    throw new UserError(problem('file-too-large', `the file is ${formatBytes(size)}; an experiment file is at most ${formatBytes(MAX_FILE_BYTES)}`, {
-      file, line: 1, col: 1, hint: 'is this the right file? experiment files are a few dozen lines of YAML',
-    }));
+    throw new UserError(
+      problem('file-too-large', `the file is ${formatBytes(size)}; an experiment file is at most ${formatBytes(MAX_FILE_BYTES)}`, {
+        file,
+        line: 1,
+        col: 1,
+        hint: 'is this the right file? experiment files are a few dozen lines of YAML',
+      }),
+    );
   }
   const bytes = readFileSync(file);
   const text = decodeUtf8(file, bytes);
-  if (text.trim() === '') throw new UserError(problem('empty-file', 'the file is empty', { file, line: 1, col: 1, hint: 'an experiment needs at least `name:` and a model (`layers:`)' }));
+  if (text.trim() === '')
+    throw new UserError(
+      problem('empty-file', 'the file is empty', { file, line: 1, col: 1, hint: 'an experiment needs at least `name:` and a model (`layers:`)' }),
+    );
 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true, logLevel: 'error' });
@@ -59,9 +67,10 @@ export function readSource(file: string): Source {
     const overIndented = overIndentedLine(error, text);
     if (overIndented !== null) offset = overIndented;
     const { line, col } = lineCounter.linePos(offset);
-    const { code, message } = overIndented !== null
-      ? { code: 'yaml-syntax', message: 'this line is indented deeper than the key above it, which already has its value (align it with that key)' }
-      : yamlMessage(error, text);
+    const { code, message } =
+      overIndented !== null
+        ? { code: 'yaml-syntax', message: 'this line is indented deeper than the key above it, which already has its value (align it with that key)' }
+        : yamlMessage(error, text);
     return withExcerpt({ code, severity, file, line, col, message }, text, lineCounter, offset, Math.max(1, error.pos[1] - offset));
   };
   if (doc.errors.length > 0) {
@@ -107,7 +116,10 @@ export function findNode(source: Source, path: NodePath, target: 'key' | 'value'
 
 /** A problem located at the node for `path`: its key when `key` is set (unknown keys), else its value. */
 export function problemAt(
-  source: Source, path: NodePath, code: string, message: string,
+  source: Source,
+  path: NodePath,
+  code: string,
+  message: string,
   options: { key?: boolean; hint?: string | undefined; severity?: Severity } = {},
 ): Problem {
   return problemAtNode(source, findNode(source, path, options.key ? 'key' : 'value'), code, message, options);
@@ -115,7 +127,10 @@ export function problemAt(
 
 /** A problem located at a node of the document (its start, marked to its end). */
 export function problemAtNode(
-  source: Source, node: Node | null, code: string, message: string,
+  source: Source,
+  node: Node | null,
+  code: string,
+  message: string,
   options: { hint?: string | undefined; severity?: Severity } = {},
 ): Problem {
   const start = node?.range?.[0] ?? 0;
@@ -159,10 +174,14 @@ function yamlMessage(error: YAMLError, text: string): { code: string; message: s
       return { code: 'yaml-tab', message: 'a tab is used for indentation; YAML indents with spaces' };
     case 'MULTIPLE_DOCS':
       return { code: 'yaml-syntax', message: 'the file holds more than one YAML document (a second `---`); an experiment is one document' };
+    // biome-ignore lint/suspicious/noFallthroughSwitchClause: a BAD_INDENT other than an unclosed flow is reported as the cases below report theirs
     case 'BAD_INDENT':
       if (/end with a [\]}]/.test(error.message)) {
         const [open, close] = error.message.includes(']') ? ['[', ']'] : ['{', '}'];
-        return { code: 'yaml-syntax', message: `a flow ${open === '[' ? 'list' : 'mapping'} opened with \`${open}\` is not closed with \`${close}\` before this line` };
+        return {
+          code: 'yaml-syntax',
+          message: `a flow ${open === '[' ? 'list' : 'mapping'} opened with \`${open}\` is not closed with \`${close}\` before this line`,
+        };
       }
     // falls through
     case 'MISSING_CHAR':
@@ -186,10 +205,15 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
     let line = 1;
     for (let i = 0; i < lineStart; i++) if (bytes[i] === 0x0a) line++;
     const col = new TextDecoder().decode(bytes.subarray(lineStart, bad)).length + 1;
-    const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe || bytes[0] === 0xfe && bytes[1] === 0xff;
-    throw new UserError(problem('not-utf8', `the file is not valid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`, {
-      file, line, col, hint: utf16 ? 'the file looks like UTF-16: save it as UTF-8' : 'save the file as UTF-8',
-    }));
+    const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+    throw new UserError(
+      problem('not-utf8', `the file is not valid UTF-8 (byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`, {
+        file,
+        line,
+        col,
+        hint: utf16 ? 'the file looks like UTF-16: save it as UTF-8' : 'save the file as UTF-8',
+      }),
+    );
   }
 }
 
@@ -202,14 +226,23 @@ export function firstInvalidByte(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
     let length: number;
     let low = 0x80;
     let high = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) length = 2;
-    else if (b >= 0xe0 && b <= 0xef) { length = 3; if (b === 0xe0) low = 0xa0; if (b === 0xed) high = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { length = 4; if (b === 0xf0) low = 0x90; if (b === 0xf4) high = 0x8f; }
-    else return i;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      if (b === 0xf4) high = 0x8f;
+    } else return i;
     for (let k = 1; k < length; k++) {
       const c = bytes[i + k];
       if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
@@ -222,4 +255,3 @@ export function firstInvalidByte(bytes: Uint8Array): number {
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
-

@@ -58,7 +58,7 @@ export function schemaProblems(source: Source, data: unknown): Problem[] {
 export function schemaIssues(errors: readonly ErrorObject[], name?: (path: NodePath) => string): Issue[] {
   const byPlace = new Map<string, ErrorObject>();
   for (const error of errors) {
-    const extra = (error.params as { missingProperty?: string; additionalProperty?: string });
+    const extra = error.params as { missingProperty?: string; additionalProperty?: string };
     const place = `${error.instancePath} ${extra.missingProperty ?? ''} ${extra.additionalProperty ?? ''}`;
     const previous = byPlace.get(place);
     if (!previous || rank(error) < rank(previous)) byPlace.set(place, error);
@@ -95,12 +95,12 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
       const values = (schema?.enum ?? []) as unknown[];
       const close = typeof error.data === 'string' ? didYouMean(error.data, values.map(String)) : null;
       let hint = close ? `did you mean \`${close}\`?` : undefined;
-      if (error.data === 'softmax' && path.at(-1) === 'activation') hint = 'the output layer is always softmax; `activation` names the hidden layers\' activation';
+      if (error.data === 'softmax' && path.at(-1) === 'activation')
+        hint = "the output layer is always softmax; `activation` names the hidden layers' activation";
       return issue('bad-value', `${what} must be one of ${values.join(', ')}; got ${got}`, hint);
     }
     case 'pattern': {
-      const close = typeof error.data === 'string' && schema?.enum === undefined && schema?.pattern === '^epoch$'
-        ? didYouMean(error.data, ['epoch']) : null;
+      const close = typeof error.data === 'string' && schema?.enum === undefined && schema?.pattern === '^epoch$' ? didYouMean(error.data, ['epoch']) : null;
       return issue('bad-value', `${what} must be ${describeSchema(schema ?? {})}, got ${got}`, close ? `did you mean \`${close}\`?` : undefined);
     }
     case 'minimum':
@@ -109,23 +109,35 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
     case 'exclusiveMaximum': {
       const limit = (error.params as { limit: number }).limit;
       const relation = { minimum: 'at least', exclusiveMinimum: 'greater than', maximum: 'at most', exclusiveMaximum: 'less than' }[error.keyword];
-      const hint = path.includes('log_uniform') && limit === 0 ? 'log_uniform draws the logarithm uniformly: both bounds must be > 0 (use uniform to include 0)'
-        : path[0] === 'search' && path.at(-1) === 'eta' ? 'eta is the reduction factor: each rung keeps the best 1/eta of its trials; 3 is usual'
-          : undefined;
+      const hint =
+        path.includes('log_uniform') && limit === 0
+          ? 'log_uniform draws the logarithm uniformly: both bounds must be > 0 (use uniform to include 0)'
+          : path[0] === 'search' && path.at(-1) === 'eta'
+            ? 'eta is the reduction factor: each rung keeps the best 1/eta of its trials; 3 is usual'
+            : undefined;
       return issue('out-of-range', `${what} must be ${relation} ${limit}, got ${got}`, hint);
     }
     case 'minItems': {
       const limit = (error.params as { limit: number }).limit;
       const count = Array.isArray(error.data) ? error.data.length : 0;
       if (path.at(-1) === 'layers') return issue('too-few-items', `${what} needs at least 2 sizes (the input and the output), got ${count}`);
-      if (path[0] === 'search' && path.at(-1) === 'choice') return issue('too-few-items', `${what} is empty: a choice needs at least one value`, 'list the values to try, e.g. `choice: [relu, sigmoid]`');
+      if (path[0] === 'search' && path.at(-1) === 'choice')
+        return issue('too-few-items', `${what} is empty: a choice needs at least one value`, 'list the values to try, e.g. `choice: [relu, sigmoid]`');
       if (path[0] === 'search') return issue('too-few-items', `${what} needs [low, high], got ${count} ${count === 1 ? 'value' : 'values'}`);
       return issue('too-few-items', `${what} needs at least ${limit} ${limit === 1 ? 'entry' : 'entries'}, got ${count}`);
     }
     case 'maxItems': {
       const limit = (error.params as { limit: number }).limit;
       const count = Array.isArray(error.data) ? error.data.length : 0;
-      if (path.at(-1) === 'layers') return issue('too-many-items', `${what} may list at most ${limit} layer sizes, got ${count}`, 'the native kernels take at most this many');
+      if (path.at(-1) === 'layers')
+        return issue('too-many-items', `${what} may list at most ${limit} layer sizes, got ${count}`, 'the native kernels take at most this many');
+      // A search range is [low, high]: more values are most likely meant as a choice.
+      if (path[0] === 'search')
+        return issue(
+          'too-many-items',
+          `${what} needs [low, high], got ${count} values`,
+          path.includes('choice') ? undefined : 'list values to pick from with `choice: [...]`',
+        );
       return issue('too-many-items', `${what} may hold at most ${limit} ${limit === 1 ? 'entry' : 'entries'}, got ${count}`);
     }
     case 'uniqueItems': {
@@ -134,13 +146,16 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
       return issue('duplicate-value', `${what} lists ${item} twice`, undefined, [...path, Math.max(i, j)]);
     }
     case 'minProperties': {
-      if (path.at(-2) === 'zip') return issue('too-few-items', 'a zip group needs at least 2 parameters that vary together', 'a single list belongs directly under `grid:`');
+      if (path.at(-2) === 'zip')
+        return issue('too-few-items', 'a zip group needs at least 2 parameters that vary together', 'a single list belongs directly under `grid:`');
       return issue('too-few-items', `${what} needs at least one key`);
     }
-    case 'maxItems':
-      return issue('too-many-items', `${what} needs [low, high], got ${Array.isArray(error.data) ? error.data.length : 0} values`, path.includes('choice') ? undefined : 'list values to pick from with `choice: [...]`');
     case 'maxProperties':
-      return issue('search-kinds', `${what} gives ${Object.keys(error.data as object).join(' and ')}: one kind per parameter`, 'keep the one kind to search this parameter with');
+      return issue(
+        'search-kinds',
+        `${what} gives ${Object.keys(error.data as object).join(' and ')}: one kind per parameter`,
+        'keep the one kind to search this parameter with',
+      );
     case 'minLength':
       return issue('bad-value', `${what} must not be empty`);
     case 'maxLength':
@@ -159,7 +174,8 @@ function unknownKey(path: NodePath, key: string, allowed: string[], name: (path:
   let hint: string | undefined;
   const close = didYouMean(key, allowed) ?? allowed.find((a) => a === `dataset.${key}` || SETTING_GROUPS.some((g) => a === `${g}.${key}`)) ?? null;
   if (close) hint = `did you mean \`${close}\`?`;
-  else if (path.length === 0 && (SETTING_NAMES as string[]).includes(key) || (SETTING_GROUPS as readonly string[]).includes(key)) hint = `\`${key}\` is a setting: put it under \`defaults:\` (or in a variant)`;
+  else if ((path.length === 0 && (SETTING_NAMES as string[]).includes(key)) || (SETTING_GROUPS as readonly string[]).includes(key))
+    hint = `\`${key}\` is a setting: put it under \`defaults:\` (or in a variant)`;
   else if (path.length === 0 && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
   else if (path.at(-1) === 'defaults' && (PARAMETER_NAMES as string[]).includes(`dataset.${key}`)) hint = `\`${key}\` belongs under \`dataset:\``;
   else if (inGrid && key === 'backend') hint = 'the backend is not part of a run (like a device): choose it per invocation with --set backend=...';
@@ -178,9 +194,12 @@ function searchIssue(path: NodePath, key: string, allowed: string[]): Issue | nu
   if (path[0] !== 'search' || path[1] !== 'space') return null;
   const close = didYouMean(key, allowed);
   if (path.length === 2) {
-    const hint = close ? `did you mean \`${close}\`?`
-      : key === 'seed' ? 'trials keep the runs\' seeds: list seeds under `seeds:` to train every trial on each'
-        : key === 'backend' || key === 'checkpoint.every' ? `\`${key}\` does not change what a run computes: it cannot be searched`
+    const hint = close
+      ? `did you mean \`${close}\`?`
+      : key === 'seed'
+        ? "trials keep the runs' seeds: list seeds under `seeds:` to train every trial on each"
+        : key === 'backend' || key === 'checkpoint.every'
+          ? `\`${key}\` does not change what a run computes: it cannot be searched`
           : `expected a parameter, one of: ${allowed.join(', ')}`;
     return { code: 'unknown-parameter', path: [...path, key], key: true, message: `search key \`${key}\` names no parameter`, hint };
   }
@@ -189,7 +208,13 @@ function searchIssue(path: NodePath, key: string, allowed: string[]): Issue | nu
   const message = kinds.includes(key)
     ? `\`${key}\` does not fit \`${parameter}\`: it takes ${allowed.join(' or ')}`
     : `\`${key}\` is not a kind of search range`;
-  return { code: 'unknown-kind', path: [...path, key], key: true, message, hint: close && !kinds.includes(key) ? `did you mean \`${close}\`?` : `kinds for \`${parameter}\`: ${allowed.join(', ')}` };
+  return {
+    code: 'unknown-kind',
+    path: [...path, key],
+    key: true,
+    message,
+    hint: close && !kinds.includes(key) ? `did you mean \`${close}\`?` : `kinds for \`${parameter}\`: ${allowed.join(', ')}`,
+  };
 }
 
 interface SchemaNode {
@@ -215,14 +240,22 @@ export function describeSchema(schema: SchemaNode): string {
     if (type === 'string' && schema.pattern) return PATTERN_WORDS[schema.pattern] ?? `text matching ${schema.pattern}`;
     const bound = schema.minimum !== undefined ? ` ≥ ${schema.minimum}` : schema.exclusiveMinimum !== undefined ? ` > ${schema.exclusiveMinimum}` : '';
     switch (type) {
-      case 'integer': return `a whole number${bound}`;
-      case 'number': return `a number${bound}`;
-      case 'string': return 'text';
-      case 'boolean': return 'true or false';
-      case 'array': return 'a list';
-      case 'object': return 'a mapping (key: value lines)';
-      case 'null': return 'null';
-      default: return type;
+      case 'integer':
+        return `a whole number${bound}`;
+      case 'number':
+        return `a number${bound}`;
+      case 'string':
+        return 'text';
+      case 'boolean':
+        return 'true or false';
+      case 'array':
+        return 'a list';
+      case 'object':
+        return 'a mapping (key: value lines)';
+      case 'null':
+        return 'null';
+      default:
+        return type;
     }
   });
   return parts.join(' or ') || 'valid';
@@ -255,7 +288,15 @@ function fullValue(value: unknown): string {
   if (typeof value === 'string') return `\`${value.length > 40 ? `${value.slice(0, 37)}...` : value}\``;
   if (value === null || value === undefined) return 'nothing';
   if (typeof value === 'object') {
-    if (Array.isArray(value)) return `a list [${value.length > 6 ? `${value.slice(0, 6).map((v) => JSON.stringify(v)).join(', ')}, ...` : value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    if (Array.isArray(value))
+      return `a list [${
+        value.length > 6
+          ? `${value
+              .slice(0, 6)
+              .map((v) => JSON.stringify(v))
+              .join(', ')}, ...`
+          : value.map((v) => JSON.stringify(v)).join(', ')
+      }]`;
     return 'a mapping';
   }
   return String(value);
@@ -263,8 +304,11 @@ function fullValue(value: unknown): string {
 
 function parsePointer(pointer: string): NodePath {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => {
-    const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^\d+$/.test(key) ? Number(key) : key;
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => {
+      const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^\d+$/.test(key) ? Number(key) : key;
+    });
 }

@@ -25,7 +25,9 @@ export function comparisonSections(named: readonly NamedComparison[], charts: re
     const chart = charts.find((c) => c.name === comparisonChartName(named, i));
     if (chart) blocks.push({ chart, caption: 'Mean paired difference per slice with its 95% interval; the dashed line is no difference.' });
     if (comparison.leftOut.length > 0) {
-      blocks.push({ html: `<p>Left out of the comparison by ${escapeHtml(spec.by)} (${comparison.leftOut.length}):</p><ul>${comparison.leftOut.map((l) => `<li><code>${escapeHtml(l.runId)}</code> ${escapeHtml(l.label)}: ${escapeHtml(l.reason)}</li>`).join('')}</ul>` });
+      blocks.push({
+        html: `<p>Left out of the comparison by ${escapeHtml(spec.by)} (${comparison.leftOut.length}):</p><ul>${comparison.leftOut.map((l) => `<li><code>${escapeHtml(l.runId)}</code> ${escapeHtml(l.label)}: ${escapeHtml(l.reason)}</li>`).join('')}</ul>`,
+      });
     }
   });
   return [{ id: 'comparisons', title: 'Comparisons', blocks }];

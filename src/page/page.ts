@@ -46,13 +46,17 @@ export function reportPage(header: PageHeader, sections: readonly ReportSection[
     const caption = b.caption ? `<figcaption>${b.caption}</figcaption>` : '';
     return `<figure><div class="chart" id="${id}" data-chart="${escapeHtml(b.chart.name)}" role="img" aria-label="${escapeHtml(b.chart.title)}"></div>${caption}</figure>`;
   };
-  const body = sections.map((s) => [
-    `<section id="${s.id}">`,
-    `<h2>${escapeHtml(s.title)}</h2>`,
-    ...s.blocks.map(block),
-    ...(s.details ?? []).map((d) => `<details class="run"${d.open ? ' open' : ''}><summary>${d.summary}</summary>\n${d.blocks.map(block).join('\n')}\n</details>`),
-    '</section>',
-  ].join('\n'));
+  const body = sections.map((s) =>
+    [
+      `<section id="${s.id}">`,
+      `<h2>${escapeHtml(s.title)}</h2>`,
+      ...s.blocks.map(block),
+      ...(s.details ?? []).map(
+        (d) => `<details class="run"${d.open ? ' open' : ''}><summary>${d.summary}</summary>\n${d.blocks.map(block).join('\n')}\n</details>`,
+      ),
+      '</section>',
+    ].join('\n'),
+  );
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -74,7 +78,9 @@ ${body.join('\n')}
 </main>
 <footer>Written by mlp-lab from the results store. Charts: Vega-Lite, drawn by vega-embed bundled into this page (no network needed); each chart's menu exports it as SVG or PNG.</footer>
 ${specs.join('\n')}
-${libraries().map((source) => `<script>${source}</script>`).join('\n')}
+${libraries()
+  .map((source) => `<script>${source}</script>`)
+  .join('\n')}
 <script>${PAGE_SCRIPT}</script>
 </body>
 </html>
@@ -88,8 +94,9 @@ function libraries(): string[] {
   if (!bundled) {
     const require = createRequire(import.meta.url);
     const build = (pkg: string, file: string) => path.join(path.dirname(require.resolve(pkg)), file);
-    bundled = [build('vega', 'vega.min.js'), build('vega-lite', 'vega-lite.min.js'), build('vega-embed', 'vega-embed.min.js')]
-      .map((file) => scriptSource(readFileSync(file, 'utf8')));
+    bundled = [build('vega', 'vega.min.js'), build('vega-lite', 'vega-lite.min.js'), build('vega-embed', 'vega-embed.min.js')].map((file) =>
+      scriptSource(readFileSync(file, 'utf8')),
+    );
   }
   return bundled;
 }

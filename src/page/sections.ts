@@ -38,23 +38,27 @@ export function experimentSections(input: SectionInput): ReportSection[] {
   const sweeps = charts.experiment.filter((c) => c.name.startsWith('sweep-'));
   const lead = sweeps.find((c) => c.name === `sweep-${fieldName(input.tableRows ?? '')}`) ?? sweeps[0];
   const [configurationTable, ...pivots] = tables;
-  const sections: ReportSection[] = [{
-    id: 'results',
-    title: 'Results',
-    blocks: [
-      ...answer(rows, roles),
-      ...(lead ? [{ chart: lead }] : []),
-      ...(configurationTable ? [{ html: tableHtml(configurationTable) }] : []),
-      ...chart('results'),
-    ],
-  }];
+  const sections: ReportSection[] = [
+    {
+      id: 'results',
+      title: 'Results',
+      blocks: [
+        ...answer(rows, roles),
+        ...(lead ? [{ chart: lead }] : []),
+        ...(configurationTable ? [{ html: tableHtml(configurationTable) }] : []),
+        ...chart('results'),
+      ],
+    },
+  ];
   const others = sweeps.filter((c) => c !== lead);
   if (others.length) {
     sections.push({
       id: 'sweeps',
       title: 'Sweeps',
       blocks: [
-        { html: '<p class="note">Test accuracy against each parameter of the grid: the line is the mean over seeds, the band (or bar) ± one standard deviation, the faint dots the runs. Hover for the numbers.</p>' },
+        {
+          html: '<p class="note">Test accuracy against each parameter of the grid: the line is the mean over seeds, the band (or bar) ± one standard deviation, the faint dots the runs. Hover for the numbers.</p>',
+        },
         ...others.map((c) => ({ chart: c })),
       ],
     });
@@ -72,11 +76,13 @@ export function experimentSections(input: SectionInput): ReportSection[] {
       { html: runsTableHtml(unique, input.runDir, input.pageDir) },
       ...charts.notes.map((n) => ({ html: `<p class="note">Note: ${escapeHtml(n)}.</p>` })),
     ],
-    details: unique.filter((r) => (charts.runs.get(r.runId)?.length ?? 0) > 0).map((r) => ({
-      summary: `<span id="run-${r.runId}">${escapeHtml(r.label)}</span><span class="meta"><code>${r.runId}</code>${r.outcome?.testAccuracy !== null && r.outcome?.testAccuracy !== undefined ? ` · ${r.outcome.testAccuracy.toFixed(2)} %` : ''}</span>`,
-      open: unique.length <= OPEN_RUNS,
-      blocks: charts.runs.get(r.runId)!.map((c) => ({ chart: c })),
-    })),
+    details: unique
+      .filter((r) => (charts.runs.get(r.runId)?.length ?? 0) > 0)
+      .map((r) => ({
+        summary: `<span id="run-${r.runId}">${escapeHtml(r.label)}</span><span class="meta"><code>${r.runId}</code>${r.outcome?.testAccuracy !== null && r.outcome?.testAccuracy !== undefined ? ` · ${r.outcome.testAccuracy.toFixed(2)} %` : ''}</span>`,
+        open: unique.length <= OPEN_RUNS,
+        blocks: charts.runs.get(r.runId)!.map((c) => ({ chart: c })),
+      })),
   });
   return sections;
 }
@@ -86,8 +92,8 @@ export function experimentSections(input: SectionInput): ReportSection[] {
  * colour parameter (relu's best and sigmoid's best, with their settings), mean ± std over seeds.
  */
 function answer(rows: readonly ResultRow[], roles: ChartRoles): PageBlock[] {
-  const scored = configurations(rows).groups
-    .map(([, members]) => ({ first: members[0]!, summary: summarise(members) }))
+  const scored = configurations(rows)
+    .groups.map(([, members]) => ({ first: members[0]!, summary: summarise(members) }))
     .filter((c) => c.summary.count > 0);
   if (scored.length < 2) return [];
   const best = (list: typeof scored) => list.reduce((a, b) => (b.summary.mean > a.summary.mean ? b : a));

@@ -13,10 +13,15 @@ export function tableHtml(table: Table): string {
     `<caption>${escapeHtml(table.caption)}</caption>`,
     `<thead><tr>${table.header.map((h, c) => `<th scope="col"${cls(c)}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
-    ...table.rows.map((r) => `<tr>${r.cells.map((cell, c) => {
-      const text = escapeHtml(cell);
-      return `<td${cls(c)}>${r.bold[c] ? `<strong>${text}</strong>` : text}</td>`;
-    }).join('')}</tr>`),
+    ...table.rows.map(
+      (r) =>
+        `<tr>${r.cells
+          .map((cell, c) => {
+            const text = escapeHtml(cell);
+            return `<td${cls(c)}>${r.bold[c] ? `<strong>${text}</strong>` : text}</td>`;
+          })
+          .join('')}</tr>`,
+    ),
     '</tbody></table></div>',
   ].join('\n');
 }
@@ -34,18 +39,31 @@ export function runsTableHtml(rows: readonly ResultRow[], runDir: (row: ResultRo
   // The label repeats the model or the varying values beside it; it is shown only when they are absent.
   const hasModel = rows.some((r) => r.model !== null);
   const showLabel = !hasModel && varying.length === 0;
-  const head = ['run id', ...(showLabel ? ['label'] : []), ...(hasModel ? ['model'] : []), ...varying, 'status', 'test accuracy (%)', 'test cost', 'seconds', 'files'];
+  const head = [
+    'run id',
+    ...(showLabel ? ['label'] : []),
+    ...(hasModel ? ['model'] : []),
+    ...varying,
+    'status',
+    'test accuracy (%)',
+    'test cost',
+    'seconds',
+    'files',
+  ];
   const numeric = new Set(['seed', 'test accuracy (%)', 'test cost', 'seconds']);
   const body = rows.map((r) => {
     const o = r.outcome;
     const dir = runDir(r);
-    const links = RUN_FILES.filter((f) => existsSync(path.join(dir, f)))
-      .map((f) => `<a href="${escapeHtml(path.relative(pageDir, path.join(dir, f)).split(path.sep).join('/'))}">${f.replace(/\..*$/, '')}</a>`);
+    const links = RUN_FILES.filter((f) => existsSync(path.join(dir, f))).map(
+      (f) => `<a href="${escapeHtml(path.relative(pageDir, path.join(dir, f)).split(path.sep).join('/'))}">${f.replace(/\..*$/, '')}</a>`,
+    );
     const cells = [
       `<td><a href="#run-${r.runId}"><code>${r.runId}</code></a></td>`,
       ...(showLabel ? [`<td>${escapeHtml(r.label)}</td>`] : []),
       ...(hasModel ? [`<td>${escapeHtml(r.model ?? '—')}</td>`] : []),
-      ...varying.map((k) => `<td${numeric.has(k) || typeof r.varying[k] === 'number' ? ' class="num"' : ''}>${escapeHtml(formatScalar(r.varying[k] ?? null))}</td>`),
+      ...varying.map(
+        (k) => `<td${numeric.has(k) || typeof r.varying[k] === 'number' ? ' class="num"' : ''}>${escapeHtml(formatScalar(r.varying[k] ?? null))}</td>`,
+      ),
       `<td class="status-${o?.status ?? 'pending'}">${o?.status ?? 'pending'}</td>`,
       `<td class="num" data-test-accuracy="${o?.testAccuracy ?? ''}">${o?.testAccuracy === null || o?.testAccuracy === undefined ? '—' : o.testAccuracy.toFixed(2)}</td>`,
       `<td class="num">${o?.testCost === null || o?.testCost === undefined ? '—' : o.testCost.toFixed(4)}</td>`,
@@ -56,7 +74,7 @@ export function runsTableHtml(rows: readonly ResultRow[], runDir: (row: ResultRo
   });
   return [
     '<div class="table-wrap"><table class="runs">',
-    `<thead><tr>${head.map((h) => `<th scope="col"${numeric.has(h) || varying.includes(h) && rows.every((r) => typeof r.varying[h] === 'number') ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
+    `<thead><tr>${head.map((h) => `<th scope="col"${numeric.has(h) || (varying.includes(h) && rows.every((r) => typeof r.varying[h] === 'number')) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>\n${body.join('\n')}\n</tbody></table></div>`,
   ].join('\n');
 }

@@ -42,7 +42,9 @@ export function reportInput(loaded: LoadedExperiment, runs: readonly ResolvedRun
     description: loaded.experiment.description ?? '',
     table: { rows: loaded.experiment.table?.rows ?? null, columns: loaded.experiment.table?.columns ?? null },
     comparisons: (loaded.experiment.compare ?? []).map((c) => ({
-      by: c.by, metric: c.metric ?? 'test_accuracy', baseline: variantLabel(loaded, c.by, c.baseline ?? null),
+      by: c.by,
+      metric: c.metric ?? 'test_accuracy',
+      baseline: variantLabel(loaded, c.by, c.baseline ?? null),
     })),
     charts: chartSettings(loaded.experiment.charts),
     runs: runs.map((run) => ({ ...run, variant: run.variant === null ? null : (labels.get(run.variant) ?? run.variant) })),

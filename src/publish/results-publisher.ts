@@ -17,7 +17,11 @@ export class ResultsPublisher implements RunListener<ExperimentToRun> {
   readonly written: ReportWritten[] = [];
   private charts: ChartsWhileTraining | null = null;
 
-  constructor(private readonly out: string, private experiments: readonly ExperimentToRun[], private readonly options: { charts: boolean }) {}
+  constructor(
+    private readonly out: string,
+    private experiments: readonly ExperimentToRun[],
+    private readonly options: { charts: boolean },
+  ) {}
 
   /** A search's later rounds: its tables list every run proposed so far. */
   runsPlanned(experiments: readonly ExperimentToRun[]): void {
@@ -47,7 +51,9 @@ export class ResultsPublisher implements RunListener<ExperimentToRun> {
         this.written.push(await writeReport(this.out, experiment, { charts: this.options.charts, drawnWhileTraining }));
       } catch (error) {
         // A full or read-only disk found late: the runs are recorded (or failed); say so, go on.
-        problems.push(`${experiment.name}: the results ${this.options.charts ? 'tables and charts' : 'tables'} could not all be written (${(error as Error).message}); \`mlp-lab report\` rebuilds them`);
+        problems.push(
+          `${experiment.name}: the results ${this.options.charts ? 'tables and charts' : 'tables'} could not all be written (${(error as Error).message}); \`mlp-lab report\` rebuilds them`,
+        );
       }
     }
     return problems;

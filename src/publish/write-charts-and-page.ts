@@ -26,7 +26,12 @@ export interface CollectedResults {
  * experiment's charts with the forest plots of its comparisons, then the page made of the
  * experiment's sections followed by the comparisons'.
  */
-export async function writeChartsAndPage(out: string, experiment: ReportInput, { rows, comparisons }: CollectedResults, options: ReportOptions): Promise<NonNullable<ReportWritten['charts']>> {
+export async function writeChartsAndPage(
+  out: string,
+  experiment: ReportInput,
+  { rows, comparisons }: CollectedResults,
+  options: ReportOptions,
+): Promise<NonNullable<ReportWritten['charts']>> {
   const started = performance.now();
   const dir = experimentDir(out, experiment.name);
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
@@ -52,8 +57,15 @@ export async function writeChartsAndPage(out: string, experiment: ReportInput, {
     {
       name: experiment.name,
       description: experiment.description.trim(),
-      meta: [`${finished} of ${rows.length} runs finished · test accuracy in %, mean ± standard deviation over seeds where runs repeat · from <a href="${relative(experiment.file)}">${path.basename(experiment.file)}</a>`],
-      links: [['results.csv', 'results.csv'], ['results.md', 'results.md'], ['results.tex', 'results.tex'], ['charts/', 'charts/']],
+      meta: [
+        `${finished} of ${rows.length} runs finished · test accuracy in %, mean ± standard deviation over seeds where runs repeat · from <a href="${relative(experiment.file)}">${path.basename(experiment.file)}</a>`,
+      ],
+      links: [
+        ['results.csv', 'results.csv'],
+        ['results.md', 'results.md'],
+        ['results.tex', 'results.tex'],
+        ['charts/', 'charts/'],
+      ],
     },
     [...experimentSections(input), ...searchSections(experiment.search, search), ...comparisonSections(comparisons, forestPlots)],
   );

@@ -17,7 +17,10 @@ export async function writeReport(out: string, experiment: ReportInput, options:
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const rows = collectResults(experiment.runs, dirOf);
   const comparisons = namedComparisons(rows, experiment.comparisons, (row) => runDir(out, experiment.name, row.runId));
-  const tables = writeTables(experimentDir(out, experiment.name), experiment, rows, [...searchMarkdown(experiment.search), ...comparisonsMarkdown(comparisons)]);
+  const tables = writeTables(experimentDir(out, experiment.name), experiment, rows, [
+    ...searchMarkdown(experiment.search),
+    ...comparisonsMarkdown(comparisons),
+  ]);
   if (!options.charts) return { tables, charts: null };
   const { writeChartsAndPage } = await import('./write-charts-and-page.ts');
   return { tables, charts: await writeChartsAndPage(out, experiment, { rows, comparisons }, options) };

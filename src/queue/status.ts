@@ -33,13 +33,19 @@ export async function readStatus(connection: QueueConnection, limit: number): Pr
       const name = raw.includes(':w:') ? raw.slice(raw.indexOf(':w:') + 3) : '(unnamed)';
       if (!workers.has(name)) workers.set(name, String(client.addr ?? '?'));
     }
-    const lines = async (types: ('waiting' | 'prioritized' | 'delayed' | 'active' | 'failed' | 'completed')[], detail: (job: Job) => string | null, asc: boolean) =>
-      (await queue.getJobs(types, 0, limit - 1, asc)).filter((job): job is Job => Boolean(job)).map((job) => ({
-        runId: String(job.id),
-        label: typeof job.data?.label === 'string' ? job.data.label : '(not an mlp-lab run)',
-        worker: job.processedBy ?? null,
-        detail: detail(job),
-      }));
+    const lines = async (
+      types: ('waiting' | 'prioritized' | 'delayed' | 'active' | 'failed' | 'completed')[],
+      detail: (job: Job) => string | null,
+      asc: boolean,
+    ) =>
+      (await queue.getJobs(types, 0, limit - 1, asc))
+        .filter((job): job is Job => Boolean(job))
+        .map((job) => ({
+          runId: String(job.id),
+          label: typeof job.data?.label === 'string' ? job.data.label : '(not an mlp-lab run)',
+          worker: job.processedBy ?? null,
+          detail: detail(job),
+        }));
     return {
       counts: {
         waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
@@ -68,9 +74,7 @@ function describeProgress(progress: unknown): string | null {
 export function formatStatus(status: QueueStatus, display: string): string {
   const c = status.counts;
   const out = [`${display}: ${c.waiting} waiting, ${c.active} running, ${c.failed} failed, ${c.completed} done`];
-  out.push(status.workers.length
-    ? `workers: ${status.workers.map((w) => `${w.name} (${w.address})`).join(', ')}`
-    : 'workers: none connected');
+  out.push(status.workers.length ? `workers: ${status.workers.map((w) => `${w.name} (${w.address})`).join(', ')}` : 'workers: none connected');
   const section = (title: string, jobs: JobLine[], total: number, columns: (job: JobLine) => string[]) => {
     if (jobs.length === 0) return;
     out.push('', `${title}${total > jobs.length ? ` (${jobs.length} of ${total})` : ''}:`);

@@ -53,7 +53,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
 
   const runOfJob = new Map<string, string>();
   const process = async (job: Job, token?: string) => {
-    let accepted;
+    let accepted: ReturnType<typeof acceptJob>;
     try {
       accepted = acceptJob(job.data, { dataDir: options.dataDir });
     } catch (error) {
@@ -70,32 +70,37 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     let failure: string | null = null;
     let lastProgress = 0;
     try {
-      await executeRuns([{
-        runId,
-        id: runId,
-        config: toTrainConfig(config),
-        dataset: toDatasetSpec(config.dataset),
-        backend: config.backend,
-        checkpoint: { file: interval ? checkpoints.fileFor(runId) : null, interval, resume: true },
-      }], {
-        jobs: 1,
-        failFast: false,
-        signal: handBack.signal,
-        pool,
-        onEvent: (event) => {
-          if (event.type === 'progress') {
-            const now = Date.now();
-            if (now - lastProgress < PROGRESS_INTERVAL_MS && event.iteration !== event.iterations) return;
-            lastProgress = now;
-            const { runId: _, ...progress } = event;
-            job.updateProgress(toJson(progress) as object).catch(() => {}); // a lost update is not worth failing a run for
-          } else if (event.type === 'finished') {
-            outcome = event.outcome;
-          } else if (event.type === 'failed') {
-            failure = event.message;
-          }
+      await executeRuns(
+        [
+          {
+            runId,
+            id: runId,
+            config: toTrainConfig(config),
+            dataset: toDatasetSpec(config.dataset),
+            backend: config.backend,
+            checkpoint: { file: interval ? checkpoints.fileFor(runId) : null, interval, resume: true },
+          },
+        ],
+        {
+          jobs: 1,
+          failFast: false,
+          signal: handBack.signal,
+          pool,
+          onEvent: (event) => {
+            if (event.type === 'progress') {
+              const now = Date.now();
+              if (now - lastProgress < PROGRESS_INTERVAL_MS && event.iteration !== event.iterations) return;
+              lastProgress = now;
+              const { runId: _, ...progress } = event;
+              job.updateProgress(toJson(progress) as object).catch(() => {}); // a lost update is not worth failing a run for
+            } else if (event.type === 'finished') {
+              outcome = event.outcome;
+            } else if (event.type === 'failed') {
+              failure = event.message;
+            }
+          },
         },
-      });
+      );
     } finally {
       await stopWatching?.();
     }
@@ -114,7 +119,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     const done = result!;
     const resumed = done.resumedFrom !== null ? `, resumed at iteration ${done.resumedFrom}` : '';
     // Logged as trained, not as done: Redis may still refuse the result (see lostLock below).
-    options.log(`${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}, sending the result`);
+    options.log(
+      `${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}, sending the result`,
+    );
     if (job.id !== undefined) runOfJob.set(job.id, runId);
     return encodeResult(done, options.name);
   };
@@ -143,7 +150,9 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
     if (lost !== null) {
       const runId = runOfJob.get(lost) ?? lost;
       runOfJob.delete(lost);
-      options.log(`lost      ${runId}: Redis no longer held this worker's lock on the job (Redis restarted or lost it, or the worker was silent for more than --lock-seconds), so the result above was not recorded; the queue gives the run to a worker again`);
+      options.log(
+        `lost      ${runId}: Redis no longer held this worker's lock on the job (Redis restarted or lost it, or the worker was silent for more than --lock-seconds), so the result above was not recorded; the queue gives the run to a worker again`,
+      );
       return;
     }
     if (line !== lastError) options.log(`queue: ${line}${/ECONNREFUSED|ECONNRESET|Connection is closed/.test(line) ? ' (reconnecting)' : ''}`);

@@ -3,7 +3,11 @@ import type { RunConfig } from '../experiment/run-config.ts';
 
 /** The results folder cannot hold what the runs will write; found before training. */
 export class NotEnoughSpace extends Error {
-  constructor(readonly dir: string, readonly needed: number, readonly free: number) {
+  constructor(
+    readonly dir: string,
+    readonly needed: number,
+    readonly free: number,
+  ) {
     super(`not enough free space in ${dir}: the runs need about ${megabytes(needed)} (records and checkpoints), ${megabytes(free)} is free`);
   }
 }
@@ -19,7 +23,11 @@ export function checkFreeSpace(out: string, runs: readonly RunConfig[], jobs: nu
   const { bavail, bsize } = statfsSync(out);
   const free = bavail * bsize;
   const records = runs.reduce((sum, run) => sum + recordBytes(run), 0);
-  const checkpoints = [...runs].map(checkpointBytes).sort((a, b) => b - a).slice(0, jobs).reduce((a, b) => a + b, 0);
+  const checkpoints = [...runs]
+    .map(checkpointBytes)
+    .sort((a, b) => b - a)
+    .slice(0, jobs)
+    .reduce((a, b) => a + b, 0);
   const needed = records + 2 * checkpoints + 1024 * 1024;
   if (free < needed) throw new NotEnoughSpace(out, needed, free);
 }

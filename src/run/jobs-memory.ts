@@ -14,7 +14,10 @@ export function checkJobsMemory(experiments: readonly ExperimentRuns[], jobs: nu
   if (together <= limit) return;
   let fit = 0;
   for (let sum = 0; fit < sizes.length && sum + sizes[fit]! <= limit; fit++) sum += sizes[fit]!;
-  throw new UserError(problem('too-large', `${Math.min(jobs, sizes.length)} runs at once need about ${formatBytes(together)} of memory; this machine has ${formatBytes(limit)}`, {
-    file: '--jobs', hint: `use --jobs ${Math.max(1, fit)}`,
-  }));
+  throw new UserError(
+    problem('too-large', `${Math.min(jobs, sizes.length)} runs at once need about ${formatBytes(together)} of memory; this machine has ${formatBytes(limit)}`, {
+      file: '--jobs',
+      hint: `use --jobs ${Math.max(1, fit)}`,
+    }),
+  );
 }

@@ -80,7 +80,4 @@ export interface RunOutcome {
 export type ToWorker = { type: 'run'; task: RunTask } | { type: 'stop' } | { type: 'threads'; threads: number };
 
 /** Worker → main process. `failed` is a run that threw; a crash is seen as the process's exit. */
-export type FromWorker =
-  | ProgressMessage
-  | { type: 'outcome'; runId: string; outcome: RunOutcome }
-  | { type: 'failed'; runId: string; message: string };
+export type FromWorker = ProgressMessage | { type: 'outcome'; runId: string; outcome: RunOutcome } | { type: 'failed'; runId: string; message: string };

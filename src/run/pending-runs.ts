@@ -23,7 +23,11 @@ export interface PendingRun<E extends ExperimentRuns> extends RunToRecord {
  * those without a finished record in the store under `out`, or all of them with `force`. Also
  * returns how many were planned and how many are reused as they are.
  */
-export function pendingRuns<E extends ExperimentRuns>(experiments: readonly E[], out: string, force: boolean): { pending: Map<string, PendingRun<E>>; planned: number; reused: number; reusedDirs: Set<string> } {
+export function pendingRuns<E extends ExperimentRuns>(
+  experiments: readonly E[],
+  out: string,
+  force: boolean,
+): { pending: Map<string, PendingRun<E>>; planned: number; reused: number; reusedDirs: Set<string> } {
   const pending = new Map<string, PendingRun<E>>();
   const reusedDirs = new Set<string>();
   let planned = 0;
@@ -63,18 +67,20 @@ export function pendingRuns<E extends ExperimentRuns>(experiments: readonly E[],
  * busy alone while the others idle.
  */
 export function longestFirst<E extends ExperimentRuns>(pending: ReadonlyMap<string, PendingRun<E>>, force: boolean): RunTask[] {
-  return [...pending.entries()].sort(([, a], [, b]) => b.work - a.work).map(([dir, { run, checkpoint }]) => {
-    const interval = checkpointInterval(run.config);
-    const until = run.rung?.untilEpoch ?? null;
-    return {
-      runId: dir,
-      id: run.id,
-      config: toTrainConfig(run.config),
-      dataset: toDatasetSpec(run.config.dataset),
-      backend: run.config.backend,
-      // A pruned search's trial keeps a checkpoint whatever `checkpoint:` says: its next rung goes on from it.
-      checkpoint: { file: interval || run.rung ? checkpoint : null, interval, resume: !force },
-      ...(until !== null ? { untilEpoch: until } : {}),
-    };
-  });
+  return [...pending.entries()]
+    .sort(([, a], [, b]) => b.work - a.work)
+    .map(([dir, { run, checkpoint }]) => {
+      const interval = checkpointInterval(run.config);
+      const until = run.rung?.untilEpoch ?? null;
+      return {
+        runId: dir,
+        id: run.id,
+        config: toTrainConfig(run.config),
+        dataset: toDatasetSpec(run.config.dataset),
+        backend: run.config.backend,
+        // A pruned search's trial keeps a checkpoint whatever `checkpoint:` says: its next rung goes on from it.
+        checkpoint: { file: interval || run.rung ? checkpoint : null, interval, resume: !force },
+        ...(until !== null ? { untilEpoch: until } : {}),
+      };
+    });
 }

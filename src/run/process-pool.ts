@@ -45,7 +45,10 @@ export class ProcessPool {
         worker.busy = false;
       };
       const onMessage = (message: FromWorker): void => {
-        if (message.type === 'progress') return onProgress(message);
+        if (message.type === 'progress') {
+          onProgress(message);
+          return;
+        }
         settle();
         if (worker.child.connected) this.idle.push(worker);
         if (message.type === 'outcome') resolve(message.outcome);
@@ -78,11 +81,14 @@ export class ProcessPool {
 
   /** Ends the idle worker processes (call once no run is in flight). */
   async close(): Promise<void> {
-    const exits = this.idle.splice(0).map((worker) => new Promise<void>((resolve) => {
-      if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
-      worker.child.once('exit', () => resolve());
-      worker.child.disconnect();
-    }));
+    const exits = this.idle.splice(0).map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
+          worker.child.once('exit', () => resolve());
+          worker.child.disconnect();
+        }),
+    );
     await Promise.all(exits);
   }
 
@@ -133,6 +139,10 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null,
 }
 
 function lastLine(stderr: string): string {
-  const line = stderr.trim().split('\n').filter((l) => l.trim() !== '').at(-1);
+  const line = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .at(-1);
   return line ? `: ${line.trim()}` : '';
 }

@@ -61,7 +61,11 @@ export class ProgressDisplay {
   private workDoneHere = 0;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly total: number, private readonly totalWork: number, private readonly options: ProgressOptions) {
+  constructor(
+    private readonly total: number,
+    private readonly totalWork: number,
+    private readonly options: ProgressOptions,
+  ) {
     this.now = options.now ?? Date.now;
     this.started = this.now();
     const stream = options.stream ?? process.stdout;
@@ -145,7 +149,9 @@ export class ProgressDisplay {
       p.testAccuracy === null ? null : `test ${p.testAccuracy.toFixed(2)}%`,
       clock(elapsed),
       eta === null ? null : `ETA ${clock(eta)}`,
-    ].filter((part) => part !== null).join('  ');
+    ]
+      .filter((part) => part !== null)
+      .join('  ');
   }
 
   private overallEta(): number | null {

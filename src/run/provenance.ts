@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /** mlp-lab's own version, from package.json. */
-export const MLP_LAB_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const MLP_LAB_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The last git commit that touched `file`, with `+dirty` when the file has uncommitted changes

@@ -54,7 +54,13 @@ export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome
  */
 export function recordFailure({ run, dir }: RunToRecord, message: string): string {
   try {
-    const replaced = writeRunFailure(dir, recordedConfig(run.config, dir), { run_id: run.id, label: run.label, status: 'failed', message, failed_at: new Date().toISOString() });
+    const replaced = writeRunFailure(dir, recordedConfig(run.config, dir), {
+      run_id: run.id,
+      label: run.label,
+      status: 'failed',
+      message,
+      failed_at: new Date().toISOString(),
+    });
     return replaced ? message : `${message}; the earlier record is kept`;
   } catch (error) {
     return `${message}; its error.json could not be written either (${(error as Error).message})`;

@@ -16,7 +16,7 @@ import { countOutcome, countRecorded, emptySummary, type RunSummary } from './ru
 import { executeRuns, type ScheduleOptions } from './schedule.ts';
 import type { ResolvedRun } from '../experiment/index.ts';
 
-export type { RunSummary, StoppedRun } from './run-summary.ts';
+export type { RunSummary } from './run-summary.ts';
 
 /** A run to execute: the task a local worker process would get (keyed by its results folder) and the run it is. */
 export interface RunToExecute {
@@ -31,7 +31,11 @@ export interface RunToExecute {
 export type RunExecutor = (runs: readonly RunToExecute[], options: ScheduleOptions) => Promise<void>;
 
 /** Trains on this machine's worker processes. */
-export const executeLocally: RunExecutor = (runs, options) => executeRuns(runs.map((r) => r.task), options);
+export const executeLocally: RunExecutor = (runs, options) =>
+  executeRuns(
+    runs.map((r) => r.task),
+    options,
+  );
 
 export interface RunOptions<E extends ExperimentRuns = ExperimentRuns> {
   /** The results store's root: results/<experiment name>/… */
@@ -105,10 +109,20 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
       for (const dir of recordedHere) pending.delete(dir);
       summary.planned = planned;
       summary.reused = [...reusedDirs].filter((dir) => !recordedHere.has(dir) && !rungsHere.has(dir)).length;
-      checkFreeSpace(options.out, [...pending.values()].map((p) => p.run.config), options.jobs);
+      checkFreeSpace(
+        options.out,
+        [...pending.values()].map((p) => p.run.config),
+        options.jobs,
+      );
       for (const [dir, epoch] of rungsHere) if (pending.get(dir)?.run.rung?.untilEpoch === epoch) pending.delete(dir);
-      const tasks = longestFirst(pending, options.force).map((task) => (rungsHere.has(task.runId) ? { ...task, checkpoint: { ...task.checkpoint, resume: true } } : task));
-      const display = options.display(tasks.length, [...pending.values()].reduce((a, p) => a + p.work, 0), stage);
+      const tasks = longestFirst(pending, options.force).map((task) =>
+        rungsHere.has(task.runId) ? { ...task, checkpoint: { ...task.checkpoint, resume: true } } : task,
+      );
+      const display = options.display(
+        tasks.length,
+        [...pending.values()].reduce((a, p) => a + p.work, 0),
+        stage,
+      );
       const ended = new RunEnds(summary, display, listener, recordedHere, rungsHere);
       let started = 0;
       remaining = tasks.length;
@@ -119,36 +133,39 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
         listening = true;
       }
       try {
-        await (options.executor ?? executeLocally)(tasks.map((task) => ({ task, run: pending.get(task.runId)!.run })), {
-          jobs: options.jobs,
-          failFast: options.failFast,
-          signal: options.signal,
-          ...options.schedule,
-          onEvent: (event) => {
-            const p = pending.get(event.runId)!;
-            switch (event.type) {
-              case 'started':
-                started++;
-                remaining--;
-                inFlight++;
-                display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
-                listener?.coresChanged();
-                return;
-              case 'progress':
-                display.progress(event);
-                return;
-              case 'finished':
-                inFlight--;
-                ended.finished(p, event.outcome);
-                listener?.coresChanged();
-                return;
-              case 'failed':
-                inFlight--;
-                ended.failed(p, event.message);
-                listener?.coresChanged();
-            }
+        await (options.executor ?? executeLocally)(
+          tasks.map((task) => ({ task, run: pending.get(task.runId)!.run })),
+          {
+            jobs: options.jobs,
+            failFast: options.failFast,
+            signal: options.signal,
+            ...options.schedule,
+            onEvent: (event) => {
+              const p = pending.get(event.runId)!;
+              switch (event.type) {
+                case 'started':
+                  started++;
+                  remaining--;
+                  inFlight++;
+                  display.runStarted(event.runId, `${p.experiment.name}/${p.run.label}`, p.work);
+                  listener?.coresChanged();
+                  return;
+                case 'progress':
+                  display.progress(event);
+                  return;
+                case 'finished':
+                  inFlight--;
+                  ended.finished(p, event.outcome);
+                  listener?.coresChanged();
+                  return;
+                case 'failed':
+                  inFlight--;
+                  ended.failed(p, event.message);
+                  listener?.coresChanged();
+              }
+            },
           },
-        });
+        );
       } finally {
         display.close();
         summary.skipped += tasks.length - started;
@@ -162,13 +179,19 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
       listener?.runsPlanned?.(current);
     }
   } finally {
-    if (listener) summary.resultProblems.push(...await listener.trainingEnded());
+    if (listener) summary.resultProblems.push(...(await listener.trainingEnded()));
   }
 }
 
 /** What happens when a run ends: it is recorded (or its failure is), counted and shown. */
 class RunEnds<E extends ExperimentRuns> {
-  constructor(private readonly summary: RunSummary, private readonly display: ProgressDisplay, private readonly listener: RunListener<E> | undefined, private readonly recorded: Set<string>, private readonly rungs: Map<string, number>) {}
+  constructor(
+    private readonly summary: RunSummary,
+    private readonly display: ProgressDisplay,
+    private readonly listener: RunListener<E> | undefined,
+    private readonly recorded: Set<string>,
+    private readonly rungs: Map<string, number>,
+  ) {}
 
   failed(p: PendingRun<E>, message: string): void {
     this.summary.failed++;
@@ -194,11 +217,20 @@ class RunEnds<E extends ExperimentRuns> {
     countOutcome(this.summary, label, outcome);
     if (outcome.status === 'stopped') {
       this.summary.stopped.push({
-        label, iteration: outcome.iterations, iterations: outcome.totalIterations,
-        epoch: outcome.epoch, epochs: p.run.config.epochs, checkpointed: outcome.checkpointed,
+        label,
+        iteration: outcome.iterations,
+        iterations: outcome.totalIterations,
+        epoch: outcome.epoch,
+        epochs: p.run.config.epochs,
+        checkpointed: outcome.checkpointed,
       });
       const saved = outcome.checkpointed ? 'checkpoint saved' : 'no checkpoint';
-      this.display.runEnded(p.dir, { status: 'stopped', testAccuracy: null, seconds: outcome.seconds, message: `at iteration ${outcome.iterations} of ${outcome.totalIterations}, ${saved}` });
+      this.display.runEnded(p.dir, {
+        status: 'stopped',
+        testAccuracy: null,
+        seconds: outcome.seconds,
+        message: `at iteration ${outcome.iterations} of ${outcome.totalIterations}, ${saved}`,
+      });
       return;
     }
     const status = outcome.status;

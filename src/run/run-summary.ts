@@ -39,8 +39,21 @@ export interface RunSummary {
 
 export function emptySummary(): RunSummary {
   return {
-    planned: 0, reused: 0, completed: 0, earlyStopped: 0, diverged: 0, failed: 0, stopped: [], skipped: 0, rungs: 0, resumed: 0,
-    checkpointNotes: [], checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 }, backends: new Map(), changedFiles: [], resultProblems: [],
+    planned: 0,
+    reused: 0,
+    completed: 0,
+    earlyStopped: 0,
+    diverged: 0,
+    failed: 0,
+    stopped: [],
+    skipped: 0,
+    rungs: 0,
+    resumed: 0,
+    checkpointNotes: [],
+    checkpoints: { count: 0, seconds: 0, trainingSeconds: 0 },
+    backends: new Map(),
+    changedFiles: [],
+    resultProblems: [],
   };
 }
 

@@ -54,7 +54,14 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
     const key = configurationKey(configuration);
     let runs = expansions.get(key);
     if (!runs) {
-      const expansion = expandExperiment({ experiment: loaded.experiment, dataset: loaded.dataset, overrides, maxRuns, memoryLimit: totalmem(), layer: proposalSettings(configuration, search.pruner) });
+      const expansion = expandExperiment({
+        experiment: loaded.experiment,
+        dataset: loaded.dataset,
+        overrides,
+        maxRuns,
+        memoryLimit: totalmem(),
+        layer: proposalSettings(configuration, search.pruner),
+      });
       const error = expansion.findings.find((f) => f.severity === 'error');
       if (error) throw new Error(`a proposal of ${loaded.file} does not expand (${error.code}: ${error.message})`);
       runs = expansion.runs;
@@ -76,7 +83,11 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
   };
   for (let round = 0; round < rounds.length; round++) {
     const byCell: { proposal: Proposal; runs: ResolvedRun[] }[][] = results.map((earlier, cell) =>
-      proposeRound(search.space, search.options, round, earlier).map((proposal) => ({ proposal, runs: expand(proposal.configuration).filter((r) => cells.of(r) === cell) })));
+      proposeRound(search.space, search.options, round, earlier).map((proposal) => ({
+        proposal,
+        runs: expand(proposal.configuration).filter((r) => cells.of(r) === cell),
+      })),
+    );
     roundsProposed++;
     // Per cell, where each trial stands and, once the round is recorded in full, its trials' results.
     const outcomes = byCell.map((trials) => {
@@ -84,7 +95,13 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
       if (!search.pruner) {
         const metrics = trials.map((t) => t.runs.map((r) => lookup(r, null)));
         const complete = metrics.every((m) => m.every((x) => x !== null));
-        const results = complete ? trials.map((t, i) => ({ trial: t.proposal.trial, configuration: t.proposal.configuration, value: meanOf(metrics[i] as Record<string, unknown>[], search.metric) })) : null;
+        const results = complete
+          ? trials.map((t, i) => ({
+              trial: t.proposal.trial,
+              configuration: t.proposal.configuration,
+              value: meanOf(metrics[i] as Record<string, unknown>[], search.metric),
+            }))
+          : null;
         return { places: new Map<number, TrialPlace>(), results };
       }
       const places = new Map<number, TrialPlace>();
@@ -103,7 +120,9 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
         for (const run of cellRuns) {
           if (seen.has(run.id)) continue; // two proposals of one configuration are one run
           seen.add(run.id);
-          runs.push(searchRun(run, proposal, round, cell, search, outcomes[cell]!.places.get(proposal.trial) ?? null, rungFile(out, loaded.experiment.name, run.id)));
+          runs.push(
+            searchRun(run, proposal, round, cell, search, outcomes[cell]!.places.get(proposal.trial) ?? null, rungFile(out, loaded.experiment.name, run.id)),
+          );
         }
       }
     });
@@ -112,7 +131,9 @@ export function searchPlan(loaded: LoadedExperiment, out: string, sets: readonly
     outcomes.forEach((o, cell) => results[cell]!.push(...o.results!.sort((a, b) => a.trial - b.trial)));
   }
   runs.sort((a, b) => a.cell - b.cell || a.trial - b.trial || a.index - b.index);
-  runs.forEach((run, i) => { run.index = i; }); // plan order, as a grid's runs have it
+  runs.forEach((run, i) => {
+    run.index = i;
+  }); // plan order, as a grid's runs have it
   return { search, runs, roundsProposed, rounds: rounds.length, results, cells: cells.labels };
 }
 
@@ -132,15 +153,27 @@ function finishedMetrics(out: string, experiment: string, run: ResolvedRun): Run
 }
 
 /** A proposal's run: its trial, and the searched values among the parameters that vary (so the tables have a column for each). */
-function searchRun(run: ResolvedRun, proposal: Proposal, round: number, cell: number, search: ExperimentSearch, place: TrialPlace | null, rungs: string): SearchRun {
+function searchRun(
+  run: ResolvedRun,
+  proposal: Proposal,
+  round: number,
+  cell: number,
+  search: ExperimentSearch,
+  place: TrialPlace | null,
+  rungs: string,
+): SearchRun {
   const searched = Object.fromEntries(search.space.dimensions.map((d) => [d.name, tableValue(proposal.configuration[d.name])]));
-  const values = Object.entries(searched).map(([k, v]) => `${k}=${v}`).join(' ');
+  const values = Object.entries(searched)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const pruning: Record<string, number | null> = search.pruner ? { rung: place?.rung ?? 0, epochs_trained: place?.epochs ?? null } : {};
   return {
     ...run,
     label: `${run.label ? `${run.label} ` : ''}trial=${proposal.trial} ${values}`,
     varying: { trial: proposal.trial, ...pruning, ...run.varying, ...searched },
-    trial: proposal.trial, round, cell,
+    trial: proposal.trial,
+    round,
+    cell,
     ...(search.pruner ? { rung: { untilEpoch: place?.untilEpoch ?? null } } : {}),
     pruned: place?.pruned && place.untilEpoch !== null ? { file: rungs, epoch: place.untilEpoch } : null,
   };

@@ -20,8 +20,11 @@ export type RungLookup = (run: ResolvedRun, untilEpoch: number | null) => Record
  * metric at the last rung it reached, and that rung).
  */
 export function walkBracket(
-  bracket: Bracket, trials: ReadonlyMap<number, { proposal: Proposal; runs: readonly ResolvedRun[] }>,
-  metric: string, direction: Direction, lookup: RungLookup,
+  bracket: Bracket,
+  trials: ReadonlyMap<number, { proposal: Proposal; runs: readonly ResolvedRun[] }>,
+  metric: string,
+  direction: Direction,
+  lookup: RungLookup,
 ): { places: Map<number, TrialPlace>; results: (TrialResult & { epochs: number })[] | null } {
   const places = new Map<number, TrialPlace>();
   const reached = new Map<number, { value: number | null; rung: number; epochs: number }>();

@@ -63,25 +63,31 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
 
   let lastPost = 0;
   try {
-    const training = new Training(task.config, data, kernels, {
-      evaluationThreads: () => control.evaluationThreads?.() ?? 1,
-      onProgress: (p) => {
-        const now = performance.now();
-        if (now - lastPost < PROGRESS_INTERVAL_MS && p.iteration !== p.iterations) return;
-        lastPost = now;
-        const message: ProgressMessage = {
-          type: 'progress',
-          runId: task.runId,
-          epoch: p.epoch,
-          epochs: p.epochs,
-          iteration: p.iteration,
-          iterations: p.iterations,
-          trainCost: Number.isFinite(p.trainCost) ? p.trainCost : (p.latest?.trainCost ?? NaN),
-          testAccuracy: p.latest?.testAccuracy ?? null,
-        };
-        control.post(message);
+    const training = new Training(
+      task.config,
+      data,
+      kernels,
+      {
+        evaluationThreads: () => control.evaluationThreads?.() ?? 1,
+        onProgress: (p) => {
+          const now = performance.now();
+          if (now - lastPost < PROGRESS_INTERVAL_MS && p.iteration !== p.iterations) return;
+          lastPost = now;
+          const message: ProgressMessage = {
+            type: 'progress',
+            runId: task.runId,
+            epoch: p.epoch,
+            epochs: p.epochs,
+            iteration: p.iteration,
+            iterations: p.iterations,
+            trainCost: Number.isFinite(p.trainCost) ? p.trainCost : (p.latest?.trainCost ?? NaN),
+            testAccuracy: p.latest?.testAccuracy ?? null,
+          };
+          control.post(message);
+        },
       },
-    }, resume);
+      resume,
+    );
 
     const interval = file ? task.checkpoint.interval : null;
     let checkpointSeconds = 0;
@@ -103,7 +109,9 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
     let rung: { epoch: number; final: FinalMetrics } | null = null;
     while (!training.done) {
       const sliceEnd = performance.now() + SLICE_MS;
-      training.advance(() => control.stopRequested() || training.iterationsDone >= nextIteration || training.iterationsDone >= rungIteration || performance.now() >= sliceEnd);
+      training.advance(
+        () => control.stopRequested() || training.iterationsDone >= nextIteration || training.iterationsDone >= rungIteration || performance.now() >= sliceEnd,
+      );
       if (training.done) break;
       if (training.iterationsDone >= rungIteration) {
         // The checkpoint first: it is the state a promoted trial continues from, bit for bit.
@@ -150,10 +158,13 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
       checkpointed,
       checkpointSeconds,
       checkpoints,
-      weights: result.status === 'stopped' ? [] : result.network.layers.flatMap((layer, i) => [
-        { name: `W${i + 1}`, shape: [layer.nIn, layer.nOut], data: layer.W.slice() },
-        { name: `b${i + 1}`, shape: [layer.nOut], data: layer.b.slice() },
-      ]),
+      weights:
+        result.status === 'stopped'
+          ? []
+          : result.network.layers.flatMap((layer, i) => [
+              { name: `W${i + 1}`, shape: [layer.nIn, layer.nOut], data: layer.W.slice() },
+              { name: `b${i + 1}`, shape: [layer.nOut], data: layer.b.slice() },
+            ]),
     };
   } finally {
     kernels.releaseAll();
@@ -197,14 +208,15 @@ export function serve(handler: (task: RunTask, control: RunControl) => Promise<R
     }
     const { task } = message;
     busy = true;
-    handler(task, control).then(
-      (outcome) => send({ type: 'outcome', runId: task.runId, outcome }),
-      (error: unknown) => send({ type: 'failed', runId: task.runId, message: error instanceof Error ? error.message || error.name : String(error) }),
-    ).finally(() => {
-      busy = false;
-      // The main process is gone: the run has checkpointed, nothing else will come.
-      if (!process.connected) process.exit(0);
-    });
+    handler(task, control)
+      .then(
+        (outcome) => send({ type: 'outcome', runId: task.runId, outcome }),
+        (error: unknown) => send({ type: 'failed', runId: task.runId, message: error instanceof Error ? error.message || error.name : String(error) }),
+      )
+      .finally(() => {
+        busy = false;
+        // The main process is gone: the run has checkpointed, nothing else will come.
+        if (!process.connected) process.exit(0);
+      });
   });
 }
-

@@ -49,7 +49,11 @@ export function parameterImportance(dimensions: readonly Dimension[], trials: re
   const mean = values.reduce((a, b) => a + b, 0) / Math.max(1, n);
   const total = values.reduce((a, v) => a + (v - mean) ** 2, 0);
   return dimensions.map((d) => {
-    const group = groupOf(d, trials.map((t) => t.configuration[d.name]), n);
+    const group = groupOf(
+      d,
+      trials.map((t) => t.configuration[d.name]),
+      n,
+    );
     const sums = new Map<number, { sum: number; count: number }>();
     group.forEach((g, i) => {
       const s = sums.get(g) ?? { sum: 0, count: 0 };
@@ -78,6 +82,8 @@ function groupOf(d: Dimension, raw: readonly unknown[], n: number): number[] {
   if (distinct.length <= bins) return x.map((v) => distinct.indexOf(v));
   const order = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]! || a - b);
   const group = new Array<number>(n);
-  order.forEach((i, rank) => { group[i] = Math.min(bins - 1, Math.floor((rank * bins) / n)); });
+  order.forEach((i, rank) => {
+    group[i] = Math.min(bins - 1, Math.floor((rank * bins) / n));
+  });
   return group;
 }

@@ -91,12 +91,25 @@ export function numericEstimator(observations: readonly number[], low: number, h
   }
   const minSigma = range / Math.min(100, 1 + observations.length + 1);
   const sigmas = new Array<number>(observations.length);
-  order.forEach((i, k) => { sigmas[i] = Math.min(range, Math.max(minSigma, sortedSigmas[k]!)); });
+  order.forEach((i, k) => {
+    sigmas[i] = Math.min(range, Math.max(minSigma, sortedSigmas[k]!));
+  });
   const mus = [...observations, priorMu];
   const allSigmas = [...sigmas, range];
   const logMasses = mus.map((mu, k) => Math.log(normalMass((lower - mu) / allSigmas[k]!, (upper - mu) / allSigmas[k]!)));
   const logScales = allSigmas.map((sigma, k) => -Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - logMasses[k]!);
-  const mixture: NumericMixture = { kind: 'numeric', weights: mixtureWeights(observations.length, options), mus, sigmas: allSigmas, low, high, step, logMasses, logScales, table: null };
+  const mixture: NumericMixture = {
+    kind: 'numeric',
+    weights: mixtureWeights(observations.length, options),
+    mus,
+    sigmas: allSigmas,
+    low,
+    high,
+    step,
+    logMasses,
+    logScales,
+    table: null,
+  };
   if (step === 0 || high - low + 1 > TABULATED_VALUES) return mixture;
   const table = mus.map((_, k) => Float64Array.from({ length: high - low + 1 }, (_, i) => integerLogProbability(mixture, k, low + i)));
   return { ...mixture, table };

@@ -82,7 +82,10 @@ export function roundBrackets(options: Pick<SearchOptions, 'method' | 'trials' |
   if (!current) throw new RangeError(`round ${round} does not exist: the search has ${rounds.length}`);
   if (!options.pruner) return [];
   if (options.method === 'tpe' && options.pruner.method === 'hyperband') return [hyperbandBrackets(options.pruner, options.trials)[round]!];
-  return pruningBrackets(options.pruner, Array.from({ length: current.count }, (_, i) => current.start + i));
+  return pruningBrackets(
+    options.pruner,
+    Array.from({ length: current.count }, (_, i) => current.start + i),
+  );
 }
 
 /** Epochs the search trains in all (promoted trials continuing from their checkpoints), and without pruning (every trial to max_epochs); null without a pruner. */
@@ -93,7 +96,10 @@ export function searchEpochs(options: Pick<SearchOptions, 'method' | 'trials' | 
 }
 
 function hyperbandBrackets(pruner: PrunerOptions, trials: number): Bracket[] {
-  return pruningBrackets(pruner, Array.from({ length: trials }, (_, i) => i));
+  return pruningBrackets(
+    pruner,
+    Array.from({ length: trials }, (_, i) => i),
+  );
 }
 
 /**
@@ -107,7 +113,8 @@ export function proposeRound(space: Space, options: SearchOptions, round: number
   const rounds = searchRounds(options);
   const current = rounds[round];
   if (!current) throw new RangeError(`round ${round} does not exist: the search has ${rounds.length}`);
-  if (options.trials > spaceSize(space)) throw new RangeError(`${options.trials} trials asked of a space of ${spaceSize(space)} configurations: cap them with plannedTrials`);
+  if (options.trials > spaceSize(space))
+    throw new RangeError(`${options.trials} trials asked of a space of ${spaceSize(space)} configurations: cap them with plannedTrials`);
   const earlier = [...results].sort((a, b) => a.trial - b.trial);
   if (earlier.length !== current.start || earlier.some((r, i) => r.trial !== i)) {
     throw new RangeError(`round ${round} needs the results of trials 0 to ${current.start - 1}, each once; got ${earlier.length} results`);
@@ -119,7 +126,9 @@ export function proposeRound(space: Space, options: SearchOptions, round: number
   const tpe = options.tpe ?? DEFAULT_TPE_OPTIONS;
   const sign = options.direction === 'maximize' ? -1 : 1;
   const observations: Observation[] = earlier.map((r) => ({
-    trial: r.trial, configuration: r.configuration, rung: r.rung ?? 0,
+    trial: r.trial,
+    configuration: r.configuration,
+    rung: r.rung ?? 0,
     loss: r.value === null || Number.isNaN(r.value) ? null : sign * r.value,
   }));
   // Startup: random proposals until startupTrials trials have a result (Optuna's n_startup_trials).
@@ -142,7 +151,11 @@ export function proposeRound(space: Space, options: SearchOptions, round: number
 /** The first `count` distinct configurations of the seeded uniform stream. */
 export function randomProposals(space: Space, seed: number, count: number): Proposal[] {
   const rng = streamRng(seed, STREAMS.random);
-  const draw = () => configurationAt(space, space.dimensions.map(() => rng.uniform()));
+  const draw = () =>
+    configurationAt(
+      space,
+      space.dimensions.map(() => rng.uniform()),
+    );
   return distinctProposals(space, draw, count, seed);
 }
 

@@ -41,7 +41,8 @@ export interface RungResult {
 export function checkPrunerOptions(options: PrunerOptions): void {
   const { minEpochs, maxEpochs, eta } = options;
   if (!Number.isSafeInteger(minEpochs) || minEpochs < 1) throw new RangeError(`min_epochs must be an integer ≥ 1, got ${minEpochs}`);
-  if (!Number.isSafeInteger(maxEpochs) || maxEpochs < minEpochs) throw new RangeError(`max_epochs must be an integer ≥ min_epochs (${minEpochs}), got ${maxEpochs}`);
+  if (!Number.isSafeInteger(maxEpochs) || maxEpochs < minEpochs)
+    throw new RangeError(`max_epochs must be an integer ≥ min_epochs (${minEpochs}), got ${maxEpochs}`);
   if (!Number.isSafeInteger(eta) || eta < 2) throw new RangeError(`eta must be an integer ≥ 2, got ${eta}`);
 }
 
@@ -104,14 +105,20 @@ export function pruningBrackets(options: PrunerOptions, trials: readonly number[
 export function promote(bracket: Bracket, rung: number, results: readonly RungResult[], direction: Direction): number[] {
   const following = bracket.rungs[rung + 1];
   if (!following) throw new RangeError(`rung ${rung} of ${bracket.rungs.length} has no rung after it`);
-  if (results.length !== bracket.rungs[rung]!.trials || new Set(results.map((r) => r.trial)).size !== results.length
-    || results.some((r) => !bracket.trials.includes(r.trial))) {
+  if (
+    results.length !== bracket.rungs[rung]!.trials ||
+    new Set(results.map((r) => r.trial)).size !== results.length ||
+    results.some((r) => !bracket.trials.includes(r.trial))
+  ) {
     throw new RangeError(`rung ${rung} has ${bracket.rungs[rung]!.trials} trials of this bracket, each with one result; got ${results.length}`);
   }
   const sign = direction === 'maximize' ? -1 : 1;
   const finite = results.filter((r): r is { trial: number; value: number } => r.value !== null && !Number.isNaN(r.value));
   const ranked = [...finite].sort((a, b) => sign * a.value - sign * b.value || a.trial - b.trial);
-  return ranked.slice(0, following.trials).map((r) => r.trial).sort((a, b) => a - b);
+  return ranked
+    .slice(0, following.trials)
+    .map((r) => r.trial)
+    .sort((a, b) => a - b);
 }
 
 /** Epochs a bracket trains when promoted trials continue from their checkpoints: Σ_k n_k·(e_k − e_{k−1}), e_{−1} = 0. */

@@ -45,7 +45,10 @@ export class SobolSequence {
   private readonly directions: Uint32Array[];
   private readonly shift: Uint32Array;
 
-  constructor(readonly dimensions: number, rng?: Rng) {
+  constructor(
+    readonly dimensions: number,
+    rng?: Rng,
+  ) {
     this.directions = Array.from({ length: dimensions }, (_, d) => directionNumbers(d));
     this.shift = new Uint32Array(dimensions);
     if (!rng) return;

@@ -19,8 +19,6 @@ export type Dimension =
   /** One of the listed values (plain JSON), each equally likely. */
   | { readonly name: string; readonly kind: 'choice'; readonly values: readonly unknown[] };
 
-export type DimensionKind = Dimension['kind'];
-
 /** Dimensions sorted by name, so that a space and its proposals do not depend on the order of keys in a file. */
 export interface Space {
   readonly dimensions: readonly Dimension[];
@@ -136,7 +134,9 @@ export function configurationKey(configuration: Configuration): string {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

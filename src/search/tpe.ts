@@ -1,8 +1,16 @@
 import type { Rng } from '../core/rng.ts';
 import { freshConfiguration } from './distinct.ts';
 import {
-  categoricalEstimator, DEFAULT_ESTIMATOR_OPTIONS, kernelLogDensity, logDensity, numericEstimator, pickKernel, sampleKernel, sampleMixture,
-  type EstimatorOptions, type Mixture,
+  categoricalEstimator,
+  DEFAULT_ESTIMATOR_OPTIONS,
+  kernelLogDensity,
+  logDensity,
+  numericEstimator,
+  pickKernel,
+  sampleKernel,
+  sampleMixture,
+  type EstimatorOptions,
+  type Mixture,
 } from './parzen.ts';
 import { choiceIndex, configurationAt, configurationKey, continuous, type Configuration, type Dimension, type Space } from './space.ts';
 
@@ -76,30 +84,47 @@ function lossOrder(a: number | null, b: number | null): number {
  * A configuration already in `taken` is replaced by a new random one (the runner would otherwise
  * train the same run again and learn nothing). `rng` is this proposal's own stream.
  */
-export function tpeProposal(space: Space, observations: readonly Observation[], taken: ReadonlySet<string>, rng: Rng, options = DEFAULT_TPE_OPTIONS): Configuration {
+export function tpeProposal(
+  space: Space,
+  observations: readonly Observation[],
+  taken: ReadonlySet<string>,
+  rng: Rng,
+  options = DEFAULT_TPE_OPTIONS,
+): Configuration {
   const values = options.multivariate ? multivariateValues(space, observations, rng, options) : univariateValues(space, observations, rng, options);
   if (!taken.has(configurationKey(values))) return values;
-  return freshConfiguration(space, () => configurationAt(space, space.dimensions.map(() => rng.uniform())), taken, rng);
+  return freshConfiguration(
+    space,
+    () =>
+      configurationAt(
+        space,
+        space.dimensions.map(() => rng.uniform()),
+      ),
+    taken,
+    rng,
+  );
 }
 
 /** Each dimension on its own: its candidates from its l, judged by its l/g. */
 function univariateValues(space: Space, observations: readonly Observation[], rng: Rng, options: TpeOptions): Configuration {
   const { good, bad } = splitObservations(observations);
-  return Object.fromEntries(space.dimensions.map((d) => {
-    const l = estimator(d, good, options);
-    const g = estimator(d, bad, options);
-    let best = Number.NaN;
-    let bestScore = -Infinity;
-    for (let c = 0; c < options.candidates; c++) {
-      const x = sampleMixture(l, rng);
-      const score = logDensity(l, x) - logDensity(g, x);
-      if (Number.isNaN(best) || score > bestScore) {
-        best = x;
-        bestScore = score;
+  return Object.fromEntries(
+    space.dimensions.map((d) => {
+      const l = estimator(d, good, options);
+      const g = estimator(d, bad, options);
+      let best = Number.NaN;
+      let bestScore = -Infinity;
+      for (let c = 0; c < options.candidates; c++) {
+        const x = sampleMixture(l, rng);
+        const score = logDensity(l, x) - logDensity(g, x);
+        if (Number.isNaN(best) || score > bestScore) {
+          best = x;
+          bestScore = score;
+        }
       }
-    }
-    return [d.name, external(d, best)];
-  }));
+      return [d.name, external(d, best)];
+    }),
+  );
 }
 
 /**
@@ -151,10 +176,14 @@ let terms = new Float64Array(64);
 function estimator(d: Dimension, observations: readonly Observation[], options: EstimatorOptions): Mixture {
   const points = observations.map((o) => internal(d, o.configuration[d.name])).filter((x): x is number => x !== null);
   switch (d.kind) {
-    case 'uniform': return numericEstimator(points, d.low, d.high, 0, options);
-    case 'log_uniform': return numericEstimator(points, Math.log(d.low), Math.log(d.high), 0, options);
-    case 'int_uniform': return numericEstimator(points, d.low, d.high, 1, options);
-    case 'choice': return categoricalEstimator(points, d.values.length, options);
+    case 'uniform':
+      return numericEstimator(points, d.low, d.high, 0, options);
+    case 'log_uniform':
+      return numericEstimator(points, Math.log(d.low), Math.log(d.high), 0, options);
+    case 'int_uniform':
+      return numericEstimator(points, d.low, d.high, 1, options);
+    case 'choice':
+      return categoricalEstimator(points, d.values.length, options);
   }
 }
 
@@ -170,9 +199,13 @@ function internal(d: Dimension, value: unknown): number | null {
 
 function external(d: Dimension, x: number): unknown {
   switch (d.kind) {
-    case 'uniform': return continuous(d, x);
-    case 'log_uniform': return continuous(d, Math.exp(x));
-    case 'int_uniform': return x;
-    case 'choice': return d.values[x];
+    case 'uniform':
+      return continuous(d, x);
+    case 'log_uniform':
+      return continuous(d, Math.exp(x));
+    case 'int_uniform':
+      return x;
+    case 'choice':
+      return d.values[x];
   }
 }

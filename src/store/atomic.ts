@@ -29,7 +29,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, { durab
     // A write to a descriptor (ENOSPC, EIO) names no file: name the one that was not written.
     const e = error as NodeJS.ErrnoException;
     if (typeof e.code === 'string' && typeof e.syscall === 'string' && e.path === undefined) {
-      throw Object.assign(new Error(`${e.code}: ${e.message.replace(/^\w+: /, '').replace(/, \w+$/, '')}, writing '${file}'`), { code: e.code, syscall: e.syscall, errno: e.errno, path: file });
+      throw Object.assign(new Error(`${e.code}: ${e.message.replace(/^\w+: /, '').replace(/, \w+$/, '')}, writing '${file}'`), {
+        code: e.code,
+        syscall: e.syscall,
+        errno: e.errno,
+        path: file,
+      });
     }
     throw error;
   }

@@ -17,16 +17,19 @@ export function checkStoreLayout(out: string, names: readonly string[]): void {
       ...['results.csv', 'results.md', 'results.tex'].map((f): [string, 'file'] => [path.join(experimentDir(out, name), f), 'file']),
     ];
     for (const [where, kind] of expected) {
-      let stat;
+      let stat: ReturnType<typeof statSync>;
       try {
         stat = statSync(where);
       } catch {
         continue; // absent: created when needed (an unreadable parent is found when writing)
       }
       if (kind === 'folder' ? !stat.isDirectory() : !stat.isFile()) {
-        problems.push(problem('store-layout', `${where} is ${kind === 'folder' ? 'not a folder' : 'not a file'}, but the results store keeps a ${kind} there`, {
-          file: '--out', hint: `move it out of the way, or choose another results folder with --out`,
-        }));
+        problems.push(
+          problem('store-layout', `${where} is ${kind === 'folder' ? 'not a folder' : 'not a file'}, but the results store keeps a ${kind} there`, {
+            file: '--out',
+            hint: `move it out of the way, or choose another results folder with --out`,
+          }),
+        );
       }
     }
   }

@@ -37,10 +37,14 @@ export function readCheckpointFile(file: string, expected: CheckpointOrigin): Ch
   const found = checkpoint.origin;
   if (found.runId !== expected.runId) return { ignored: `its checkpoint belongs to run ${found.runId}` };
   if (found.mlpLabVersion !== expected.mlpLabVersion) {
-    return { ignored: `its checkpoint was written by mlp-lab ${found.mlpLabVersion}, this is ${expected.mlpLabVersion}; started over so that the result stays bit-identical` };
+    return {
+      ignored: `its checkpoint was written by mlp-lab ${found.mlpLabVersion}, this is ${expected.mlpLabVersion}; started over so that the result stays bit-identical`,
+    };
   }
   if (found.kernels !== expected.kernels) {
-    return { ignored: `its checkpoint was computed with ${found.kernels} kernels, these are ${expected.kernels}; started over so that the result stays bit-identical` };
+    return {
+      ignored: `its checkpoint was computed with ${found.kernels} kernels, these are ${expected.kernels}; started over so that the result stays bit-identical`,
+    };
   }
   return { checkpoint };
 }

@@ -33,14 +33,15 @@ export interface Checkpoint {
 /** A checkpoint that cannot be read (truncated, corrupt, another format). */
 export class CheckpointError extends Error {}
 
-interface Blob { kind: 'f32' | 'u32'; length: number }
+interface Blob {
+  kind: 'f32' | 'u32';
+  length: number;
+}
 
 /** Serialises a checkpoint. The arrays are copied; the input is not modified. */
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const { state } = checkpoint;
-  const arrays: (Float32Array | Uint32Array)[] = [
-    state.order, ...state.parameters, ...state.optimizer.buffers, ...(state.earlyStopping?.bestParameters ?? []),
-  ];
+  const arrays: (Float32Array | Uint32Array)[] = [state.order, ...state.parameters, ...state.optimizer.buffers, ...(state.earlyStopping?.bestParameters ?? [])];
   const header = {
     origin: checkpoint.origin,
     writtenAt: checkpoint.writtenAt,
@@ -51,7 +52,9 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
       best: state.earlyStopping?.bestParameters.length ?? 0,
     },
     state: {
-      ...state, order: undefined, parameters: undefined,
+      ...state,
+      order: undefined,
+      parameters: undefined,
       optimizer: { steps: state.optimizer.steps },
       earlyStopping: state.earlyStopping && { ...state.earlyStopping, bestParameters: undefined },
     },
@@ -83,7 +86,9 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (!digest.equals(bytes.subarray(end))) throw new CheckpointError('the checkpoint is damaged (its checksum does not match)');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   let header: {
-    origin: CheckpointOrigin; writtenAt: string; blobs: Blob[];
+    origin: CheckpointOrigin;
+    writtenAt: string;
+    blobs: Blob[];
     counts: { parameters: number; optimizer: number; best: number };
     state: Omit<TrainState, 'order' | 'parameters' | 'optimizer' | 'earlyStopping'> & {
       optimizer: { steps: number };

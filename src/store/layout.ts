@@ -30,9 +30,16 @@ export function resultsFolder(out: string | undefined, sets: readonly string[], 
   const name = effectiveOverrides(sets).length > 0 ? DEFAULT_SET_OUT : DEFAULT_OUT;
   const projects = [...new Set(files.map((file) => projectFolder(file)))];
   if (projects.length > 1) {
-    throw new UserError(problem('results-folders', `these experiment files keep their results in different folders: ${projects.map((p) => path.join(shown(p), name)).join(', ')}`, {
-      file: '--out', hint: 'run them one project at a time, or give one folder with --out',
-    }));
+    throw new UserError(
+      problem(
+        'results-folders',
+        `these experiment files keep their results in different folders: ${projects.map((p) => path.join(shown(p), name)).join(', ')}`,
+        {
+          file: '--out',
+          hint: 'run them one project at a time, or give one folder with --out',
+        },
+      ),
+    );
   }
   return projects.length === 0 ? name : path.join(shown(projects[0]!), name);
 }

@@ -16,10 +16,15 @@ export interface LockHolder {
 
 /** The lock is held by another live process. */
 export class LockedError extends Error {
-  constructor(readonly file: string, readonly holder: LockHolder | null) {
-    super(holder
-      ? `${path.dirname(file)} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}: ${holder.command})`
-      : `${path.dirname(file)} is in use (lock file ${file})`);
+  constructor(
+    readonly file: string,
+    readonly holder: LockHolder | null,
+  ) {
+    super(
+      holder
+        ? `${path.dirname(file)} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}: ${holder.command})`
+        : `${path.dirname(file)} is in use (lock file ${file})`,
+    );
   }
 }
 

@@ -24,7 +24,12 @@ export function unplannedEntries(out: string, name: string, planned: ReadonlySet
     for (const entry of readdirSync(runs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (!entry.isDirectory() || planned.has(entry.name)) continue;
       const state = readRunState(path.join(runs, entry.name));
-      found.push({ path: path.join(runs, entry.name), runId: entry.name, kind: 'run', status: state === null ? 'incomplete' : 'metrics' in state ? 'finished' : 'failed' });
+      found.push({
+        path: path.join(runs, entry.name),
+        runId: entry.name,
+        kind: 'run',
+        status: state === null ? 'incomplete' : 'metrics' in state ? 'finished' : 'failed',
+      });
     }
   }
   const checkpoints = checkpointsDir(out, name);

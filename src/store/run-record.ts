@@ -43,8 +43,15 @@ export interface RunFailure {
 }
 
 export const HISTORY_COLUMNS = [
-  'iteration', 'epoch', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy',
-  'validation_cost', 'validation_accuracy', 'seconds',
+  'iteration',
+  'epoch',
+  'train_cost',
+  'test_cost',
+  'train_accuracy',
+  'test_accuracy',
+  'validation_cost',
+  'validation_accuracy',
+  'seconds',
 ] as const;
 
 /** The column history.csv adds, last, for a run with a learning-rate schedule. */
@@ -60,7 +67,11 @@ export const LEARNING_RATE_COLUMN = 'learning_rate';
 export function writeRunRecord(
   dir: string,
   record: {
-    config: unknown; history: readonly HistoryRecord[]; weights: readonly NamedTensor[]; metrics: RunMetrics; weightsMetadata: Record<string, string>;
+    config: unknown;
+    history: readonly HistoryRecord[];
+    weights: readonly NamedTensor[];
+    metrics: RunMetrics;
+    weightsMetadata: Record<string, string>;
     /** The run has a learning-rate schedule: history.csv gets a learning_rate column. */
     scheduled?: boolean;
   },
@@ -151,7 +162,9 @@ export function readRunState(dir: string): { metrics: RunMetrics } | { failure: 
 
 function damaged(dir: string, name: string, reason: string): RunFailure {
   return {
-    run_id: path.basename(dir), label: '', status: 'failed',
+    run_id: path.basename(dir),
+    label: '',
+    status: 'failed',
     message: `${path.join(dir, name)} is damaged (${reason.split('\n')[0]}); the next run retrains the run`,
     failed_at: '',
   };
@@ -165,8 +178,16 @@ function damaged(dir: string, name: string, reason: string): RunFailure {
 export function historyCsv(history: readonly HistoryRecord[], scheduled = false): string {
   return stringify(
     history.map((h) => [
-      h.iteration, h.epoch, h.trainCost, h.testCost, h.trainAccuracy, h.testAccuracy,
-      h.validationCost ?? '', h.validationAccuracy ?? '', round(h.seconds, 3), ...(scheduled ? [h.learningRate] : []),
+      h.iteration,
+      h.epoch,
+      h.trainCost,
+      h.testCost,
+      h.trainAccuracy,
+      h.testAccuracy,
+      h.validationCost ?? '',
+      h.validationAccuracy ?? '',
+      round(h.seconds, 3),
+      ...(scheduled ? [h.learningRate] : []),
     ]),
     { header: true, columns: [...HISTORY_COLUMNS, ...(scheduled ? [LEARNING_RATE_COLUMN] : [])] },
   );

@@ -41,9 +41,15 @@ export function readRungs(file: string): Map<number, RungMetrics> {
 export function writeRung(file: string, runId: string, epoch: number, iterations: number, final: FinalMetrics, seconds: number): void {
   const rungs = readRungs(file);
   rungs.set(epoch, {
-    epoch, iterations,
-    train_cost: final.trainCost, train_accuracy: final.trainAccuracy, test_cost: final.testCost, test_accuracy: final.testAccuracy,
-    validation_cost: final.validationCost, validation_accuracy: final.validationAccuracy, seconds,
+    epoch,
+    iterations,
+    train_cost: final.trainCost,
+    train_accuracy: final.trainAccuracy,
+    test_cost: final.testCost,
+    test_accuracy: final.testAccuracy,
+    validation_cost: final.validationCost,
+    validation_accuracy: final.validationAccuracy,
+    seconds,
   });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic(file, `${JSON.stringify({ run_id: runId, rungs: [...rungs.values()].sort((a, b) => a.epoch - b.epoch) }, null, 2)}\n`);

@@ -48,7 +48,11 @@ export function decodeSafetensors(bytes: Uint8Array): { tensors: NamedTensor[]; 
   const { __metadata__: metadata = {}, ...entries } = header;
   const base = 8 + headerLength;
   const tensors = Object.entries(entries).map(([name, entry]) => {
-    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     if (dtype !== 'F32') throw new RangeError(`tensor ${name}: dtype ${dtype} is not supported, only F32`);
     const data = new Float32Array((end - begin) / 4);
     for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(base + begin + 4 * i, true);

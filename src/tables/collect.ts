@@ -51,7 +51,12 @@ export function collectResults(runs: readonly PlannedRun[], runDir: (run: Planne
       const rung = readRungs(run.pruned.file).get(run.pruned.epoch);
       if (rung) {
         row.outcome = {
-          status: 'pruned', trainCost: rung.train_cost, testCost: rung.test_cost, trainAccuracy: rung.train_accuracy, testAccuracy: rung.test_accuracy, seconds: rung.seconds,
+          status: 'pruned',
+          trainCost: rung.train_cost,
+          testCost: rung.test_cost,
+          trainAccuracy: rung.train_accuracy,
+          testAccuracy: rung.test_accuracy,
+          seconds: rung.seconds,
         };
       }
     } else if (state) {

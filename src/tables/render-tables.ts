@@ -19,17 +19,17 @@ function isNumericColumn(table: Table, column: number): boolean {
 
 /** A LaTeX booktabs table (needs \usepackage{booktabs}), ready to paste into a report. */
 export function latexTable(table: Table): string {
-  const escape = escapeLatex;
+  const escapeCell = escapeLatex;
   const align = `l${'r'.repeat(Math.max(0, table.header.length - 1))}`;
   return [
     '\\begin{table}[ht]',
     '  \\centering',
-    `  \\caption{${escape(table.caption)}}`,
+    `  \\caption{${escapeCell(table.caption)}}`,
     `  \\begin{tabular}{${align}}`,
     '    \\toprule',
     `    ${table.header.map(escape).join(' & ')} \\\\`,
     '    \\midrule',
-    ...table.rows.map((r) => `    ${r.cells.map((c, i) => (r.bold[i] ? `\\textbf{${escape(c)}}` : escape(c))).join(' & ')} \\\\`),
+    ...table.rows.map((r) => `    ${r.cells.map((c, i) => (r.bold[i] ? `\\textbf{${escapeCell(c)}}` : escapeCell(c))).join(' & ')} \\\\`),
     '    \\bottomrule',
     '  \\end{tabular}',
     '\\end{table}',
@@ -50,9 +50,21 @@ export function escapeMarkdown(text: string): string {
 }
 
 const LATEX: Record<string, string> = {
-  '\\': '\\textbackslash{}', '&': '\\&', '%': '\\%', $: '\\$', '#': '\\#', _: '\\_', '{': '\\{', '}': '\\}',
-  '~': '\\textasciitilde{}', '^': '\\textasciicircum{}', '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}',
-  '±': '$\\pm$', '—': '---',
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
+  '±': '$\\pm$',
+  '—': '---',
 };
 
 /** Text as it reads in LaTeX: one pass, so that the braces of `\textbackslash{}` are not escaped again. */

@@ -21,13 +21,28 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
   const records = rows.map((r) => {
     // Only a completed run has costs and accuracies worth a number: a diverged network predicts one
     // class everywhere, and its "accuracy" is the share of that class. The status column says why.
-    const o = r.outcome?.status === 'completed' || r.outcome?.status === 'pruned' ? r.outcome : r.outcome && { ...r.outcome, trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null };
+    const o =
+      r.outcome?.status === 'completed' || r.outcome?.status === 'pruned'
+        ? r.outcome
+        : r.outcome && { ...r.outcome, trainCost: null, testCost: null, trainAccuracy: null, testAccuracy: null };
     return [
-      r.runId, r.label,
+      r.runId,
+      r.label,
       ...leading.map((k) => formatValue(r.varying[k])),
       ...varying.map((k) => formatValue(r.varying[k])),
-      JSON.stringify(r.layers), r.activations.join(' '), r.learningRate, r.batchSize, r.epochs, r.init, r.optimizer, r.seed,
-      o?.trainCost ?? '', o?.testCost ?? '', o?.trainAccuracy ?? '', o?.testAccuracy ?? '', o?.status ?? 'pending',
+      JSON.stringify(r.layers),
+      r.activations.join(' '),
+      r.learningRate,
+      r.batchSize,
+      r.epochs,
+      r.init,
+      r.optimizer,
+      r.seed,
+      o?.trainCost ?? '',
+      o?.testCost ?? '',
+      o?.trainAccuracy ?? '',
+      o?.testAccuracy ?? '',
+      o?.status ?? 'pending',
       o?.seconds === null || o?.seconds === undefined ? '' : o.seconds.toFixed(1),
     ];
   });

@@ -83,9 +83,7 @@ export function pivotTables(rows: readonly ResultRow[], spec: PivotSpec): Table[
   return groupBy(rows, (r) => JSON.stringify(others.map((k) => r.varying[k]))).map(([, members]) => {
     const rowValues = distinct(members.map((r) => value(r, rowKey)));
     const columnValues = distinct(members.map((r) => value(r, columnKey)));
-    const cells = rowValues.map((rv) =>
-      columnValues.map((cv) => summarise(members.filter((r) => value(r, rowKey) === rv && value(r, columnKey) === cv))),
-    );
+    const cells = rowValues.map((rv) => columnValues.map((cv) => summarise(members.filter((r) => value(r, rowKey) === rv && value(r, columnKey) === cv))));
     const bestPerColumn = columnValues.map((_, c) => Math.max(...cells.map((row) => (row[c]!.count > 0 ? row[c]!.mean : -Infinity))));
     const first = members[0]!;
     const context = others.map((k) => `${k} = ${formatScalar(first.varying[k] ?? null)}`).join(', ');

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { experimentDir, runDir, runsDir } from '../store/layout.ts';
+import { runDir, runsDir } from '../store/layout.ts';
 
 /**
  * Finished runs in an experiment's results folder that the current plan does not contain: runs

@@ -33,7 +33,11 @@ const environment = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...pr
 export function cliWith(options: CliOptions, ...args: string[]): CliResult {
   const timeout = options.timeout ?? 100_000;
   const result = spawnSync(process.execPath, [...(options.node ?? []), options.bin ?? BIN, ...args], {
-    cwd: options.cwd, env: environment(options.env), encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024,
+    cwd: options.cwd,
+    env: environment(options.env),
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 64 * 1024 * 1024,
   });
   const killed = result.error ? `\n[mlp-lab ${args.join(' ')}: ${result.error.message}; killed after ${timeout / 1000} s]` : '';
   return { code: result.status, stdout: result.stdout ?? '', stderr: (result.stderr ?? '') + killed };
@@ -64,7 +68,10 @@ export interface CliProcess {
 export function startCli(args: string[], options: CliOptions & { detached?: boolean } = {}): CliProcess {
   const label = `mlp-lab ${args.join(' ')}`;
   const child = spawn(process.execPath, [...(options.node ?? []), options.bin ?? BIN, ...args], {
-    cwd: options.cwd, env: environment(options.env), detached: options.detached, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+    env: environment(options.env),
+    detached: options.detached,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
@@ -84,34 +91,47 @@ export function startCli(args: string[], options: CliOptions & { detached?: bool
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => {
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${label} exited (${code ?? signal}) before printing ${waiter.pattern}:\n${text}`));
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      for (const waiter of waiters.splice(0)) waiter.reject(new Error(`${label} exited (${code ?? signal}) before printing ${waiter.pattern}:\n${text}`));
+      resolve(code);
+    }),
+  );
   return {
     child,
     label,
     output: () => text,
-    waitFor: (pattern, deadline = 60_000) => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.findIndex((w) => w.resolve === done), 1);
-        reject(new Error(`${label} printed no line matching ${pattern} within ${deadline / 1000} s:\n${text}`));
-      }, deadline);
-      const done = (line: string) => {
-        clearTimeout(timer);
-        resolve(line);
-      };
-      waiters.push({ pattern, resolve: done, reject: (error) => { clearTimeout(timer); reject(error); } });
-      check();
-      if (child.exitCode !== null || child.signalCode !== null) {
-        const i = waiters.findIndex((w) => w.resolve === done);
-        if (i >= 0) {
-          waiters.splice(i, 1);
+    waitFor: (pattern, deadline = 60_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(
+            waiters.findIndex((w) => w.resolve === done),
+            1,
+          );
+          reject(new Error(`${label} printed no line matching ${pattern} within ${deadline / 1000} s:\n${text}`));
+        }, deadline);
+        const done = (line: string) => {
           clearTimeout(timer);
-          reject(new Error(`${label} has exited:\n${text}`));
+          resolve(line);
+        };
+        waiters.push({
+          pattern,
+          resolve: done,
+          reject: (error) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        });
+        check();
+        if (child.exitCode !== null || child.signalCode !== null) {
+          const i = waiters.findIndex((w) => w.resolve === done);
+          if (i >= 0) {
+            waiters.splice(i, 1);
+            clearTimeout(timer);
+            reject(new Error(`${label} has exited:\n${text}`));
+          }
         }
-      }
-    }),
+      }),
     exited,
   };
 }

@@ -53,6 +53,9 @@ export function count(suite: string): void {
  * machine (the budgets of all properties add up to under 60 s; the cases actually tried are
  * counted and printed). FUZZ_RUNS raises the number of cases; the budgets still apply.
  */
-export function fuzzOptions(numRuns: number, budgetMs: number): { numRuns: number; seed: number; interruptAfterTimeLimit: number; markInterruptAsFailure: false } {
+export function fuzzOptions(
+  numRuns: number,
+  budgetMs: number,
+): { numRuns: number; seed: number; interruptAfterTimeLimit: number; markInterruptAsFailure: false } {
   return { numRuns, seed: FUZZ_SEED, interruptAfterTimeLimit: budgetMs, markInterruptAsFailure: false };
 }

@@ -37,7 +37,10 @@ export async function exitOf(process: CliProcess, options: Omit<UntilOptions, 'd
   const deadline = options.deadline ?? 100_000;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${process.label}: still running after ${deadline / 1000} s\n${outputs(options.processes ?? [process])}`)), deadline);
+    timer = setTimeout(
+      () => reject(new Error(`${process.label}: still running after ${deadline / 1000} s\n${outputs(options.processes ?? [process])}`)),
+      deadline,
+    );
   });
   try {
     return await Promise.race([process.exited, late]);

@@ -110,7 +110,14 @@ export interface Kernels {
    * computes chunk by chunk with these kernels (the same calls in the same order, chunk sums added
    * in chunk order), in one call, with the chunks spread over `threads` threads. Native only.
    */
-  evaluateRows?(layers: readonly EvaluationLayer[], images: Uint8Array, labels: Uint8Array, count: number, chunkRows: number, threads: number): { lossSum: number; correct: number };
+  evaluateRows?(
+    layers: readonly EvaluationLayer[],
+    images: Uint8Array,
+    labels: Uint8Array,
+    count: number,
+    chunkRows: number,
+    threads: number,
+  ): { lossSum: number; correct: number };
 
   /**
    * y ← y + alpha·x over `length` elements (the SGD update: W ← W − η·dW). x may be y itself
@@ -140,17 +147,22 @@ export interface Kernels {
    * Momentum SGD, in place on W and velocity V (both `length`), gradient G:
    * classical: V ← μV − ηG, W ← W + V;  Nesterov: V ← μV − ηG, W ← W + μV − ηG.
    */
-  momentumStep(
-    length: number, W: Float32Array, G: Float32Array, V: Float32Array,
-    learningRate: number, momentum: number, nesterov: boolean,
-  ): void;
+  momentumStep(length: number, W: Float32Array, G: Float32Array, V: Float32Array, learningRate: number, momentum: number, nesterov: boolean): void;
 
   /**
    * Adam (Kingma & Ba), in place on W and the moment estimates M, S (all `length`), gradient G.
    * `step` is the 1-based update count used for bias correction.
    */
   adamStep(
-    length: number, W: Float32Array, G: Float32Array, M: Float32Array, S: Float32Array,
-    learningRate: number, beta1: number, beta2: number, epsilon: number, step: number,
+    length: number,
+    W: Float32Array,
+    G: Float32Array,
+    M: Float32Array,
+    S: Float32Array,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    step: number,
   ): void;
 }

@@ -23,8 +23,17 @@ export interface NativeKernelTable {
   unpackBytes(length: number, src: Uint8Array, dst: Float32Array): void;
   unpackRows(rows: number, features: number, src: Uint8Array, order: Uint32Array, start: number, dst: Float32Array): void;
   /** Kernels.evaluateRows with layers as sizes, activation codes (−1: the softmax layer), weights and biases. */
-  evaluateRows(sizes: number[], activations: number[], weights: Float32Array[], biases: Float32Array[], images: Uint8Array,
-    labels: Uint8Array, count: number, chunkRows: number, threads: number): [number, number];
+  evaluateRows(
+    sizes: number[],
+    activations: number[],
+    weights: Float32Array[],
+    biases: Float32Array[],
+    images: Uint8Array,
+    labels: Uint8Array,
+    count: number,
+    chunkRows: number,
+    threads: number,
+  ): [number, number];
   /** Softmax + cross-entropy in float64 as the reference; labels: class indices below `cols`. */
   softmaxCrossEntropy(rows: number, cols: number, Z: Float32Array, labels: Uint8Array, dZ: Float32Array | null): number;
   /** Elements to skip from the array's start so its data begins on a 64-byte boundary. */
@@ -86,7 +95,13 @@ export function createNativeKernels(table: NativeKernelTable): Kernels {
       const [lossSum, correct] = table.evaluateRows(
         [layers[0]!.nIn, ...layers.map((l) => l.nOut)],
         layers.map((l) => (l.activation === 'softmax' ? -1 : ACTIVATION_CODES[l.activation])),
-        layers.map((l) => l.W), layers.map((l) => l.b), images, labels, count, chunkRows, threads,
+        layers.map((l) => l.W),
+        layers.map((l) => l.b),
+        images,
+        labels,
+        count,
+        chunkRows,
+        threads,
       );
       return { lossSum, correct };
     },

@@ -166,6 +166,7 @@ export const referenceKernels: Kernels = {
 
 /** g(z) for each hidden activation. */
 export const ACTIVATIONS: Record<HiddenActivation, (z: number) => number> = {
+  // biome-ignore lint/complexity/useMathMinMax: NaN goes to 0 here, as in the native and wasm kernels
   relu: (z) => (z > 0 ? z : 0),
   sigmoid: (z) => 1 / (1 + Math.exp(-z)),
   tanh: Math.tanh,

@@ -132,7 +132,8 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
       exports.multiply(length, at(x, length, 'x'), at(y, length, 'y'), at(out, length, 'out'));
     },
     bernoulliMask(length, state, threshold, value, out) {
-      if (!Number.isInteger(threshold) || threshold < 0 || threshold > 2 ** 31) throw new RangeError(`threshold must be an integer from 0 to 2^31, got ${threshold}`);
+      if (!Number.isInteger(threshold) || threshold < 0 || threshold > 2 ** 31)
+        throw new RangeError(`threshold must be an integer from 0 to 2^31, got ${threshold}`);
       exports.bernoulliMask(length, at(state, 4, 'state'), threshold, value, at(out, length, 'out'));
     },
   };

@@ -18,7 +18,10 @@ import { requires } from '../../support/requires.ts';
 const CHROMIUM = process.env.MLP_LAB_CHROMIUM ?? '/usr/bin/chromium';
 const PAGES = ['results/report', 'results/relu-vs-sigmoid', 'results/wine', 'results/tune-relu-vs-sigmoid'];
 const SCREENSHOTS = 'test-output';
-const browserAt = requires('a browser', existsSync(CHROMIUM) ? null : `no ${CHROMIUM}: install Chromium (Debian/Ubuntu: apt-get install chromium) or point MLP_LAB_CHROMIUM at one`);
+const browserAt = requires(
+  'a browser',
+  existsSync(CHROMIUM) ? null : `no ${CHROMIUM}: install Chromium (Debian/Ubuntu: apt-get install chromium) or point MLP_LAB_CHROMIUM at one`,
+);
 
 browserAt.describe('report.html in a browser', () => {
   let browser: Browser;
@@ -37,7 +40,9 @@ browserAt.describe('report.html in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.route(/^(?!file:|data:)/, async (route) => {
       requests.push(route.request().url());
@@ -47,10 +52,14 @@ browserAt.describe('report.html in a browser', () => {
     // Runs' charts wait in closed <details> until opened: open them all.
     // (In-page code is given as strings: the project's type-check has no DOM library.)
     await page.evaluate(`document.querySelectorAll('details.run').forEach((d) => { d.open = true; })`);
-    await page.waitForFunction(`(() => {
+    await page.waitForFunction(
+      `(() => {
       const b = document.body.dataset;
       return b.chartsTotal !== undefined && Number(b.chartsRendered) + Number(b.chartsFailed) === Number(b.chartsTotal);
-    })()`, null, { timeout: 100_000 });
+    })()`,
+      null,
+      { timeout: 100_000 },
+    );
 
     const charts = await page.evaluate<{ name: string; marks: number }[]>(`[...document.querySelectorAll('.chart')].map((c) => ({
       name: c.getAttribute('data-chart'),
@@ -75,8 +84,15 @@ browserAt.describe('report.html in a browser', () => {
     // The configuration table is results.md's first table, cell for cell.
     const markdown = readFileSync(path.join(dir, 'results.md'), 'utf8').split('\n');
     const start = markdown.findIndex((l) => l.startsWith('| ---'));
-    const mdRows = markdown.slice(start + 1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')))
-      .map((l) => l.slice(2, -2).split(' | ').map((c) => c.replace(/\*\*/g, '')));
+    const mdRows = markdown
+      .slice(start + 1)
+      .filter((_l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('|')))
+      .map((l) =>
+        l
+          .slice(2, -2)
+          .split(' | ')
+          .map((c) => c.replace(/\*\*/g, '')),
+      );
     const pageRows = await page.evaluate<string[][]>(`[...document.querySelector('table.results').querySelectorAll('tbody tr')]
       .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))`);
     expect(pageRows).toEqual(mdRows);
@@ -84,8 +100,18 @@ browserAt.describe('report.html in a browser', () => {
     // results.md's Comparisons tables (compare: in the file) are the page's Comparisons section,
     // with a drawn forest plot per comparison; a page without comparisons has no such section.
     const compareAt = markdown.indexOf('## Comparisons');
-    const mdComparisonRows = compareAt < 0 ? [] : markdown.slice(compareAt).filter((l) => l.startsWith('|') && !l.startsWith('| ---'))
-      .map((l) => l.slice(2, -2).split(' | ').map((c) => c.replace(/\*\*/g, '').trim()));
+    const mdComparisonRows =
+      compareAt < 0
+        ? []
+        : markdown
+            .slice(compareAt)
+            .filter((l) => l.startsWith('|') && !l.startsWith('| ---'))
+            .map((l) =>
+              l
+                .slice(2, -2)
+                .split(' | ')
+                .map((c) => c.replace(/\*\*/g, '').trim()),
+            );
     const pageComparisonRows = await page.evaluate<string[][]>(`[...document.querySelectorAll('section#comparisons table tr')]
       .map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent.trim()))`);
     expect(pageComparisonRows).toEqual(mdComparisonRows);

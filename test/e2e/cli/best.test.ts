@@ -8,18 +8,33 @@ const BIN = path.resolve('bin/mlp-lab.js');
 
 function row(varying: Record<string, string | number>, seed: number, testAccuracy: number | null, model: string | null = null): ResultRow {
   return {
-    runId: `${JSON.stringify(varying)}-${seed}`, label: Object.entries(varying).map(([k, v]) => `${k}=${v}`).concat(`seed=${seed}`).join(' '), model,
-    varying: { ...varying, seed }, layers: [784, 10], activations: ['softmax'], learningRate: Number(varying.learning_rate ?? 0.1), batchSize: 10,
-    epochs: 1, init: 'he', optimizer: 'sgd', seed,
+    runId: `${JSON.stringify(varying)}-${seed}`,
+    label: Object.entries(varying)
+      .map(([k, v]) => `${k}=${v}`)
+      .concat(`seed=${seed}`)
+      .join(' '),
+    model,
+    varying: { ...varying, seed },
+    layers: [784, 10],
+    activations: ['softmax'],
+    learningRate: Number(varying.learning_rate ?? 0.1),
+    batchSize: 10,
+    epochs: 1,
+    init: 'he',
+    optimizer: 'sgd',
+    seed,
     outcome: testAccuracy === null ? null : { status: 'completed', trainCost: 1, testCost: 1, trainAccuracy: 50, testAccuracy, seconds: 1 },
   };
 }
 
 describe('bestConfigurations', () => {
   const rows = [
-    row({ activation: 'relu', learning_rate: 0.1 }, 1, 90), row({ activation: 'relu', learning_rate: 0.1 }, 2, 92),
-    row({ activation: 'relu', learning_rate: 0.01 }, 1, 95), row({ activation: 'relu', learning_rate: 0.01 }, 2, null),
-    row({ activation: 'sigmoid', learning_rate: 0.1 }, 1, 80), row({ activation: 'sigmoid', learning_rate: 0.1 }, 2, 84),
+    row({ activation: 'relu', learning_rate: 0.1 }, 1, 90),
+    row({ activation: 'relu', learning_rate: 0.1 }, 2, 92),
+    row({ activation: 'relu', learning_rate: 0.01 }, 1, 95),
+    row({ activation: 'relu', learning_rate: 0.01 }, 2, null),
+    row({ activation: 'sigmoid', learning_rate: 0.1 }, 1, 80),
+    row({ activation: 'sigmoid', learning_rate: 0.1 }, 2, 84),
   ];
   const accuracy = (r: ResultRow) => r.outcome?.testAccuracy ?? null;
 
@@ -30,7 +45,10 @@ describe('bestConfigurations', () => {
 
   it('gives the best per value of a parameter, with the spread', () => {
     const best = bestConfigurations(rows, 'test_accuracy', 'activation', accuracy);
-    expect(best.map((c) => [c.group, c.mean])).toEqual([['relu', 95], ['sigmoid', 82]]);
+    expect(best.map((c) => [c.group, c.mean])).toEqual([
+      ['relu', 95],
+      ['sigmoid', 82],
+    ]);
     expect(best[1]!.sd).toBeCloseTo(Math.SQRT2 * 2);
   });
 

@@ -55,7 +55,7 @@ describe('mlp-lab validate', () => {
 describe('mlp-lab plan', () => {
   const out = workspace('plan').dir;
 
-  it('lists the report\'s 3 runs', () => {
+  it("lists the report's 3 runs", () => {
     const { code, stdout } = cli('plan', 'experiments/report.yaml', '--out', out);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#\s+run id\s+variant\s+epochs\s+iterations\s+work\s+memory\s+status$/m);
@@ -64,7 +64,10 @@ describe('mlp-lab plan', () => {
   });
 
   it('gives the full grid as JSON, and sees finished runs in the results store', () => {
-    const first = JSON.parse(cli('plan', 'experiments/relu-vs-sigmoid.yaml', '--json', '--out', out).stdout) as { count: number; runs: { id: string; finished: boolean; varying: object; config: { epochs: number } }[] };
+    const first = JSON.parse(cli('plan', 'experiments/relu-vs-sigmoid.yaml', '--json', '--out', out).stdout) as {
+      count: number;
+      runs: { id: string; finished: boolean; varying: object; config: { epochs: number } }[];
+    };
     expect(first.count).toBe(54);
     expect(first.runs[0]?.varying).toEqual({ activation: 'relu', learning_rate: 0.01, init: 'report', seed: 1 });
     const done = path.join(out, 'relu-vs-sigmoid', 'runs', first.runs[3]!.id);
@@ -76,8 +79,14 @@ describe('mlp-lab plan', () => {
   });
 
   it('applies --set to every run, variants included', () => {
-    const plan = JSON.parse(cli('plan', 'experiments/report.yaml', '--json', '--set', 'epochs=1', '--set', 'dataset.train_limit=5000', '--set', 'dataset.test_limit=1000').stdout) as { runs: { config: { epochs: number; dataset: { train_limit: number; test_limit: number } } }[] };
-    expect(plan.runs.map((r) => [r.config.epochs, r.config.dataset.train_limit, r.config.dataset.test_limit])).toEqual([[1, 5000, 1000], [1, 5000, 1000], [1, 5000, 1000]]);
+    const plan = JSON.parse(
+      cli('plan', 'experiments/report.yaml', '--json', '--set', 'epochs=1', '--set', 'dataset.train_limit=5000', '--set', 'dataset.test_limit=1000').stdout,
+    ) as { runs: { config: { epochs: number; dataset: { train_limit: number; test_limit: number } } }[] };
+    expect(plan.runs.map((r) => [r.config.epochs, r.config.dataset.train_limit, r.config.dataset.test_limit])).toEqual([
+      [1, 5000, 1000],
+      [1, 5000, 1000],
+      [1, 5000, 1000],
+    ]);
   });
 
   it('reports a bad --set as `--set: error:` and exits 2', () => {
@@ -89,7 +98,9 @@ describe('mlp-lab plan', () => {
   it('refuses more runs than the limit, and --max-runs lifts it', () => {
     const refused = cli('plan', 'experiments/relu-vs-sigmoid.yaml', '--max-runs', '10');
     expect(refused.code).toBe(2);
-    expect(problemLines(refused.stderr)[0]).toMatch(/^experiments\/relu-vs-sigmoid\.yaml:\d+:1: error: the experiment expands to 54 runs, more than the limit of 10$/);
+    expect(problemLines(refused.stderr)[0]).toMatch(
+      /^experiments\/relu-vs-sigmoid\.yaml:\d+:1: error: the experiment expands to 54 runs, more than the limit of 10$/,
+    );
     expect(cli('plan', 'test/fixtures/invalid/too-many-runs.yaml', '--max-runs', '9').code).toBe(0);
   });
 });

@@ -22,11 +22,14 @@ describe('--fail-fast and failed runs', () => {
   const dir = path.join(root, 'fail');
   mkdirSync(dir);
   const file = path.join(dir, 'failing.yaml');
-  writeFileSync(file, `name: failing
+  writeFileSync(
+    file,
+    `name: failing
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 1, batch_size: 50, checkpoint: { every: 1 } }
 seeds: [1, 2, 3]
-`);
+`,
+  );
   const out = path.join(dir, 'results');
   const failures = () => readdirSync(path.join(out, 'failing', 'runs')).filter((id) => existsSync(path.join(out, 'failing', 'runs', id, 'error.json')));
 
@@ -91,25 +94,35 @@ describe('charts of finished runs, drawn while other runs train', () => {
   mkdirSync(dir);
   const file = path.join(dir, 'three.yaml');
   // Three runs of about a second each; the test pauses the second while the first one's charts are drawn.
-  writeFileSync(file, `name: three
+  writeFileSync(
+    file,
+    `name: three
 dataset: { source: mnist, train_limit: 5000, test_limit: 500 }
 defaults: { layers: [784, 16, 10], activations: [relu, softmax], epochs: 1, batch_size: 30 }
 seeds: [1, 2, 3]
-`);
+`,
+  );
   const out = path.join(dir, 'results');
   const charts = path.join(out, 'three', 'charts');
-  const files = () => readdirSync(charts, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).sort();
+  const files = () =>
+    readdirSync(charts, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.includes('.'))
+      .sort();
 
   /** The processes `pid` started (the run's worker processes), from /proc. */
-  const childrenOf = (pid: number): number[] => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid; // the field after the state: the parent
-    } catch {
-      return false; // ended meanwhile
-    }
-  }).map(Number);
-  const runPngs = () => existsSync(path.join(charts, 'runs')) ? readdirSync(path.join(charts, 'runs')).filter((f) => f.endsWith('.png')) : [];
+  const childrenOf = (pid: number): number[] =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid; // the field after the state: the parent
+        } catch {
+          return false; // ended meanwhile
+        }
+      })
+      .map(Number);
+  const runPngs = () => (existsSync(path.join(charts, 'runs')) ? readdirSync(path.join(charts, 'runs')).filter((f) => f.endsWith('.png')) : []);
 
   it('are drawn on a free core (--jobs 1 on a machine of 2 or more), and are those report draws afresh, byte for byte', async () => {
     const run = startCli(['run', file, '--out', out, '--jobs', '1']);

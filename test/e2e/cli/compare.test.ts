@@ -10,7 +10,15 @@ import { workspace } from '../../support/workspace.ts';
 const FILE = 'experiments/relu-vs-sigmoid.yaml';
 const temp = workspace('compare').dir;
 
-interface Row { slice: string; n: number; mean_diff: number; ci_low: number; ci_high: number; p_t: number; p_wilcoxon: number }
+interface Row {
+  slice: string;
+  n: number;
+  mean_diff: number;
+  ci_low: number;
+  ci_high: number;
+  p_t: number;
+  p_wilcoxon: number;
+}
 
 /** scipy's numbers for the committed runs, or why they cannot be had (python3 or scipy missing). */
 function scipyReference(): { rows: Row[]; version: string } | string {
@@ -31,8 +39,19 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(rows).toHaveLength(10);
-    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['by', 'value', 'baseline', 'slice', 'n', 'mean_diff', 'ci_low', 'ci_high', 'p_t', 'p_wilcoxon', 'wins', 'ties', 'losses']));
-    expect(rows[0]).toMatchObject({ by: 'activation', value: 'relu', baseline: 'sigmoid', slice: 'learning_rate=0.01 init=report', n: 3, wins: 3, ties: 0, losses: 0 });
+    expect(Object.keys(rows[0]!)).toEqual(
+      expect.arrayContaining(['by', 'value', 'baseline', 'slice', 'n', 'mean_diff', 'ci_low', 'ci_high', 'p_t', 'p_wilcoxon', 'wins', 'ties', 'losses']),
+    );
+    expect(rows[0]).toMatchObject({
+      by: 'activation',
+      value: 'relu',
+      baseline: 'sigmoid',
+      slice: 'learning_rate=0.01 init=report',
+      n: 3,
+      wins: 3,
+      ties: 0,
+      losses: 0,
+    });
     expect(rows.at(-1)).toMatchObject({ slice: 'all', n: 27 });
   });
 
@@ -53,7 +72,7 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
     process.stdout.write(`compare agrees with scipy ${version} on ${expected.length} slices\n`);
   });
 
-  it('prints a table per slice with intervals, tests, Holm and the runs left out (the baseline from the file\'s compare: section)', () => {
+  it("prints a table per slice with intervals, tests, Holm and the runs left out (the baseline from the file's compare: section)", () => {
     const text = cli('compare', FILE, '--by', 'activation');
     expect(text.code).toBe(0);
     const lines = text.stdout.split('\n');
@@ -68,7 +87,9 @@ describe('mlp-lab compare on the committed relu-vs-sigmoid results', () => {
   it('compares any metric, including the best test accuracy of the history', () => {
     const best = JSON.parse(cli('compare', FILE, '--by', 'init', '--baseline', 'report', '--metric', 'best_test_accuracy', '--json').stdout) as Row[];
     expect(best.map((r) => r.slice)).toContain('activation=relu learning_rate=0.1');
-    const cost = JSON.parse(cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--metric', 'test_cost', '--json').stdout) as (Row & { wins: number })[];
+    const cost = JSON.parse(cli('compare', FILE, '--by', 'activation', '--baseline', 'sigmoid', '--metric', 'test_cost', '--json').stdout) as (Row & {
+      wins: number;
+    })[];
     expect(cost.at(-1)!.mean_diff).toBeLessThan(0);
     expect(cost.at(-1)!.wins).toBe(27);
   });
@@ -127,7 +148,7 @@ describe('the compare: section of an experiment file', () => {
   it('gives the committed results.md a Comparisons section', () => {
     const markdown = readFileSync('results/relu-vs-sigmoid/results.md', 'utf8');
     expect(markdown).toContain('\n## Comparisons\n\n**test accuracy (%): relu − sigmoid (activation), paired by seed**\n');
-    expect(markdown).toMatch(/\n\| \*\*all\*\* \|  \| \*\*27\*\* \| \*\*\+24\.12\*\* \| \*\*\+15\.54 to \+32\.70\*\* \|/);
+    expect(markdown).toMatch(/\n\| \*\*all\*\* \| {2}\| \*\*27\*\* \| \*\*\+24\.12\*\* \| \*\*\+15\.54 to \+32\.70\*\* \|/);
   });
 
   it('is rebuilt by report, with the runs it leaves out', () => {
@@ -139,7 +160,9 @@ describe('the compare: section of an experiment file', () => {
     const markdown = readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.md'), 'utf8');
     expect(markdown).toContain('## Comparisons');
     expect(markdown).toContain('| **all** |  | **26** |');
-    expect(markdown).toMatch(/Left out of the comparison by activation \(2\):\n\n- `[0-9a-f]{12}` activation=relu learning_rate=0\.01 init=report seed=1: not run yet\n/);
+    expect(markdown).toMatch(
+      /Left out of the comparison by activation \(2\):\n\n- `[0-9a-f]{12}` activation=relu learning_rate=0\.01 init=report seed=1: not run yet\n/,
+    );
   });
 
   it('leaves a comparison out with its reason when --set collapses the parameter', () => {
@@ -152,5 +175,7 @@ describe('the compare: section of an experiment file', () => {
 
 /** The run id of the first run (relu, lr 0.01, init report, seed 1) in a copied store. */
 function rows0(out: string): string {
-  return readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.csv'), 'utf8').split('\n')[1]!.split(',')[0]!;
+  return readFileSync(path.join(out, 'relu-vs-sigmoid', 'results.csv'), 'utf8')
+    .split('\n')[1]!
+    .split(',')[0]!;
 }

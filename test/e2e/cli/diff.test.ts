@@ -57,7 +57,9 @@ describe('mlp-lab diff', () => {
       expect(cli(repo, 'report', 'experiments/report.yaml', '--set', 'seed=7', '--out', 'results').code).toBe(0);
       const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
       expect(code).toBe(1);
-      expect(stdout).toMatch(/^changed {2}[0-9a-f]{12} → [0-9a-f]{12} {2}\[784,10\] softmax: test_accuracy 92\.29 → —; also train_cost, test_cost, train_accuracy; status completed → pending\n/);
+      expect(stdout).toMatch(
+        /^changed {2}[0-9a-f]{12} → [0-9a-f]{12} {2}\[784,10\] softmax: test_accuracy 92\.29 → —; also train_cost, test_cost, train_accuracy; status completed → pending\n/,
+      );
       expect(stdout).toContain('3 changed, 0 added, 0 removed, 0 unchanged');
     } finally {
       writeFileSync(table, original);
@@ -69,7 +71,7 @@ describe('mlp-lab diff', () => {
     try {
       const lines = original.trimEnd().split('\n');
       const extra = lines[1]!.replace(/^[0-9a-f]{12},"[^"]*"/, 'abcdefabcdef,an extra run');
-      writeFileSync(table, [...lines.slice(0, 3), extra].join('\n') + '\n');
+      writeFileSync(table, `${[...lines.slice(0, 3), extra].join('\n')}\n`);
       const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
       expect(code).toBe(1);
       expect(stdout).toContain('added    abcdefabcdef  an extra run: test_accuracy 92.29');
@@ -101,7 +103,9 @@ describe('mlp-lab diff', () => {
     try {
       const { code, stdout } = cli(repo, 'diff', 'experiments/report.yaml');
       expect(code).toBe(1);
-      expect(stdout).toContain('0 changed, 3 added, 0 removed, 0 unchanged: results/report/results.csv against HEAD (where results/report/results.csv did not exist)');
+      expect(stdout).toContain(
+        '0 changed, 3 added, 0 removed, 0 unchanged: results/report/results.csv against HEAD (where results/report/results.csv did not exist)',
+      );
     } finally {
       git('add', 'results/report/results.csv');
       git('commit', '-q', '-m', 'track again');

@@ -20,7 +20,10 @@ function cli(cwd: string, ...args: string[]): { status: number | null; stdout: s
 
 /** Several pretty-printed JSON documents one after another, as `plan --json` prints one per file: each starts a line with `{`. */
 function documents(text: string): unknown[] {
-  return text.trim().split(/\n(?=\{)/).map((doc) => JSON.parse(doc) as unknown);
+  return text
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((doc) => JSON.parse(doc) as unknown);
 }
 
 const root = path.resolve('.');
@@ -33,8 +36,17 @@ describe('validate --json', () => {
     writeFileSync(bad, 'name: bad\ndefaults:\n  epoch: 3\n');
     const { status, stdout } = cli(temp, 'validate', report, bad, '--json');
     expect(status).toBe(2);
-    const results = JSON.parse(stdout) as { file: string; valid: boolean; experiment: string | null; runs: number | null; problems: { code: string; line: number; col: number }[] }[];
-    expect(results.map((r) => [r.valid, r.experiment, r.runs])).toEqual([[true, 'report', 3], [false, null, null]]);
+    const results = JSON.parse(stdout) as {
+      file: string;
+      valid: boolean;
+      experiment: string | null;
+      runs: number | null;
+      problems: { code: string; line: number; col: number }[];
+    }[];
+    expect(results.map((r) => [r.valid, r.experiment, r.runs])).toEqual([
+      [true, 'report', 3],
+      [false, null, null],
+    ]);
     expect(results[1]!.problems[0]).toMatchObject({ code: 'unknown-key', line: 3, col: 3 });
   });
 });
@@ -46,7 +58,7 @@ describe('plan over several files', () => {
     const [a, b] = documents(both.stdout) as { experiment: string; count: number; runs: { id: string; varying: Record<string, unknown> }[] }[];
     expect([a!.experiment, a!.count, b!.experiment, b!.count]).toEqual(['report', 3, 'relu-vs-sigmoid', 54]);
 
-    const relu = documents(cli(root, 'plan', report, sweep, '--json', '--only', 'activation=relu').stdout) as typeof a[];
+    const relu = documents(cli(root, 'plan', report, sweep, '--json', '--only', 'activation=relu').stdout) as (typeof a)[];
     expect(relu[1]!.count).toBe(27);
     expect(relu[1]!.runs.every((r) => r.varying.activation === 'relu')).toBe(true);
     // The text says how many of the plan --only picked.
@@ -57,17 +69,55 @@ describe('plan over several files', () => {
 describe('run --json', () => {
   it('prints the summary as JSON on stdout and the progress on stderr', () => {
     const out = path.join(temp, 'run');
-    const { status, stdout, stderr } = cli(temp, 'run', report, '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=300',
-      '--set', 'dataset.test_limit=100', '--out', out, '--no-charts', '--json');
+    const { status, stdout, stderr } = cli(
+      temp,
+      'run',
+      report,
+      '--only',
+      'relu',
+      '--set',
+      'epochs=1',
+      '--set',
+      'dataset.train_limit=300',
+      '--set',
+      'dataset.test_limit=100',
+      '--out',
+      out,
+      '--no-charts',
+      '--json',
+    );
     expect(status).toBe(0);
-    const summary = JSON.parse(stdout) as { exit_code: number; planned: number; trained: number; reused: number; results: { tables: string[]; page: string | null }[] };
+    const summary = JSON.parse(stdout) as {
+      exit_code: number;
+      planned: number;
+      trained: number;
+      reused: number;
+      results: { tables: string[]; page: string | null }[];
+    };
     expect(summary).toMatchObject({ exit_code: 0, planned: 1, trained: 1, reused: 0 });
     expect(summary.results[0]!.tables).toContain(path.join(out, 'report', 'results.csv'));
     expect(summary.results[0]!.page).toBeNull();
     expect(stderr).toMatch(/^done +report\/\[784,128,64,10\] relu/m);
 
-    const again = JSON.parse(cli(temp, 'run', report, '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=300',
-      '--set', 'dataset.test_limit=100', '--out', out, '--no-charts', '--json').stdout) as typeof summary;
+    const again = JSON.parse(
+      cli(
+        temp,
+        'run',
+        report,
+        '--only',
+        'relu',
+        '--set',
+        'epochs=1',
+        '--set',
+        'dataset.train_limit=300',
+        '--set',
+        'dataset.test_limit=100',
+        '--out',
+        out,
+        '--no-charts',
+        '--json',
+      ).stdout,
+    ) as typeof summary;
     expect(again).toMatchObject({ planned: 1, trained: 0, reused: 1 });
   });
 });
@@ -79,7 +129,7 @@ describe('diff over several files, and --json', () => {
     if (r.status !== 0) throw new Error(r.stderr);
   };
 
-  it('exits 1 when any table changed, and --json lists each table\'s changed runs with the columns that moved', () => {
+  it("exits 1 when any table changed, and --json lists each table's changed runs with the columns that moved", () => {
     for (const name of ['report', 'relu-vs-sigmoid']) {
       mkdirSync(path.join(repo, 'results', name), { recursive: true });
       cpSync(`results/${name}/results.csv`, path.join(repo, 'results', name, 'results.csv'));
@@ -100,7 +150,12 @@ describe('diff over several files, and --json', () => {
 
     const json = cli(repo, 'diff', ...files, '--json');
     expect(json.status).toBe(1);
-    const [changed, same] = documents(json.stdout) as { file: string; differs: boolean; unchanged: number; changed: { label: string; changes: { column: string; before: string; after: string }[] }[] }[];
+    const [changed, same] = documents(json.stdout) as {
+      file: string;
+      differs: boolean;
+      unchanged: number;
+      changed: { label: string; changes: { column: string; before: string; after: string }[] }[];
+    }[];
     expect([changed!.differs, same!.differs, same!.unchanged]).toEqual([true, false, 54]);
     expect(changed!.changed).toHaveLength(1);
     expect(changed!.changed[0]!.changes).toEqual([{ column: 'test_accuracy', before: '97.23', after: '97.31' }]);

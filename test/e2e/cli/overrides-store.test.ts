@@ -10,10 +10,13 @@ import { workspace } from '../../support/workspace.ts';
 
 const space = workspace('overrides');
 const dir = space.dir;
-space.write('trial.yaml', `name: trial
+space.write(
+  'trial.yaml',
+  `name: trial
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 2, batch_size: 50 }
-`);
+`,
+);
 
 const cli = (...args: string[]) => cliWith({ cwd: dir }, ...args);
 
@@ -45,11 +48,14 @@ describe('runs with --set', () => {
 
 describe('compare with --set', () => {
   it('reads the runs where `run --set` put them (results-set/), like report and plan', () => {
-    space.write('pair.yaml', `name: pair
+    space.write(
+      'pair.yaml',
+      `name: pair
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 16, 10], epochs: 2, batch_size: 50 }
 grid: { activation: [relu, sigmoid] }
-`);
+`,
+    );
     expect(cli('run', 'pair.yaml', '--set', 'epochs=1', '--quiet', '--no-charts').code).toBe(0);
     const compare = cli('compare', 'pair.yaml', '--by', 'activation', '--set', 'epochs=1');
     expect(compare.code).toBe(0);
@@ -63,7 +69,9 @@ describe('report without the --set the runs used', () => {
   it('says that finished runs exist that this plan does not match, and how to show them', () => {
     const report = cli('report', 'trial.yaml', '--out', 'smoke');
     expect(report.code).toBe(0);
-    expect(report.stderr).toContain('trial.yaml: warning: none of the 1 runs of trial has been run in smoke; 1 finished run in smoke/trial/runs is not in this plan');
+    expect(report.stderr).toContain(
+      'trial.yaml: warning: none of the 1 runs of trial has been run in smoke; 1 finished run in smoke/trial/runs is not in this plan',
+    );
     expect(report.stderr).toContain('hint: show them with: mlp-lab report trial.yaml --out smoke --set epochs=1');
   });
 

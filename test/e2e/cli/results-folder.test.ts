@@ -12,11 +12,14 @@ const BIN = path.resolve('bin/mlp-lab.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-results-folder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(path.join(dir, 'experiments'));
-writeFileSync(path.join(dir, 'experiments', 'tiny.yaml'), `name: tiny
+writeFileSync(
+  path.join(dir, 'experiments', 'tiny.yaml'),
+  `name: tiny
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 1, batch_size: 50 }
 repeats: 2
-`);
+`,
+);
 
 function cli(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

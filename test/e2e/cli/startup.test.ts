@@ -17,7 +17,10 @@ function loadedBy(...args: string[]): string[] {
   // The compiled program, as users start it.
   const result = cliWith({ node: ['--import', HOOKS], env: { MLP_LAB_FROM_SOURCE: undefined } }, ...args);
   expect(result.code, result.stderr).toBe(0);
-  const files = result.stderr.split('\n').filter((line) => line.startsWith('loaded: ')).map((line) => line.slice('loaded: '.length));
+  const files = result.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('loaded: '))
+    .map((line) => line.slice('loaded: '.length));
   return [...new Set(files)].flatMap((url) => BUNDLED.get(url) ?? [url]);
 }
 
@@ -27,13 +30,17 @@ const META = JSON.parse(readFileSync('dist/bundle/meta.json', 'utf8')) as {
 
 /** The URL of each file of dist/bundle/ → the URLs of the modules it holds, as if loaded one by one. */
 const BUNDLED = new Map(
-  Object.entries(META.outputs).map(([file, { inputs }]) => [pathToFileURL(path.resolve(file)).href, Object.keys(inputs).map((input) => pathToFileURL(path.resolve(input)).href)]),
+  Object.entries(META.outputs).map(([file, { inputs }]) => [
+    pathToFileURL(path.resolve(file)).href,
+    Object.keys(inputs).map((input) => pathToFileURL(path.resolve(input)).href),
+  ]),
 );
 
 /** Every module of the program: those bundled, and the packages left outside (loaded from node_modules). */
 const PROGRAM = [
   ...[...BUNDLED.values()].flat(),
-  ...Object.values(META.outputs).flatMap(({ imports }) => imports.filter((i) => i.external && !i.path.startsWith('node:')))
+  ...Object.values(META.outputs)
+    .flatMap(({ imports }) => imports.filter((i) => i.external && !i.path.startsWith('node:')))
     .map((i) => `${pathToFileURL(path.resolve('node_modules', i.path)).href}/`),
 ];
 
@@ -43,8 +50,14 @@ const PROGRAM = [
  */
 function expectNoneLoaded(loaded: string[], parts: string[]): void {
   for (const part of parts) {
-    expect(PROGRAM.some((url) => url.includes(part)), `${part} is part of the program`).toBe(true);
-    expect(loaded.filter((url) => url.includes(part)), part).toEqual([]);
+    expect(
+      PROGRAM.some((url) => url.includes(part)),
+      `${part} is part of the program`,
+    ).toBe(true);
+    expect(
+      loaded.filter((url) => url.includes(part)),
+      part,
+    ).toEqual([]);
   }
 }
 
@@ -52,7 +65,15 @@ describe('start-up', () => {
   it('--version loads no command and none of their libraries', () => {
     const loaded = loadedBy('--version');
     expect(loaded.some((url) => url.endsWith('/dist/cli/main.js'))).toBe(true);
-    expectNoneLoaded(loaded, ['/dist/cli/run.js', '/dist/cli/validate.js', '/dist/experiment/', '/node_modules/ajv/', '/node_modules/@sinclair/typebox/', '/node_modules/yaml/', '/node_modules/bullmq/']);
+    expectNoneLoaded(loaded, [
+      '/dist/cli/run.js',
+      '/dist/cli/validate.js',
+      '/dist/experiment/',
+      '/node_modules/ajv/',
+      '/node_modules/@sinclair/typebox/',
+      '/node_modules/yaml/',
+      '/node_modules/bullmq/',
+    ]);
   });
 
   it('a command loads itself, not the others', () => {
@@ -63,10 +84,30 @@ describe('start-up', () => {
 
   it('run --no-charts loads no chart library: Vega, Vega-Lite and resvg are most of the program', () => {
     const out = workspace('startup').dir;
-    const loaded = loadedBy('run', 'experiments/report.yaml', '--only', 'relu', '--set', 'epochs=1', '--set', 'dataset.train_limit=30',
-      '--set', 'dataset.test_limit=10', '--out', out, '--no-charts', '--quiet');
+    const loaded = loadedBy(
+      'run',
+      'experiments/report.yaml',
+      '--only',
+      'relu',
+      '--set',
+      'epochs=1',
+      '--set',
+      'dataset.train_limit=30',
+      '--set',
+      'dataset.test_limit=10',
+      '--out',
+      out,
+      '--no-charts',
+      '--quiet',
+    );
     expect(loaded.some((url) => url.endsWith('/dist/run/run-experiments.js'))).toBe(true);
-    expectNoneLoaded(loaded, ['/node_modules/vega', '/node_modules/d3-', '/node_modules/@resvg/', '/dist/charts/render.js', '/dist/publish/write-charts-and-page.js']);
+    expectNoneLoaded(loaded, [
+      '/node_modules/vega',
+      '/node_modules/d3-',
+      '/node_modules/@resvg/',
+      '/dist/charts/render.js',
+      '/dist/publish/write-charts-and-page.js',
+    ]);
     expect(readdirSync(path.join(out, 'report'))).not.toContain('charts');
   });
 });

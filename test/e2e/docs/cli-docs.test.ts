@@ -27,7 +27,14 @@ function entries(helpText: string, section: string): string[] {
 
 /** The long options of a help text (`--jobs`, `--no-charts`), from the option column only. */
 function longOptions(helpText: string): string[] {
-  return entries(helpText, 'Options').flatMap((line) => [...line.trim().split(/\s{2,}/)[0]!.matchAll(/--[a-z][\w-]*/g)].map((m) => m[0]));
+  return entries(helpText, 'Options').flatMap((line) =>
+    [
+      ...line
+        .trim()
+        .split(/\s{2,}/)[0]!
+        .matchAll(/--[a-z][\w-]*/g),
+    ].map((m) => m[0]),
+  );
 }
 
 /** `--opt` as a whole token: `--out` is not in `--output`, nor `--set` in `--settings`. */
@@ -71,21 +78,25 @@ describe('the command line in the documentation', () => {
     expect(commands).toEqual(expect.arrayContaining(['validate', 'plan', 'run', 'report', BUILT_IN]));
     expect(programOptions).toEqual(expect.arrayContaining(['--help', '--version']));
     expect(optionsOf.get('run')).toEqual(expect.arrayContaining(['--jobs', '--no-charts', '--queue']));
-    expect(commandLines('$ npm ci && npx mlp-lab run a.yaml --force --set x=1 | head   # not --this')).toEqual([{ command: 'run', options: ['--force', '--set'] }]);
+    expect(commandLines('$ npm ci && npx mlp-lab run a.yaml --force --set x=1 | head   # not --this')).toEqual([
+      { command: 'run', options: ['--force', '--set'] },
+    ]);
     expect(commandLines('metrics.json   final metrics, mlp-lab and Node versions')).toEqual([]);
   });
 
-  it('documents the program\'s own options and every command in docs/cli.md', () => {
+  it("documents the program's own options and every command in docs/cli.md", () => {
     const cli = readDoc('docs/cli.md');
     expect(programOptions.filter((option) => !mentions(cli, option))).toEqual([]);
     expect(commands.filter((c) => !cli.includes(`mlp-lab ${c}`))).toEqual([]);
   });
 
   it('gives every command but help a section of docs/cli.md that names each of its long options', () => {
-    const documented = new Map([...cliSections].flatMap(([heading, body]) => {
-      const command = SECTION.exec(heading)?.[1];
-      return command ? [[command, body] as const] : [];
-    }));
+    const documented = new Map(
+      [...cliSections].flatMap(([heading, body]) => {
+        const command = SECTION.exec(heading)?.[1];
+        return command ? [[command, body] as const] : [];
+      }),
+    );
     const missing = [...optionsOf].flatMap(([command, options]) => {
       const body = documented.get(command);
       if (body === undefined) return [`${command}: no section \`mlp-lab ${command}\` in docs/cli.md`];
@@ -113,11 +124,15 @@ describe('the command line in the documentation', () => {
   });
 
   it('names, wherever the docs write `mlp-lab COMMAND ...` in code, a command that exists with options it has', () => {
-    const wrong = docs.flatMap(({ file, text }) => codeLines(text).flatMap((code) => commandLines(code).flatMap(({ command, options }) => {
-      if (!commands.includes(command)) return [`${file}: mlp-lab ${command}: no such command (in \`${code.trim()}\`)`];
-      const known = [...(optionsOf.get(command) ?? []), ...programOptions];
-      return options.filter((o) => !known.includes(o)).map((o) => `${file}: mlp-lab ${command} ${o}: no such option (in \`${code.trim()}\`)`);
-    })));
+    const wrong = docs.flatMap(({ file, text }) =>
+      codeLines(text).flatMap((code) =>
+        commandLines(code).flatMap(({ command, options }) => {
+          if (!commands.includes(command)) return [`${file}: mlp-lab ${command}: no such command (in \`${code.trim()}\`)`];
+          const known = [...(optionsOf.get(command) ?? []), ...programOptions];
+          return options.filter((o) => !known.includes(o)).map((o) => `${file}: mlp-lab ${command} ${o}: no such option (in \`${code.trim()}\`)`);
+        }),
+      ),
+    );
     expect(wrong).toEqual([]);
     expect(allText).toContain('mlp-lab run');
   });

@@ -20,7 +20,10 @@ const NOT_RUN = new Map([
   ['mlp-lab queue --queue', 'needs Redis and a worker'],
 ]);
 
-interface Step { command: string; output: string[] }
+interface Step {
+  command: string;
+  output: string[];
+}
 
 /** A block as `$ command` lines, each with the output lines under it; `$ echo $?` is an exit code. */
 function steps(block: string): Step[] {
@@ -36,7 +39,8 @@ function steps(block: string): Step[] {
 const mlpLab = (command: string) => /^(?:npx )?mlp-lab ([a-z-]+)\b/.exec(command)?.[1];
 const squeeze = (text: string) => text.replace(/\s+/g, ' ').trim();
 
-const examples = documentationFiles().flatMap((file) => fencedBlocks(readDoc(file)).map((block) => ({ file, steps: steps(block) })))
+const examples = documentationFiles()
+  .flatMap((file) => fencedBlocks(readDoc(file)).map((block) => ({ file, steps: steps(block) })))
   .filter((e) => e.steps.some((s) => mlpLab(s.command) && s.output.length > 0));
 
 describe('the examples of the documentation', () => {
@@ -44,25 +48,34 @@ describe('the examples of the documentation', () => {
     expect(examples.length).toBeGreaterThan(2);
   });
 
-  it.each(examples.map((e) => [`${e.file}: ${e.steps[0]!.command}`, e] as const))('%s', (_, example) => {
-    const runnable = example.steps.every((s) => s.command === 'echo $?' || READ_ONLY.has(mlpLab(s.command) ?? ''));
-    if (!runnable) {
-      const first = example.steps.find((s) => !READ_ONLY.has(mlpLab(s.command) ?? '') && s.command !== 'echo $?')!.command.replace(/^npx /, '');
-      const reason = [...NOT_RUN].find(([start]) => first.startsWith(start));
-      expect(reason, `an example that cannot run here must be listed in NOT_RUN: ${first}`).toBeDefined();
-      return;
-    }
-    let status: number | null = null;
-    for (const step of example.steps) {
-      if (step.command === 'echo $?') {
-        expect(String(status), `${example.file}: exit code`).toBe(step.output[0]);
-        continue;
+  it.each(examples.map((e) => [`${e.file}: ${e.steps[0]!.command}`, e] as const))(
+    '%s',
+    (_, example) => {
+      const runnable = example.steps.every((s) => s.command === 'echo $?' || READ_ONLY.has(mlpLab(s.command) ?? ''));
+      if (!runnable) {
+        const first = example.steps.find((s) => !READ_ONLY.has(mlpLab(s.command) ?? '') && s.command !== 'echo $?')!.command.replace(/^npx /, '');
+        const reason = [...NOT_RUN].find(([start]) => first.startsWith(start));
+        expect(reason, `an example that cannot run here must be listed in NOT_RUN: ${first}`).toBeDefined();
+        return;
       }
-      const args = step.command.replace(/^(?:npx )?mlp-lab /, '').split(/\s+/);
-      const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/mlp-lab.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
-      status = result.status;
-      const printed = squeeze(result.stdout + result.stderr);
-      for (const line of step.output) expect(printed, `${example.file}: \`${step.command}\` shows`).toContain(squeeze(line));
-    }
-  }, 240_000);
+      let status: number | null = null;
+      for (const step of example.steps) {
+        if (step.command === 'echo $?') {
+          expect(String(status), `${example.file}: exit code`).toBe(step.output[0]);
+          continue;
+        }
+        const args = step.command.replace(/^(?:npx )?mlp-lab /, '').split(/\s+/);
+        const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/mlp-lab.js'), ...args], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        status = result.status;
+        const printed = squeeze(result.stdout + result.stderr);
+        for (const line of step.output) expect(printed, `${example.file}: \`${step.command}\` shows`).toContain(squeeze(line));
+      }
+    },
+    240_000,
+  );
 });

@@ -40,7 +40,12 @@ function whole(file: string): boolean {
   return true;
 }
 
-const report = (out: string) => spawnSync(process.execPath, [BIN, 'report', 'experiments/report.yaml', '--out', out], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+const report = (out: string) =>
+  spawnSync(process.execPath, [BIN, 'report', 'experiments/report.yaml', '--out', out], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
 
 describe.skipIf(!canMount)('mlp-lab report on a full disk (a tmpfs of 8 MB)', () => {
   it('leaves every file whole or absent, and no temporary file, when the disk fills while report.html is written', () => {

@@ -13,8 +13,12 @@ import { startRedis, withRedis, type TestRedis } from './redis-server.ts';
 
 const BIN = path.resolve('bin/mlp-lab.js');
 let redis: TestRedis | null = null;
-beforeAll(async () => { if (withRedis.met) redis = await startRedis(); });
-afterAll(async () => { await redis?.stop(); });
+beforeAll(async () => {
+  if (withRedis.met) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, [BIN, 'queue', '--queue', redis!.url, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -26,11 +30,17 @@ const connection = () => ({ host: '127.0.0.1', port: redis!.port, maxRetriesPerR
 async function finishJobs(count: number): Promise<void> {
   let finished = 0;
   const done = new Promise<void>((resolve) => {
-    const worker = new Worker(QUEUE_NAME, async (job) => {
-      if (job.data.label === 'fail') throw new Error('failed on purpose');
-      return { ok: true };
-    }, { connection: connection(), prefix: QUEUE_PREFIX });
-    const end = () => { if (++finished === count) void worker.close().then(resolve); };
+    const worker = new Worker(
+      QUEUE_NAME,
+      async (job) => {
+        if (job.data.label === 'fail') throw new Error('failed on purpose');
+        return { ok: true };
+      },
+      { connection: connection(), prefix: QUEUE_PREFIX },
+    );
+    const end = () => {
+      if (++finished === count) void worker.close().then(resolve);
+    };
     worker.on('completed', end);
     worker.on('failed', end);
   });
@@ -38,32 +48,39 @@ async function finishJobs(count: number): Promise<void> {
 }
 
 describe('managing the queue', () => {
-  withRedis.it('--cancel takes waiting runs out and marks them cancelled; --retry-failed and --clear-done', async () => {
-    const queue = new Queue(QUEUE_NAME, { connection: connection(), prefix: QUEUE_PREFIX });
-    try {
-      for (const id of ['aaaa00000001', 'aaaa00000002', 'aaaa00000003']) await queue.add('run', { label: id }, { jobId: id });
-      const one = cli('--cancel', 'aaaa00000001', 'ffff00000000', '--json');
-      expect(one.code, one.stderr).toBe(0);
-      expect(JSON.parse(one.stdout)).toMatchObject({ cancel: { cancelled: ['aaaa00000001'], running: [], notWaiting: ['ffff00000000'] }, status: { counts: { waiting: 2 } } });
-      const marks = new Redis(connection());
-      expect(await marks.get(cancelKey('aaaa00000001'))).toBe('1');
-      marks.disconnect();
-      const all = cli('--cancel');
-      expect(all.stdout).toMatch(/^cancelled 2 waiting runs: aaaa0000000[23], aaaa0000000[23]$/m);
+  withRedis.it(
+    '--cancel takes waiting runs out and marks them cancelled; --retry-failed and --clear-done',
+    async () => {
+      const queue = new Queue(QUEUE_NAME, { connection: connection(), prefix: QUEUE_PREFIX });
+      try {
+        for (const id of ['aaaa00000001', 'aaaa00000002', 'aaaa00000003']) await queue.add('run', { label: id }, { jobId: id });
+        const one = cli('--cancel', 'aaaa00000001', 'ffff00000000', '--json');
+        expect(one.code, one.stderr).toBe(0);
+        expect(JSON.parse(one.stdout)).toMatchObject({
+          cancel: { cancelled: ['aaaa00000001'], running: [], notWaiting: ['ffff00000000'] },
+          status: { counts: { waiting: 2 } },
+        });
+        const marks = new Redis(connection());
+        expect(await marks.get(cancelKey('aaaa00000001'))).toBe('1');
+        marks.disconnect();
+        const all = cli('--cancel');
+        expect(all.stdout).toMatch(/^cancelled 2 waiting runs: aaaa0000000[23], aaaa0000000[23]$/m);
 
-      await queue.add('run', { label: 'fail' }, { jobId: 'bbbb00000001' });
-      await queue.add('run', { label: 'ok' }, { jobId: 'bbbb00000002' });
-      await finishJobs(2);
-      expect(await queue.getJobCounts('failed', 'completed')).toMatchObject({ failed: 1, completed: 1 });
-      const retried = cli('--retry-failed');
-      expect(retried.stdout).toMatch(/^queued again 1 failed run: bbbb00000001$/m);
-      expect(await queue.getJobState('bbbb00000001')).toBe('waiting');
-      const cleared = cli('--clear-done');
-      expect(cleared.stdout).toMatch(/^cleared 1 finished run$/m);
-      expect(await queue.getJobState('bbbb00000002')).toBe('unknown');
-    } finally {
-      await queue.obliterate({ force: true });
-      await queue.close();
-    }
-  }, 120_000);
+        await queue.add('run', { label: 'fail' }, { jobId: 'bbbb00000001' });
+        await queue.add('run', { label: 'ok' }, { jobId: 'bbbb00000002' });
+        await finishJobs(2);
+        expect(await queue.getJobCounts('failed', 'completed')).toMatchObject({ failed: 1, completed: 1 });
+        const retried = cli('--retry-failed');
+        expect(retried.stdout).toMatch(/^queued again 1 failed run: bbbb00000001$/m);
+        expect(await queue.getJobState('bbbb00000001')).toBe('waiting');
+        const cleared = cli('--clear-done');
+        expect(cleared.stdout).toMatch(/^cleared 1 finished run$/m);
+        expect(await queue.getJobState('bbbb00000002')).toBe('unknown');
+      } finally {
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -148,7 +148,10 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     const local = workspace(LONG);
     expect(cliSync('run', local.file, '--out', local.out).code).toBe(0);
     expect(withoutTimes(resultsCsv(out, 'long'))).toEqual(withoutTimes(resultsCsv(local.out, 'long')));
-    const history = (dir: string) => readFileSync(path.join(dir, 'long', 'runs', id, 'history.csv'), 'utf8').split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+    const history = (dir: string) =>
+      readFileSync(path.join(dir, 'long', 'runs', id, 'history.csv'), 'utf8')
+        .split('\n')
+        .map((l) => l.split(',').slice(0, -1).join(','));
     expect(history(out)).toEqual(history(local.out));
   });
 
@@ -188,7 +191,11 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
     const jobs: [string, unknown, RegExp][] = [
       ['shell', { cmd: 'touch /tmp/pwned' }, /malformed job: format null/],
       ['extra', { ...good, command: 'touch /tmp/pwned' }, /malformed job: unknown key `command`/],
-      ['epochs', { ...good, experiment: { ...good.experiment, defaults: { ...good.experiment.defaults, epochs: -1 } } }, /`experiment.defaults.epochs` must be at least 1/],
+      [
+        'epochs',
+        { ...good, experiment: { ...good.experiment, defaults: { ...good.experiment.defaults, epochs: -1 } } },
+        /`experiment.defaults.epochs` must be at least 1/,
+      ],
       ['version', { ...good, mlp_lab_version: '9.0.0' }, /incompatible versions: the run was queued by mlp-lab 9.0.0/],
       ['forged', { ...good, run_id: 'aaaaaaaaaaaa' }, /not the job's aaaaaaaaaaaa/],
     ];

@@ -56,10 +56,26 @@ export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
   let server: ChildProcess;
   const launch = async () => {
-    server = spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-      '--appendonly', 'yes', '--appendfsync', 'always', '--logfile', path.join(dir, 'redis.log'),
-    ], { stdio: 'ignore' });
+    server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--logfile',
+        path.join(dir, 'redis.log'),
+      ],
+      { stdio: 'ignore' },
+    );
     await ping(port);
   };
   const halt = async () => {

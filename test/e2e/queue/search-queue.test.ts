@@ -34,8 +34,10 @@ function experimentFolder(): { file: string; out: string } {
   return { file: path.join(dir, 'searched.yaml'), out: path.join(dir, 'results') };
 }
 
-const table = (out: string) => (parse(readFileSync(path.join(out, 'searched', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[])
-  .map(({ seconds: _, ...rest }) => rest);
+const table = (out: string) =>
+  (parse(readFileSync(path.join(out, 'searched', 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map(
+    ({ seconds: _, ...rest }) => rest,
+  );
 
 let redis: TestRedis;
 const processes: CliProcess[] = [];
@@ -51,7 +53,9 @@ withRedis.describe('a search on the queue', () => {
 
   it('two workers give the same trials and results as a local run', async () => {
     const local = experimentFolder();
-    const ran = spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', local.file, '--out', local.out, '--jobs', '2', '--no-charts'], { encoding: 'utf8' });
+    const ran = spawnSync(process.execPath, [path.resolve('bin/mlp-lab.js'), 'run', local.file, '--out', local.out, '--jobs', '2', '--no-charts'], {
+      encoding: 'utf8',
+    });
     expect(ran.status, ran.stdout + ran.stderr).toBe(0);
 
     const queued = experimentFolder();

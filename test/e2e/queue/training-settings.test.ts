@@ -31,7 +31,8 @@ function sweep(): { file: string; out: string } {
 }
 
 /** A CSV without its seconds column (timings differ from run to run). */
-const withoutTimes = (file: string) => (parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[]).map(({ seconds: _, ...rest }) => rest);
+const withoutTimes = (file: string) =>
+  (parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[]).map(({ seconds: _, ...rest }) => rest);
 
 let redis: TestRedis;
 const processes: CliProcess[] = [];
@@ -45,7 +46,7 @@ withRedis.describe('a sweep of the training settings on the queue', () => {
     await redis?.stop();
   });
 
-  it('gives the local run\'s results and histories', async () => {
+  it("gives the local run's results and histories", async () => {
     const local = sweep();
     const run = cli('run', local.file, '--out', local.out, '--jobs', '2', '--no-charts');
     expect(run.code, run.stderr).toBe(0);

@@ -43,7 +43,9 @@ function newestCheckpoint(out: string): number {
 
 /** Runs not recorded yet whose checkpoint is on disk: those the next invocation must continue. */
 function resumable(out: string): string[] {
-  return checkpoints(out).map((f) => f.replace(/\.ckpt$/, '')).filter((id) => !existsSync(path.join(out, 'killed', 'runs', id, 'metrics.json')));
+  return checkpoints(out)
+    .map((f) => f.replace(/\.ckpt$/, ''))
+    .filter((id) => !existsSync(path.join(out, 'killed', 'runs', id, 'metrics.json')));
 }
 
 /**
@@ -116,14 +118,19 @@ describe('killing mlp-lab run', () => {
     const last = cli('run', file, '--out', out, '--jobs', '2', '--no-charts');
     expect(last.code, last.stderr).toBe(0);
     const story = kills.map((k) => `${k.afterCheckpoint ? 'after a checkpoint' : 'anywhere'}: ${k.left.length} run(s) left to continue`).join('; ');
-    process.stdout.write(`killed ${kills.length} times in ${((Date.now() - started) / 1000).toFixed(1)} s (${story}); the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`);
+    process.stdout.write(
+      `killed ${kills.length} times in ${((Date.now() - started) / 1000).toFixed(1)} s (${story}); the uninterrupted run: ${whole.stdout.match(/\d+:\d+/g)?.join(' ')}\n`,
+    );
     // A kill landed in the middle of a run: it left a checkpoint of a run not yet recorded.
-    expect(kills.some((k) => k.left.length > 0), story).toBe(true);
+    expect(
+      kills.some((k) => k.left.length > 0),
+      story,
+    ).toBe(true);
     // The last invocation continued every run left with a checkpoint (a kill left some, unless an
     // invocation finished the sweep on its own before its kill: then it only reuses).
-    expect(last.stdout).toMatch(toContinue.length > 0
-      ? new RegExp(`\\n${toContinue.length} runs? continued from a checkpoint\\.`)
-      : /2 runs: 0 trained, 2 reused\./);
+    expect(last.stdout).toMatch(
+      toContinue.length > 0 ? new RegExp(`\\n${toContinue.length} runs? continued from a checkpoint\\.`) : /2 runs: 0 trained, 2 reused\./,
+    );
 
     const resumed = snapshot(out);
     expect(Object.keys(resumed).sort()).toEqual(Object.keys(snapshot(reference.out)).sort());

@@ -24,8 +24,7 @@ describe('scheduling', () => {
     const file = dir.write('order.yaml', EXPERIMENT);
     const out = dir.path('results');
 
-    const plan = JSON.parse(cli('plan', file, '--json', '--out', out).stdout) as
-      { runs: { id: string; variant: string; work: { flops: number } }[] };
+    const plan = JSON.parse(cli('plan', file, '--json', '--out', out).stdout) as { runs: { id: string; variant: string; work: { flops: number } }[] };
     const work = Object.fromEntries(plan.runs.map((r) => [r.variant, r.work.flops]));
     // medium has fewer weights than large but evaluates after every one of its 30 iterations.
     expect(work.medium).toBeGreaterThan(work.large!);

@@ -5,20 +5,42 @@ import { ProgressDisplay } from '../../../src/run/progress.ts';
 function display(total: number, work: number) {
   let time = 1_000_000;
   const lines: string[] = [];
-  const view = new ProgressDisplay(total, work, { live: false, quiet: false, color: false, plainInterval: 0, write: (line) => lines.push(line), now: () => time });
-  return { view, lines, at: (seconds: number) => { time = 1_000_000 + seconds * 1000; } };
+  const view = new ProgressDisplay(total, work, {
+    live: false,
+    quiet: false,
+    color: false,
+    plainInterval: 0,
+    write: (line) => lines.push(line),
+    now: () => time,
+  });
+  return {
+    view,
+    lines,
+    at: (seconds: number) => {
+      time = 1_000_000 + seconds * 1000;
+    },
+  };
 }
-const progress = (iteration: number, iterations = 18_750) => ({ type: 'progress' as const, runId: 'r', epoch: 1, epochs: 10, iteration, iterations, trainCost: 0.5, testAccuracy: null });
+const progress = (iteration: number, iterations = 18_750) => ({
+  type: 'progress' as const,
+  runId: 'r',
+  epoch: 1,
+  epochs: 10,
+  iteration,
+  iterations,
+  trainCost: 0.5,
+  testAccuracy: null,
+});
 
 describe('the ETA of a run', () => {
-  it('after a resume, comes from the iterations trained in this process, not from the checkpoint\'s', () => {
+  it("after a resume, comes from the iterations trained in this process, not from the checkpoint's", () => {
     const { view, lines, at } = display(1, 18_750);
     view.runStarted('r', 'rep/a', 18_750);
     at(1);
     view.progress(progress(11_875));
     at(11);
     view.progress(progress(12_875)); // 1,000 iterations in 10 s: 5,875 left take about 59 s
-    expect(lines.at(-1)).toMatch(/iter 12875\/18750 .* 0:11  ETA 0:59$/);
+    expect(lines.at(-1)).toMatch(/iter 12875\/18750 .* 0:11 {2}ETA 0:59$/);
   });
 
   it('is hidden until a few seconds of training have been measured', () => {

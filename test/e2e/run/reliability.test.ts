@@ -60,7 +60,10 @@ describe('mlp-lab run under faults', () => {
     const waiting = start(file, '--out', out, '--jobs', '1', '--wait');
     // SIGTERM once rel/slow (the only run in flight: --jobs 1) has written a checkpoint.
     const checkpoints = path.join(out, 'rel', 'checkpoints');
-    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), { describe: 'a checkpoint of rel/slow', processes: [first, waiting] });
+    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), {
+      describe: 'a checkpoint of rel/slow',
+      processes: [first, waiting],
+    });
     process.kill(first.child.pid!, 'SIGTERM');
     expect(await exitOf(first)).toBe(143);
     expect(first.output()).toMatch(/Stopped: rel\/slow at iteration \d+ of 2010 \(epoch \d+ of 30\), checkpoint saved\./);
@@ -113,7 +116,12 @@ defaults: { layers: [784, 32, 10], epochs: 40, batch_size: 20, learning_rate: 0.
     expect(cli('run', file, '--out', out, '--only', 'slow').code).toBe(0);
     const id = csvRows(out).find((r) => r.label === 'slow')!.run_id!;
     const dir = path.join(out, 'rel', 'runs', id);
-    const read = () => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'utf8').replace(/"(seconds|finished_at)": [^,\n]+|,[\d.]+\n/g, '')]));
+    const read = () =>
+      Object.fromEntries(
+        readdirSync(dir)
+          .sort()
+          .map((f) => [f, readFileSync(path.join(dir, f), 'utf8').replace(/"(seconds|finished_at)": [^,\n]+|,[\d.]+\n/g, '')]),
+      );
     const old = read();
     // The new record differs: other kernels (the backend is not part of the run id).
     const rng = Rng.fromSeed(3);
@@ -147,7 +155,10 @@ const mountPoint = temporaryFolder('mnt').dir;
 const mount = () => spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { encoding: 'utf8' });
 const probe = mount();
 if (probe.status === 0) spawnSync('umount', [mountPoint]);
-const tmpfs = requires('a tmpfs of its own (mount, as root)', probe.status === 0 ? null : `mount -t tmpfs failed: ${(probe.stderr || probe.error?.message || '').trim()}`);
+const tmpfs = requires(
+  'a tmpfs of its own (mount, as root)',
+  probe.status === 0 ? null : `mount -t tmpfs failed: ${(probe.stderr || probe.error?.message || '').trim()}`,
+);
 
 tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () => {
   beforeAll(() => {
@@ -185,7 +196,10 @@ tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () =
     const out = path.join(mountPoint, 'full');
     const run = start(file, '--out', out, '--jobs', '1');
     const checkpoints = path.join(out, 'rel', 'checkpoints');
-    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), { describe: 'a checkpoint on the tmpfs', processes: [run] });
+    await until(() => existsSync(checkpoints) && readdirSync(checkpoints).some((f) => f.endsWith('.ckpt')), {
+      describe: 'a checkpoint on the tmpfs',
+      processes: [run],
+    });
     // Another writer fills the disk.
     const { bavail, bsize } = statfsSync(mountPoint);
     writeFileSync(path.join(mountPoint, 'filler'), Buffer.alloc(bavail * bsize));
@@ -194,7 +208,8 @@ tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () =
     expect(run.output()).toMatch(/results tables could not all be written .*`mlp-lab report` rebuilds them/);
     // Every file left is whole: the JSON parses, no temporary file remains.
     const files: string[] = [];
-    const walk = (dir: string): void => readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.join(dir, e.name))));
+    const walk = (dir: string): void =>
+      readdirSync(dir, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : files.push(path.join(dir, e.name))));
     walk(out);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
     for (const f of files.filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
@@ -206,4 +221,3 @@ tmpfs.describe('mlp-lab run on a read-only or full disk (a tmpfs of 4 MB)', () =
     expect(again.stdout).toMatch(/1 run continued from a checkpoint/);
   }, 300_000);
 });
-

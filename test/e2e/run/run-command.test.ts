@@ -59,7 +59,17 @@ describe('mlp-lab run', () => {
     const history = parse(readFileSync(path.join(out, 'tiny', 'runs', rows[0]!.run_id!, 'history.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     // 300 images in batches of 30: 10 iterations per epoch, a record every 5.
     expect(history.map((h) => h.iteration)).toEqual(['5', '10', '15', '20']);
-    expect(Object.keys(history[0]!)).toEqual(['iteration', 'epoch', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy', 'validation_cost', 'validation_accuracy', 'seconds']);
+    expect(Object.keys(history[0]!)).toEqual([
+      'iteration',
+      'epoch',
+      'train_cost',
+      'test_cost',
+      'train_accuracy',
+      'test_accuracy',
+      'validation_cost',
+      'validation_accuracy',
+      'seconds',
+    ]);
     const metrics = JSON.parse(readFileSync(path.join(out, 'tiny', 'runs', rows[0]!.run_id!, 'metrics.json'), 'utf8'));
     expect(metrics).toMatchObject({ status: 'completed', seed: 1, node_version: process.version, mlp_lab_version: expect.any(String) });
     expect(['native', 'wasm', 'js']).toContain(metrics.backend);
@@ -127,10 +137,18 @@ charts: { runs: false, sweeps: false, histories: false }
     const row = csvRows(out).find((r) => r.status === 'completed')!;
     const dir = path.join(out, 'tiny', 'runs', row.run_id!);
     const { tensors, metadata } = decodeSafetensors(readFileSync(path.join(dir, 'weights.safetensors')));
-    expect(tensors.map((t) => [t.name, t.shape])).toEqual([['W1', [784, 16]], ['b1', [16]], ['W2', [16, 10]], ['b2', [10]]]);
+    expect(tensors.map((t) => [t.name, t.shape])).toEqual([
+      ['W1', [784, 16]],
+      ['b1', [16]],
+      ['W2', [16, 10]],
+      ['b2', [10]],
+    ]);
     expect(JSON.parse(metadata.layers!)).toEqual([784, 16, 10]);
     const net = new Network(referenceKernels, { layers: [784, 16, 10], activations: ['relu', 'softmax'] }, 256);
-    net.layers.forEach((layer, i) => { layer.W.set(tensors[2 * i]!.data); layer.b.set(tensors[2 * i + 1]!.data); });
+    net.layers.forEach((layer, i) => {
+      layer.W.set(tensors[2 * i]!.data);
+      layer.b.set(tensors[2 * i + 1]!.data);
+    });
     const data = loadDataset({ files: 'mnist', trainLimit: 300, testLimit: 100, validation: 0 });
     const { accuracy } = evaluateSet(net, data.test, new InputRows(referenceKernels, 256, 784));
     expect(accuracy).toBeCloseTo(JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')).test_accuracy, 6);

@@ -43,7 +43,8 @@ function run(yaml: string, name: string, jobs = 2): { out: string; stdout: strin
 const withoutSeconds = (table: Record<string, string>[]) => table.map(({ seconds: _, ...rest }) => rest);
 
 const rows = (out: string, name: string) => parse(readFileSync(path.join(out, name, 'results.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-const history = (out: string, name: string, id: string) => parse(readFileSync(path.join(out, name, 'runs', id, 'history.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+const history = (out: string, name: string, id: string) =>
+  parse(readFileSync(path.join(out, name, 'runs', id, 'history.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
 /** The trial's searched values, from its label (written to 10 significant digits, as the run's config has them). */
 const searched = (label: string) => Object.fromEntries([...label.matchAll(/(learning_rate|momentum)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
 
@@ -64,7 +65,9 @@ describe('successive halving', () => {
     const epochs = [0, 1, 2, 3].reduce((sum, k) => sum + table.filter((r) => Number(r.rung) >= k).length * ([1, 3, 9, 27][k]! - [0, 1, 3, 9][k]!), 0);
     expect(epochs).toBe(81);
     // The promoted trials are the best at the first rung: each of them beat, at epoch 1, every trial pruned there.
-    const atFirstRung = (id: string) => (JSON.parse(readFileSync(path.join(search.out, 'halving', 'rungs', `${id}.json`), 'utf8')) as { rungs: { validation_accuracy: number }[] }).rungs[0]!.validation_accuracy;
+    const atFirstRung = (id: string) =>
+      (JSON.parse(readFileSync(path.join(search.out, 'halving', 'rungs', `${id}.json`), 'utf8')) as { rungs: { validation_accuracy: number }[] }).rungs[0]!
+        .validation_accuracy;
     const promoted = table.filter((r) => r.rung !== '0').map((r) => atFirstRung(r.run_id!));
     expect(Math.min(...promoted)).toBeGreaterThanOrEqual(Math.max(...reached(0).map((r) => atFirstRung(r.run_id!))));
     const best = reached(3)[0]!;
@@ -84,7 +87,10 @@ describe('successive halving', () => {
 
     // The same configuration trained straight through, as a grid: the same run id, the same history and weights.
     const values = searched(best.label!);
-    const straight = run(`name: halving${DEFAULTS.replace('optimizer: momentum', `optimizer: momentum, epochs: 27, learning_rate: ${values.learning_rate}, momentum: ${values.momentum}`)}\n`, 'halving');
+    const straight = run(
+      `name: halving${DEFAULTS.replace('optimizer: momentum', `optimizer: momentum, epochs: 27, learning_rate: ${values.learning_rate}, momentum: ${values.momentum}`)}\n`,
+      'halving',
+    );
     expect(straight.status, straight.stdout).toBe(0);
     expect(rows(straight.out, 'halving')[0]!.run_id).toBe(best.run_id);
     const withoutTimes = (h: Record<string, string>[]) => h.map(({ seconds: _, ...rest }) => rest);
@@ -94,10 +100,17 @@ describe('successive halving', () => {
 
     // A pruned trial's metrics at its rung are the straight-through run's at that epoch (the history evaluates the whole sets here).
     const pruned = reached(2)[0]!;
-    const rung = (JSON.parse(readFileSync(path.join(search.out, 'halving', 'rungs', `${pruned.run_id}.json`), 'utf8')) as { rungs: { epoch: number; validation_accuracy: number; test_accuracy: number; validation_cost: number }[] }).rungs;
+    const rung = (
+      JSON.parse(readFileSync(path.join(search.out, 'halving', 'rungs', `${pruned.run_id}.json`), 'utf8')) as {
+        rungs: { epoch: number; validation_accuracy: number; test_accuracy: number; validation_cost: number }[];
+      }
+    ).rungs;
     expect(rung.map((r) => r.epoch)).toEqual([1, 3, 9]);
     const prunedValues = searched(pruned.label!);
-    const through = run(`name: halving${DEFAULTS.replace('optimizer: momentum', `optimizer: momentum, epochs: 27, learning_rate: ${prunedValues.learning_rate}, momentum: ${prunedValues.momentum}`)}\n`, 'halving');
+    const through = run(
+      `name: halving${DEFAULTS.replace('optimizer: momentum', `optimizer: momentum, epochs: 27, learning_rate: ${prunedValues.learning_rate}, momentum: ${prunedValues.momentum}`)}\n`,
+      'halving',
+    );
     const at9 = history(through.out, 'halving', pruned.run_id!).find((h) => h.epoch === '9')!;
     expect(Number(at9.validation_accuracy)).toBe(rung[2]!.validation_accuracy);
     expect(Number(at9.validation_cost)).toBe(rung[2]!.validation_cost);
@@ -132,15 +145,23 @@ describe('successive halving', () => {
     expect(withoutSeconds(rows(out, 'halving'))).toEqual(expected);
   });
 
-  it('runs Hyperband\'s brackets in a fixed order, each from its first rung', { timeout: 240_000 }, () => {
-    const hyperband = SEARCH.replace('successive_halving, min_epochs: 1, max_epochs: 27', 'hyperband, min_epochs: 1, max_epochs: 9').replace('trials: 27', 'trials: 17');
+  it("runs Hyperband's brackets in a fixed order, each from its first rung", { timeout: 240_000 }, () => {
+    const hyperband = SEARCH.replace('successive_halving, min_epochs: 1, max_epochs: 27', 'hyperband, min_epochs: 1, max_epochs: 9').replace(
+      'trials: 27',
+      'trials: 17',
+    );
     const result = run(hyperband, 'halving');
     expect(result.status, result.stdout).toBe(0);
     // Brackets s = 2, 1, 0: 9 trials from epoch 1 (3 to 3, 1 to 9), 5 from epoch 3 (1 to 9), 3 straight to 9.
     expect(result.stdout).toContain('17 runs: 5 trained, 0 reused, 17 stopped at a rung.');
     expect(result.stdout).toContain('5 runs continued from a checkpoint.');
     const table = rows(result.out, 'halving');
-    expect(table.map((r) => r.epochs_trained).map(Number).reduce((a, b) => a + b, 0)).toBe(6 * 1 + 2 * 3 + 1 * 9 + 4 * 3 + 1 * 9 + 3 * 9);
+    expect(
+      table
+        .map((r) => r.epochs_trained)
+        .map(Number)
+        .reduce((a, b) => a + b, 0),
+    ).toBe(6 * 1 + 2 * 3 + 1 * 9 + 4 * 3 + 1 * 9 + 3 * 9);
     expect(table.slice(14).map((r) => `${r.rung} ${r.epochs_trained} ${r.status}`)).toEqual(['0 9 completed', '0 9 completed', '0 9 completed']);
   });
 });

@@ -62,7 +62,9 @@ describe('run with a search', () => {
     expect(text).toContain('Search: tpe, 12 trials in each of 2 grid cells (activation=relu; activation=sigmoid), in 3 rounds of up to 5, search seed 11;');
     expect(text).toContain('Listed: rounds 1 to 1 of 3; the rest are proposed from the results of the rounds before them.');
     expect(text).toContain('10 runs: 0 finished, 10 to run');
-    const pruned = EXPERIMENT.replace('epochs: 2, ', '').replace('trials: 12\n  batch: 5', 'trials: 27').replace('method: tpe', 'method: random')
+    const pruned = EXPERIMENT.replace('epochs: 2, ', '')
+      .replace('trials: 12\n  batch: 5', 'trials: 27')
+      .replace('method: tpe', 'method: random')
       .replace('  space:', '  pruner: { method: successive_halving, min_epochs: 1, max_epochs: 27, eta: 3 }\n  space:');
     writeFileSync(file, pruned);
     const sh = plan(file, out);
@@ -77,7 +79,9 @@ describe('run with a search', () => {
     expect(first.status, first.stdout).toBe(0);
     expect(first.stdout).toContain('round 3 of 3: 4 runs to train');
     expect(first.stdout).toContain('24 runs: 24 trained, 0 reused.');
-    expect(first.stdout).toMatch(/Best trial of searched \(activation=relu\): trial \d+, learning_rate=[\d.e-]+ momentum=[\d.e-]+: validation_accuracy [\d.]+\./);
+    expect(first.stdout).toMatch(
+      /Best trial of searched \(activation=relu\): trial \d+, learning_rate=[\d.e-]+ momentum=[\d.e-]+: validation_accuracy [\d.]+\./,
+    );
     expect(run(two.file, two.out, 2).status).toBe(0);
     const rows = table(one.out);
     expect(table(two.out)).toEqual(rows);
@@ -94,9 +98,11 @@ describe('run with a search', () => {
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
 
     // results.md's Search section names the same best trial as the summary.
-    const summaryBest = /Best trial of searched \(activation=relu\): trial (\d+), learning_rate=(\S+) momentum=(\S+): validation_accuracy ([\d.]+)\./.exec(first.stdout)!;
+    const summaryBest = /Best trial of searched \(activation=relu\): trial (\d+), learning_rate=(\S+) momentum=(\S+): validation_accuracy ([\d.]+)\./.exec(
+      first.stdout,
+    )!;
     const markdown = readFileSync(path.join(one.out, 'searched', 'results.md'), 'utf8');
-    expect(markdown).toContain('## Search\n\ntpe, 12 trials per grid cell, search seed 11; validation_accuracy maximised, the mean over a trial\'s seeds.');
+    expect(markdown).toContain("## Search\n\ntpe, 12 trials per grid cell, search seed 11; validation_accuracy maximised, the mean over a trial's seeds.");
     expect(markdown).toContain(`| activation=relu | ${summaryBest[1]} | ${summaryBest[2]} | ${summaryBest[3]} | ${summaryBest[4]} | 12 of 12 |`);
 
     // The store is the study: a rerun proposes the same rounds from it and trains nothing.
@@ -116,7 +122,7 @@ describe('run with a search', () => {
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk;
-      if (output.includes('round 2 of 3') && /round 2 of 3[^]*start/.test(output) && !child.killed) child.kill('SIGINT');
+      if (output.includes('round 2 of 3') && /round 2 of 3[\s\S]*start/.test(output) && !child.killed) child.kill('SIGINT');
     });
     child.stderr.on('data', () => {});
     expect(await exit, output).toBe(130);
@@ -131,12 +137,18 @@ describe('run with a search', () => {
 
   it('trains each proposal on every seed and judges it on the mean', { timeout: 120_000 }, () => {
     const { file, out } = experimentFolder();
-    writeFileSync(file, EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', 'seeds: [1, 2]\n').replace('method: tpe', 'method: sobol').replace('trials: 12\n  batch: 5', 'trials: 3'));
+    writeFileSync(
+      file,
+      EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', 'seeds: [1, 2]\n')
+        .replace('method: tpe', 'method: sobol')
+        .replace('trials: 12\n  batch: 5', 'trials: 3'),
+    );
     const result = run(file, out, 2);
     expect(result.status, result.stdout).toBe(0);
     const rows = table(out);
     expect(rows.map((r) => `${r.trial} ${r.seed}`)).toEqual(['0 1', '0 2', '1 1', '1 2', '2 1', '2 2']);
-    const validation = (id: string) => (JSON.parse(readFileSync(path.join(out, 'searched', 'runs', id, 'metrics.json'), 'utf8')) as { validation_accuracy: number }).validation_accuracy;
+    const validation = (id: string) =>
+      (JSON.parse(readFileSync(path.join(out, 'searched', 'runs', id, 'metrics.json'), 'utf8')) as { validation_accuracy: number }).validation_accuracy;
     const means = [0, 1, 2].map((t) => rows.filter((r) => r.trial === String(t)).reduce((sum, r) => sum + validation(r.run_id!), 0) / 2);
     const best = means.indexOf(Math.max(...means));
     expect(result.stdout).toContain(`Best trial of searched: trial ${best}, `);
@@ -147,8 +159,10 @@ describe('run with a search', () => {
     const { file, out } = experimentFolder();
     // random and sobol draw each trial from its own place in the sequence: trial k is the same
     // configuration whatever the number of trials, so raising `trials` adds runs and keeps the others.
-    const random = (trials: number) => EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', '').replace('method: tpe', 'method: random')
-      .replace('trials: 12\n  batch: 5', `trials: ${trials}`);
+    const random = (trials: number) =>
+      EXPERIMENT.replace('grid:\n  activation: [relu, sigmoid]\n', '')
+        .replace('method: tpe', 'method: random')
+        .replace('trials: 12\n  batch: 5', `trials: ${trials}`);
     writeFileSync(file, random(3));
     expect(run(file, out, 2).status).toBe(0);
     const first = runFolders(out);

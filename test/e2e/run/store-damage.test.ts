@@ -2,7 +2,7 @@
  * The results store when something is wrong with it: damaged records, files where folders belong,
  * and writes that fail while a run is recorded. None of these may end in a stack trace.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliWith } from '../../support/cli.ts';

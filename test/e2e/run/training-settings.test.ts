@@ -50,7 +50,12 @@ describe('dropout, weight_decay and lr_schedule in `mlp-lab run`', () => {
 
     const rows = results(a.out);
     expect(withoutTimes(results(b.out))).toEqual(withoutTimes(rows));
-    expect(rows.map((r) => [r.dropout, r.lr_schedule])).toEqual([['0', 'constant'], ['0', 'cosine'], ['0.3', 'constant'], ['0.3', 'cosine']]);
+    expect(rows.map((r) => [r.dropout, r.lr_schedule])).toEqual([
+      ['0', 'constant'],
+      ['0', 'cosine'],
+      ['0.3', 'constant'],
+      ['0.3', 'cosine'],
+    ]);
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
     expect(new Set(rows.map((r) => r.test_accuracy)).size).toBe(4);
     for (const row of rows) {

@@ -26,11 +26,16 @@ const base: Omit<TrainConfig, 'optimizer'> = {
 };
 const CONFIGS: Record<string, TrainConfig> = {
   'sgd, coupled weight decay, cosine with warmup': {
-    ...base, optimizer: { type: 'sgd' }, weightDecay: 1e-3,
+    ...base,
+    optimizer: { type: 'sgd' },
+    weightDecay: 1e-3,
     learningRateSchedule: { type: 'cosine', minLearningRate: 0.01, warmupEpochs: 0 },
   },
   'adam, decoupled weight decay, step schedule': {
-    ...base, learningRate: 1e-3, optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, weightDecay: 1e-2,
+    ...base,
+    learningRate: 1e-3,
+    optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+    weightDecay: 1e-2,
     learningRateSchedule: { type: 'step', stepEpochs: 1, gamma: 0.5, warmupEpochs: 0 },
   },
 };

@@ -13,7 +13,7 @@ import { describe, expect } from 'vitest';
 import type { TrainConfig } from '../../../src/core/config.ts';
 import { train, type TrainResult } from '../../../src/core/train.ts';
 import { loadDataset } from '../../../src/data/load.ts';
-import { backendCases, itFor, kernelsOf } from '../kernels/backends.ts';
+import { backendCases, itFor } from '../kernels/backends.ts';
 
 const MODEL_2: TrainConfig = {
   layers: [784, 128, 64, 10],
@@ -52,8 +52,11 @@ describe.each(cases)('model 2, one epoch on $label', (c) => {
     expect(a.final.testAccuracy).toBeGreaterThan(70);
     expect(b.final).toEqual(a.final);
     a.network.layers.forEach((layer, l) => {
-      expect(Buffer.from(b.network.layers[l]!.W.buffer, b.network.layers[l]!.W.byteOffset, layer.W.byteLength)
-        .equals(Buffer.from(layer.W.buffer, layer.W.byteOffset, layer.W.byteLength))).toBe(true);
+      expect(
+        Buffer.from(b.network.layers[l]!.W.buffer, b.network.layers[l]!.W.byteOffset, layer.W.byteLength).equals(
+          Buffer.from(layer.W.buffer, layer.W.byteOffset, layer.W.byteLength),
+        ),
+      ).toBe(true);
     });
     results.set(c.label, a);
   });
@@ -63,6 +66,8 @@ describe.each(cases)('model 2, one epoch on $label', (c) => {
     const mine = results.get(c.label) ?? run(c.label);
     expect(Math.abs(mine.final.testAccuracy - reference.final.testAccuracy)).toBeLessThanOrEqual(ACCURACY_TOLERANCE);
     expect(Math.abs(mine.final.trainCost / reference.final.trainCost - 1)).toBeLessThanOrEqual(COST_TOLERANCE);
-    console.log(`${c.label}: test accuracy ${mine.final.testAccuracy.toFixed(1)}% (js ${reference.final.testAccuracy.toFixed(1)}%), train cost ${mine.final.trainCost.toFixed(5)} (js ${reference.final.trainCost.toFixed(5)})`);
+    console.log(
+      `${c.label}: test accuracy ${mine.final.testAccuracy.toFixed(1)}% (js ${reference.final.testAccuracy.toFixed(1)}%), train cost ${mine.final.trainCost.toFixed(5)} (js ${reference.final.trainCost.toFixed(5)})`,
+    );
   });
 });

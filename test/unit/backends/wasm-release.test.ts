@@ -5,9 +5,17 @@ import { train } from '../../../src/core/train.ts';
 import { mnistSubset } from '../../support/mnist.ts';
 
 const config: TrainConfig = {
-  layers: [784, 64, 10], activations: ['relu', 'softmax'], epochs: 1, batchSize: 30, learningRate: 0.1,
-  optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, init: { scheme: 'he', std: 0.1 },
-  shuffle: 'epoch', historyEvery: 'epoch', evalLimit: null, seed: 3,
+  layers: [784, 64, 10],
+  activations: ['relu', 'softmax'],
+  epochs: 1,
+  batchSize: 30,
+  learningRate: 0.1,
+  optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+  init: { scheme: 'he', std: 0.1 },
+  shuffle: 'epoch',
+  historyEvery: 'epoch',
+  evalLimit: null,
+  seed: 3,
 };
 
 describe('wasm backend over many runs in one thread', () => {

@@ -3,7 +3,15 @@ import { historyChart } from '../../../src/charts/history-chart.ts';
 import { renderSvg } from '../../../src/charts/render.ts';
 
 const history = [1, 2, 3, 4].map((epoch) => ({
-  iteration: epoch * 10, epoch, trainCost: 1 / epoch, trainAccuracy: 50 + epoch, testCost: 1 / epoch, testAccuracy: 50 + epoch, validationCost: null, validationAccuracy: null, learningRate: 0.1,
+  iteration: epoch * 10,
+  epoch,
+  trainCost: 1 / epoch,
+  trainAccuracy: 50 + epoch,
+  testCost: 1 / epoch,
+  testAccuracy: 50 + epoch,
+  validationCost: null,
+  validationAccuracy: null,
+  learningRate: 0.1,
 }));
 
 describe('the history chart of an early-stopped run', () => {

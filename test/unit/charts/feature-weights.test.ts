@@ -10,14 +10,18 @@ describe('first-layer weights by input name', () => {
   // W1: 3 inputs × 2 units, row-major (input i's weights into unit j at i·2 + j).
   const layer = { nIn: 3, nOut: 2, W: Float32Array.of(1, -3, 0.5, 0.5, -2, 0) };
 
-  it('shows each input\'s weights and its mean |w| over every unit', () => {
+  it("shows each input's weights and its mean |w| over every unit", () => {
     const [heat, bars] = panels(featureWeightsChart('t', layer, ['a', 'b', 'c'], 16, false, null));
-    expect(bars!.data.values).toEqual([{ input: 'a', mean_abs_w: 2 }, { input: 'b', mean_abs_w: 0.5 }, { input: 'c', mean_abs_w: 1 }]);
+    expect(bars!.data.values).toEqual([
+      { input: 'a', mean_abs_w: 2 },
+      { input: 'b', mean_abs_w: 0.5 },
+      { input: 'c', mean_abs_w: 1 },
+    ]);
     expect(heat!.data.values).toContainEqual({ input: 'a', unit: 'unit 1', w: -3 });
     expect(heat!.data.values).toHaveLength(6);
   });
 
-  it('names a one-layer model\'s units by class', () => {
+  it("names a one-layer model's units by class", () => {
     const [heat] = panels(featureWeightsChart('t', layer, ['a', 'b', 'c'], 16, true, ['setosa', 'virginica']));
     expect(heat!.data.values.map((v) => v.unit)).toContain('class virginica');
   });

@@ -17,8 +17,15 @@ const ajv = new Ajv({ strict: false, allErrors: false });
 const validate = ajv.compile(JSON.parse(readFileSync(require.resolve('vega-lite/vega-lite-schema.json'), 'utf8')) as object);
 
 const point = (iteration: number, learningRate: number | null): HistoryPoint => ({
-  iteration, epoch: Math.ceil(iteration / 10), trainCost: 1 / iteration, testCost: 1.1 / iteration, trainAccuracy: 90, testAccuracy: 89,
-  validationCost: null, validationAccuracy: null, learningRate,
+  iteration,
+  epoch: Math.ceil(iteration / 10),
+  trainCost: 1 / iteration,
+  testCost: 1.1 / iteration,
+  trainAccuracy: 90,
+  testAccuracy: 89,
+  validationCost: null,
+  validationAccuracy: null,
+  learningRate,
 });
 const panels = (spec: VegaLiteSpec) => (spec.hconcat as VegaLiteSpec[]).map((p) => (p.title as { text: string }).text);
 

@@ -69,7 +69,7 @@ describe('charts of the committed results', () => {
     }
   });
 
-  it('the committed search: its four charts validate, the best-so-far line ends at each cell\'s best trial, and importance is a share', () => {
+  it("the committed search: its four charts validate, the best-so-far line ends at each cell's best trial, and importance is a share", () => {
     const loaded = loadExperiment('experiments/tune-relu-vs-sigmoid.yaml');
     const plan = searchPlan(loaded, 'results', [])!;
     const charts = searchCharts(plan, { out: 'results', experiment: 'tune-relu-vs-sigmoid' });
@@ -100,7 +100,9 @@ describe('charts of the committed results', () => {
   it('report: a history and weight images per run, all 10 output units for the one-layer model', () => {
     const { set } = chartsOf('experiments/report.yaml');
     expect([...set.runs.values()].map((charts) => charts.map((c) => c.name.replace(/^runs\/\w+-/, '')))).toEqual([
-      ['history', 'weights'], ['history', 'weights'], ['history', 'weights'],
+      ['history', 'weights'],
+      ['history', 'weights'],
+      ['history', 'weights'],
     ]);
     const [softmax, relu] = [...set.runs.values()].map((charts) => values(charts[1]!.spec));
     expect(softmax!.map((v) => v.unit)).toEqual(Array.from({ length: 10 }, (_, j) => `class ${j}`));
@@ -122,10 +124,12 @@ describe('charts of the committed results', () => {
     expect(counts).toEqual([10, 4, 4]);
   });
 
-  it('the results chart shows results.md\'s numbers', () => {
+  it("the results chart shows results.md's numbers", () => {
     const { rows, set } = chartsOf('experiments/relu-vs-sigmoid.yaml');
     const chart = set.experiment.find((c) => c.name === 'results')!;
-    const labels = values(chart.spec).filter((v) => v.kind === 'configuration').map((v) => v.label);
+    const labels = values(chart.spec)
+      .filter((v) => v.kind === 'configuration')
+      .map((v) => v.label);
     expect(labels).toEqual(configurationTable(rows).rows.map((r) => r.cells.at(-1)));
     expect(values(chart.spec).filter((v) => v.kind === 'run')).toHaveLength(54);
   });

@@ -5,9 +5,18 @@ import { sweepChart } from '../../../src/charts/sweep-chart.ts';
 import type { ResultRow } from '../../../src/tables/result-row.ts';
 
 const row = (batchSize: number, momentum: number, seed: number): ResultRow => ({
-  runId: `${batchSize}-${momentum}-${seed}`, label: `batch_size=${batchSize} momentum=${momentum} seed=${seed}`, model: null,
-  varying: { batch_size: batchSize, momentum, seed }, layers: [784, 10], activations: ['softmax'], learningRate: 0.1, batchSize,
-  epochs: 1, init: 'he', optimizer: 'momentum', seed,
+  runId: `${batchSize}-${momentum}-${seed}`,
+  label: `batch_size=${batchSize} momentum=${momentum} seed=${seed}`,
+  model: null,
+  varying: { batch_size: batchSize, momentum, seed },
+  layers: [784, 10],
+  activations: ['softmax'],
+  learningRate: 0.1,
+  batchSize,
+  epochs: 1,
+  init: 'he',
+  optimizer: 'momentum',
+  seed,
   outcome: { status: 'completed', trainCost: 0.3, testCost: 0.3, trainAccuracy: 90, testAccuracy: 90 + seed, seconds: 1 },
 });
 

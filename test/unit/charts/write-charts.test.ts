@@ -9,11 +9,12 @@ import { withSchema } from '../../../src/charts/spec.ts';
 import { writeCharts } from '../../../src/charts/write-charts.ts';
 import { requires } from '../../support/requires.ts';
 
-const bars = (n: number) => withSchema({
-  data: { values: Array.from({ length: n }, (_, i) => ({ x: `c${i}`, y: i + 1 })) },
-  mark: 'bar',
-  encoding: { x: { field: 'x', type: 'nominal' }, y: { field: 'y', type: 'quantitative' } },
-});
+const bars = (n: number) =>
+  withSchema({
+    data: { values: Array.from({ length: n }, (_, i) => ({ x: `c${i}`, y: i + 1 })) },
+    mark: 'bar',
+    encoding: { x: { field: 'x', type: 'nominal' }, y: { field: 'y', type: 'quantitative' } },
+  });
 
 describe('offline rendering', () => {
   it('draws a spec to SVG with its marks, and the SVG to PNG', async () => {
@@ -27,12 +28,18 @@ describe('offline rendering', () => {
 });
 
 describe('fonts', () => {
-  requires('Liberation Sans', chartFontFiles() ? null : 'its files are not installed (Debian: apt-get install fonts-liberation)').it('draws with Liberation Sans\'s own files the pixels that loading every system font draws', async () => {
-    const svg = await renderSvg({ ...bars(4), title: { text: 'Bold title', subtitle: 'subtitle' } } as ReturnType<typeof bars>);
-    const options = { fitTo: { mode: 'zoom' as const, value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' } };
-    const system = new Resvg(svg, options).render().asPng();
-    expect(Buffer.from(svgToPng(svg)).equals(Buffer.from(system))).toBe(true);
-  });
+  requires('Liberation Sans', chartFontFiles() ? null : 'its files are not installed (Debian: apt-get install fonts-liberation)').it(
+    "draws with Liberation Sans's own files the pixels that loading every system font draws",
+    async () => {
+      const svg = await renderSvg({ ...bars(4), title: { text: 'Bold title', subtitle: 'subtitle' } } as ReturnType<typeof bars>);
+      const options = {
+        fitTo: { mode: 'zoom' as const, value: 2 },
+        font: { loadSystemFonts: true, defaultFontFamily: 'Liberation Sans', sansSerifFamily: 'Liberation Sans' },
+      };
+      const system = new Resvg(svg, options).render().asPng();
+      expect(Buffer.from(svgToPng(svg)).equals(Buffer.from(system))).toBe(true);
+    },
+  );
 });
 
 describe('writeCharts', () => {
@@ -48,9 +55,13 @@ describe('writeCharts', () => {
     });
     const first = await writeCharts(dir, set(3, ['aaa', 'bbb']), { formats: ['svg', 'png'], runFormats: ['png'] });
     expect(first.files).toEqual([
-      'charts/results.png', 'charts/results.svg', 'charts/results.vl.json',
-      'charts/runs/aaa-history.png', 'charts/runs/aaa-history.vl.json',
-      'charts/runs/bbb-history.png', 'charts/runs/bbb-history.vl.json',
+      'charts/results.png',
+      'charts/results.svg',
+      'charts/results.vl.json',
+      'charts/runs/aaa-history.png',
+      'charts/runs/aaa-history.vl.json',
+      'charts/runs/bbb-history.png',
+      'charts/runs/bbb-history.vl.json',
     ]);
     expect(first.rendered).toBe(3);
     const spec = JSON.parse(readFileSync(path.join(dir, 'charts/results.vl.json'), 'utf8')) as { $schema: string; data: { values: unknown[] } };

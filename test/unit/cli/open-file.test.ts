@@ -6,7 +6,9 @@ import { requires } from '../../support/requires.ts';
 import { workspace } from '../../support/workspace.ts';
 
 const PATH = process.env.PATH;
-afterEach(() => { process.env.PATH = PATH; });
+afterEach(() => {
+  process.env.PATH = PATH;
+});
 
 /** A PATH whose only xdg-open is this shell script. */
 function opener(script: string | null): void {

@@ -5,7 +5,7 @@ import { averageRanks, exactSignedRankP, holm, summarise, tQuantile, wilcoxonP }
 const SLEEP = [1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4];
 
 describe('summarise: paired t statistics', () => {
-  it('reproduces the published paired t-test of Student\'s sleep data (R: t = 4.0621, df = 9, p = 0.002833, CI 0.7001142 to 2.4598858)', () => {
+  it("reproduces the published paired t-test of Student's sleep data (R: t = 4.0621, df = 9, p = 0.002833, CI 0.7001142 to 2.4598858)", () => {
     const s = summarise(SLEEP, 'higher');
     expect(s.n).toBe(10);
     expect(s.meanDiff).toBeCloseTo(1.58, 12);
@@ -58,7 +58,7 @@ describe('wilcoxonP', () => {
     ['n = 10, negative ranks 1 and 7', [-1, 2, 3, 4, 5, 6, -7, 8, 9, 10], 50 / 1024],
     ['n = 10, negative rank 7 (scipy 0.037109375)', [1, 2, 3, 4, 5, 6, -7, 8, 9, 10], 0.037109375],
     // By hand: ranks 1..5, R+ = 13; sums ≥ 13 are the complements of the 3 subsets summing to ≤ 2.
-    ['n = 5, R+ = 13', [1, -2, 3, 4, 5], 2 * 3 / 32],
+    ['n = 5, R+ = 13', [1, -2, 3, 4, 5], (2 * 3) / 32],
     // Ties and a zero with n ≤ 13: exact over the sign flips of the average ranks (scipy's permutation p).
     ['sleep data: a tie and a zero', SLEEP, 0.00390625],
     ['tied ranks 1.5, 1.5 (scipy 0.625)', [1, 1, -2, 3], 0.625],
@@ -82,9 +82,18 @@ describe('wilcoxonP', () => {
 
 describe('averageRanks', () => {
   it.each([
-    [[10, 30, 20], [1, 3, 2]],
-    [[2, 1, 2, 3], [2.5, 1, 2.5, 4]],
-    [[5, 5, 5], [2, 2, 2]],
+    [
+      [10, 30, 20],
+      [1, 3, 2],
+    ],
+    [
+      [2, 1, 2, 3],
+      [2.5, 1, 2.5, 4],
+    ],
+    [
+      [5, 5, 5],
+      [2, 2, 2],
+    ],
   ])('%j → %j', (values, ranks) => {
     expect(averageRanks(values)).toEqual(ranks);
   });
@@ -108,7 +117,12 @@ describe('holm', () => {
 describe('tQuantile', () => {
   it.each([
     // Published t tables (two-sided 95%): 12.706, 4.303, 2.571, 2.262, 2.056, 1.984; scipy gives the full digits.
-    [1, 12.706204736174694], [2, 4.302652729749462], [5, 2.5705818356363146], [9, 2.262157162798205], [26, 2.0555294386428735], [100, 1.9839715185235518],
+    [1, 12.706204736174694],
+    [2, 4.302652729749462],
+    [5, 2.5705818356363146],
+    [9, 2.262157162798205],
+    [26, 2.0555294386428735],
+    [100, 1.9839715185235518],
   ])('0.975 quantile with %i degrees of freedom', (dof, expected) => {
     expect(tQuantile(0.975, dof)).toBeCloseTo(expected, 8);
   });

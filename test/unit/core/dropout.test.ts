@@ -8,8 +8,17 @@ import { train } from '../../../src/core/train.ts';
 import { mnistSubset } from '../../support/mnist.ts';
 
 const base: TrainConfig = {
-  layers: [784, 24, 12, 10], activations: ['sigmoid', 'relu', 'softmax'], epochs: 2, batchSize: 25, learningRate: 0.1,
-  optimizer: { type: 'sgd' }, init: { scheme: 'he', std: 0.1 }, shuffle: 'epoch', historyEvery: 'epoch', evalLimit: null, seed: 3,
+  layers: [784, 24, 12, 10],
+  activations: ['sigmoid', 'relu', 'softmax'],
+  epochs: 2,
+  batchSize: 25,
+  learningRate: 0.1,
+  optimizer: { type: 'sgd' },
+  init: { scheme: 'he', std: 0.1 },
+  shuffle: 'epoch',
+  historyEvery: 'epoch',
+  evalLimit: null,
+  seed: 3,
 };
 const data = mnistSubset(200, 80);
 

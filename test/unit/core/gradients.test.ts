@@ -44,8 +44,15 @@ function meanCrossEntropy64(Z: ArrayLike<number>, labels: Uint8Array, rows: numb
 }
 
 /** g(X·W + b) in float64; W: nIn × nOut. */
-function dense64(X: ArrayLike<number>, W: ArrayLike<number>, b: ArrayLike<number>, rows: number, nIn: number, nOut: number,
-  g: ((z: number) => number) | null): Float64Array {
+function dense64(
+  X: ArrayLike<number>,
+  W: ArrayLike<number>,
+  b: ArrayLike<number>,
+  rows: number,
+  nIn: number,
+  nOut: number,
+  g: ((z: number) => number) | null,
+): Float64Array {
   const out = new Float64Array(rows * nOut);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < nOut; j++) {
@@ -139,7 +146,10 @@ describe('gradient checks (central differences, float64 reference)', () => {
       return meanCrossEntropy64(A, labels, rows, 10);
     };
     net.layers.forEach((l, i) => {
-      for (const [analytic, p] of [[l.dW, 2 * i], [l.db, 2 * i + 1]] as const) {
+      for (const [analytic, p] of [
+        [l.dW, 2 * i],
+        [l.db, 2 * i + 1],
+      ] as const) {
         const indices = sampleIndices(analytic.length, 40, 100 + p);
         const numerical = numericalGradient(loss, params[p]!, indices);
         const picked = indices.map((j) => analytic[j]!);
@@ -170,7 +180,10 @@ describe('gradient checks (central differences, float64 reference)', () => {
     };
     const check = (f: () => number, label: string) => {
       net.layers.forEach((l, i) => {
-        for (const [analytic, p] of [[l.dW, 2 * i], [l.db, 2 * i + 1]] as const) {
+        for (const [analytic, p] of [
+          [l.dW, 2 * i],
+          [l.db, 2 * i + 1],
+        ] as const) {
           const indices = sampleIndices(analytic.length, 40, 200 + p);
           const numerical = numericalGradient(f, params[p]!, indices);
           const picked = indices.map((j) => analytic[j]!);
@@ -187,8 +200,9 @@ describe('gradient checks (central differences, float64 reference)', () => {
     const rows = 4;
     const { net, X, labels, loss, check } = smallNetwork(activation, rows);
     // Inverted dropout's masks: 0 (dropped) or 1/(1 − p), p = 0.5 on the first layer, 0.25 on the second.
-    const masks = net.layers.map((l, i) => i === 2 ? null
-      : Float32Array.from(randomArray(rows * l.nOut, 30 + i, 0, 1), (u) => (u < (i === 0 ? 0.5 : 0.25) ? 0 : i === 0 ? 2 : 1 / 0.75)));
+    const masks = net.layers.map((l, i) =>
+      i === 2 ? null : Float32Array.from(randomArray(rows * l.nOut, 30 + i, 0, 1), (u) => (u < (i === 0 ? 0.5 : 0.25) ? 0 : i === 0 ? 2 : 1 / 0.75)),
+    );
     net.computeGradients(X, labels, rows, masks);
     check(() => loss(masks), 'dropout');
     // The masks matter: without them the gradient is another one.
@@ -202,7 +216,14 @@ describe('gradient checks (central differences, float64 reference)', () => {
     const lambda = 0.3;
     const { net, X, labels, params, loss, check } = smallNetwork('tanh', rows);
     net.computeGradients(X, labels, rows);
-    addWeightDecay(K, net.layers.flatMap((l) => [{ value: l.W, gradient: l.dW, decays: true }, { value: l.b, gradient: l.db }]), lambda);
+    addWeightDecay(
+      K,
+      net.layers.flatMap((l) => [
+        { value: l.W, gradient: l.dW, decays: true },
+        { value: l.b, gradient: l.db },
+      ]),
+      lambda,
+    );
     const penalty = () => params.filter((_, p) => p % 2 === 0).reduce((sum, W) => sum + W.reduce((s, w) => s + w * w, 0), 0);
     check(() => loss() + (lambda / 2) * penalty(), 'weight decay');
   });

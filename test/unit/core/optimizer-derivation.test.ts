@@ -32,26 +32,36 @@ describe('momentum, closed form with a constant gradient', () => {
   const lr = 0.1;
   /** v_t = −η·g·(1 − μᵗ)/(1 − μ); classical: W_t = W0 + Σ_{k≤t} v_k. */
   const velocity = (g: number, t: number) => (-lr * g * (1 - mu ** t)) / (1 - mu);
-  const sumVelocities = (g: number, t: number) => (-lr * g / (1 - mu)) * (t - (mu * (1 - mu ** t)) / (1 - mu));
+  const sumVelocities = (g: number, t: number) => ((-lr * g) / (1 - mu)) * (t - (mu * (1 - mu ** t)) / (1 - mu));
 
   it('classical: five steps, every element', () => {
     const w = run({ type: 'momentum', momentum: mu, nesterov: false }, lr, 5, () => G);
-    for (let t = 1; t <= 5; t++) close(w[t - 1]!, W0.map((w0, i) => w0 + sumVelocities(G[i]!, t)));
+    for (let t = 1; t <= 5; t++)
+      close(
+        w[t - 1]!,
+        W0.map((w0, i) => w0 + sumVelocities(G[i]!, t)),
+      );
   });
 
   it('Nesterov: every step takes μ·v_t − η·g, later steps included', () => {
     const w = run({ type: 'momentum', momentum: mu, nesterov: true }, lr, 5, () => G);
     for (let t = 1; t <= 5; t++) {
       // W_t = W0 + Σ_{k≤t} (μ·v_k − η·g) = W0 + μ·Σv_k − t·η·g
-      close(w[t - 1]!, W0.map((w0, i) => w0 + mu * sumVelocities(G[i]!, t) - t * lr * G[i]!));
+      close(
+        w[t - 1]!,
+        W0.map((w0, i) => w0 + mu * sumVelocities(G[i]!, t) - t * lr * G[i]!),
+      );
     }
     // Step 3 alone, from the velocity's closed form: it differs from classical momentum's v_3.
     const step3 = w[2]!.map((v, i) => v - w[1]![i]!);
-    close(step3, G.map((g) => mu * velocity(g, 3) - lr * g));
+    close(
+      step3,
+      G.map((g) => mu * velocity(g, 3) - lr * g),
+    );
   });
 });
 
-describe('Adam, Kingma & Ba\'s efficient form', () => {
+describe("Adam, Kingma & Ba's efficient form", () => {
   const [b1, b2, eps, lr] = [0.9, 0.999, 1e-8, 0.01];
   /** Different gradients each step, so that the moments are not a constant's. */
   const gradients = (t: number) => G.map((g, i) => g * (1 + 0.3 * Math.sin(t + i)));
@@ -109,7 +119,10 @@ describe('weight decay', () => {
     const { w, b } = decayed({ type: 'sgd' }, 4);
     const q = 1 - lr * lambda;
     // W_t = qᵗ·W0 − η·g·(1 − qᵗ)/(1 − q)
-    close(w, W0.map((w0, i) => q ** 4 * w0 - (lr * G[i]! * (1 - q ** 4)) / (1 - q)));
+    close(
+      w,
+      W0.map((w0, i) => q ** 4 * w0 - (lr * G[i]! * (1 - q ** 4)) / (1 - q)),
+    );
     close(b, plain({ type: 'sgd' }, 4));
   });
 

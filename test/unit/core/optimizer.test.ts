@@ -7,7 +7,10 @@ function trajectory(config: Parameters<typeof createOptimizer>[0], lr: number): 
   const value = Float32Array.of(1);
   const gradient = Float32Array.of(0.5);
   const optimizer = createOptimizer(config, K, [{ value, gradient }]);
-  return [1, 2, 3].map(() => (optimizer.step(lr), value[0]!));
+  return [1, 2, 3].map(() => {
+    optimizer.step(lr);
+    return value[0]!;
+  });
 }
 
 describe('optimizers', () => {

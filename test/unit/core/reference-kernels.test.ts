@@ -10,7 +10,13 @@ function product64(A: Float32Array, B: Float32Array, m: number, n: number, k: nu
 }
 
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [1, 10, 784], [30, 1, 3], [5, 17, 31], [31, 64, 128], [30, 10, 64], [7, 3, 1],
+  [1, 1, 1],
+  [1, 10, 784],
+  [30, 1, 3],
+  [5, 17, 31],
+  [31, 64, 128],
+  [30, 10, 64],
+  [7, 3, 1],
 ];
 
 describe('reference kernels', () => {

@@ -7,8 +7,17 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../../src/store/checkpoin
 import { mnistSubset } from '../../support/mnist.ts';
 
 const base: TrainConfig = {
-  layers: [784, 16, 10], activations: ['tanh', 'softmax'], epochs: 3, batchSize: 32, learningRate: 0.05,
-  optimizer: { type: 'sgd' }, init: { scheme: 'he', std: 0.1 }, shuffle: 'epoch', historyEvery: 4, evalLimit: 50, seed: 7,
+  layers: [784, 16, 10],
+  activations: ['tanh', 'softmax'],
+  epochs: 3,
+  batchSize: 32,
+  learningRate: 0.05,
+  optimizer: { type: 'sgd' },
+  init: { scheme: 'he', std: 0.1 },
+  shuffle: 'epoch',
+  historyEvery: 4,
+  evalLimit: 50,
+  seed: 7,
 };
 const data = mnistSubset(250, 60);
 const withoutTime = (h: HistoryRecord[]) => h.map(({ seconds: _, ...rest }) => rest);
@@ -45,13 +54,24 @@ describe('resuming a run from a snapshot', () => {
     ['adam, history every epoch', { ...base, optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, historyEvery: 'epoch' }],
     // The cuts at 1, 4 and 7 fall in the warmup (the first 2 epochs, 16 iterations), 16 at its end.
     ['dropout, momentum with weight decay', { ...base, dropout: [0.4], weightDecay: 1e-3, optimizer: { type: 'momentum', momentum: 0.9, nesterov: false } }],
-    ['cosine schedule with warmup, adam with decoupled weight decay', {
-      ...base, learningRateSchedule: { type: 'cosine', minLearningRate: 1e-3, warmupEpochs: 2 }, weightDecay: 1e-2,
-      optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-    }],
-    ['dropout and a step schedule with warmup, shuffled once', {
-      ...base, dropout: [0.5], shuffle: 'once', learningRateSchedule: { type: 'step', stepEpochs: 1, gamma: 0.5, warmupEpochs: 1 },
-    }],
+    [
+      'cosine schedule with warmup, adam with decoupled weight decay',
+      {
+        ...base,
+        learningRateSchedule: { type: 'cosine', minLearningRate: 1e-3, warmupEpochs: 2 },
+        weightDecay: 1e-2,
+        optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      },
+    ],
+    [
+      'dropout and a step schedule with warmup, shuffled once',
+      {
+        ...base,
+        dropout: [0.5],
+        shuffle: 'once',
+        learningRateSchedule: { type: 'step', stepEpochs: 1, gamma: 0.5, warmupEpochs: 1 },
+      },
+    ],
   ] as const)('is bit-identical to an uninterrupted run: %s', (_, config: TrainConfig) => {
     const whole = train(config, data, K);
     // Cuts mid-epoch, at an epoch's end (8, 16), right after a history record (4, 12) and at the first iteration.
@@ -79,7 +99,10 @@ describe('resuming a run from a snapshot', () => {
 describe('early stopping', () => {
   const split = { train: rowRange(data.train, 0, 200), test: data.test, validation: rowRange(data.train, 200, 250) };
   const config: TrainConfig = {
-    ...base, epochs: 30, learningRate: 0.5, historyEvery: 'epoch',
+    ...base,
+    epochs: 30,
+    learningRate: 0.5,
+    historyEvery: 'epoch',
     earlyStopping: { patience: 2, minDelta: 0, metric: 'validation_cost' },
   };
 

@@ -12,11 +12,15 @@ describe('Rng', () => {
     expect(firstDraws(7)).toEqual(firstDraws(7));
   });
 
-  it.each([[1, 2 ** 32 + 1], [0, 5 + 5 * 2 ** 32], [1, 2 ** 32], [3, 4], [0, Number.MAX_SAFE_INTEGER]])(
-    'gives different streams for seeds %d and %d (no 32-bit folding)', (a, b) => {
-      expect(firstDraws(a)).not.toEqual(firstDraws(b));
-    },
-  );
+  it.each([
+    [1, 2 ** 32 + 1],
+    [0, 5 + 5 * 2 ** 32],
+    [1, 2 ** 32],
+    [3, 4],
+    [0, Number.MAX_SAFE_INTEGER],
+  ])('gives different streams for seeds %d and %d (no 32-bit folding)', (a, b) => {
+    expect(firstDraws(a)).not.toEqual(firstDraws(b));
+  });
 
   it('does not start small seeds near 1.0 (seeds are scrambled before use)', () => {
     const draws = Array.from({ length: 100 }, (_, seed) => Rng.fromSeed(seed).uniform());
@@ -57,7 +61,7 @@ describe('the reference bernoulliMask kernel', () => {
     const out = new Float32Array(10_001);
     const threshold = Math.round(keep * 2 ** 31);
     referenceKernels.bernoulliMask(10_000, state, threshold, 1.25, out);
-    const expected = Array.from({ length: 10_000 }, () => ((drawn.uint32() >>> 1) < threshold ? 1.25 : 0));
+    const expected = Array.from({ length: 10_000 }, () => (drawn.uint32() >>> 1 < threshold ? 1.25 : 0));
     expect(Array.from(out.subarray(0, 10_000))).toEqual(expected);
     expect(out[10_000]).toBe(0);
     expect(Array.from(state)).toEqual(drawn.state());

@@ -38,7 +38,7 @@ describe('learning-rate schedules', () => {
     expect(rate(cosine, 26)).toBeLessThan(rate(cosine, 25));
   });
 
-  it('warmup: a linear ramp over the first warmupEpochs epochs to the schedule\'s rate, cosine starting after it', () => {
+  it("warmup: a linear ramp over the first warmupEpochs epochs to the schedule's rate, cosine starting after it", () => {
     const warm: LearningRateSchedule = { type: 'cosine', minLearningRate: 0, warmupEpochs: 1 };
     expect([0, 4, 9].map((t) => rate(warm, t))).toEqual([0.01, 0.05, 0.1].map((r) => expect.closeTo(r, 15)));
     // The cosine spans the 40 iterations after warmup: at t = 10 it starts at η, at t = 30 it is half-way.
@@ -53,8 +53,17 @@ describe('learning-rate schedules', () => {
 describe('training with a schedule', () => {
   const data = mnistSubset(100, 40);
   const config: TrainConfig = {
-    layers: [784, 10], activations: ['softmax'], epochs: 3, batchSize: 25, learningRate: 0.2,
-    optimizer: { type: 'sgd' }, init: { scheme: 'he', std: 0.1 }, shuffle: 'epoch', historyEvery: 2, evalLimit: null, seed: 1,
+    layers: [784, 10],
+    activations: ['softmax'],
+    epochs: 3,
+    batchSize: 25,
+    learningRate: 0.2,
+    optimizer: { type: 'sgd' },
+    init: { scheme: 'he', std: 0.1 },
+    shuffle: 'epoch',
+    historyEvery: 2,
+    evalLimit: null,
+    seed: 1,
   };
 
   it('records the learning rate of the latest update in the history', () => {

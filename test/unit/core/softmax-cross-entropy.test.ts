@@ -51,11 +51,18 @@ describe('softmax with cross-entropy', () => {
 
     // The same rows, one at a time, averaged.
     const single = new Network(K, model, 1);
-    single.layers.forEach((l, i) => { l.W.set(net.layers[i]!.W); l.b.set(net.layers[i]!.b); });
+    single.layers.forEach((l, i) => {
+      l.W.set(net.layers[i]!.W);
+      l.b.set(net.layers[i]!.b);
+    });
     const mean = remainder.map((g) => new Float64Array(g.length));
     for (let r = 0; r < 3; r++) {
       single.computeGradients(X.subarray(r * 6, r * 6 + 6), labels.subarray(r, r + 1), 1);
-      single.layers.forEach((l, i) => l.dW.forEach((v, j) => { mean[i]![j]! += v / 3; }));
+      single.layers.forEach((l, i) =>
+        l.dW.forEach((v, j) => {
+          mean[i]![j]! += v / 3;
+        }),
+      );
     }
     remainder.forEach((g, i) => expect(relativeError(g, mean[i]!)).toBeLessThan(1e-6));
   });

@@ -49,11 +49,7 @@ describe('training on bundled MNIST', () => {
   ] as const)('trains the report model %s with the report init and shuffling', (_, layers, activations) => {
     // The report's learning rate of 0.01 needs many epochs to leave the initial plateau of the
     // deep models; 1.0 shows learning within two epochs of 1,000 images.
-    const result = train(
-      { ...base, layers, activations, learningRate: 1, init: { scheme: 'report', std: 0 }, shuffle: 'once' },
-      mnistSubset(1000, 200),
-      K,
-    );
+    const result = train({ ...base, layers, activations, learningRate: 1, init: { scheme: 'report', std: 0 }, shuffle: 'once' }, mnistSubset(1000, 200), K);
     expect(result.status).toBe('completed');
     const costs = result.history.map((h) => h.trainCost);
     expect(costs.every(Number.isFinite)).toBe(true);
@@ -66,7 +62,11 @@ describe('training on bundled MNIST', () => {
     expect(result.iterations).toBe(8);
     expect(result.history.map((h) => h.iteration)).toEqual([8]);
     const often = train({ ...base, epochs: 2, historyEvery: 3 }, mnistSubset(100, 50), K);
-    expect(often.history.map((h) => [h.iteration, h.epoch])).toEqual([[3, 1], [6, 2], [8, 2]]);
+    expect(often.history.map((h) => [h.iteration, h.epoch])).toEqual([
+      [3, 1],
+      [6, 2],
+      [8, 2],
+    ]);
   });
 
   it('evaluates history on a fixed subset but final metrics on the full sets', () => {
@@ -82,10 +82,13 @@ describe('training on bundled MNIST', () => {
     const split = mnistSubset(1000, 100, 200);
     // Counts the passes over whole sets: one softmaxCrossEntropy per 256-row chunk without a gradient.
     let evaluatedChunks = 0;
-    const counting = { ...K, softmaxCrossEntropy: (...args: Parameters<typeof K.softmaxCrossEntropy>) => {
-      if (args[4] === null) evaluatedChunks++;
-      return K.softmaxCrossEntropy(...args);
-    } };
+    const counting = {
+      ...K,
+      softmaxCrossEntropy: (...args: Parameters<typeof K.softmaxCrossEntropy>) => {
+        if (args[4] === null) evaluatedChunks++;
+        return K.softmaxCrossEntropy(...args);
+      },
+    };
     const result = train({ ...base, epochs: 1 }, split, counting);
     // One record (end of the epoch): 800 training rows (4 chunks), 100 test (1), 200 validation (1); nothing more at the end.
     expect(evaluatedChunks).toBe(6);
@@ -117,7 +120,9 @@ describe('training on bundled MNIST', () => {
   it('ends as diverged when the cost rises far above its initial value (1e19 at a learning rate of 1e6)', () => {
     const result = train({ ...base, learningRate: 1e6, epochs: 1 }, mnistSubset(300, 50), K);
     expect(result.status).toBe('diverged');
-    expect(result.message).toMatch(/training cost (became (NaN|Infinity)|rose to \S+, more than 100× the cost of a uniform guess \(2\.30\)) at iteration \d+ \(epoch 1\)/);
+    expect(result.message).toMatch(
+      /training cost (became (NaN|Infinity)|rose to \S+, more than 100× the cost of a uniform guess \(2\.30\)) at iteration \d+ \(epoch 1\)/,
+    );
   });
 
   it('ends as diverged when a weight is NaN, even though relu turns the NaN into 0 and the cost stays finite', () => {
@@ -141,7 +146,13 @@ describe('training on bundled MNIST', () => {
 
   it('sizes its buffers by the training set when batch_size is larger', () => {
     let largest = 0;
-    const kernels = { ...K, alloc: (length: number) => { largest = Math.max(largest, length); return K.alloc(length); } };
+    const kernels = {
+      ...K,
+      alloc: (length: number) => {
+        largest = Math.max(largest, length);
+        return K.alloc(length);
+      },
+    };
     const result = train({ ...base, batchSize: 100_000_000, epochs: 1 }, mnistSubset(300, 50), kernels);
     expect(result.status).toBe('completed');
     expect(result.iterations).toBe(1);
@@ -149,15 +160,15 @@ describe('training on bundled MNIST', () => {
   });
 
   it('refuses labels the model has no output for, naming the set', () => {
-    expect(() => train({ ...base, layers: [784, 32, 5] }, mnistSubset(300, 50), K)).toThrow(
-      /the training set has label 9, but the model has only 5 outputs/,
-    );
+    expect(() => train({ ...base, layers: [784, 32, 5] }, mnistSubset(300, 50), K)).toThrow(/the training set has label 9, but the model has only 5 outputs/);
   });
 
   it('stops when asked, and reports progress', () => {
     let calls = 0;
     const result = train({ ...base, epochs: 1 }, mnistSubset(300, 50), K, {
-      onProgress: (p) => { calls = p.iteration; },
+      onProgress: (p) => {
+        calls = p.iteration;
+      },
       shouldStop: () => calls >= 4,
     });
     expect(result.status).toBe('stopped');

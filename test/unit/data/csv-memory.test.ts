@@ -20,7 +20,10 @@ function writeTable(): void {
   const fd = openSync(file, 'w');
   writeSync(fd, `${Array.from({ length: COLUMNS }, (_, i) => `f${i}`).join(',')},class\n`);
   let seed = 1;
-  const next = () => ((seed = (seed * 48271) % 2147483647) / 2147483647).toFixed(6);
+  const next = () => {
+    seed = (seed * 48271) % 2147483647;
+    return (seed / 2147483647).toFixed(6);
+  };
   for (let start = 0; start < ROWS; start += 10_000) {
     const lines: string[] = [];
     for (let r = start; r < start + 10_000; r++) lines.push(`${Array.from({ length: COLUMNS }, next).join(',')},${r % 3}`);
@@ -30,7 +33,10 @@ function writeTable(): void {
 }
 
 function load(mode: 'load' | 'whole') {
-  return spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=24', 'test/fixtures/data/load-csv.ts', file, mode], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=24', 'test/fixtures/data/load-csv.ts', file, mode], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 describe('CSV memory', () => {

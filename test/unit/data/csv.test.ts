@@ -16,8 +16,17 @@ function file(text: string | Buffer): string {
 }
 function source(train: string, options: Partial<CsvSource> = {}): CsvSource {
   return {
-    kind: 'csv', train, test: null, split: { test: 0.5, seed: 0 }, label: 'class', features: 'all', categorical: [],
-    standardize: false, missing: 'error', delimiter: ',', ...options,
+    kind: 'csv',
+    train,
+    test: null,
+    split: { test: 0.5, seed: 0 },
+    label: 'class',
+    features: 'all',
+    categorical: [],
+    standardize: false,
+    missing: 'error',
+    delimiter: ',',
+    ...options,
   };
 }
 function failure(s: CsvSource): DataFileError {
@@ -39,7 +48,11 @@ describe('CSV datasets: reading', () => {
     const data = loadCsvDataset(source(train, { test, split: null }));
     expect(data.classNames).toEqual(['x', 'y']);
     expect(data.inputNames).toEqual(['a', 'b']);
-    expect(rows(data.train)).toEqual([[1, 2], [3, 4.5], [5, 6]]);
+    expect(rows(data.train)).toEqual([
+      [1, 2],
+      [3, 4.5],
+      [5, 6],
+    ]);
     expect(Array.from(data.train.labels)).toEqual([1, 0, 1]);
     // The test file's columns are matched by name, not position.
     expect(rows(data.test)).toEqual([[8, 7]]);
@@ -55,7 +68,12 @@ describe('CSV datasets: reading', () => {
     const text = '\ufeffx,"name, quoted",class\r\n1,"a,b",p\r\n\r\n2,"say ""hi""\r\nthere",q\r\n3,"a,b",p\r\n4,c,q';
     const data = loadCsvDataset(source(file(text), { split: null, test: file('x,"name, quoted",class\n5,"a,b",q\n') }));
     expect(data.inputNames).toEqual(['x', 'name, quoted=a,b', 'name, quoted=c', 'name, quoted=say "hi"\r\nthere']);
-    expect(rows(data.train)).toEqual([[1, 1, 0, 0], [2, 0, 0, 1], [3, 1, 0, 0], [4, 0, 1, 0]]);
+    expect(rows(data.train)).toEqual([
+      [1, 1, 0, 0],
+      [2, 0, 0, 1],
+      [3, 1, 0, 0],
+      [4, 0, 1, 0],
+    ]);
   });
 
   it('one-hot encodes string columns from the training categories; a test-only category is zeros and counted', () => {
@@ -63,7 +81,11 @@ describe('CSV datasets: reading', () => {
     const test = file('colour,size,class\ngreen,1,a\nblue,2,b\ngreen,1,a\n');
     const data = loadCsvDataset(source(train, { test, split: null }));
     expect(data.inputNames).toEqual(['colour=blue', 'colour=red', 'size']);
-    expect(rows(data.test)).toEqual([[0, 0, 1], [1, 0, 2], [0, 0, 1]]);
+    expect(rows(data.test)).toEqual([
+      [0, 0, 1],
+      [1, 0, 2],
+      [0, 0, 1],
+    ]);
     expect(data.unseen).toEqual([{ column: 'colour', rows: 2, categories: 1, examples: ['green'] }]);
   });
 
@@ -72,16 +94,24 @@ describe('CSV datasets: reading', () => {
     expect(data.inputNames).toEqual(['code=1', 'code=3']);
   });
 
-  it('standardizes numeric columns with the training rows\' mean and population std; a constant column is only centred', () => {
+  it("standardizes numeric columns with the training rows' mean and population std; a constant column is only centred", () => {
     const data = loadCsvDataset(source(file('x,k,class\n1,5,a\n3,5,b\n'), { standardize: true, split: null, test: file('x,k,class\n5,6,a\n') }));
-    expect(rows(data.train)).toEqual([[-1, 0], [1, 0]]);
+    expect(rows(data.train)).toEqual([
+      [-1, 0],
+      [1, 0],
+    ]);
     expect(rows(data.test)).toEqual([[3, 1]]);
   });
 
   it('fills in missing values with the training mean or most frequent category under missing: mean', () => {
     const train = file('x,c,class\n1,u,a\n,u,b\n3,v,a\nNA,,b\n');
     const data = loadCsvDataset(source(train, { missing: 'mean', split: null, test: file('x,c,class\n?,,a\n') }));
-    expect(rows(data.train)).toEqual([[1, 1, 0], [2, 1, 0], [3, 0, 1], [2, 1, 0]]);
+    expect(rows(data.train)).toEqual([
+      [1, 1, 0],
+      [2, 1, 0],
+      [3, 0, 1],
+      [2, 1, 0],
+    ]);
     expect(rows(data.test)).toEqual([[2, 1, 0]]);
   });
 

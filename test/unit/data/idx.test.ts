@@ -47,7 +47,11 @@ describe('IDX reader', () => {
     ['a gzip file', Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0), /gzip-compressed: gunzip it first/],
     ['an unknown element type', Uint8Array.of(0, 0, 0x42, 1, 0, 0, 0, 0), /unknown IDX element type 0x42/],
     ['a truncated header', Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 1), /truncated header: 3 dimensions need 16 bytes, the file has 8/],
-    ['truncated data', encodeIdxUint8([2, 3], new Uint8Array(6)).subarray(0, 14), /truncated: dimensions \[2, 3\] of unsigned byte need 18 bytes, the file has 14/],
+    [
+      'truncated data',
+      encodeIdxUint8([2, 3], new Uint8Array(6)).subarray(0, 14),
+      /truncated: dimensions \[2, 3\] of unsigned byte need 18 bytes, the file has 14/,
+    ],
     ['trailing bytes', Uint8Array.of(...encodeIdxUint8([2], Uint8Array.of(1, 2)), 9), /too long: .* need 10 bytes, the file has 11/],
   ])('rejects %s with a message naming the problem', (_, bytes, message) => {
     expect(() => parseIdx(bytes, 'bad')).toThrow(message);
@@ -84,7 +88,12 @@ describe('loadDataset', () => {
     [0.5, -1, 2, 0.25].forEach((v, i) => view.setFloat32(12 + 4 * i, v));
     const labels = write('float-labels', encodeIdxUint8([2], Uint8Array.of(0, 1)));
     const images = write('float-images', floats);
-    const data = loadDataset({ files: { trainImages: images, trainLabels: labels, testImages: images, testLabels: labels }, trainLimit: null, testLimit: null, validation: 0 });
+    const data = loadDataset({
+      files: { trainImages: images, trainLabels: labels, testImages: images, testLabels: labels },
+      trainLimit: null,
+      testLimit: null,
+      validation: 0,
+    });
     expect(data.train.images).toBeInstanceOf(Float32Array);
     const input = new InputRows(referenceKernels, 2, 2);
     input.copyRange(data.train, 0, 2);
@@ -125,43 +134,51 @@ describe('loadDataset', () => {
 
 const mapFile = fileMapper();
 
-requires('the native addon', mapFile ? null : 'it is not built or cannot map files (npm run build:native)').describe('loadDataset with files mapped by the native addon', () => {
-  const both = (spec: DatasetSpec) => [loadDataset(spec), loadDataset(spec, { mapFile })] as const;
+requires('the native addon', mapFile ? null : 'it is not built or cannot map files (npm run build:native)').describe(
+  'loadDataset with files mapped by the native addon',
+  () => {
+    const both = (spec: DatasetSpec) => [loadDataset(spec), loadDataset(spec, { mapFile })] as const;
 
-  it('gives the bytes reading gives, for the bundled MNIST, without copying them into fresh memory', () => {
-    const [read, mapped] = both({ files: 'mnist', trainLimit: null, testLimit: null, validation: 5000 });
-    for (const set of ['train', 'test', 'validation'] as const) {
-      expect(Buffer.compare(mapped[set]!.images as Uint8Array, read[set]!.images as Uint8Array)).toBe(0);
-      expect(Buffer.compare(mapped[set]!.labels, read[set]!.labels)).toBe(0);
-      expect(mapped[set]!.count).toBe(read[set]!.count);
-    }
-    expect(mapped.train.images.buffer).not.toBeInstanceOf(SharedArrayBuffer);
-    if (existsSync('/proc/self/smaps')) {
-      // Every page was read above; none may have been copied into this process's own memory (a
-      // writable private mapping populated at map time would copy them all), so that worker
-      // processes share one copy of the images.
-      const blocks = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
-      const images = blocks.filter((b) => b.split('\n')[0]!.endsWith('train-images-idx3-ubyte'));
-      expect(images.length).toBeGreaterThan(0);
-      for (const block of images) {
-        expect(Number(/^Rss:\s+(\d+)/m.exec(block)![1])).toBeGreaterThan(40_000);
-        expect(Number(/^Anonymous:\s+(\d+)/m.exec(block)![1])).toBe(0);
+    it('gives the bytes reading gives, for the bundled MNIST, without copying them into fresh memory', () => {
+      const [read, mapped] = both({ files: 'mnist', trainLimit: null, testLimit: null, validation: 5000 });
+      for (const set of ['train', 'test', 'validation'] as const) {
+        expect(Buffer.compare(mapped[set]!.images as Uint8Array, read[set]!.images as Uint8Array)).toBe(0);
+        expect(Buffer.compare(mapped[set]!.labels, read[set]!.labels)).toBe(0);
+        expect(mapped[set]!.count).toBe(read[set]!.count);
       }
-    }
-  });
+      expect(mapped.train.images.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+      if (existsSync('/proc/self/smaps')) {
+        // Every page was read above; none may have been copied into this process's own memory (a
+        // writable private mapping populated at map time would copy them all), so that worker
+        // processes share one copy of the images.
+        const blocks = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+        const images = blocks.filter((b) => b.split('\n')[0]!.endsWith('train-images-idx3-ubyte'));
+        expect(images.length).toBeGreaterThan(0);
+        for (const block of images) {
+          expect(Number(/^Rss:\s+(\d+)/m.exec(block)![1])).toBeGreaterThan(40_000);
+          expect(Number(/^Anonymous:\s+(\d+)/m.exec(block)![1])).toBe(0);
+        }
+      }
+    });
 
-  it('reports a missing, empty or damaged file as reading does', () => {
-    const cases = [
-      { ...smallDataset(), testImages: path.join(dir, 'missing') },
-      { ...smallDataset(), trainLabels: write('empty', new Uint8Array(0)) },
-      { ...smallDataset(), trainImages: write('truncated', encodeIdxUint8([3, 2, 2], new Uint8Array(12)).subarray(0, 20)) },
-    ];
-    for (const files of cases) {
-      const spec: DatasetSpec = { files, trainLimit: null, testLimit: null, validation: 0 };
-      const readError = (() => { try { loadDataset(spec); } catch (error) { return error as Error; } })();
-      expect(readError?.name).toBe('DataFileError');
-      expect(() => loadDataset(spec, { mapFile })).toThrow(readError!.message);
-    }
-  });
-});
-
+    it('reports a missing, empty or damaged file as reading does', () => {
+      const cases = [
+        { ...smallDataset(), testImages: path.join(dir, 'missing') },
+        { ...smallDataset(), trainLabels: write('empty', new Uint8Array(0)) },
+        { ...smallDataset(), trainImages: write('truncated', encodeIdxUint8([3, 2, 2], new Uint8Array(12)).subarray(0, 20)) },
+      ];
+      for (const files of cases) {
+        const spec: DatasetSpec = { files, trainLimit: null, testLimit: null, validation: 0 };
+        const readError = (() => {
+          try {
+            loadDataset(spec);
+          } catch (error) {
+            return error as Error;
+          }
+        })();
+        expect(readError?.name).toBe('DataFileError');
+        expect(() => loadDataset(spec, { mapFile })).toThrow(readError!.message);
+      }
+    });
+  },
+);

@@ -22,23 +22,37 @@ function problemsOf(name: string, yaml: string): [string, number | null][] {
   return [];
 }
 
-const sweep = (defaults: string) => [
-  'name: sweep', 'dataset: {train_limit: 200, test_limit: 100}', `defaults: {layers: [784, 16, 10], ${defaults}}`,
-  'grid: {learning_rate: [0.1, 0.01], activation: [relu, sigmoid]}',
-  'table: {rows: activaton}', 'charts: {color: learningrate}',
-  'compare:', '  - {by: activatio}', '  - {by: activation, baseline: tanh}', '',
-].join('\n');
+const sweep = (defaults: string) =>
+  [
+    'name: sweep',
+    'dataset: {train_limit: 200, test_limit: 100}',
+    `defaults: {layers: [784, 16, 10], ${defaults}}`,
+    'grid: {learning_rate: [0.1, 0.01], activation: [relu, sigmoid]}',
+    'table: {rows: activaton}',
+    'charts: {color: learningrate}',
+    'compare:',
+    '  - {by: activatio}',
+    '  - {by: activation, baseline: tanh}',
+    '',
+  ].join('\n');
 
 describe('validation reports every problem at once', () => {
   it('bad compare: entries beside bad table: and charts: keys', () => {
     expect(problemsOf('naming', sweep('epochs: 1'))).toEqual([
-      ['table-unknown', 5], ['charts-unknown', 6], ['compare-unknown', 8], ['compare-baseline', 9],
+      ['table-unknown', 5],
+      ['charts-unknown', 6],
+      ['compare-unknown', 8],
+      ['compare-baseline', 9],
     ]);
   });
 
   it('and beside a value the schema refuses', () => {
     expect(problemsOf('schema', sweep('epochs: 0'))).toEqual([
-      ['out-of-range', 3], ['table-unknown', 5], ['charts-unknown', 6], ['compare-unknown', 8], ['compare-baseline', 9],
+      ['out-of-range', 3],
+      ['table-unknown', 5],
+      ['charts-unknown', 6],
+      ['compare-unknown', 8],
+      ['compare-baseline', 9],
     ]);
   });
 

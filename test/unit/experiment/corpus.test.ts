@@ -27,7 +27,9 @@ function problemsOf(file: string): Problem[] {
 }
 
 describe('invalid fixtures', () => {
-  const fixtures = readdirSync(INVALID).filter((f) => f.endsWith('.yaml')).sort();
+  const fixtures = readdirSync(INVALID)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has at least 30 fixtures, each listed in expected.tsv', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(30);
@@ -46,7 +48,11 @@ describe('invalid fixtures', () => {
 });
 
 describe('valid files', () => {
-  const files = VALID.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(dir, f)));
+  const files = VALID.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(dir, f)),
+  );
 
   it.each(files)('%s validates clean', (file) => {
     const loaded = loadExperiment(file);
@@ -66,17 +72,27 @@ describe('files that cannot be read', () => {
   it.each([
     ['a missing file', () => path.join(dir, 'missing.yaml'), 'file-not-found', null],
     ['a directory', () => dir, 'not-a-file', null],
-    ['a 50 MB file', () => {
-      const file = path.join(dir, 'huge.yaml');
-      writeFileSync(file, 'name: huge\n');
-      truncateSync(file, 50 * 1024 * 1024);
-      return file;
-    }, 'file-too-large', 1],
-    ['a UTF-16 file', () => {
-      const file = path.join(dir, 'utf16.yaml');
-      writeFileSync(file, Buffer.from('\ufeffname: x\n', 'utf16le'));
-      return file;
-    }, 'not-utf8', 1],
+    [
+      'a 50 MB file',
+      () => {
+        const file = path.join(dir, 'huge.yaml');
+        writeFileSync(file, 'name: huge\n');
+        truncateSync(file, 50 * 1024 * 1024);
+        return file;
+      },
+      'file-too-large',
+      1,
+    ],
+    [
+      'a UTF-16 file',
+      () => {
+        const file = path.join(dir, 'utf16.yaml');
+        writeFileSync(file, Buffer.from('\ufeffname: x\n', 'utf16le'));
+        return file;
+      },
+      'not-utf8',
+      1,
+    ],
   ] as const)('%s', (_, make, code, line) => {
     const [p] = problemsOf(make());
     expect(p?.code).toBe(code);
@@ -108,7 +124,7 @@ describe('the documented examples', () => {
     expect(validateExample('docs/experiment-files.md', '## A complete example')).toBeGreaterThan(100);
   });
 
-  it('the README\'s short experiment validates, with the 4 runs it says it has', () => {
+  it("the README's short experiment validates, with the 4 runs it says it has", () => {
     expect(validateExample('README.md', '## A short experiment')).toBe(4);
   });
 });

@@ -15,10 +15,42 @@ describe('expandExperiment counts', () => {
     ['zip crossed with a grid key', { ...base, grid: { shuffle: ['once', 'epoch'], zip: [{ learning_rate: [0.1, 0.01], batch_size: [64, 32] }] } }, 4],
     ['seeds repeat every configuration', { ...base, grid: { learning_rate: [0.1, 0.01] }, seeds: [1, 2, 3] }, 6],
     ['repeats', { ...base, repeats: 4 }, 4],
-    ['variants', { name: 'v', variants: [{ id: 'a', layers: [784, 10] }, { id: 'b', layers: [784, 16, 10] }] }, 2],
-    ['variants crossed with the grid', { name: 'v', variants: [{ id: 'a', layers: [784, 10] }, { id: 'b', layers: [784, 16, 10] }], grid: { epochs: [1, 2] } }, 4],
+    [
+      'variants',
+      {
+        name: 'v',
+        variants: [
+          { id: 'a', layers: [784, 10] },
+          { id: 'b', layers: [784, 16, 10] },
+        ],
+      },
+      2,
+    ],
+    [
+      'variants crossed with the grid',
+      {
+        name: 'v',
+        variants: [
+          { id: 'a', layers: [784, 10] },
+          { id: 'b', layers: [784, 16, 10] },
+        ],
+        grid: { epochs: [1, 2] },
+      },
+      4,
+    ],
     ['exclude drops matching runs', { ...base, grid: { init: ['he', 'xavier'], optimizer: ['sgd', 'adam'], exclude: [{ init: 'he', optimizer: 'adam' }] } }, 3],
-    ['exclude by variant', { name: 'v', variants: [{ id: 'a', layers: [784, 10] }, { id: 'b', layers: [784, 16, 10] }], grid: { epochs: [1, 2], exclude: [{ variant: 'a', epochs: 2 }] } }, 3],
+    [
+      'exclude by variant',
+      {
+        name: 'v',
+        variants: [
+          { id: 'a', layers: [784, 10] },
+          { id: 'b', layers: [784, 16, 10] },
+        ],
+        grid: { epochs: [1, 2], exclude: [{ variant: 'a', epochs: 2 }] },
+      },
+      3,
+    ],
   ])('%s', (_, experiment, count) => {
     const { runs, findings } = expand(experiment);
     expect(findings).toEqual([]);
@@ -40,7 +72,12 @@ describe('run ids', () => {
 
   it('do not depend on the experiment name, the position in the grid, the backend or checkpoints', () => {
     const one = ids({ ...base, grid: { learning_rate: [0.1, 0.01] } });
-    const other = ids({ ...base, name: 'other', defaults: { ...base.defaults, backend: 'js', checkpoint: { every: 50 } }, grid: { learning_rate: [0.01, 0.1] } });
+    const other = ids({
+      ...base,
+      name: 'other',
+      defaults: { ...base.defaults, backend: 'js', checkpoint: { every: 50 } },
+      grid: { learning_rate: [0.01, 0.1] },
+    });
     expect(other).toEqual([...one].reverse());
   });
 
@@ -52,7 +89,9 @@ describe('run ids', () => {
   it('are those of results committed before early stopping and checkpoints existed', () => {
     // results/report/runs/f7bbc75dc4e1: the report's relu model.
     const report = {
-      name: 'report', dataset: { source: 'mnist' }, defaults: { epochs: 50, batch_size: 30, learning_rate: 0.01, init: 'report', shuffle: 'once', seed: 42, history: { every: 400, eval_limit: null } },
+      name: 'report',
+      dataset: { source: 'mnist' },
+      defaults: { epochs: 50, batch_size: 30, learning_rate: 0.01, init: 'report', shuffle: 'once', seed: 42, history: { every: 400, eval_limit: null } },
       variants: [{ id: 'relu', layers: [784, 128, 64, 10], activation: 'relu' }],
     };
     expect(ids(report)).toEqual(['f7bbc75dc4e1']);
@@ -88,14 +127,27 @@ describe('seeds', () => {
     expect(runs.map((r) => r.config.seed)).toEqual([42, 43, 44]);
   });
 
-  it('follow a variant\'s own seed', () => {
-    const { runs } = expand({ name: 'v', defaults: { seed: 1 }, variants: [{ id: 'a', layers: [784, 10], seed: 10 }, { id: 'b', layers: [784, 10] }], repeats: 2 });
+  it("follow a variant's own seed", () => {
+    const { runs } = expand({
+      name: 'v',
+      defaults: { seed: 1 },
+      variants: [
+        { id: 'a', layers: [784, 10], seed: 10 },
+        { id: 'b', layers: [784, 10] },
+      ],
+      repeats: 2,
+    });
     expect(runs.map((r) => r.config.seed)).toEqual([10, 11, 1, 2]);
   });
 
   it('are the listed seeds, innermost', () => {
     const { runs } = expand({ ...base, grid: { learning_rate: [0.1, 0.01] }, seeds: [5, 6] });
-    expect(runs.map((r) => [r.config.learning_rate, r.config.seed])).toEqual([[0.1, 5], [0.1, 6], [0.01, 5], [0.01, 6]]);
+    expect(runs.map((r) => [r.config.learning_rate, r.config.seed])).toEqual([
+      [0.1, 5],
+      [0.1, 6],
+      [0.01, 5],
+      [0.01, 6],
+    ]);
   });
 });
 
@@ -104,25 +156,47 @@ describe('resolved runs', () => {
     const [run] = expand({ ...base, defaults: { ...base.defaults, optimizer: 'adam', init: 'normal' } }).runs;
     expect(run?.config).toEqual({
       dataset: { source: 'mnist', train_limit: null, test_limit: null, validation: 0 },
-      layers: [784, 32, 10], activations: ['relu', 'softmax'], epochs: 1, batch_size: 32, learning_rate: 0.01,
-      optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, init: { scheme: 'normal', std: 0.1 },
-      shuffle: 'epoch', history: { every: 'epoch', eval_limit: null }, seed: 0, backend: 'auto', checkpoint: { every: '10s' },
+      layers: [784, 32, 10],
+      activations: ['relu', 'softmax'],
+      epochs: 1,
+      batch_size: 32,
+      learning_rate: 0.01,
+      optimizer: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      init: { scheme: 'normal', std: 0.1 },
+      shuffle: 'epoch',
+      history: { every: 'epoch', eval_limit: null },
+      seed: 0,
+      backend: 'auto',
+      checkpoint: { every: '10s' },
     });
   });
 
   it('apply defaults < variant < grid < --set', () => {
-    const experiment = { name: 'v', defaults: { layers: [784, 10], epochs: 1, batch_size: 8 }, variants: [{ id: 'a', epochs: 2, batch_size: 16 }], grid: { batch_size: [64] } };
+    const experiment = {
+      name: 'v',
+      defaults: { layers: [784, 10], epochs: 1, batch_size: 8 },
+      variants: [{ id: 'a', epochs: 2, batch_size: 16 }],
+      grid: { batch_size: [64] },
+    };
     const [run] = expand(experiment, [{ key: 'epochs', value: 5 }]).runs;
     expect([run?.config.epochs, run?.config.batch_size]).toEqual([5, 64]);
   });
 
-  it('let a grid `activation` replace the defaults\' `activations`', () => {
+  it("let a grid `activation` replace the defaults' `activations`", () => {
     const { runs } = expand({ name: 'a', defaults: { layers: [784, 8, 8, 10], activations: ['relu', 'relu', 'softmax'] }, grid: { activation: ['sigmoid'] } });
     expect(runs[0]?.config.activations).toEqual(['sigmoid', 'sigmoid', 'softmax']);
   });
 
   it('name what varies and label by it', () => {
-    const { runs } = expand({ name: 'v', variants: [{ id: 'a', label: 'A', layers: [784, 10] }, { id: 'b', layers: [784, 16, 10] }], grid: { learning_rate: [0.1, 0.01] }, seeds: [1, 2] });
+    const { runs } = expand({
+      name: 'v',
+      variants: [
+        { id: 'a', label: 'A', layers: [784, 10] },
+        { id: 'b', layers: [784, 16, 10] },
+      ],
+      grid: { learning_rate: [0.1, 0.01] },
+      seeds: [1, 2],
+    });
     expect(runs[0]?.varying).toEqual({ learning_rate: 0.1, seed: 1, layers: '[784,10]' });
     expect(runs.map((r) => r.label).slice(0, 2)).toEqual(['A learning_rate=0.1 seed=1', 'A learning_rate=0.1 seed=2']);
     expect(runs[4]?.label).toBe('b learning_rate=0.1 seed=1');
@@ -150,7 +224,9 @@ describe('resolved runs', () => {
 
   it('collapse a grid axis that --set overrides, with a warning that counts the runs', () => {
     const { runs, findings } = expand({ ...base, grid: { learning_rate: [0.1, 0.01], init: ['he', 'xavier'] } }, [{ key: 'learning_rate', value: 0.5 }]);
-    expect(findings.map((f) => [f.code, f.severity, f.message])).toEqual([['set-collapses', 'warning', '--set learning_rate replaces values that vary in the grid: 4 runs become 2']]);
+    expect(findings.map((f) => [f.code, f.severity, f.message])).toEqual([
+      ['set-collapses', 'warning', '--set learning_rate replaces values that vary in the grid: 4 runs become 2'],
+    ]);
     expect(runs.map((r) => r.config.learning_rate)).toEqual([0.5, 0.5]);
     expect(Object.keys(runs[0]!.varying)).toEqual(['init']);
   });
@@ -158,7 +234,13 @@ describe('resolved runs', () => {
   it('start the repeats at the seed that --set gives, as at the seed of the file', () => {
     const repeated = { ...base, defaults: { ...base.defaults, seed: 5 }, repeats: 3 };
     expect(expand(repeated).runs.map((r) => r.config.seed)).toEqual([5, 6, 7]);
-    for (const overrides of [[{ key: 'seed', value: 7 }], [{ key: 'seed', value: 7 }, { key: 'repeats', value: 3 }]] as Override[][]) {
+    for (const overrides of [
+      [{ key: 'seed', value: 7 }],
+      [
+        { key: 'seed', value: 7 },
+        { key: 'repeats', value: 3 },
+      ],
+    ] as Override[][]) {
       const { runs, findings } = expand(repeated, overrides);
       expect(findings).toEqual([]);
       expect(runs.map((r) => r.config.seed)).toEqual([7, 8, 9]);
@@ -167,7 +249,12 @@ describe('resolved runs', () => {
 
   it('keep every run of variants crossed with a grid and repeats under --set seed', () => {
     const experiment = {
-      name: 'v', repeats: 2, variants: [{ id: 'a', layers: [784, 16, 10] }, { id: 'b', layers: [784, 32, 10] }],
+      name: 'v',
+      repeats: 2,
+      variants: [
+        { id: 'a', layers: [784, 16, 10] },
+        { id: 'b', layers: [784, 32, 10] },
+      ],
       grid: { activation: ['relu', 'sigmoid'] },
     };
     const { runs, findings } = expand(experiment, [{ key: 'seed', value: 7 }]);
@@ -176,11 +263,21 @@ describe('resolved runs', () => {
     expect(runs.map((r) => r.config.seed)).toEqual([7, 8, 7, 8, 7, 8, 7, 8]);
   });
 
-  it('warn when --set seed replaces a list of seeds, or a variant\'s own value', () => {
+  it("warn when --set seed replaces a list of seeds, or a variant's own value", () => {
     const seeds = expand({ ...base, seeds: [1, 2, 3] }, [{ key: 'seed', value: 7 }]);
     expect(seeds.runs).toHaveLength(1);
     expect(seeds.findings.map((f) => f.message)).toEqual(['--set seed replaces values that vary in `seeds`: 3 runs become 1']);
-    const variants = expand({ name: 'v', defaults: { layers: [784, 10] }, variants: [{ id: 'a', epochs: 1 }, { id: 'b', epochs: 2 }] }, [{ key: 'epochs', value: 3 }]);
+    const variants = expand(
+      {
+        name: 'v',
+        defaults: { layers: [784, 10] },
+        variants: [
+          { id: 'a', epochs: 1 },
+          { id: 'b', epochs: 2 },
+        ],
+      },
+      [{ key: 'epochs', value: 3 }],
+    );
     expect(variants.findings.map((f) => f.message)).toEqual(['--set epochs replaces values that vary in the variants: 2 runs become 1']);
   });
 

@@ -34,10 +34,21 @@ function problemsWith(name: string, files: Partial<Record<'trainImages' | 'train
   };
   for (const [key, bytes] of Object.entries(all)) writeFileSync(path.join(folder, key), bytes);
   const experiment = path.join(folder, 'e.yaml');
-  writeFileSync(experiment, [
-    'name: idx-check', 'dataset:', '  source: idx', '  train_images: trainImages', '  train_labels: trainLabels',
-    '  test_images: testImages', '  test_labels: testLabels', 'defaults:', '  layers: [4, 8]', '',
-  ].join('\n'));
+  writeFileSync(
+    experiment,
+    [
+      'name: idx-check',
+      'dataset:',
+      '  source: idx',
+      '  train_images: trainImages',
+      '  train_labels: trainLabels',
+      '  test_images: testImages',
+      '  test_labels: testLabels',
+      'defaults:',
+      '  layers: [4, 8]',
+      '',
+    ].join('\n'),
+  );
   try {
     loadExperiment(experiment);
   } catch (error) {
@@ -66,24 +77,29 @@ describe('IDX datasets at validation', () => {
   });
 
   it('check the test label count, as run does', () => {
-    expect(summary(problemsWith('test-count', { testLabels: encodeIdxUint8([2], Uint8Array.of(0, 1)) })))
-      .toEqual(['bad-data-file 7:16 2 test labels for 3 test images']);
+    expect(summary(problemsWith('test-count', { testLabels: encodeIdxUint8([2], Uint8Array.of(0, 1)) }))).toEqual([
+      'bad-data-file 7:16 2 test labels for 3 test images',
+    ]);
   });
 
-  it('check the test labels\' rank, as run does', () => {
-    expect(summary(problemsWith('test-rank', { testLabels: encodeIdxUint8([3, 1], Uint8Array.of(0, 1, 2)) })))
-      .toEqual(['bad-data-file 7:16 test_labels must have 1 dimension, has [3, 1]']);
+  it("check the test labels' rank, as run does", () => {
+    expect(summary(problemsWith('test-rank', { testLabels: encodeIdxUint8([3, 1], Uint8Array.of(0, 1, 2)) }))).toEqual([
+      'bad-data-file 7:16 test_labels must have 1 dimension, has [3, 1]',
+    ]);
   });
 
   it('check label values, as run does', () => {
-    expect(summary(problemsWith('train-values', { trainLabels: floatIdx([6], [0, 1, 2.5, 3, 4, 7]) })))
-      .toEqual(['bad-data-file 5:17 train_labels has 2.5 at index 2, which is not a class index from 0 to 255']);
-    expect(summary(problemsWith('test-values', { testLabels: floatIdx([3], [0, -1, 2]) })))
-      .toEqual(['bad-data-file 7:16 test_labels has -1 at index 1, which is not a class index from 0 to 255']);
+    expect(summary(problemsWith('train-values', { trainLabels: floatIdx([6], [0, 1, 2.5, 3, 4, 7]) }))).toEqual([
+      'bad-data-file 5:17 train_labels has 2.5 at index 2, which is not a class index from 0 to 255',
+    ]);
+    expect(summary(problemsWith('test-values', { testLabels: floatIdx([3], [0, -1, 2]) }))).toEqual([
+      'bad-data-file 7:16 test_labels has -1 at index 1, which is not a class index from 0 to 255',
+    ]);
   });
 
-  it('check the test images\' rank', () => {
-    expect(summary(problemsWith('test-image-rank', { testImages: encodeIdxUint8([12], pixels(3)) })))
-      .toContain('bad-data-file 6:16 test_images must have at least 2 dimensions (count, pixels...), has [12]');
+  it("check the test images' rank", () => {
+    expect(summary(problemsWith('test-image-rank', { testImages: encodeIdxUint8([12], pixels(3)) }))).toContain(
+      'bad-data-file 6:16 test_images must have at least 2 dimensions (count, pixels...), has [12]',
+    );
   });
 });

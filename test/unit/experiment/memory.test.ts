@@ -42,7 +42,7 @@ describe('memory of a run', () => {
   });
 });
 
-describe('--jobs against the machine\'s memory', () => {
+describe("--jobs against the machine's memory", () => {
   const experiment = (sizes: number[]) => ({ selected: sizes.map((bytes) => ({ work: { bytes } })) }) as unknown as ExperimentRuns;
 
   it('accepts jobs whose largest runs fit together', () => {
@@ -56,7 +56,12 @@ describe('--jobs against the machine\'s memory', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(UserError);
       const [p] = (error as UserError).problems;
-      expect(p).toMatchObject({ code: 'too-large', file: '--jobs', message: '4 runs at once need about 19.0 GB of memory; this machine has 16.0 GB', hint: 'use --jobs 2' });
+      expect(p).toMatchObject({
+        code: 'too-large',
+        file: '--jobs',
+        message: '4 runs at once need about 19.0 GB of memory; this machine has 16.0 GB',
+        hint: 'use --jobs 2',
+      });
     }
   });
 });

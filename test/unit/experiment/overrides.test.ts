@@ -40,8 +40,10 @@ describe('parseOverrides (--set)', () => {
     expect(parseOverrides(['train_limit=5']).problems[0]?.hint).toBe('did you mean `dataset.train_limit`?');
   });
 
-  it('names a group\'s settings for the group\'s name, and lists every setting in lines of at most ~100 characters otherwise', () => {
-    expect(parseOverrides(['dataset=0']).problems[0]?.hint).toBe('`dataset` is a group of settings: dataset.train_limit, dataset.test_limit, dataset.validation');
+  it("names a group's settings for the group's name, and lists every setting in lines of at most ~100 characters otherwise", () => {
+    expect(parseOverrides(['dataset=0']).problems[0]?.hint).toBe(
+      '`dataset` is a group of settings: dataset.train_limit, dataset.test_limit, dataset.validation',
+    );
     const hint = parseOverrides(['zzzz=1']).problems[0]!.hint!;
     expect(hint).toMatch(/^settings: layers, /);
     expect(hint).toContain('dropout');
@@ -52,16 +54,34 @@ describe('parseOverrides (--set)', () => {
 describe('toTrainConfig', () => {
   const config: RunConfig = {
     dataset: { source: 'mnist', train_limit: null, test_limit: null, validation: 0 },
-    layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'], epochs: 50, batch_size: 30, learning_rate: 0.01,
-    optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, init: { scheme: 'report', std: null }, shuffle: 'once',
-    history: { every: 400, eval_limit: 1000 }, seed: 42, backend: 'auto', checkpoint: { every: '10s' },
+    layers: [784, 128, 64, 10],
+    activations: ['relu', 'relu', 'softmax'],
+    epochs: 50,
+    batch_size: 30,
+    learning_rate: 0.01,
+    optimizer: { type: 'momentum', momentum: 0.9, nesterov: true },
+    init: { scheme: 'report', std: null },
+    shuffle: 'once',
+    history: { every: 400, eval_limit: 1000 },
+    seed: 42,
+    backend: 'auto',
+    checkpoint: { every: '10s' },
   };
 
-  it('maps the snake_case run config to the core\'s parameters', () => {
+  it("maps the snake_case run config to the core's parameters", () => {
     expect(toTrainConfig(config)).toEqual({
-      layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'], epochs: 50, batchSize: 30, learningRate: 0.01,
-      optimizer: { type: 'momentum', momentum: 0.9, nesterov: true }, init: { scheme: 'report', std: 0.1 }, shuffle: 'once',
-      historyEvery: 400, evalLimit: 1000, seed: 42, earlyStopping: null,
+      layers: [784, 128, 64, 10],
+      activations: ['relu', 'relu', 'softmax'],
+      epochs: 50,
+      batchSize: 30,
+      learningRate: 0.01,
+      optimizer: { type: 'momentum', momentum: 0.9, nesterov: true },
+      init: { scheme: 'report', std: 0.1 },
+      shuffle: 'once',
+      historyEvery: 400,
+      evalLimit: 1000,
+      seed: 42,
+      earlyStopping: null,
     });
   });
 });

@@ -22,7 +22,9 @@ function documents(): [string, unknown][] {
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       try {
         found.push([`${dir}/${name}`, parse(readFileSync(path.join(dir, name), 'utf8'), { merge: true })]);
-      } catch { /* not YAML: nothing to validate */ }
+      } catch {
+        /* not YAML: nothing to validate */
+      }
     }
   }
   // Wrong types at every level of a valid document.
@@ -38,21 +40,24 @@ const outcome = (validate: ValidateFunction, data: unknown) => {
   return { valid, errors: JSON.parse(JSON.stringify(validate.errors ?? [])) as unknown };
 };
 
-requires('the build', existsSync(PRECOMPILED) ? null : `no ${PRECOMPILED} (npm run build; npm test builds first)`).describe('the validator compiled at build time', () => {
-  it('gives the same verdicts and errors as the schema compiled at run time', () => {
-    const precompiled = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction;
-    const compiled = new Ajv2020(VALIDATOR_OPTIONS).compile(experimentJsonSchema());
-    const cases = documents();
-    expect(cases.length).toBeGreaterThan(60);
-    let invalid = 0;
-    for (const [name, data] of cases) {
-      const want = outcome(compiled, data);
-      if (!want.valid) invalid++;
-      expect(outcome(precompiled, data), name).toEqual(want);
-    }
-    expect(invalid).toBeGreaterThan(30);
-  });
-});
+requires('the build', existsSync(PRECOMPILED) ? null : `no ${PRECOMPILED} (npm run build; npm test builds first)`).describe(
+  'the validator compiled at build time',
+  () => {
+    it('gives the same verdicts and errors as the schema compiled at run time', () => {
+      const precompiled = createRequire(import.meta.url)(PRECOMPILED) as ValidateFunction;
+      const compiled = new Ajv2020(VALIDATOR_OPTIONS).compile(experimentJsonSchema());
+      const cases = documents();
+      expect(cases.length).toBeGreaterThan(60);
+      let invalid = 0;
+      for (const [name, data] of cases) {
+        const want = outcome(compiled, data);
+        if (!want.valid) invalid++;
+        expect(outcome(precompiled, data), name).toEqual(want);
+      }
+      expect(invalid).toBeGreaterThan(30);
+    });
+  },
+);
 
 it('dist/ carries the precompiled validator (npm test builds it before the suite)', () => {
   expect(existsSync(PRECOMPILED)).toBe(true);

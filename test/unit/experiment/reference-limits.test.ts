@@ -13,7 +13,11 @@ function keys(node: Record<string, unknown>, out = new Map<string, Record<string
 
 describe('the key reference', () => {
   const reference = schemaReference();
-  const typeCell = (key: string) => reference.split('\n').find((line) => line.startsWith(`| \`${key}\` |`))?.split(' | ')[1] ?? null;
+  const typeCell = (key: string) =>
+    reference
+      .split('\n')
+      .find((line) => line.startsWith(`| \`${key}\` |`))
+      ?.split(' | ')[1] ?? null;
 
   it('states every upper bound and pattern that the schema enforces', () => {
     const missing: string[] = [];

@@ -11,9 +11,17 @@ describe('pinned run ids', () => {
   it('of a fixed, fully written configuration', () => {
     const config = {
       dataset: { source: 'mnist', train_limit: 1000, test_limit: null, validation: 0 },
-      layers: [784, 32, 10], activations: ['relu', 'softmax'], epochs: 2, batch_size: 50, learning_rate: 0.1,
-      optimizer: { type: 'sgd' }, init: { scheme: 'he', std: null }, shuffle: 'epoch',
-      history: { every: 'epoch', eval_limit: null }, seed: 3, backend: 'auto',
+      layers: [784, 32, 10],
+      activations: ['relu', 'softmax'],
+      epochs: 2,
+      batch_size: 50,
+      learning_rate: 0.1,
+      optimizer: { type: 'sgd' },
+      init: { scheme: 'he', std: null },
+      shuffle: 'epoch',
+      history: { every: 'epoch', eval_limit: null },
+      seed: 3,
+      backend: 'auto',
     } as unknown as RunConfig;
     expect(runId(config, MNIST_INFO.identity)).toBe('78b8ba70515b');
   });

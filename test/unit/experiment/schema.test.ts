@@ -18,7 +18,8 @@ function properties(node: Node, at = ''): [string, Node][] {
 }
 
 /** Keys without a default, on purpose: required values, grid lists (a default list would be a value to try), a comparison's parameter and baseline (the first value in the file), a search and its space (absent: no search), its pruner (absent: no pruning), a table's files and columns. */
-const NO_DEFAULT = /^(name|search|search\.(method|trials|space|pruner|pruner\.method|pruner\.max_epochs)|search\.space\..+|compare\.\[\]\.(by|baseline)|variants\.\[\]\.(id|label|layers|activations)|defaults\.(layers|activations)|dataset\.(train|test|split|split\.test|label|train_x|train_y|test_x|test_y)|grid\.(?!zip$|exclude$)(dataset\.|history\.|early_stopping\.)?[^.]+|grid\.zip\.\[\]\..+|grid\.exclude\.\[\]\..+)$/;
+const NO_DEFAULT =
+  /^(name|search|search\.(method|trials|space|pruner|pruner\.method|pruner\.max_epochs)|search\.space\..+|compare\.\[\]\.(by|baseline)|variants\.\[\]\.(id|label|layers|activations)|defaults\.(layers|activations)|dataset\.(train|test|split|split\.test|label|train_x|train_y|test_x|test_y)|grid\.(?!zip$|exclude$)(dataset\.|history\.|early_stopping\.)?[^.]+|grid\.zip\.\[\]\..+|grid\.exclude\.\[\]\..+)$/;
 
 describe('schema/experiment.schema.json', () => {
   const schema = experimentJsonSchema();

@@ -45,14 +45,14 @@ describe('the search: section', () => {
     expect(loaded.runs.map((r) => r.varying.activation)).toEqual(['relu', 'sigmoid']);
   });
 
-  it('gives the samplers its space and settings, and the metric\'s direction', () => {
+  it("gives the samplers its space and settings, and the metric's direction", () => {
     const search = experimentSearch(loadExperiment(file('example.yaml', EXAMPLE)).experiment)!;
     expect(search.options).toEqual({ method: 'tpe', trials: 40, batch: 8, seed: 7, direction: 'maximize', pruner: null });
     expect(search.space.dimensions.map((d) => d.name)).toEqual(['batch_size', 'epochs', 'init', 'layers', 'learning_rate', 'momentum']);
     expect(search.pruner).toBeNull();
   });
 
-  it('turns a proposal into runs of every grid cell, its values placed over the cell\'s; equal proposals, equal run ids', () => {
+  it("turns a proposal into runs of every grid cell, its values placed over the cell's; equal proposals, equal run ids", () => {
     const loaded = loadExperiment(file('example.yaml', EXAMPLE));
     const search = experimentSearch(loaded.experiment)!;
     const [first, second] = proposeRound(search.space, search.options, 0, []);
@@ -69,13 +69,17 @@ describe('the search: section', () => {
     expect(expand(second!.configuration).map((r) => r.id)).not.toEqual(runs.map((r) => r.id));
   });
 
-  it('with a pruner, a trial\'s run trains max_epochs', () => {
+  it("with a pruner, a trial's run trains max_epochs", () => {
     const text = EXAMPLE.replace('    epochs: { int_uniform: [1, 20] }\n', '  pruner: { method: successive_halving, min_epochs: 1, max_epochs: 27, eta: 3 }\n');
     const loaded = loadExperiment(file('pruned.yaml', text));
     const search = experimentSearch(loaded.experiment)!;
     expect(search.pruner).toEqual({ method: 'successive_halving', minEpochs: 1, maxEpochs: 27, eta: 3 });
     const [proposal] = proposeRound(search.space, search.options, 0, []);
-    const runs = expandExperiment({ experiment: loaded.experiment, dataset: loaded.dataset, layer: proposalSettings(proposal!.configuration, search.pruner) }).runs;
+    const runs = expandExperiment({
+      experiment: loaded.experiment,
+      dataset: loaded.dataset,
+      layer: proposalSettings(proposal!.configuration, search.pruner),
+    }).runs;
     expect(runs.map((r) => r.config.epochs)).toEqual([27, 27]);
   });
 
@@ -98,7 +102,8 @@ describe('the search: section', () => {
 });
 
 describe('search problems beyond the fixtures', () => {
-  const base = 'name: x\ndataset: { train_limit: 1000, validation: 100 }\ndefaults: { layers: [784, 16, 10], epochs: 1 }\nsearch:\n  method: random\n  trials: 4\n  space:\n';
+  const base =
+    'name: x\ndataset: { train_limit: 1000, validation: 100 }\ndefaults: { layers: [784, 16, 10], epochs: 1 }\nsearch:\n  method: random\n  trials: 4\n  space:\n';
   const errors = (space: string, extra = '') => {
     try {
       loadExperiment(file('problem.yaml', `${base}${space}${extra}`));
@@ -110,11 +115,16 @@ describe('search problems beyond the fixtures', () => {
 
   it.each([
     ['two kinds for one parameter', '    learning_rate: { uniform: [0.1, 0.2], log_uniform: [0.1, 0.2] }\n', '', ['search-kinds 8:20']],
-    ['a kind the parameter\'s type does not take', '    epochs: { uniform: [1, 20] }\n', '', ['unknown-kind 8:15']],
+    ["a kind the parameter's type does not take", '    epochs: { uniform: [1, 20] }\n', '', ['unknown-kind 8:15']],
     ['the seed', '    seed: { int_uniform: [0, 9] }\n', '', ['unknown-parameter 8:5']],
-    ['a bound outside the parameter\'s range', '    momentum: { uniform: [0, 1.5] }\n', '', ['out-of-range 8:30']],
+    ["a bound outside the parameter's range", '    momentum: { uniform: [0, 1.5] }\n', '', ['out-of-range 8:30']],
     ['a range of one value', '    learning_rate: { uniform: [0.1] }\n', '', ['too-few-items 8:31']],
-    ['epochs in the grid beside a pruner', '    learning_rate: { log_uniform: [0.001, 0.1] }\n', '  pruner: { method: hyperband, max_epochs: 9 }\ngrid:\n  epochs: [1, 2]\n', ['search-conflict 9:3']],
+    [
+      'epochs in the grid beside a pruner',
+      '    learning_rate: { log_uniform: [0.001, 0.1] }\n',
+      '  pruner: { method: hyperband, max_epochs: 9 }\ngrid:\n  epochs: [1, 2]\n',
+      ['search-conflict 9:3'],
+    ],
     ['a choice whose value is invalid for the parameter', '    init: { choice: [he, glorot] }\n', '', ['bad-value 8:26']],
   ])('%s', (_, space, extra, expected) => {
     expect(errors(space, extra)).toEqual(expected);

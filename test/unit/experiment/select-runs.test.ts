@@ -24,7 +24,7 @@ describe('--only', () => {
     expect(picked.every((r) => r.config.activations[0] === 'relu')).toBe(true);
   });
 
-  it('reads the value as YAML, as --set does: 1e-1, 0.10 and .1 are the plan\'s 0.1', () => {
+  it("reads the value as YAML, as --set does: 1e-1, 0.10 and .1 are the plan's 0.1", () => {
     const planned = select('learning_rate=0.1').map((r) => r.id);
     expect(planned).toHaveLength(18);
     for (const spelling of ['1e-1', '0.10', '.1', ' 0.1 ']) expect(select(`learning_rate=${spelling}`).map((r) => r.id)).toEqual(planned);
@@ -84,10 +84,15 @@ describe('several experiment files', () => {
 
 describe('names of variants in a grid experiment', () => {
   const yaml = [
-    'name: named', 'dataset: {train_limit: 100, test_limit: 50}', 'defaults: {epochs: 1}',
-    'variants:', '  - {id: five, label: Five units, layers: [784, 5, 10]}', '  - {id: nine, layers: [784, 9, 10]}',
+    'name: named',
+    'dataset: {train_limit: 100, test_limit: 50}',
+    'defaults: {epochs: 1}',
+    'variants:',
+    '  - {id: five, label: Five units, layers: [784, 5, 10]}',
+    '  - {id: nine, layers: [784, 9, 10]}',
     'grid: {learning_rate: [0.1, 0.01]}',
-    'compare: [{by: variant, baseline: Five units}]', '',
+    'compare: [{by: variant, baseline: Five units}]',
+    '',
   ].join('\n');
   let dir = '';
   const load = async () => {
@@ -106,7 +111,7 @@ describe('names of variants in a grid experiment', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('picks a variant\'s runs by its id or its label, bare or as variant=NAME, as plan shows them', async () => {
+  it("picks a variant's runs by its id or its label, bare or as variant=NAME, as plan shows them", async () => {
     const { loaded, experiments } = await load();
     const pick = (...only: string[]) => selectRuns(experiments, loaded, only)[0]!.selected.map((r) => r.label);
     expect(pick('five')).toEqual(['Five units learning_rate=0.1', 'Five units learning_rate=0.01']);
@@ -125,7 +130,7 @@ describe('names of variants in a grid experiment', () => {
     expect(message).toBe('--only variant=seven matches no variant: the variants are five (Five units), nine');
   });
 
-  it('takes a comparison\'s baseline by the variant\'s label as well as its id', async () => {
+  it("takes a comparison's baseline by the variant's label as well as its id", async () => {
     const { loaded } = await load();
     expect(variantLabel(loaded[0]!, 'variant', 'Five units')).toBe('Five units');
     expect(variantLabel(loaded[0]!, 'variant', 'five')).toBe('Five units');

@@ -26,16 +26,36 @@ describe('the UTF-8 locator', () => {
     const rng = Rng.fromSeed(7);
     const random = () => rng.uniform();
     for (let n = 0; n < 2000; n++) {
-      const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 12) }, () => (random() < 0.5 ? 0x80 + Math.floor(random() * 0x80) : Math.floor(random() * 0x100)));
+      const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 12) }, () =>
+        random() < 0.5 ? 0x80 + Math.floor(random() * 0x80) : Math.floor(random() * 0x100),
+      );
       const bad = firstInvalidByte(bytes);
-      const decodes = (end: number) => { try { new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end)); return true; } catch { return false; } };
+      const decodes = (end: number) => {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+          return true;
+        } catch {
+          return false;
+        }
+      };
       if (bad === bytes.length) {
         expect(decodes(bytes.length)).toBe(true);
       } else {
         // The prefix before the bad byte decodes, but no valid sequence starts at it.
         expect(decodes(bad)).toBe(true);
         const rest = bytes.subarray(bad);
-        const startsValid = [1, 2, 3, 4].some((k) => k <= rest.length && (() => { try { new TextDecoder('utf-8', { fatal: true }).decode(rest.subarray(0, k)); return true; } catch { return false; } })());
+        const startsValid = [1, 2, 3, 4].some(
+          (k) =>
+            k <= rest.length &&
+            (() => {
+              try {
+                new TextDecoder('utf-8', { fatal: true }).decode(rest.subarray(0, k));
+                return true;
+              } catch {
+                return false;
+              }
+            })(),
+        );
         expect(startsValid).toBe(false);
       }
     }
@@ -56,7 +76,10 @@ describe('documents the yaml library cannot convert', () => {
   });
 
   it('accepts merges of mappings, aliases and lists of them', () => {
-    const problems = problemsOf('merge-ok.yaml', 'name: x\nbase: &b {epochs: 2}\n'.replace('base', 'defaults') + 'variants:\n  - id: a\n    <<: [*b]\n    layers: [784, 10]\n');
+    const problems = problemsOf(
+      'merge-ok.yaml',
+      `${'name: x\nbase: &b {epochs: 2}\n'.replace('base', 'defaults')}variants:\n  - id: a\n    <<: [*b]\n    layers: [784, 10]\n`,
+    );
     expect(problems).toEqual([]);
   });
 

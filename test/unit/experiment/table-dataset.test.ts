@@ -17,7 +17,14 @@ const write = (name: string, text: string | Uint8Array) => {
 write('t.csv', 'x,y,colour,class\n1,5,red,a\n2,6,blue,b\n3,7,red,a\n4,8,green,b\n5,1,red,a\n6,2,blue,b\n7,3,red,c\n8,4,green,c\n9,4,green,c\n');
 
 function experiment(dataset: string, layers = '[auto, 4, auto]', name = 'e.yaml'): string {
-  return write(name, `name: t\ndataset:\n${dataset.trim().split('\n').map((l) => `  ${l}`).join('\n')}\ndefaults:\n  layers: ${layers}\n  epochs: 1\n`);
+  return write(
+    name,
+    `name: t\ndataset:\n${dataset
+      .trim()
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\ndefaults:\n  layers: ${layers}\n  epochs: 1\n`,
+  );
 }
 const CSV = 'source: csv\ntrain: t.csv\nsplit: {test: 0.34, seed: 1}\nlabel: class';
 
@@ -36,13 +43,26 @@ describe('source: csv in an experiment', () => {
   it('fills `auto` layers with the encoded width and the class count, and plan says what they are', () => {
     const loaded = loadExperiment(experiment(CSV));
     expect(loaded.runs[0]!.config.layers).toEqual([5, 4, 3]);
-    expect(loaded.runs[0]!.config.dataset).toMatchObject({ source: 'csv', inputs: ['x', 'y', 'colour=blue', 'colour=green', 'colour=red'], classes: ['a', 'b', 'c'], train_rows: 6 });
-    expect(describeTable(loaded.dataset)).toBe('t.csv: 6 training and 3 test rows, 5 inputs (x, y, colour=blue, colour=green, colour=red), 3 classes (a, b, c); `layers: [auto, …, auto]` takes 5 and 3');
+    expect(loaded.runs[0]!.config.dataset).toMatchObject({
+      source: 'csv',
+      inputs: ['x', 'y', 'colour=blue', 'colour=green', 'colour=red'],
+      classes: ['a', 'b', 'c'],
+      train_rows: 6,
+    });
+    expect(describeTable(loaded.dataset)).toBe(
+      't.csv: 6 training and 3 test rows, 5 inputs (x, y, colour=blue, colour=green, colour=red), 3 classes (a, b, c); `layers: [auto, …, auto]` takes 5 and 3',
+    );
   });
 
   it('a first layer of the wrong size is refused with the width in the hint', () => {
     const [p] = problems(experiment(CSV, '[4, 4, auto]'));
-    expect(p).toMatchObject({ code: 'layer-mismatch', line: 8, col: 12, message: 'the first layer has 4 units but t.csv encodes to 5 inputs', hint: 'start the layers with 5 (or `auto`)' });
+    expect(p).toMatchObject({
+      code: 'layer-mismatch',
+      line: 8,
+      col: 12,
+      message: 'the first layer has 4 units but t.csv encodes to 5 inputs',
+      hint: 'start the layers with 5 (or `auto`)',
+    });
   });
 
   it('`auto` for a hidden layer is refused', () => {
@@ -55,20 +75,30 @@ describe('source: csv in an experiment', () => {
     ['categorical: [shape]', 'label: class\ncategorical: [shape]', 'there is no categorical column `shape`', 7, 17],
   ])('a column the header lacks (%s) is reported at the key, with the closest name', (_, keys, message, line, col) => {
     const file = experiment(CSV.replace('label: class', keys));
-    expect(problems(file)[0]).toMatchObject({ code: 'unknown-column', message, line, col, hint: 'the columns of ' + path.join(dir, 't.csv') + ' are x, y, colour, class' });
+    expect(problems(file)[0]).toMatchObject({
+      code: 'unknown-column',
+      message,
+      line,
+      col,
+      hint: `the columns of ${path.join(dir, 't.csv')} are x, y, colour, class`,
+    });
   });
 
-  it('a bad row is reported at the data file\'s FILE:LINE:COL, as the user would name the file', () => {
+  it("a bad row is reported at the data file's FILE:LINE:COL, as the user would name the file", () => {
     write('bad.csv', 'x,class\n1,a\n2,b\n3.5.1,a\n');
     const lines = printed(experiment(CSV.replace('t.csv', 'bad.csv')));
-    expect(lines).toEqual([`${path.join(dir, 'bad.csv')}:4:1: error: \`3.5.1\` is not a number, but column \`x\` holds numbers\n  hint: list \`x\` under \`categorical:\` if its values are categories`]);
+    expect(lines).toEqual([
+      `${path.join(dir, 'bad.csv')}:4:1: error: \`3.5.1\` is not a number, but column \`x\` holds numbers\n  hint: list \`x\` under \`categorical:\` if its values are categories`,
+    ]);
     expect(problems(experiment(CSV.replace('t.csv', 'bad.csv')))[0]!.excerpt).toEqual({ text: '3.5.1,a', length: 5 });
   });
 
   it('a category only the test file has is a warning with its count', () => {
     write('test.csv', 'x,y,colour,class\n1,5,purple,a\n2,6,purple,b\n3,6,red,c\n');
     const loaded = loadExperiment(experiment(CSV.replace('split: {test: 0.34, seed: 1}', 'test: test.csv')));
-    expect(loaded.warnings.map((w) => [w.code, w.message])).toEqual([['unseen-category', '2 test rows have a category of `colour` that no training row has (`purple`): encoded as all zeros']]);
+    expect(loaded.warnings.map((w) => [w.code, w.message])).toEqual([
+      ['unseen-category', '2 test rows have a category of `colour` that no training row has (`purple`): encoded as all zeros'],
+    ]);
   });
 
   it.each([
@@ -80,7 +110,11 @@ describe('source: csv in an experiment', () => {
     ['a missing file', CSV.replace('t.csv', 'absent.csv'), /train: no such file/],
     ['the label among the features', `${CSV}\nfeatures: [x, class]`, /`class` is the label: it cannot also be a feature/],
   ])('refuses %s', (_, dataset, message) => {
-    expect(problems(experiment(dataset)).map((p) => p.message).join('\n')).toMatch(message);
+    expect(
+      problems(experiment(dataset))
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(message);
   });
 
   it('the options are part of the dataset identity, the paths are not', () => {
@@ -124,7 +158,10 @@ describe('source: npy in an experiment', () => {
   it('a bad file is reported at the key that names it', () => {
     const bytes = encodeNpy('<f4', [4, 6], new Uint8Array(96));
     const text = new TextDecoder('latin1').decode(bytes).replace("'fortran_order': False", "'fortran_order': True ");
-    write('fortran.npy', Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    write(
+      'fortran.npy',
+      Uint8Array.from(text, (c) => c.charCodeAt(0)),
+    );
     const [p] = problems(experiment(NPY.replace('train_x: tx.npy', 'train_x: fortran.npy'), '[auto, auto]'));
     expect(p).toMatchObject({ code: 'bad-data-file', line: 4, col: 12 });
     expect(p!.message).toMatch(/^train_x is not usable: the array is in Fortran \(column-major\) order/);

@@ -20,12 +20,14 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
     expect(plain.config).not.toHaveProperty('dropout');
     expect(plain.config).not.toHaveProperty('weight_decay');
     expect(plain.config).not.toHaveProperty('lr_schedule');
-    const explicit = only(withDefaults({ dropout: 0, weight_decay: 0, lr_schedule: 'constant', warmup_epochs: 0, lr_gamma: 0.5, min_lr: 0.001, lr_step_epochs: 3 }));
+    const explicit = only(
+      withDefaults({ dropout: 0, weight_decay: 0, lr_schedule: 'constant', warmup_epochs: 0, lr_gamma: 0.5, min_lr: 0.001, lr_step_epochs: 3 }),
+    );
     expect(explicit.id).toBe(plain.id);
     expect(only(withDefaults({ dropout: [0, 0] })).id).toBe(plain.id);
   });
 
-  it('enter the run id when set, a single rate meaning every hidden layer\'s', () => {
+  it("enter the run id when set, a single rate meaning every hidden layer's", () => {
     const plain = only(base).id;
     const dropout = only(withDefaults({ dropout: 0.2 }));
     expect(dropout.config.dropout).toEqual([0.2, 0.2]);
@@ -36,12 +38,16 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
     expect(only(withDefaults({ warmup_epochs: 1 })).config.lr_schedule).toEqual({ type: 'constant', warmup_epochs: 1 });
   });
 
-  it('keep only the chosen schedule\'s own settings, so the others cannot split one run into two', () => {
+  it("keep only the chosen schedule's own settings, so the others cannot split one run into two", () => {
     const cosine = only(withDefaults({ lr_schedule: 'cosine', min_lr: 1e-4, lr_gamma: 0.5 }));
     expect(cosine.config.lr_schedule).toEqual({ type: 'cosine', min_lr: 1e-4, warmup_epochs: 0 });
     expect(only(withDefaults({ lr_schedule: 'cosine', min_lr: 1e-4, lr_gamma: 0.9 })).id).toBe(cosine.id);
-    expect(only(withDefaults({ lr_schedule: 'step', lr_step_epochs: 2, lr_gamma: 0.5, min_lr: 3 })).config.lr_schedule)
-      .toEqual({ type: 'step', step_epochs: 2, gamma: 0.5, warmup_epochs: 0 });
+    expect(only(withDefaults({ lr_schedule: 'step', lr_step_epochs: 2, lr_gamma: 0.5, min_lr: 3 })).config.lr_schedule).toEqual({
+      type: 'step',
+      step_epochs: 2,
+      gamma: 0.5,
+      warmup_epochs: 0,
+    });
     expect(only(withDefaults({ lr_schedule: 'exponential', lr_gamma: 0.9 })).config.lr_schedule).toEqual({ type: 'exponential', gamma: 0.9, warmup_epochs: 0 });
   });
 
@@ -58,7 +64,8 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
 
   it('are grid keys: each value its own run', () => {
     const { runs, findings } = expand({
-      ...base, grid: { dropout: [0, 0.2, [0.5, 0.2]], weight_decay: [0, 1e-4], lr_schedule: ['constant', 'cosine'] },
+      ...base,
+      grid: { dropout: [0, 0.2, [0.5, 0.2]], weight_decay: [0, 1e-4], lr_schedule: ['constant', 'cosine'] },
     });
     expect(findings).toEqual([]);
     expect(runs).toHaveLength(12);
@@ -75,7 +82,7 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
     expect(run.config.lr_schedule).toEqual({ type: 'exponential', gamma: 0.9, warmup_epochs: 0 });
   });
 
-  it('survive the queue\'s run document: it expands to the same run id', () => {
+  it("survive the queue's run document: it expands to the same run id", () => {
     const run = only(withDefaults({ dropout: [0.5, 0.1], weight_decay: 0.01, lr_schedule: 'cosine', min_lr: 1e-4, warmup_epochs: 1 }));
     const again = only(runDocument(run.config, 'e'));
     expect(again.id).toBe(run.id);
@@ -85,7 +92,12 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
   it.each([
     ['a dropout list of the wrong length', { dropout: [0.5] }, 'dropout-count', /1 rate but layers \[784,32,16,10\] have 2 hidden layers/],
     ['a warmup as long as the run', { warmup_epochs: 3 }, 'bad-schedule', /warmup_epochs is 3, but the run has only 3 epochs/],
-    ['a cosine floor above the learning rate', { lr_schedule: 'cosine', learning_rate: 0.01, min_lr: 0.1 }, 'bad-schedule', /min_lr 0.1 is not below learning_rate 0.01/],
+    [
+      'a cosine floor above the learning rate',
+      { lr_schedule: 'cosine', learning_rate: 0.01, min_lr: 0.1 },
+      'bad-schedule',
+      /min_lr 0.1 is not below learning_rate 0.01/,
+    ],
   ])('refuse %s', (_, extra, code, message) => {
     const { runs, findings } = expand(withDefaults(extra));
     expect(runs).toEqual([]);
@@ -96,9 +108,18 @@ describe('dropout, weight_decay and lr_schedule in a run', () => {
 describe('the schema', () => {
   const valid = (extra: object) => experimentValidator()(withDefaults(extra));
   it.each([
-    [{ dropout: 0.5 }, true], [{ dropout: [0, 0.99] }, true], [{ dropout: 1 }, false], [{ dropout: [-0.1, 0] }, false], [{ dropout: [] }, false],
-    [{ weight_decay: -1 }, false], [{ lr_schedule: 'linear' }, false], [{ lr_gamma: 0 }, false], [{ lr_gamma: 1.5 }, false],
-    [{ warmup_epochs: 0.5 }, false], [{ lr_step_epochs: 0 }, false], [{ min_lr: -1 }, false],
+    [{ dropout: 0.5 }, true],
+    [{ dropout: [0, 0.99] }, true],
+    [{ dropout: 1 }, false],
+    [{ dropout: [-0.1, 0] }, false],
+    [{ dropout: [] }, false],
+    [{ weight_decay: -1 }, false],
+    [{ lr_schedule: 'linear' }, false],
+    [{ lr_gamma: 0 }, false],
+    [{ lr_gamma: 1.5 }, false],
+    [{ warmup_epochs: 0.5 }, false],
+    [{ lr_step_epochs: 0 }, false],
+    [{ min_lr: -1 }, false],
   ])('%j valid: %s', (extra, expected) => {
     expect(valid(extra)).toBe(expected);
   });

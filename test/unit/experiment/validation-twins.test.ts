@@ -25,37 +25,53 @@ const tooDeep = `[784, ${Array.from({ length: 64 }, () => 8).join(', ')}, 10]`;
 
 const TWINS: Twin[] = [
   { thrown: 'the optimizer state does not match', twin: { internal: 'a checkpoint of another model; checkpoints are keyed by run id' } },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
+  { thrown: '${rates.length} dropout rates for ${hidden} hidden layers', twin: { yaml: model('[784, 16, 8, 10]', ', dropout: [0.1, 0.2, 0.3]'), code: 'dropout-count' } },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
+  { thrown: 'dropout rates must be in [0, 1), got [${rates.join', twin: { yaml: model('[784, 16, 10]', ', dropout: 1'), code: 'out-of-range' } },
+  { thrown: 'the training state has no dropout generator, but this run has dropout', twin: { internal: 'a checkpoint written before dropout; checkpoints are keyed by run id, and dropout is part of it' } },
+  { thrown: 'threshold must be an integer from 0 to 2^31', twin: { internal: "the keep threshold is computed by the core from the validated rate" } },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
   { thrown: 'is not below the ${cols} classes', twin: { yaml: model('[784, 9]'), code: 'layer-mismatch' } },
   { thrown: 'elements, the shape needs', twin: { internal: 'the training loop sizes every buffer from the model' } },
   { thrown: 'length must be a non-negative integer', twin: { internal: 'the training loop sizes every buffer from the model' } },
   { thrown: 'the wasm backend cannot allocate', twin: { yaml: model('[784, 40000, 40000, 10]', ', backend: wasm'), code: 'too-large' } },
-  { thrown: 'needs a validation set', twin: { yaml: model('[784, 10]', ', early_stopping: {patience: 2, metric: validation_cost}'), code: 'no-validation-set' } },
+  {
+    thrown: 'needs a validation set',
+    twin: { yaml: model('[784, 10]', ', early_stopping: {patience: 2, metric: validation_cost}'), code: 'no-validation-set' },
+  },
   { thrown: 'seed must be an integer', twin: { yaml: `${model('[784, 10]', `, seed: ${Number.MAX_SAFE_INTEGER}`)}repeats: 2\n`, code: 'out-of-range' } },
-  { thrown: 'an Rng state is four 32-bit integers', twin: { internal: 'a checkpoint\'s state, written by the core itself' } },
-  { thrown: 'the training set is empty', twin: { yaml: 'name: t\ndataset: {train_limit: 100, validation: 100}\ndefaults: {layers: [784, 10]}\n', code: 'bad-split' } },
-  { thrown: 'the model\'s input size is', twin: { yaml: model('[700, 10]'), code: 'layer-mismatch' } },
+  { thrown: 'an Rng state is four 32-bit integers', twin: { internal: "a checkpoint's state, written by the core itself" } },
+  {
+    thrown: 'the training set is empty',
+    twin: { yaml: 'name: t\ndataset: {train_limit: 100, validation: 100}\ndefaults: {layers: [784, 10]}\n', code: 'bad-split' },
+  },
+  { thrown: "the model's input size is", twin: { yaml: model('[700, 10]'), code: 'layer-mismatch' } },
   { thrown: 'but the model has only', twin: { yaml: model('[784, 12]'), code: 'layer-mismatch' } },
   { thrown: 'the training state does not match', twin: { internal: 'a checkpoint of another run; checkpoints are keyed by run id' } },
   { thrown: 'the training state is not between two iterations', twin: { internal: 'a checkpoint written by the core itself' } },
   { thrown: 'a model needs at least 2 layer sizes', twin: { yaml: model('[784]'), code: 'too-few-items' } },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
   { thrown: 'a model has at most ${MAX_LAYER_SIZES} layer sizes', twin: { yaml: model(tooDeep), code: 'too-many-items' } },
   { thrown: 'layer sizes must be positive integers', twin: { yaml: model('[784, 0, 10]'), code: 'out-of-range' } },
   { thrown: 'activations for layers', twin: { yaml: model('[784, 10]', ', activations: [relu, softmax]'), code: 'activation-count' } },
   { thrown: 'the last activation must be softmax', twin: { yaml: model('[784, 8, 10]', ', activations: [relu, relu]'), code: 'softmax-position' } },
   { thrown: 'softmax may only be the last activation', twin: { yaml: model('[784, 8, 10]', ', activations: [softmax, softmax]'), code: 'softmax-position' } },
   // The native addon's checks of its arguments.
-  { thrown: 'activation code must be 0 (relu), 1 (sigmoid) or 2 (tanh)', twin: { internal: 'codes are mapped from the schema\'s activation names' } },
+  { thrown: 'activation code must be 0 (relu), 1 (sigmoid) or 2 (tanh)', twin: { internal: "codes are mapped from the schema's activation names" } },
   { thrown: 'a label is not below cols', twin: { yaml: model('[784, 9]'), code: 'layer-mismatch' } },
   { thrown: 'order names a row past the end of src', twin: { internal: 'the shuffle order is a permutation of the training rows' } },
   { thrown: 'sizes must list 2 to 64 layer sizes', twin: { yaml: model(tooDeep), code: 'too-many-items' } },
   { thrown: 'layer sizes must be positive', twin: { yaml: model('[784, 0, 10]'), code: 'out-of-range' } },
-  { thrown: 'activations must be hidden codes', twin: { internal: 'codes are mapped from the schema\'s activation names' } },
-  { thrown: 'chunkRows must be positive and threads from 1 to 256', twin: { internal: 'the evaluation chunk and thread count are the core\'s constants' } },
+  { thrown: 'activations must be hidden codes', twin: { internal: "codes are mapped from the schema's activation names" } },
+  { thrown: 'chunkRows must be positive and threads from 1 to 256', twin: { internal: "the evaluation chunk and thread count are the core's constants" } },
   { thrown: 'a label is not below the number of classes', twin: { yaml: model('[784, 9]'), code: 'layer-mismatch' } },
 ];
 
 function files(dir: string, ending: RegExp): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => ending.test(f)).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => ending.test(f))
+    .map((f) => join(dir, f));
 }
 
 /** The message of every RangeError thrown in the core's TypeScript and the addon's C++. */
@@ -84,7 +100,10 @@ describe('every limit of training has a twin in validation', () => {
   });
 
   it.each(thrown)('%s: twinned, or internal', (message) => {
-    expect(TWINS.filter((t) => message.includes(t.thrown)).length, `add this RangeError to TWINS with an experiment file that validation refuses: ${message}`).toBeGreaterThan(0);
+    expect(
+      TWINS.filter((t) => message.includes(t.thrown)).length,
+      `add this RangeError to TWINS with an experiment file that validation refuses: ${message}`,
+    ).toBeGreaterThan(0);
   });
 
   it('lists no RangeError that is gone', () => {

@@ -20,8 +20,37 @@ afterAll(() => {
 
 const yamlish = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom('1', '0', '-1', '1e-3', '1e400', '2e9', 'null', '~', '[]', '{}', '[784, 10]', '[784, 2000000000, 10]', 'epoch', 'relu', 'softmax',
-    'true', 'yes', '"1"', '[1, [2, [3]]]', '&a [*a]', '*a', '{a: 1}', '- 1', ': x', '\t', '\u0000', 'é', '\ufeff1', `${'['.repeat(500)}${']'.repeat(500)}`),
+  fc.constantFrom(
+    '1',
+    '0',
+    '-1',
+    '1e-3',
+    '1e400',
+    '2e9',
+    'null',
+    '~',
+    '[]',
+    '{}',
+    '[784, 10]',
+    '[784, 2000000000, 10]',
+    'epoch',
+    'relu',
+    'softmax',
+    'true',
+    'yes',
+    '"1"',
+    '[1, [2, [3]]]',
+    '&a [*a]',
+    '*a',
+    '{a: 1}',
+    '- 1',
+    ': x',
+    '\t',
+    '\u0000',
+    'é',
+    '\ufeff1',
+    `${'['.repeat(500)}${']'.repeat(500)}`,
+  ),
   fc.integer().map(String),
   fc.double().map(String),
 );
@@ -32,22 +61,32 @@ const setArgument = fc.oneof(
 
 describe('fuzzed --set', () => {
   it('parseOverrides never throws; every problem is a `--set: error:` line', () => {
-    fc.assert(fc.property(fc.array(setArgument, { maxLength: 4 }), (sets) => {
-      count('set-parse');
-      const { problems } = parseOverrides(sets);
-      for (const p of problems) expect(p.file).toBe('--set');
-    }), fuzzOptions(NUM_RUNS, 2_000));
+    fc.assert(
+      fc.property(fc.array(setArgument, { maxLength: 4 }), (sets) => {
+        count('set-parse');
+        const { problems } = parseOverrides(sets);
+        for (const p of problems) expect(p.file).toBe('--set');
+      }),
+      fuzzOptions(NUM_RUNS, 2_000),
+    );
   });
 
   it('validation with fuzzed --set ends valid or with printable problems, never an exception', () => {
-    fc.assert(fc.property(fc.constantFrom('experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml', 'test/fixtures/valid/variants-and-grid.yaml'), fc.array(setArgument, { minLength: 1, maxLength: 3 }), (file, sets) => {
-      count('set-validate');
-      const outcome = validateAtBoundary(file, sets);
-      if (!outcome.ok) {
-        const wrong = checkPrinted(outcome.problems, file);
-        if (wrong) throw new Error(`${wrong} (--set ${sets.join(' --set ')})`);
-      }
-    }), fuzzOptions(NUM_RUNS / 2, 4_000));
+    fc.assert(
+      fc.property(
+        fc.constantFrom('experiments/report.yaml', 'experiments/relu-vs-sigmoid.yaml', 'test/fixtures/valid/variants-and-grid.yaml'),
+        fc.array(setArgument, { minLength: 1, maxLength: 3 }),
+        (file, sets) => {
+          count('set-validate');
+          const outcome = validateAtBoundary(file, sets);
+          if (!outcome.ok) {
+            const wrong = checkPrinted(outcome.problems, file);
+            if (wrong) throw new Error(`${wrong} (--set ${sets.join(' --set ')})`);
+          }
+        },
+      ),
+      fuzzOptions(NUM_RUNS / 2, 4_000),
+    );
   });
 });
 
@@ -61,27 +100,33 @@ describe('fuzzed options', () => {
   );
 
   it('--only selects runs or throws a UserError, nothing else', () => {
-    fc.assert(fc.property(fc.array(selector, { minLength: 1, maxLength: 3 }), (only) => {
-      count('only');
-      try {
-        const [picked] = selectRuns(experiments, loaded, only);
-        expect(picked!.selected.length).toBeGreaterThan(0);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        for (const p of error.problems) expect(p.file).toBe('--only');
-      }
-    }), fuzzOptions(NUM_RUNS, 1_000));
+    fc.assert(
+      fc.property(fc.array(selector, { minLength: 1, maxLength: 3 }), (only) => {
+        count('only');
+        try {
+          const [picked] = selectRuns(experiments, loaded, only);
+          expect(picked!.selected.length).toBeGreaterThan(0);
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          for (const p of error.problems) expect(p.file).toBe('--only');
+        }
+      }),
+      fuzzOptions(NUM_RUNS, 1_000),
+    );
   });
 
-  it('--jobs / --max-runs values are a whole number ≥ 1 or commander\'s usage error', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String)), (value) => {
-      count('integer-option');
-      try {
-        const n = positiveInteger(value);
-        expect(Number.isSafeInteger(n) && n >= 1).toBe(true);
-      } catch (error) {
-        expect((error as Error).name).toBe('InvalidArgumentError');
-      }
-    }), fuzzOptions(NUM_RUNS, 1_000));
+  it("--jobs / --max-runs values are a whole number ≥ 1 or commander's usage error", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String), fc.integer().map(String)), (value) => {
+        count('integer-option');
+        try {
+          const n = positiveInteger(value);
+          expect(Number.isSafeInteger(n) && n >= 1).toBe(true);
+        } catch (error) {
+          expect((error as Error).name).toBe('InvalidArgumentError');
+        }
+      }),
+      fuzzOptions(NUM_RUNS, 1_000),
+    );
   });
 });

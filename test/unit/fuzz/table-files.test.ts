@@ -45,46 +45,71 @@ function text(t: Table): string {
 let caseNumber = 0;
 describe('fuzzed CSV files', () => {
   it('loading throws nothing but DataFileError, placed inside the file', () => {
-    fc.assert(fc.property(table, fc.constantFrom('error', 'mean', 'drop') as fc.Arbitrary<'error' | 'mean' | 'drop'>, fc.boolean(), (t, missing, split) => {
-      count('csv-load');
-      const body = text(t);
-      const file = space.write(`load-${caseNumber++ % 20}.csv`, body);
-      try {
-        loadCsvDataset({
-          kind: 'csv', train: file, test: split ? null : file, split: split ? { test: 0.3, seed: 1 } : null, label: 'class',
-          features: 'all', categorical: [], standardize: true, missing, delimiter: ',',
-        });
-      } catch (error) {
-        if (!(error instanceof DataFileError)) throw error;
-        if (error.line !== null) {
-          expect(error.line).toBeGreaterThanOrEqual(1);
-          expect(error.line).toBeLessThanOrEqual(body.split('\n').length);
-          expect(error.col).toBeGreaterThanOrEqual(1);
+    fc.assert(
+      fc.property(table, fc.constantFrom('error', 'mean', 'drop') as fc.Arbitrary<'error' | 'mean' | 'drop'>, fc.boolean(), (t, missing, split) => {
+        count('csv-load');
+        const body = text(t);
+        const file = space.write(`load-${caseNumber++ % 20}.csv`, body);
+        try {
+          loadCsvDataset({
+            kind: 'csv',
+            train: file,
+            test: split ? null : file,
+            split: split ? { test: 0.3, seed: 1 } : null,
+            label: 'class',
+            features: 'all',
+            categorical: [],
+            standardize: true,
+            missing,
+            delimiter: ',',
+          });
+        } catch (error) {
+          if (!(error instanceof DataFileError)) throw error;
+          if (error.line !== null) {
+            expect(error.line).toBeGreaterThanOrEqual(1);
+            expect(error.line).toBeLessThanOrEqual(body.split('\n').length);
+            expect(error.col).toBeGreaterThanOrEqual(1);
+          }
         }
-      }
-    }), fuzzOptions(NUM_RUNS, 5_000));
+      }),
+      fuzzOptions(NUM_RUNS, 5_000),
+    );
   });
 
   it('validation reports bad tables as located problems; what it accepts, a run can load', () => {
-    fc.assert(fc.property(table, (t) => {
-      count('csv-experiment');
-      const dir = `case-${caseNumber++ % 20}`;
-      space.write(path.join(dir, 't.csv'), text(t));
-      const experiment = space.write(path.join(dir, 'e.yaml'), [
-        'name: csv-fuzz', 'dataset:', '  source: csv', '  train: t.csv', '  split: {test: 0.4}', '  label: class', '  missing: mean',
-        'defaults:', '  layers: [auto, auto]', '',
-      ].join('\n'));
-      const outcome = validateAtBoundary(experiment);
-      if (!outcome.ok) {
-        const wrong = checkPrinted(outcome.problems, experiment);
-        if (wrong) throw new Error(wrong);
-        return;
-      }
-      const run = loadExperiment(experiment).runs[0]!;
-      const data = loadDataset(toDatasetSpec(run.config.dataset));
-      expect(data.train.features).toBe(run.config.layers[0]);
-      expect(data.train.classes).toBe(run.config.layers.at(-1));
-    }), fuzzOptions(NUM_RUNS, 7_000));
+    fc.assert(
+      fc.property(table, (t) => {
+        count('csv-experiment');
+        const dir = `case-${caseNumber++ % 20}`;
+        space.write(path.join(dir, 't.csv'), text(t));
+        const experiment = space.write(
+          path.join(dir, 'e.yaml'),
+          [
+            'name: csv-fuzz',
+            'dataset:',
+            '  source: csv',
+            '  train: t.csv',
+            '  split: {test: 0.4}',
+            '  label: class',
+            '  missing: mean',
+            'defaults:',
+            '  layers: [auto, auto]',
+            '',
+          ].join('\n'),
+        );
+        const outcome = validateAtBoundary(experiment);
+        if (!outcome.ok) {
+          const wrong = checkPrinted(outcome.problems, experiment);
+          if (wrong) throw new Error(wrong);
+          return;
+        }
+        const run = loadExperiment(experiment).runs[0]!;
+        const data = loadDataset(toDatasetSpec(run.config.dataset));
+        expect(data.train.features).toBe(run.config.layers[0]);
+        expect(data.train.classes).toBe(run.config.layers.at(-1));
+      }),
+      fuzzOptions(NUM_RUNS, 7_000),
+    );
   });
 });
 
@@ -101,28 +126,49 @@ function damaged(d: NpyDamage): Uint8Array {
   const valid = encodeNpy('<f4', [3, 2], new Uint8Array(new Float32Array([0, 0.5, 1, 1.5, 2, 2.5]).buffer));
   const header = (descr: string, shape: readonly number[]) => encodeNpy(descr, shape, valid.subarray(64));
   switch (d.kind) {
-    case 'truncate': return valid.subarray(0, d.at % valid.length);
-    case 'byte': { const b = Uint8Array.from(valid); b[d.at % b.length] = d.value; return b; }
-    case 'header': { const b = Uint8Array.from(valid); b[10 + (d.at % 54)] = d.value; return b; }
-    case 'descr': return header(d.descr, [3, 2]);
-    case 'shape': return header('<f4', d.shape);
-    case 'huge': return header('<f4', [1e12, 2]);
-    case 'append': return Uint8Array.from([...valid, d.value]);
-    case 'version': { const b = Uint8Array.from(valid); b[6] = d.value; return b; }
-    case 'empty': return new Uint8Array(0);
+    case 'truncate':
+      return valid.subarray(0, d.at % valid.length);
+    case 'byte': {
+      const b = Uint8Array.from(valid);
+      b[d.at % b.length] = d.value;
+      return b;
+    }
+    case 'header': {
+      const b = Uint8Array.from(valid);
+      b[10 + (d.at % 54)] = d.value;
+      return b;
+    }
+    case 'descr':
+      return header(d.descr, [3, 2]);
+    case 'shape':
+      return header('<f4', d.shape);
+    case 'huge':
+      return header('<f4', [1e12, 2]);
+    case 'append':
+      return Uint8Array.from([...valid, d.value]);
+    case 'version': {
+      const b = Uint8Array.from(valid);
+      b[6] = d.value;
+      return b;
+    }
+    case 'empty':
+      return new Uint8Array(0);
   }
 }
 
 describe('fuzzed .npy files', () => {
   it('reading features or labels throws nothing but DataFileError, and never allocates a claimed 10¹² rows', () => {
-    fc.assert(fc.property(npyDamage, fc.boolean(), (d, labels) => {
-      count('npy-read');
-      try {
-        if (labels) npyLabels(damaged(d), 'f');
-        else npyFeatures(damaged(d), 'f');
-      } catch (error) {
-        if (!(error instanceof DataFileError)) throw error;
-      }
-    }), fuzzOptions(NUM_RUNS, 3_000));
+    fc.assert(
+      fc.property(npyDamage, fc.boolean(), (d, labels) => {
+        count('npy-read');
+        try {
+          if (labels) npyLabels(damaged(d), 'f');
+          else npyFeatures(damaged(d), 'f');
+        } catch (error) {
+          if (!(error instanceof DataFileError)) throw error;
+        }
+      }),
+      fuzzOptions(NUM_RUNS, 3_000),
+    );
   });
 });

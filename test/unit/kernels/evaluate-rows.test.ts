@@ -35,7 +35,10 @@ describe.each(natives)('$label evaluateRows', (c) => {
       const network = new Network(kernels, { layers, activations }, maxRows);
       network.initialize({ scheme: 'he', std: 0 }, Rng.fromSeed(layers.length), 3);
       const reference = new Network(chunked, { layers, activations }, maxRows);
-      reference.layers.forEach((l, i) => { l.W.set(network.layers[i]!.W); l.b.set(network.layers[i]!.b); });
+      reference.layers.forEach((l, i) => {
+        l.W.set(network.layers[i]!.W);
+        l.b.set(network.layers[i]!.b);
+      });
       const expected = evaluateSet(reference, data.train, new InputRows(chunked, maxRows, 784));
       expect(expected.cost).toBeGreaterThan(0);
       for (const threads of [1, 2, 3]) {
@@ -52,7 +55,10 @@ describe.each(natives)('$label evaluateRows', (c) => {
     network.initialize({ scheme: 'he', std: 0 }, Rng.fromSeed(9), 9);
     network.layers[1]!.W[5] = NaN;
     const reference = new Network(chunked, model, 256);
-    reference.layers.forEach((l, i) => { l.W.set(network.layers[i]!.W); l.b.set(network.layers[i]!.b); });
+    reference.layers.forEach((l, i) => {
+      l.W.set(network.layers[i]!.W);
+      l.b.set(network.layers[i]!.b);
+    });
     const expected = evaluateSet(reference, data.train, new InputRows(chunked, 256, 784));
     expect(evaluateSet(network, data.train, new InputRows(kernels, 256, 784), 2)).toEqual(expected);
   });

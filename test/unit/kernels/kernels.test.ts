@@ -36,13 +36,33 @@ const N = [1, 10, 17, 40, 64, 128];
 const K = [1, 3, 784];
 /** The eight products of a [784, 128, 64, 10] training step at batch 30, plus a remainder batch. */
 const TRAINING_SHAPES: Record<'gemm' | 'gemmNT' | 'gemmTN', [number, number, number][]> = {
-  gemm: [[30, 128, 784], [30, 64, 128], [30, 10, 64], [20, 128, 784], [256, 128, 784]],
-  gemmTN: [[784, 128, 30], [128, 64, 30], [64, 10, 30], [784, 128, 20]],
-  gemmNT: [[30, 784, 128], [30, 128, 64], [30, 64, 10], [20, 784, 128]],
+  gemm: [
+    [30, 128, 784],
+    [30, 64, 128],
+    [30, 10, 64],
+    [20, 128, 784],
+    [256, 128, 784],
+  ],
+  gemmTN: [
+    [784, 128, 30],
+    [128, 64, 30],
+    [64, 10, 30],
+    [784, 128, 20],
+  ],
+  gemmNT: [
+    [30, 784, 128],
+    [30, 128, 64],
+    [30, 64, 10],
+    [20, 784, 128],
+  ],
 };
 
 function grid(): [number, number, number][] {
-  const shapes: [number, number, number][] = [[0, 0, 0], [2, 3, 0], [1, 1, 1]];
+  const shapes: [number, number, number][] = [
+    [0, 0, 0],
+    [2, 3, 0],
+    [1, 1, 1],
+  ];
   for (const m of M) for (const n of N) for (const k of K) shapes.push([m, n, k]);
   return shapes;
 }
@@ -100,11 +120,24 @@ describe.each(cases)('$label kernels', (c) => {
 
     test('works on views that do not start on a vector boundary', () => {
       const kernels = kernelsOf(c);
-      for (const offset of [1, 3]) for (const [m, n, k] of [[5, 17, 3], [31, 128, 784], [7, 10, 33]] as const) check(kernels, m, n, k, offset);
+      for (const offset of [1, 3])
+        for (const [m, n, k] of [
+          [5, 17, 3],
+          [31, 128, 784],
+          [7, 10, 33],
+        ] as const)
+          check(kernels, m, n, k, offset);
     });
   });
 
-  const ELEMENT_SHAPES = [[1, 1], [5, 17], [30, 128], [31, 10], [30, 64], [3, 3]] as const;
+  const ELEMENT_SHAPES = [
+    [1, 1],
+    [5, 17],
+    [30, 128],
+    [31, 10],
+    [30, 64],
+    [3, 3],
+  ] as const;
   const ACTS: HiddenActivation[] = ['relu', 'sigmoid', 'tanh'];
 
   test.each(ACTS)('biasActivation %s matches the reference', (activation) => {
@@ -116,8 +149,7 @@ describe.each(cases)('$label kernels', (c) => {
       kernels.biasActivation(rows, cols, Z, put(kernels, b), activation);
       const want = Float32Array.from(z);
       ref.biasActivation(rows, cols, want, b, activation);
-      const bound = activation === 'relu' ? new Float32Array(want.length)
-        : want.map((w, i) => smoothBound(w, z[i]! + b[i % cols]!));
+      const bound = activation === 'relu' ? new Float32Array(want.length) : want.map((w, i) => smoothBound(w, z[i]! + b[i % cols]!));
       expectWithin(Z, want, bound, `${activation} ${rows}×${cols}`);
     }
   });
@@ -130,7 +162,12 @@ describe.each(cases)('$label kernels', (c) => {
     kernels.biasActivation(1, z.length, Z, put(kernels, b), activation);
     const want = Float32Array.from(z);
     ref.biasActivation(1, z.length, want, b, activation);
-    expectWithin(Z, want, want.map((w, i) => (activation === 'relu' ? 0 : smoothBound(w, z[i]!))), activation);
+    expectWithin(
+      Z,
+      want,
+      want.map((w, i) => (activation === 'relu' ? 0 : smoothBound(w, z[i]!))),
+      activation,
+    );
     // Signs and specials exactly: NaN stays NaN, ±1000 saturate, g(±0) keeps tanh's sign of zero.
     for (const i of [0, 1, 2, 3, 4]) expect(Object.is(Z[i], want[i]) || Math.abs(Z[i]! - want[i]!) < FLT_MIN).toBe(true);
   });
@@ -145,13 +182,24 @@ describe.each(cases)('$label kernels', (c) => {
     kernels.biasActivation(1, z.length, Z, put(kernels, new Float32Array(z.length)), activation);
     const want = Float32Array.from(z);
     ref.biasActivation(1, z.length, want, new Float32Array(z.length), activation);
-    expectWithin(Z, want, want.map((w, i) => smoothBound(w, z[i]!)), activation);
+    expectWithin(
+      Z,
+      want,
+      want.map((w, i) => smoothBound(w, z[i]!)),
+      activation,
+    );
   });
 
   test('unpackBytes gives the reference float for every byte, at every offset and length', () => {
     const kernels = kernelsOf(c);
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-    for (const [offset, length] of [[0, 256], [1, 255], [3, 17], [5, 7], [0, 1]] as const) {
+    for (const [offset, length] of [
+      [0, 256],
+      [1, 255],
+      [3, 17],
+      [5, 7],
+      [0, 1],
+    ] as const) {
       const src = kernels.allocBytes(length + offset).subarray(offset);
       src.set(all.subarray(0, length));
       const dst = kernels.alloc(length + 3).subarray(3);
@@ -171,8 +219,16 @@ describe.each(cases)('$label kernels', (c) => {
     const features = 37;
     const src = Uint8Array.from({ length: 11 * features }, (_, i) => (i * 7919) % 256);
     const order = Uint32Array.from([10, 3, 3, 0, 7, 1, 9]);
-    for (const [start, rows] of [[0, 7], [2, 4], [6, 1], [7, 0]] as const) {
-      const dst = kernels.alloc(rows * features + 5).subarray(5).fill(NaN);
+    for (const [start, rows] of [
+      [0, 7],
+      [2, 4],
+      [6, 1],
+      [7, 0],
+    ] as const) {
+      const dst = kernels
+        .alloc(rows * features + 5)
+        .subarray(5)
+        .fill(NaN);
       kernels.unpackRows(rows, features, src, order, start, dst);
       const want = new Float32Array(rows * features);
       for (let r = 0; r < rows; r++) {
@@ -192,15 +248,18 @@ describe.each(cases)('$label kernels', (c) => {
     const kernels = kernelsOf(c);
     for (const length of [1, 3, 4, 7, 8, 17, 3840]) {
       const dA = random(length, length, -1, 1);
-      const a = activation === 'relu' ? random(length, length + 1, -1, 1) : activation === 'sigmoid'
-        ? random(length, length + 2, 0, 1) : random(length, length + 3, -1, 1);
+      const a =
+        activation === 'relu'
+          ? random(length, length + 1, -1, 1)
+          : activation === 'sigmoid'
+            ? random(length, length + 2, 0, 1)
+            : random(length, length + 3, -1, 1);
       if (activation === 'relu' && length > 3) a[2] = 0; // the gate at exactly 0 is closed
       const DA = put(kernels, dA, 1);
       kernels.activationBackward(length, DA, put(kernels, a, 2), activation);
       const want = Float32Array.from(dA);
       ref.activationBackward(length, want, a, activation);
-      const bound = activation === 'relu' ? new Float32Array(length)
-        : dA.map((d, i) => 4 * U32 * Math.abs(d) * (1 + Math.abs(a[i]!) + a[i]! * a[i]!));
+      const bound = activation === 'relu' ? new Float32Array(length) : dA.map((d, i) => 4 * U32 * Math.abs(d) * (1 + Math.abs(a[i]!) + a[i]! * a[i]!));
       expectWithin(DA, want, bound, `${activation} length=${length}`);
     }
   });
@@ -228,7 +287,12 @@ describe.each(cases)('$label kernels', (c) => {
       ref.columnSums(rows, cols, x, want);
       const scale = new Float32Array(cols);
       ref.columnSums(rows, cols, abs(x), scale);
-      expectWithin(out, want, scale.map((s) => (rows + 1) * U32 * s), `columnSums ${rows}×${cols}`);
+      expectWithin(
+        out,
+        want,
+        scale.map((s) => (rows + 1) * U32 * s),
+        `columnSums ${rows}×${cols}`,
+      );
     }
   });
 
@@ -242,7 +306,12 @@ describe.each(cases)('$label kernels', (c) => {
       kernels.axpy(length, alpha, put(kernels, x, 2), Y);
       const want = Float32Array.from(y);
       ref.axpy(length, alpha, x, want);
-      expectWithin(Y, want, y.map((v, i) => 2 * U32 * (Math.abs(v) + Math.abs(alpha * x[i]!))), `axpy ${length}`);
+      expectWithin(
+        Y,
+        want,
+        y.map((v, i) => 2 * U32 * (Math.abs(v) + Math.abs(alpha * x[i]!))),
+        `axpy ${length}`,
+      );
     }
   });
 
@@ -254,7 +323,12 @@ describe.each(cases)('$label kernels', (c) => {
       kernels.axpy(length, -1e-3, Y, Y);
       const want = Float32Array.from(y);
       ref.axpy(length, -1e-3, want, want);
-      expectWithin(Y, want, y.map((v) => 2 * U32 * Math.abs(v)), `axpy in place ${length}`);
+      expectWithin(
+        Y,
+        want,
+        y.map((v) => 2 * U32 * Math.abs(v)),
+        `axpy in place ${length}`,
+      );
     }
   });
 
@@ -283,7 +357,14 @@ describe.each(cases)('$label kernels', (c) => {
   test('bernoulliMask draws the reference masks and leaves the reference state, bit for bit', () => {
     const kernels = kernelsOf(c);
     const seedState = Int32Array.from(Rng.fromSeed(77).state());
-    for (const [length, threshold] of [[0, 2 ** 30], [1, 2 ** 30], [7, 0], [30 * 128, Math.round(0.8 * 2 ** 31)], [30 * 64 + 3, 2 ** 31], [100_003, 12345]] as const) {
+    for (const [length, threshold] of [
+      [0, 2 ** 30],
+      [1, 2 ** 30],
+      [7, 0],
+      [30 * 128, Math.round(0.8 * 2 ** 31)],
+      [30 * 64 + 3, 2 ** 31],
+      [100_003, 12345],
+    ] as const) {
       const want = new Float32Array(length);
       const wantState = seedState.slice();
       ref.bernoulliMask(length, wantState, threshold, 1 / 0.8, want);
@@ -313,10 +394,20 @@ describe.each(cases)('$label kernels', (c) => {
     const Z = put(kernels, z);
     const dZ = kernels.alloc(rows * cols);
     expect(kernels.softmaxCrossEntropy(rows, cols, Z, labels, dZ)).toBeCloseTo(wantLoss, 9);
-    expectWithin(dZ, wantDZ, wantDZ.map((w) => 2 * U32 * Math.abs(w) + 1e-30), 'dZ');
+    expectWithin(
+      dZ,
+      wantDZ,
+      wantDZ.map((w) => 2 * U32 * Math.abs(w) + 1e-30),
+      'dZ',
+    );
     expect(kernels.softmaxCrossEntropy(rows, cols, Z, labels, null)).toBeCloseTo(wantLoss, 9);
     expect(kernels.softmaxCrossEntropy(rows, cols, Z, labels, Z)).toBeCloseTo(wantLoss, 9);
-    expectWithin(Z, wantDZ, wantDZ.map((w) => 2 * U32 * Math.abs(w) + 1e-30), 'dZ in place');
+    expectWithin(
+      Z,
+      wantDZ,
+      wantDZ.map((w) => 2 * U32 * Math.abs(w) + 1e-30),
+      'dZ in place',
+    );
   });
 
   test('softmaxCrossEntropy propagates NaN logits like the reference', () => {
@@ -327,7 +418,12 @@ describe.each(cases)('$label kernels', (c) => {
     const wantLoss = ref.softmaxCrossEntropy(2, 4, z, labels, want);
     const dZ = kernels.alloc(8);
     expect(kernels.softmaxCrossEntropy(2, 4, put(kernels, z), labels, dZ)).toBe(wantLoss); // NaN
-    expectWithin(dZ, want, want.map((w) => 2 * U32 * Math.abs(w) + 1e-30), 'dZ');
+    expectWithin(
+      dZ,
+      want,
+      want.map((w) => 2 * U32 * Math.abs(w) + 1e-30),
+      'dZ',
+    );
   });
 
   test('momentumStep and adamStep give the reference results on its own buffers', () => {
@@ -335,7 +431,10 @@ describe.each(cases)('$label kernels', (c) => {
 
     const n = 37;
     const [w, g, v, s] = [1, 2, 3, 4].map((seed) => random(n, seed));
-    const W = put(kernels, w!), G = put(kernels, g!), V = put(kernels, v!), S = put(kernels, s!);
+    const W = put(kernels, w!),
+      G = put(kernels, g!),
+      V = put(kernels, v!),
+      S = put(kernels, s!);
     kernels.momentumStep(n, W, G, V, 0.1, 0.9, true);
     kernels.adamStep(n, W, G, V, S, 0.001, 0.9, 0.999, 1e-8, 3);
     const [w2, v2, s2] = [w!, v!, s!].map((x) => Float32Array.from(x));

@@ -17,7 +17,12 @@ const NAME = 'relu-vs-sigmoid';
 /** The text of report.html's section `id`, tags stripped, one line per table row. */
 function sectionText(html: string, id: string): string | null {
   const match = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(html);
-  return match ? match[1]!.replace(/<\/tr>/g, '\n').replace(/<\/t[dh]>/g, ' | ').replace(/<[^>]+>/g, '') : null;
+  return match
+    ? match[1]!
+        .replace(/<\/tr>/g, '\n')
+        .replace(/<\/t[dh]>/g, ' | ')
+        .replace(/<[^>]+>/g, '')
+    : null;
 }
 
 describe('report.html with compare:', () => {
@@ -34,17 +39,35 @@ describe('report.html with compare:', () => {
   it('has a Comparisons section with the table of results.md and the forest plot, drawn to charts/', async () => {
     const written = await writeReport(out, experiment, { charts: true });
     const dir = path.join(out, NAME);
-    expect(written.charts!.files).toEqual(expect.arrayContaining(['charts/comparison-activation.vl.json', 'charts/comparison-activation.svg', 'charts/comparison-activation.png']));
+    expect(written.charts!.files).toEqual(
+      expect.arrayContaining(['charts/comparison-activation.vl.json', 'charts/comparison-activation.svg', 'charts/comparison-activation.png']),
+    );
 
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<a href="#comparisons">Comparisons</a>');
     const text = sectionText(html, 'comparisons')!;
     // results.md's Comparisons table, row by row: the same cells in the page's table.
     const markdown = readFileSync(path.join(dir, 'results.md'), 'utf8');
-    const mdRows = markdown.slice(markdown.indexOf('## Comparisons')).split('\n').filter((l) => l.startsWith('|') && !l.startsWith('| ---'))
-      .map((l) => l.slice(2, -2).split(' | ').map((c) => c.replace(/\*\*/g, '').trim()));
+    const mdRows = markdown
+      .slice(markdown.indexOf('## Comparisons'))
+      .split('\n')
+      .filter((l) => l.startsWith('|') && !l.startsWith('| ---'))
+      .map((l) =>
+        l
+          .slice(2, -2)
+          .split(' | ')
+          .map((c) => c.replace(/\*\*/g, '').trim()),
+      );
     expect(mdRows.length).toBe(11); // header, 9 slices, all
-    const pageRows = text.split('\n').map((l) => l.split(' | ').map((c) => c.trim()).filter((c, i, all) => i < all.length - 1 || c !== '')).filter((r) => r.length > 1);
+    const pageRows = text
+      .split('\n')
+      .map((l) =>
+        l
+          .split(' | ')
+          .map((c) => c.trim())
+          .filter((c, i, all) => i < all.length - 1 || c !== ''),
+      )
+      .filter((r) => r.length > 1);
     expect(pageRows).toEqual(mdRows);
     expect(text).toContain('+24.12');
     expect(text).toContain('+15.54 to +32.70');
@@ -53,7 +76,9 @@ describe('report.html with compare:', () => {
     // The forest plot: a chart block of the section, its spec in the page, its drawing on disk.
     const section = /<section id="comparisons">[\s\S]*?<\/section>/.exec(html)![0];
     expect(section).toMatch(/<div class="chart" id="chart-\d+" data-chart="comparison-activation" role="img" aria-label="relu − sigmoid \(activation\)">/);
-    const spec = JSON.parse(readFileSync(path.join(dir, 'charts', 'comparison-activation.vl.json'), 'utf8')) as { data: { values: { slice: string; mean_diff: number; ci_low: number }[] } };
+    const spec = JSON.parse(readFileSync(path.join(dir, 'charts', 'comparison-activation.vl.json'), 'utf8')) as {
+      data: { values: { slice: string; mean_diff: number; ci_low: number }[] };
+    };
     const all = spec.data.values.find((v) => v.slice === 'all')!;
     expect(all.mean_diff.toFixed(2)).toBe('24.12');
     expect(all.ci_low.toFixed(2)).toBe('15.54');

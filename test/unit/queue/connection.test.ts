@@ -7,7 +7,11 @@ describe('queue URLs', () => {
     ['redis://127.0.0.1:6380', { host: '127.0.0.1', port: 6380, db: 0 }, 'redis://127.0.0.1:6380'],
     ['redis://queue.lab', { host: 'queue.lab', port: 6379 }, 'redis://queue.lab'],
     ['redis://:s3cr%40t@h:1/2', { host: 'h', port: 1, db: 2, password: 's3cr@t' }, 'redis://:***@h:1/2'],
-    ['rediss://mlp:pw@queue.example.org:6380', { username: 'mlp', password: 'pw', tls: { servername: 'queue.example.org' } }, 'rediss://mlp:***@queue.example.org:6380'],
+    [
+      'rediss://mlp:pw@queue.example.org:6380',
+      { username: 'mlp', password: 'pw', tls: { servername: 'queue.example.org' } },
+      'rediss://mlp:***@queue.example.org:6380',
+    ],
     ['redis://[::1]:7000', { host: '::1', port: 7000 }, 'redis://[::1]:7000'],
   ])('%s', (url, expected, display) => {
     const parsed = parseQueueUrl(url, '--queue', {});

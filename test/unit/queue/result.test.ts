@@ -12,7 +12,20 @@ function outcome(): RunOutcome {
   return {
     status: 'diverged',
     message: 'the training cost became NaN at iteration 2 (epoch 1)',
-    history: [{ iteration: 2, epoch: 1, trainCost: NaN, trainAccuracy: 10.5, testCost: Infinity, testAccuracy: 9.8, validationCost: null, validationAccuracy: -Infinity, learningRate: 0.01, seconds: 0.25 }],
+    history: [
+      {
+        iteration: 2,
+        epoch: 1,
+        trainCost: NaN,
+        trainAccuracy: 10.5,
+        testCost: Infinity,
+        testAccuracy: 9.8,
+        validationCost: null,
+        validationAccuracy: -Infinity,
+        learningRate: 0.01,
+        seconds: 0.25,
+      },
+    ],
     final: { trainCost: NaN, trainAccuracy: 11.2, testCost: NaN, testAccuracy: 10.1, validationCost: null, validationAccuracy: null },
     iterations: 2,
     totalIterations: 40,
@@ -26,7 +39,10 @@ function outcome(): RunOutcome {
     checkpointed: false,
     checkpointSeconds: 0.01,
     checkpoints: 1,
-    weights: [{ name: 'W1', shape: [784, 10], data: W }, { name: 'b1', shape: [10], data: b }],
+    weights: [
+      { name: 'W1', shape: [784, 10], data: W },
+      { name: 'b1', shape: [10], data: b },
+    ],
   };
 }
 
@@ -42,15 +58,45 @@ describe('queue results', () => {
   });
 
   it.each([1e-310, -0.1, 5e-324, 1.7976931348623157e308, 0.1 + 0.2])('keeps %s', (x) => {
-    expect(fromJson(JSON.parse(JSON.stringify(toJson({ x })))) ).toEqual({ x });
+    expect(fromJson(JSON.parse(JSON.stringify(toJson({ x }))))).toEqual({ x });
   });
 
   it.each<[string, (r: any) => void, RegExp]>([
-    ['weights of other layers', (r) => { r.outcome.weights[0].shape = [10, 784]; }, /tensor W1 \[10, 784\] does not fit layers \[784, 10\]/],
-    ['missing bytes', (r) => { r.outcome.weights[1].float32 = 'AAAA'; }, /tensor b1/],
-    ['a missing tensor', (r) => { r.outcome.weights.pop(); }, /1 tensors for layers/],
-    ['an unknown status', (r) => { r.outcome.status = 'great'; }, /malformed result from the queue: \/outcome\/status/],
-    ['another format', (r) => { r.format = 'x'; }, /malformed result/],
+    [
+      'weights of other layers',
+      (r) => {
+        r.outcome.weights[0].shape = [10, 784];
+      },
+      /tensor W1 \[10, 784\] does not fit layers \[784, 10\]/,
+    ],
+    [
+      'missing bytes',
+      (r) => {
+        r.outcome.weights[1].float32 = 'AAAA';
+      },
+      /tensor b1/,
+    ],
+    [
+      'a missing tensor',
+      (r) => {
+        r.outcome.weights.pop();
+      },
+      /1 tensors for layers/,
+    ],
+    [
+      'an unknown status',
+      (r) => {
+        r.outcome.status = 'great';
+      },
+      /malformed result from the queue: \/outcome\/status/,
+    ],
+    [
+      'another format',
+      (r) => {
+        r.format = 'x';
+      },
+      /malformed result/,
+    ],
   ])('rejects %s', (_name, spoil, message) => {
     const encoded = JSON.parse(JSON.stringify(encodeResult(outcome(), 'w1')));
     spoil(encoded);

@@ -15,11 +15,14 @@ import { runExperiments, type RunOptions } from '../../../src/run/run-experiment
 const dir = mkdtempSync(path.join(tmpdir(), 'mlp-lab-failed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = path.join(dir, 'flaky.yaml');
-writeFileSync(file, `name: flaky
+writeFileSync(
+  file,
+  `name: flaky
 dataset: { source: mnist, train_limit: 200, test_limit: 50 }
 defaults: { layers: [784, 10], epochs: 1, batch_size: 50, backend: js }
 grid: { seed: [1, 2] }
-`);
+`,
+);
 const out = path.join(dir, 'results');
 const experiments = loadAll([file], { sets: [] }).loaded.map((l) => ({ ...reportInput(l), selected: l.runs }));
 const [first, second] = experiments[0]!.runs;
@@ -27,7 +30,14 @@ const runDir = (id: string) => path.join(out, 'flaky', 'runs', id);
 
 // The tables are written as `mlp-lab run --no-charts` writes them.
 const options = (list: ExperimentToRun[]): RunOptions<ExperimentToRun> => ({
-  out, jobs: 1, force: false, failFast: false, wait: false, listener: new ResultsPublisher(out, list, { charts: false }), command: 'test', signal: new AbortController().signal,
+  out,
+  jobs: 1,
+  force: false,
+  failFast: false,
+  wait: false,
+  listener: new ResultsPublisher(out, list, { charts: false }),
+  command: 'test',
+  signal: new AbortController().signal,
   display: (pending, work) => new ProgressDisplay(pending, work, { live: false, quiet: true, color: false }),
   schedule: { worker: new URL('../../fixtures/workers/fail-while-marked-worker.ts', import.meta.url) },
 });

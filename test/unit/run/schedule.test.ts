@@ -5,11 +5,23 @@ import type { RunTask } from '../../../src/run/messages.ts';
 import { executeRuns, type RunEvent } from '../../../src/run/schedule.ts';
 
 const config: TrainConfig = {
-  layers: [784, 16, 10], activations: ['relu', 'softmax'], epochs: 1, batchSize: 30, learningRate: 0.1,
-  optimizer: { type: 'sgd' }, init: { scheme: 'he', std: 0.1 }, shuffle: 'epoch', historyEvery: 'epoch', evalLimit: null, seed: 1,
+  layers: [784, 16, 10],
+  activations: ['relu', 'softmax'],
+  epochs: 1,
+  batchSize: 30,
+  learningRate: 0.1,
+  optimizer: { type: 'sgd' },
+  init: { scheme: 'he', std: 0.1 },
+  shuffle: 'epoch',
+  historyEvery: 'epoch',
+  evalLimit: null,
+  seed: 1,
 };
 const task = (runId: string): RunTask => ({
-  runId, id: runId, config, backend: 'js',
+  runId,
+  id: runId,
+  config,
+  backend: 'js',
   dataset: { files: 'mnist', trainLimit: 300, testLimit: 100, validation: 0 },
   checkpoint: { file: null, interval: null, resume: false },
 });
@@ -20,14 +32,19 @@ describe('executeRuns', () => {
     const events: RunEvent[] = [];
     const ids = ['ok-1', 'throws', 'exits', 'aborts', 'segfaults', 'oom', 'ok-2'];
     await executeRuns(ids.map(task), {
-      jobs: 2, failFast: false, signal: new AbortController().signal,
-      onEvent: (e) => { if (e.type !== 'progress') events.push(e); },
+      jobs: 2,
+      failFast: false,
+      signal: new AbortController().signal,
+      onEvent: (e) => {
+        if (e.type !== 'progress') events.push(e);
+      },
       // A small heap, so that the run that hoards memory exhausts it in a moment.
-      worker: FAULTY, workerExecArgv: ['--max-old-space-size=64'],
+      worker: FAULTY,
+      workerExecArgv: ['--max-old-space-size=64'],
     });
     const ends = Object.fromEntries(events.filter((e) => e.type === 'finished' || e.type === 'failed').map((e) => [e.runId, e]));
     expect(Object.keys(ends).sort()).toEqual([...ids].sort());
-    const message = (id: string) => (ends[id] as { type: string; message?: string });
+    const message = (id: string) => ends[id] as { type: string; message?: string };
     expect(message('throws')).toMatchObject({ type: 'failed', message: 'a bug in the run' });
     expect(message('exits')).toMatchObject({ type: 'failed', message: expect.stringMatching(/exited unexpectedly with code 3/) });
     expect(message('aborts')).toMatchObject({ type: 'failed', message: expect.stringMatching(/aborted \(SIGABRT\)/) });
@@ -39,8 +56,12 @@ describe('executeRuns', () => {
   it('with fail-fast, starts no run after the first failure', async () => {
     const started: string[] = [];
     await executeRuns(['throws', 'ok-1', 'ok-2'].map(task), {
-      jobs: 1, failFast: true, signal: new AbortController().signal,
-      onEvent: (e) => { if (e.type === 'started') started.push(e.runId); },
+      jobs: 1,
+      failFast: true,
+      signal: new AbortController().signal,
+      onEvent: (e) => {
+        if (e.type === 'started') started.push(e.runId);
+      },
       worker: FAULTY,
     });
     expect(started).toEqual(['throws']);
@@ -51,8 +72,13 @@ describe('executeRuns', () => {
     const threadsSeen = async (ids: string[], jobs: number) => {
       const seen = new Map<string, number[]>();
       await executeRuns(ids.map(task), {
-        jobs, failFast: false, signal: new AbortController().signal, worker: THREADS,
-        onEvent: (e) => { if (e.type === 'finished') seen.set(e.runId, e.outcome.message!.replace('threads ', '').split(',').map(Number)); },
+        jobs,
+        failFast: false,
+        signal: new AbortController().signal,
+        worker: THREADS,
+        onEvent: (e) => {
+          if (e.type === 'finished') seen.set(e.runId, e.outcome.message!.replace('threads ', '').split(',').map(Number));
+        },
       });
       return seen;
     };
@@ -65,4 +91,3 @@ describe('executeRuns', () => {
     expect([...three.values()].flat().every((t) => t === 1 || t === cores)).toBe(true);
   });
 });
-

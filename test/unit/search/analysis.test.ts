@@ -22,7 +22,12 @@ describe('expected best after n trials (Dodge et al. 2019)', () => {
       sum += best;
     }
     expect(expectedBest(values, 'maximize')[2]).toBeCloseTo(sum / draws, 3);
-    expect(expectedBest(values.map((v) => -v), 'minimize').map((v) => -v)).toEqual(expectedBest(values, 'maximize').map((v) => expect.closeTo(v, 12)));
+    expect(
+      expectedBest(
+        values.map((v) => -v),
+        'minimize',
+      ).map((v) => -v),
+    ).toEqual(expectedBest(values, 'maximize').map((v) => expect.closeTo(v, 12)));
   });
 });
 
@@ -51,7 +56,10 @@ describe('parameter importance', () => {
 
   it('groups a parameter of few values by value, not by bins that would split equal values', () => {
     const small = [{ name: 'epochs', kind: 'int_uniform', low: 1, high: 2 } as Dimension];
-    const [epochs] = parameterImportance(small, [1, 2, 1, 2, 1, 2].map((e) => ({ configuration: { epochs: e }, value: e })));
+    const [epochs] = parameterImportance(
+      small,
+      [1, 2, 1, 2, 1, 2].map((e) => ({ configuration: { epochs: e }, value: e })),
+    );
     expect(epochs).toMatchObject({ groups: 2, share: 1 });
   });
 });

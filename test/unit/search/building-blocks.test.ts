@@ -27,7 +27,10 @@ describe('the space', () => {
   });
 
   it('sorts dimensions by name, so that the order of keys in the file does not matter', () => {
-    const a = searchSpace([{ name: 'momentum', kind: 'uniform', low: 0, high: 1 }, { name: 'batch_size', kind: 'choice', values: [1, 2] }]);
+    const a = searchSpace([
+      { name: 'momentum', kind: 'uniform', low: 0, high: 1 },
+      { name: 'batch_size', kind: 'choice', values: [1, 2] },
+    ]);
     expect(a.dimensions.map((d) => d.name)).toEqual(['batch_size', 'momentum']);
     expect(configurationAt(a, [0.9, 0.25])).toEqual({ batch_size: 2, momentum: 0.25 });
     expect(spaceSize(a)).toBe(Infinity);
@@ -47,12 +50,15 @@ describe('the space', () => {
 describe('Sobol points', () => {
   // scipy.stats.qmc.Sobol(d=32, scramble=False, bits=32), points 1, 2, 3, 5, 100, 1023 in dimensions 1, 2, 3, 10, 21, 32.
   const SCIPY = [
-    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], [0.75, 0.25, 0.25, 0.75, 0.25, 0.25], [0.25, 0.75, 0.75, 0.25, 0.75, 0.75],
-    [0.875, 0.875, 0.125, 0.125, 0.625, 0.625], [0.4140625, 0.2578125, 0.7734375, 0.6953125, 0.7578125, 0.4140625],
+    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+    [0.75, 0.25, 0.25, 0.75, 0.25, 0.25],
+    [0.25, 0.75, 0.75, 0.25, 0.75, 0.75],
+    [0.875, 0.875, 0.125, 0.125, 0.625, 0.625],
+    [0.4140625, 0.2578125, 0.7734375, 0.6953125, 0.7578125, 0.4140625],
     [0.0009765625, 0.7529296875, 0.6123046875, 0.8505859375, 0.8662109375, 0.6142578125],
   ];
 
-  it('unscrambled, match scipy\'s (the same Joe & Kuo table)', () => {
+  it("unscrambled, match scipy's (the same Joe & Kuo table)", () => {
     const sobol = new SobolSequence(32);
     expect([1, 2, 3, 5, 100, 1023].map((i) => [0, 1, 2, 9, 20, 31].map((d) => sobol.point(i)[d]))).toEqual(SCIPY);
     expect(sobol.point(0)).toEqual(new Array(32).fill(0));
@@ -65,7 +71,12 @@ describe('Sobol points', () => {
 
 describe('normal distribution', () => {
   // scipy.stats.norm.ppf / scipy.special.erfc.
-  it.each([[0.975, 1.959963984540054], [1e-10, -6.361340902404056], [0.3, -0.5244005127080409], [1 - 1e-6, 4.753424308817088]])('Φ⁻¹(%d) = %d', (p, x) => {
+  it.each([
+    [0.975, 1.959963984540054],
+    [1e-10, -6.361340902404056],
+    [0.3, -0.5244005127080409],
+    [1 - 1e-6, 4.753424308817088],
+  ])('Φ⁻¹(%d) = %d', (p, x) => {
     expect(normalQuantile(p)).toBeCloseTo(x, 13);
   });
 
@@ -84,7 +95,7 @@ function integral(m: ReturnType<typeof numericEstimator>, low: number, high: num
 }
 
 describe('Parzen estimators', () => {
-  it('bandwidths are the larger distance to a neighbour, the prior between them, clipped (Optuna\'s univariate rule)', () => {
+  it("bandwidths are the larger distance to a neighbour, the prior between them, clipped (Optuna's univariate rule)", () => {
     // Sorted between the endpoints: [0, 1, 2, 9, 10]; without endpoint bandwidths σ(1) = 2 − 1 and
     // σ(9) = 9 − 2, σ(2) = max(1, 7); then clipped to at least 10 / min(100, 1 + 4) = 2.
     const m = numericEstimator([9, 1, 2], 0, 10, 0);
@@ -106,7 +117,7 @@ describe('Parzen estimators', () => {
     expect(Math.exp(logDensity(categorical, 2))).toBeGreaterThan(Math.exp(logDensity(categorical, 1)));
   });
 
-  it('weigh the latest 25 observations fully and ramp older ones from 1/n (Optuna\'s default_weights)', () => {
+  it("weigh the latest 25 observations fully and ramp older ones from 1/n (Optuna's default_weights)", () => {
     expect(observationWeights(3)).toEqual([1, 1, 1]);
     const w = observationWeights(30);
     expect(w[0]).toBeCloseTo(1 / 30, 15);

@@ -1,15 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { BRANIN, HARTMANN6, MIXED, bestFound, median } from '../../../bench/search-functions.ts';
 import {
-  DEFAULT_TPE_OPTIONS, plannedTrials, proposeRound, randomProposals, searchRounds, searchSpace, sobolProposals,
-  type Proposal, type SearchOptions, type TrialResult,
+  DEFAULT_TPE_OPTIONS,
+  plannedTrials,
+  proposeRound,
+  randomProposals,
+  searchRounds,
+  searchSpace,
+  sobolProposals,
+  type Proposal,
+  type SearchOptions,
+  type TrialResult,
 } from '../../../src/search/index.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i);
 const regret = (fn: typeof BRANIN, method: 'random' | 'sobol' | 'tpe') => median(SEEDS.map((s) => bestFound(fn, method, s, 60))) - fn.minimum;
 
 describe('TPE against random search, median over 20 search seeds, 60 evaluations', () => {
-  it.each([BRANIN, HARTMANN6, MIXED])('$name: TPE\'s median regret is under half of random\'s', (fn) => {
+  it.each([BRANIN, HARTMANN6, MIXED])("$name: TPE's median regret is under half of random's", (fn) => {
     const random = regret(fn, 'random');
     const tpe = regret(fn, 'tpe');
     expect(tpe).toBeLessThan(0.5 * random);
@@ -53,12 +61,21 @@ const space = searchSpace([
   { name: 'learning_rate', kind: 'log_uniform', low: 1e-3, high: 0.5 },
   { name: 'momentum', kind: 'uniform', low: 0, high: 0.99 },
   { name: 'batch_size', kind: 'choice', values: [16, 32, 64, 128] },
-  { name: 'layers', kind: 'choice', values: [[784, 64, 10], [784, 128, 64, 10]] },
+  {
+    name: 'layers',
+    kind: 'choice',
+    values: [
+      [784, 64, 10],
+      [784, 128, 64, 10],
+    ],
+  },
   { name: 'epochs', kind: 'int_uniform', low: 1, high: 20 },
 ]);
 const objective = (p: Proposal) => {
   const c = p.configuration;
-  return -((Math.log10(c.learning_rate as number) + 1.5) ** 2) - (c.momentum as number - 0.9) ** 2 + (c.batch_size === 32 ? 1 : 0) + (c.epochs as number) / 20;
+  return (
+    -((Math.log10(c.learning_rate as number) + 1.5) ** 2) - ((c.momentum as number) - 0.9) ** 2 + (c.batch_size === 32 ? 1 : 0) + (c.epochs as number) / 20
+  );
 };
 
 /** Every proposal of a search run round by round on `objective`, its results fed back. */
@@ -106,11 +123,18 @@ describe('determinism', () => {
 
   it('ties in the metric are broken by trial index, not by the order results arrive in', () => {
     const flat = search(tpe, () => 0.5);
-    const shuffled = [...flat.results].sort((a, b) => (a.trial * 7919) % 40 - (b.trial * 7919) % 40);
-    expect(proposeRound(space, tpe, 4, shuffled.filter((r) => r.trial < 32))).toEqual(flat.proposals[4]);
+    const shuffled = [...flat.results].sort((a, b) => ((a.trial * 7919) % 40) - ((b.trial * 7919) % 40));
+    expect(
+      proposeRound(
+        space,
+        tpe,
+        4,
+        shuffled.filter((r) => r.trial < 32),
+      ),
+    ).toEqual(flat.proposals[4]);
   });
 
-  it('starts with random proposals: the first rounds are the random sampler\'s', () => {
+  it("starts with random proposals: the first rounds are the random sampler's", () => {
     const { proposals } = tpeSearch();
     expect(proposals.slice(0, 2).flat()).toEqual(randomProposals(space, 7, 16).map((p, i) => ({ ...p, trial: i })));
   });
@@ -131,7 +155,8 @@ describe('no duplicates', () => {
     const options: SearchOptions = { method, trials: 12, batch: 4, seed: 3, direction: 'minimize' };
     const results: TrialResult[] = [];
     for (let round = 0; round < searchRounds(options).length; round++) {
-      for (const p of proposeRound(discrete, options, round, results)) results.push({ trial: p.trial, configuration: p.configuration, value: p.configuration.epochs as number });
+      for (const p of proposeRound(discrete, options, round, results))
+        results.push({ trial: p.trial, configuration: p.configuration, value: p.configuration.epochs as number });
     }
     expect(new Set(results.map((r) => JSON.stringify(r.configuration))).size).toBe(12);
   });
@@ -152,7 +177,8 @@ describe('univariate TPE (each dimension on its own)', () => {
       const options: SearchOptions = { method: 'tpe', trials: 60, batch: 1, seed, direction: 'minimize', tpe: univariate };
       const results: TrialResult[] = [];
       for (let round = 0; round < 60; round++) {
-        for (const p of proposeRound(space, options, round, results)) results.push({ trial: p.trial, configuration: p.configuration, value: MIXED.evaluate(p.configuration) });
+        for (const p of proposeRound(space, options, round, results))
+          results.push({ trial: p.trial, configuration: p.configuration, value: MIXED.evaluate(p.configuration) });
       }
       return Math.min(...results.map((r) => r.value!));
     };

@@ -7,11 +7,31 @@ import { readCheckpointFile, writeCheckpointFile } from '../../../src/store/chec
 import { workspace } from '../../support/workspace.ts';
 
 const state: TrainState = {
-  iteration: 7, epoch: 2, position: 40, order: new Uint32Array([3, 1, 2, 0]), shuffleRng: [1, -2, 3, 4], dropoutRng: [5, 6, -7, 8],
+  iteration: 7,
+  epoch: 2,
+  position: 40,
+  order: new Uint32Array([3, 1, 2, 0]),
+  shuffleRng: [1, -2, 3, 4],
+  dropoutRng: [5, 6, -7, 8],
   parameters: [new Float32Array([0.5, -0.25, Math.fround(1e-40)]), new Float32Array([1])],
   optimizer: { steps: 7, buffers: [new Float32Array([2, 3, 4]), new Float32Array([5])] },
-  history: [{ iteration: 5, epoch: 1, trainCost: NaN, trainAccuracy: 10, testCost: Infinity, testAccuracy: -0, validationCost: null, validationAccuracy: null, learningRate: 0.005, seconds: 0.1 }],
-  costSum: 0.1 + 0.2, costCount: 2, seconds: 1.5,
+  history: [
+    {
+      iteration: 5,
+      epoch: 1,
+      trainCost: NaN,
+      trainAccuracy: 10,
+      testCost: Infinity,
+      testAccuracy: -0,
+      validationCost: null,
+      validationAccuracy: null,
+      learningRate: 0.005,
+      seconds: 0.1,
+    },
+  ],
+  costSum: 0.1 + 0.2,
+  costCount: 2,
+  seconds: 1.5,
   earlyStopping: { bestValue: 0.3, bestEpoch: 1, bestIteration: 5, bestParameters: [new Float32Array([9, 9, 9]), new Float32Array([8])], waited: 1 },
 };
 const origin = { runId: 'abc', mlpLabVersion: '0.1.0+123', kernels: 'native avx512f (V8 11)' };
@@ -52,7 +72,11 @@ describe('checkpoint files', () => {
 
   it.each([
     ['another run', { ...origin, runId: 'def' }, /belongs to run abc/],
-    ['another mlp-lab version', { ...origin, mlpLabVersion: '0.2.0+456' }, /written by mlp-lab 0\.1\.0\+123, this is 0\.2\.0\+456; started over so that the result stays bit-identical/],
+    [
+      'another mlp-lab version',
+      { ...origin, mlpLabVersion: '0.2.0+456' },
+      /written by mlp-lab 0\.1\.0\+123, this is 0\.2\.0\+456; started over so that the result stays bit-identical/,
+    ],
     ['other kernels', { ...origin, kernels: 'wasm relaxed-simd (V8 11)' }, /computed with native avx512f \(V8 11\) kernels, these are wasm/],
   ])('are ignored, with a note, by %s', (_, expected, note) => {
     const read = readCheckpointFile(file, expected);

@@ -13,19 +13,24 @@ const MUTATING = ['mkdirSync', 'openSync', 'writeFileSync', 'fsyncSync', 'closeS
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
-  const wrapped = Object.fromEntries(MUTATING.map((name) => [name, (...args: unknown[]) => {
-    if (crash.dead) throw new Error('the process is dead');
-    if (++crash.ops > crash.after) {
-      crash.dead = true;
-      // Dying in the middle of writing a file: half of its bytes reach the disk.
-      if (name === 'writeFileSync' && typeof args[0] === 'number') {
-        const data = typeof args[1] === 'string' ? Buffer.from(args[1]) : (args[1] as Uint8Array);
-        fs.writeFileSync(args[0], data.subarray(0, data.length >> 1));
-      }
-      throw new Error(`killed at ${name}`);
-    }
-    return (fs[name] as (...a: unknown[]) => unknown)(...args);
-  }]));
+  const wrapped = Object.fromEntries(
+    MUTATING.map((name) => [
+      name,
+      (...args: unknown[]) => {
+        if (crash.dead) throw new Error('the process is dead');
+        if (++crash.ops > crash.after) {
+          crash.dead = true;
+          // Dying in the middle of writing a file: half of its bytes reach the disk.
+          if (name === 'writeFileSync' && typeof args[0] === 'number') {
+            const data = typeof args[1] === 'string' ? Buffer.from(args[1]) : (args[1] as Uint8Array);
+            fs.writeFileSync(args[0], data.subarray(0, data.length >> 1));
+          }
+          throw new Error(`killed at ${name}`);
+        }
+        return (fs[name] as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
+  );
   return { ...fs, ...wrapped, default: { ...fs, ...wrapped } };
 });
 
@@ -46,10 +51,45 @@ function record(which: 'old' | 'new') {
   const value = which === 'old' ? 1 : 2;
   return {
     config: { which },
-    history: [{ iteration: value, epoch: 1, trainCost: value, trainAccuracy: value, testCost: value, testAccuracy: value, validationCost: null, validationAccuracy: null, learningRate: value, seconds: value }],
-    weights: [{ name: 'W1', shape: [2, 2], data: new Float32Array(4).fill(value) }, { name: 'b1', shape: [2], data: new Float32Array(2).fill(value) }],
+    history: [
+      {
+        iteration: value,
+        epoch: 1,
+        trainCost: value,
+        trainAccuracy: value,
+        testCost: value,
+        testAccuracy: value,
+        validationCost: null,
+        validationAccuracy: null,
+        learningRate: value,
+        seconds: value,
+      },
+    ],
+    weights: [
+      { name: 'W1', shape: [2, 2], data: new Float32Array(4).fill(value) },
+      { name: 'b1', shape: [2], data: new Float32Array(2).fill(value) },
+    ],
     weightsMetadata: { which },
-    metrics: { run_id: 'r', label: which, status: 'completed' as const, message: null, train_cost: value, train_accuracy: value, test_cost: value, test_accuracy: value, validation_cost: null, validation_accuracy: null, iterations: value, seconds: value, seed: 0, backend: 'js', mlp_lab_version: '0', node_version: 'v20', experiment_commit: null, finished_at: which },
+    metrics: {
+      run_id: 'r',
+      label: which,
+      status: 'completed' as const,
+      message: null,
+      train_cost: value,
+      train_accuracy: value,
+      test_cost: value,
+      test_accuracy: value,
+      validation_cost: null,
+      validation_accuracy: null,
+      iterations: value,
+      seconds: value,
+      seed: 0,
+      backend: 'js',
+      mlp_lab_version: '0',
+      node_version: 'v20',
+      experiment_commit: null,
+      finished_at: which,
+    },
   };
 }
 
@@ -63,8 +103,11 @@ function readBack(dir: string): string {
   const history = fs.readFileSync(path.join(dir, 'history.csv'), 'utf8');
   const weights = decodeSafetensors(fs.readFileSync(path.join(dir, 'weights.safetensors')));
   const value = which === 'old' ? 1 : 2;
-  const whole = config.which === which && history.trim().split('\n')[1]!.startsWith(`${value},1,${value}`)
-    && weights.metadata.which === which && weights.tensors.every((t) => t.data.every((x) => x === value));
+  const whole =
+    config.which === which &&
+    history.trim().split('\n')[1]!.startsWith(`${value},1,${value}`) &&
+    weights.metadata.which === which &&
+    weights.tensors.every((t) => t.data.every((x) => x === value));
   return whole ? which : `a mixture under ${which}`;
 }
 
@@ -113,7 +156,11 @@ describe('a run record written while the process dies', () => {
 });
 
 // The other files of an experiment folder are written by writeFileAtomic alone, in place.
-const ATOMIC_PLACES = [['a results table', 'results.csv'], ['a checkpoint', 'checkpoints/r.ckpt'], ['a failure record', 'runs/r/error.json']] as const;
+const ATOMIC_PLACES = [
+  ['a results table', 'results.csv'],
+  ['a checkpoint', 'checkpoints/r.ckpt'],
+  ['a failure record', 'runs/r/error.json'],
+] as const;
 const probeFile = path.join(root, 'probe-atomic', 'x');
 Object.assign(crash, { after: Infinity, ops: 0, dead: false });
 writeFileAtomic(probeFile, 'new');

@@ -42,7 +42,10 @@ describe('the results folder lock', () => {
     const file = lockPath();
     const first = await acquireLock(file, { wait: false, command: 'first' });
     let got = false;
-    const waiting = acquireLock(file, { wait: true, command: 'second', pollMs: 20 }).then((lock) => { got = true; return lock; });
+    const waiting = acquireLock(file, { wait: true, command: 'second', pollMs: 20 }).then((lock) => {
+      got = true;
+      return lock;
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(got).toBe(false);
     first.release();

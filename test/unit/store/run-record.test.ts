@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { recoverRunFolders, writeRunFailure, writeRunRecord, type RunMetrics } from '../../../src/store/run-record.ts';
 import { workspace } from '../../support/workspace.ts';
 
-const metrics = (status: RunMetrics['status'], note: string) => ({ run_id: 'abc', label: note, status } as RunMetrics);
+const metrics = (status: RunMetrics['status'], note: string) => ({ run_id: 'abc', label: note, status }) as RunMetrics;
 const record = (note: string) => ({
-  config: { note }, history: [], weights: [{ name: 'W1', shape: [1], data: new Float32Array([1]) }], metrics: metrics('completed', note), weightsMetadata: {},
+  config: { note },
+  history: [],
+  weights: [{ name: 'W1', shape: [1], data: new Float32Array([1]) }],
+  metrics: metrics('completed', note),
+  weightsMetadata: {},
 });
 const runsDir = () => {
   const dir = path.join(workspace('record').dir, 'runs');
@@ -26,7 +30,7 @@ describe('run records', () => {
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'history.csv', 'metrics.json', 'weights.safetensors']);
   });
 
-  it('replace a failed run\'s folder, error.json included', () => {
+  it("replace a failed run's folder, error.json included", () => {
     const dir = path.join(runsDir(), 'abc');
     writeRunFailure(dir, { note: 'x' }, { run_id: 'abc', label: 'x', status: 'failed', message: 'boom', failed_at: '' });
     writeRunRecord(dir, record('new'));
@@ -44,10 +48,39 @@ describe('run records', () => {
   // A kill can land between any two steps of a swap: new folder written, old renamed aside, new renamed in.
   const whole = (runs: string, name: string, note: string) => writeRunRecord(path.join(runs, name), record(note));
   it.each([
-    ['a new record still being written', (runs: string) => { whole(runs, 'abc', 'old'); mkdirSync(path.join(runs, '.abc.new-1')); writeFileSync(path.join(runs, '.abc.new-1', 'config.json'), '{'); }, 'old'],
-    ['the old record renamed aside, the new one whole', (runs: string) => { whole(runs, '.abc.old-2', 'old'); whole(runs, '.abc.new-3', 'new'); }, 'new'],
-    ['the old record renamed aside, the new one incomplete', (runs: string) => { whole(runs, '.abc.old-2', 'old'); mkdirSync(path.join(runs, '.abc.new-3')); }, 'old'],
-    ['the swap done, the old record not yet deleted', (runs: string) => { whole(runs, 'abc', 'new'); whole(runs, '.abc.old-4', 'old'); }, 'new'],
+    [
+      'a new record still being written',
+      (runs: string) => {
+        whole(runs, 'abc', 'old');
+        mkdirSync(path.join(runs, '.abc.new-1'));
+        writeFileSync(path.join(runs, '.abc.new-1', 'config.json'), '{');
+      },
+      'old',
+    ],
+    [
+      'the old record renamed aside, the new one whole',
+      (runs: string) => {
+        whole(runs, '.abc.old-2', 'old');
+        whole(runs, '.abc.new-3', 'new');
+      },
+      'new',
+    ],
+    [
+      'the old record renamed aside, the new one incomplete',
+      (runs: string) => {
+        whole(runs, '.abc.old-2', 'old');
+        mkdirSync(path.join(runs, '.abc.new-3'));
+      },
+      'old',
+    ],
+    [
+      'the swap done, the old record not yet deleted',
+      (runs: string) => {
+        whole(runs, 'abc', 'new');
+        whole(runs, '.abc.old-4', 'old');
+      },
+      'new',
+    ],
   ])('are recovered whole after a kill with %s', (_, setUp, expected) => {
     const runs = runsDir();
     setUp(runs);

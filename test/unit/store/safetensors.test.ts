@@ -23,19 +23,25 @@ describe('safetensors', () => {
     expect(metadata).toEqual({ layers: '[3, 2]' });
   });
 
-  it.each<Record<string, string>>([{}, { note: 'W is n_in × n_out' }, { a: 'é', b: '≥' }])('aligns the data to 8 bytes, as the reference writer does (metadata %j)', (metadata) => {
-    const bytes = encodeSafetensors(tensors, metadata);
-    const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    expect((8 + headerLength) % 8).toBe(0);
-    expect(decodeSafetensors(bytes).metadata).toEqual(metadata);
-  });
+  it.each<Record<string, string>>([{}, { note: 'W is n_in × n_out' }, { a: 'é', b: '≥' }])(
+    'aligns the data to 8 bytes, as the reference writer does (metadata %j)',
+    (metadata) => {
+      const bytes = encodeSafetensors(tensors, metadata);
+      const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+      expect((8 + headerLength) % 8).toBe(0);
+      expect(decodeSafetensors(bytes).metadata).toEqual(metadata);
+    },
+  );
 
   it('rejects a tensor whose data does not fill its shape', () => {
     expect(() => encodeSafetensors([{ name: 'W', shape: [2, 2], data: new Float32Array(3) }])).toThrow(/shape \[2,2\] needs 4 values, got 3/);
   });
 
   // Without numpy, skipped with the reason locally; under CI (which has it), a failure.
-  const numpy = requires('python3 with numpy', python !== null ? null : 'the safetensors files cannot be checked by an independent reader; Debian: apt-get install python3-numpy');
+  const numpy = requires(
+    'python3 with numpy',
+    python !== null ? null : 'the safetensors files cannot be checked by an independent reader; Debian: apt-get install python3-numpy',
+  );
   numpy.it('is read by an independent reader (numpy, parsing the documented layout): every tensor, every value, bit for bit', () => {
     const rng = Rng.fromSeed(5);
     const many = [
@@ -58,7 +64,9 @@ for k, v in sorted(h.items(), key=lambda kv: kv[1]['data_offsets'][0]):
     out['tensors'].append({'name': k, 'shape': list(a.shape), 'bits': a.reshape(-1).view('<u4').tolist()})
 print(json.dumps(out))`;
     const read = JSON.parse(execFileSync(python!, ['-c', script, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as {
-      aligned: boolean; metadata: Record<string, string>; tensors: { name: string; shape: number[]; bits: number[] }[];
+      aligned: boolean;
+      metadata: Record<string, string>;
+      tensors: { name: string; shape: number[]; bits: number[] }[];
     };
     expect(read.aligned).toBe(true);
     expect(read.metadata).toEqual({ layers: '[784, 16]', note: 'é' });

@@ -7,19 +7,31 @@ import { configurationTable, pivotTables } from '../../../src/tables/tables.ts';
 
 function row(id: string, activation: string, lr: number, seed: number, accuracy: number | null, status: 'completed' | 'diverged' = 'completed'): ResultRow {
   return {
-    runId: id, label: `${activation} lr=${lr} seed=${seed}`, model: null,
+    runId: id,
+    label: `${activation} lr=${lr} seed=${seed}`,
+    model: null,
     varying: { activation, learning_rate: lr, seed },
-    layers: [784, 128, 64, 10], activations: [activation, activation, 'softmax'],
-    learningRate: lr, batchSize: 30, epochs: 2, init: 'he', optimizer: 'sgd', seed,
+    layers: [784, 128, 64, 10],
+    activations: [activation, activation, 'softmax'],
+    learningRate: lr,
+    batchSize: 30,
+    epochs: 2,
+    init: 'he',
+    optimizer: 'sgd',
+    seed,
     outcome: { status, trainCost: 0.1, testCost: 0.2, trainAccuracy: 99, testAccuracy: accuracy, seconds: 12.34 },
   };
 }
 
 const sweep = [
-  row('a1', 'relu', 0.1, 1, 97), row('a2', 'relu', 0.1, 2, 98),
-  row('b1', 'sigmoid', 0.1, 1, 94), row('b2', 'sigmoid', 0.1, 2, 95),
-  row('c1', 'relu', 0.01, 1, 92), row('c2', 'relu', 0.01, 2, 93),
-  row('d1', 'sigmoid', 0.01, 1, null, 'diverged'), row('d2', 'sigmoid', 0.01, 2, 96),
+  row('a1', 'relu', 0.1, 1, 97),
+  row('a2', 'relu', 0.1, 2, 98),
+  row('b1', 'sigmoid', 0.1, 1, 94),
+  row('b2', 'sigmoid', 0.1, 2, 95),
+  row('c1', 'relu', 0.01, 1, 92),
+  row('c2', 'relu', 0.01, 2, 93),
+  row('d1', 'sigmoid', 0.01, 1, null, 'diverged'),
+  row('d2', 'sigmoid', 0.01, 2, 96),
 ];
 
 describe('results tables', () => {
@@ -37,7 +49,10 @@ describe('results tables', () => {
       ['0.1', '97.50 ± 0.71', '94.50 ± 0.71'],
       ['0.01', '92.50 ± 0.71', '96.00 (1 diverged)'],
     ]);
-    expect(table!.rows.map((r) => r.bold)).toEqual([[false, true, false], [false, false, true]]);
+    expect(table!.rows.map((r) => r.bold)).toEqual([
+      [false, true, false],
+      [false, false, true],
+    ]);
     expect(markdownTable(table!)).toContain('| 0.1 | **97.50 ± 0.71** | 94.50 ± 0.71 |');
     expect(latexTable(table!)).toContain('0.1 & \\textbf{97.50 $\\pm$ 0.71} & 94.50 $\\pm$ 0.71 \\\\');
   });
@@ -46,8 +61,23 @@ describe('results tables', () => {
     const csv = resultsCsv(sweep);
     const records = parse(csv, { columns: true }) as Record<string, string>[];
     expect(Object.keys(records[0]!)).toEqual([
-      'run_id', 'label', 'activation', 'layers', 'activations', 'learning_rate', 'batch_size', 'epochs', 'init',
-      'optimizer', 'seed', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy', 'status', 'seconds',
+      'run_id',
+      'label',
+      'activation',
+      'layers',
+      'activations',
+      'learning_rate',
+      'batch_size',
+      'epochs',
+      'init',
+      'optimizer',
+      'seed',
+      'train_cost',
+      'test_cost',
+      'train_accuracy',
+      'test_accuracy',
+      'status',
+      'seconds',
     ]);
     expect(records.map((r) => r.run_id)).toEqual(sweep.map((r) => r.runId));
     expect(records[6]).toMatchObject({ status: 'diverged', test_accuracy: '', layers: '[784,128,64,10]', seconds: '12.3' });
@@ -71,19 +101,33 @@ describe('labels in the tables are text, not markup', () => {
 
   it('are escaped in LaTeX in one pass', async () => {
     const { escapeLatex } = await import('../../../src/tables/render-tables.ts');
-    expect(escapeLatex('a\\b _c_ 50% <x> ~^| 1 ± 2')).toBe('a\\textbackslash{}b \\_c\\_ 50\\% \\textless{}x\\textgreater{} \\textasciitilde{}\\textasciicircum{}\\textbar{} 1 $\\pm$ 2');
+    expect(escapeLatex('a\\b _c_ 50% <x> ~^| 1 ± 2')).toBe(
+      'a\\textbackslash{}b \\_c\\_ 50\\% \\textless{}x\\textgreater{} \\textasciitilde{}\\textasciicircum{}\\textbar{} 1 $\\pm$ 2',
+    );
   });
 });
 
 describe('parameters that change with the variant', () => {
   const variantRow = (model: string, layers: number[], init: string, lr: number, seed: number, accuracy: number): ResultRow => ({
-    runId: `${model}-${lr}-${seed}`, label: `${model} learning_rate=${lr} seed=${seed}`, model,
+    runId: `${model}-${lr}-${seed}`,
+    label: `${model} learning_rate=${lr} seed=${seed}`,
+    model,
     varying: { learning_rate: lr, seed, layers: `[${layers.join(',')}]`, init },
-    layers, activations: [...layers.slice(2).map(() => 'relu'), 'softmax'], learningRate: lr, batchSize: 30, epochs: 1, init, optimizer: 'sgd', seed,
+    layers,
+    activations: [...layers.slice(2).map(() => 'relu'), 'softmax'],
+    learningRate: lr,
+    batchSize: 30,
+    epochs: 1,
+    init,
+    optimizer: 'sgd',
+    seed,
     outcome: { status: 'completed', trainCost: 0.1, testCost: 0.2, trainAccuracy: 99, testAccuracy: accuracy, seconds: 1 },
   });
-  const rows = ['five', 'nine'].flatMap((model, m) => [0.1, 0.01].flatMap((lr) => [1, 2].map((seed) =>
-    variantRow(model, m === 0 ? [784, 5, 10] : [784, 9, 10], m === 0 ? 'he' : 'xavier', lr, seed, 90 + m + seed))));
+  const rows = ['five', 'nine'].flatMap((model, m) =>
+    [0.1, 0.01].flatMap((lr) =>
+      [1, 2].map((seed) => variantRow(model, m === 0 ? [784, 5, 10] : [784, 9, 10], m === 0 ? 'he' : 'xavier', lr, seed, 90 + m + seed)),
+    ),
+  );
 
   it('are part of the variant in a pivot: one 2×2 table, not one-row tables per layers value', () => {
     const tables = pivotTables(rows, { rows: 'variant', columns: 'learning_rate' });
