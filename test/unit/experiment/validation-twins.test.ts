@@ -25,12 +25,17 @@ const tooDeep = `[784, ${Array.from({ length: 64 }, () => 8).join(', ')}, 10]`;
 
 const TWINS: Twin[] = [
   { thrown: 'the optimizer state does not match', twin: { internal: 'a checkpoint of another model; checkpoints are keyed by run id' } },
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
-  { thrown: '${rates.length} dropout rates for ${hidden} hidden layers', twin: { yaml: model('[784, 16, 8, 10]', ', dropout: [0.1, 0.2, 0.3]'), code: 'dropout-count' } },
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
+  {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
+    thrown: '${rates.length} dropout rates for ${hidden} hidden layers',
+    twin: { yaml: model('[784, 16, 8, 10]', ', dropout: [0.1, 0.2, 0.3]'), code: 'dropout-count' },
+  },
   { thrown: 'dropout rates must be in [0, 1), got [${rates.join', twin: { yaml: model('[784, 16, 10]', ', dropout: 1'), code: 'out-of-range' } },
-  { thrown: 'the training state has no dropout generator, but this run has dropout', twin: { internal: 'a checkpoint written before dropout; checkpoints are keyed by run id, and dropout is part of it' } },
-  { thrown: 'threshold must be an integer from 0 to 2^31', twin: { internal: "the keep threshold is computed by the core from the validated rate" } },
+  {
+    thrown: 'the training state has no dropout generator, but this run has dropout',
+    twin: { internal: 'a checkpoint written before dropout; checkpoints are keyed by run id, and dropout is part of it' },
+  },
+  { thrown: 'threshold must be an integer from 0 to 2^31', twin: { internal: 'the keep threshold is computed by the core from the validated rate' } },
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of the source's template, as the test reads it
   { thrown: 'is not below the ${cols} classes', twin: { yaml: model('[784, 9]'), code: 'layer-mismatch' } },
   { thrown: 'elements, the shape needs', twin: { internal: 'the training loop sizes every buffer from the model' } },
