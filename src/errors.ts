@@ -9,11 +9,99 @@
  * Anything else that is thrown is a bug.
  */
 
+/**
+ * Every problem code mlp-lab reports. Scripts and editors match on them (as on eemeli/yaml's
+ * ErrorCode), so they are part of the interface: a new one is added here, none is renamed.
+ */
+export const PROBLEM_CODES = [
+  'activation-count',
+  'bad-column',
+  'bad-data-file',
+  'bad-layer',
+  'bad-merge',
+  'bad-queue-url',
+  'bad-results-table',
+  'bad-schedule',
+  'bad-set',
+  'bad-split',
+  'bad-value',
+  'charts-same',
+  'charts-unknown',
+  'compare-baseline',
+  'compare-by',
+  'compare-unknown',
+  'conflicting-keys',
+  'data-file',
+  'disk-full',
+  'dropout-count',
+  'duplicate-id',
+  'duplicate-key',
+  'duplicate-name',
+  'duplicate-run',
+  'duplicate-value',
+  'empty-file',
+  'exclude-unused',
+  'file-not-found',
+  'file-too-large',
+  'grid-conflict',
+  'layer-mismatch',
+  'missing-key',
+  'no-git',
+  'no-results',
+  'no-runs',
+  'no-validation-set',
+  'not-a-file',
+  'not-a-mapping',
+  'not-a-repository',
+  'not-utf8',
+  'out-not-writable',
+  'out-of-range',
+  'queue-pruner',
+  'queue-unreachable',
+  'results-folders',
+  'results-in-use',
+  'schema',
+  'search-batch-unused',
+  'search-capped',
+  'search-conflict',
+  'search-kinds',
+  'search-pruner-range',
+  'search-range',
+  'search-unused',
+  'set-collapses',
+  'softmax-position',
+  'store-layout',
+  'table-unknown',
+  'too-deep',
+  'too-few-items',
+  'too-large',
+  'too-many-items',
+  'too-many-runs',
+  'unknown-column',
+  'unknown-key',
+  'unknown-kind',
+  'unknown-parameter',
+  'unknown-revision',
+  'unknown-run',
+  'unknown-variant',
+  'unplanned-runs',
+  'unreadable',
+  'unseen-category',
+  'unused-key',
+  'wrong-type',
+  'yaml-aliases',
+  'yaml-syntax',
+  'yaml-tab',
+  'zip-length',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
 export type Severity = 'error' | 'warning';
 
 export interface Problem {
   /** Short, stable, kebab-case: `yaml-syntax`, `unknown-key`, `layer-mismatch`, ... */
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly severity: Severity;
   /** The file the problem is in, as the user named it; `--set` for a command-line override; null when none applies. */
   readonly file: string | null;
@@ -47,7 +135,7 @@ export class UserError extends Error {
 
 /** A problem with no position: `problem('file-not-found', 'no such file', { file })`. */
 export function problem(
-  code: string,
+  code: ProblemCode,
   message: string,
   where: { file?: string | null; line?: number | null; col?: number | null; hint?: string; severity?: Severity } = {},
 ): Problem {

@@ -1,3 +1,4 @@
+import type { ProblemCode } from '../errors.ts';
 import { dimensionProblem, plannedTrials, searchSpace } from '../search/index.ts';
 import type { ResolvedRun } from './expand.ts';
 import type { RunConfig } from './run-config.ts';
@@ -28,7 +29,7 @@ export function checkSearch(experiment: ExperimentFile, runs: readonly ResolvedR
   const search = experiment.search;
   if (!search) return [];
   const findings: Finding[] = [];
-  const error = (path: (string | number)[], code: string, message: string, hint?: string, key = false) =>
+  const error = (path: (string | number)[], code: ProblemCode, message: string, hint?: string, key = false) =>
     findings.push({ code, severity: 'error', origin: { kind: 'file', path: ['search', ...path] }, key, message, hint });
   const space = search.space as Record<string, unknown>;
   const dimensions = searchDimensions(space);

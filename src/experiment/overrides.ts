@@ -1,5 +1,5 @@
 import { parseDocument, visit } from 'yaml';
-import { problem, type Problem } from '../errors.ts';
+import { problem, type Problem, type ProblemCode } from '../errors.ts';
 import type { Override } from './grid.ts';
 import { PARAMETER_NAMES, SETTING_GROUPS, type ParameterName } from './schema.ts';
 import { didYouMean, wrapList } from './suggest.ts';
@@ -16,7 +16,7 @@ export const SET_KEYS: readonly string[] = [...PARAMETER_NAMES, 'seeds', 'repeat
 export function parseOverrides(sets: readonly string[]): { overrides: Override[]; problems: Problem[] } {
   const overrides: Override[] = [];
   const problems: Problem[] = [];
-  const fail = (code: string, message: string, hint?: string) => problems.push(problem(code, message, { file: '--set', ...(hint ? { hint } : {}) }));
+  const fail = (code: ProblemCode, message: string, hint?: string) => problems.push(problem(code, message, { file: '--set', ...(hint ? { hint } : {}) }));
   for (const argument of sets) {
     const eq = argument.indexOf('=');
     const key = (eq < 0 ? argument : argument.slice(0, eq)).trim().replace(/^defaults\./, '');

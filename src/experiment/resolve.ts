@@ -1,3 +1,4 @@
+import type { ProblemCode } from '../errors.ts';
 import path from 'node:path';
 import type { InitScheme, ShuffleMode } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
@@ -19,7 +20,7 @@ export function resolveRun(settings: Settings, data: DatasetInfo, anchor: NodePa
     const origin = originOf(settings, name);
     return origin.kind === 'default' ? { kind: 'file', path: anchor } : origin;
   };
-  const fail = (code: string, name: ParameterName, message: string, at?: NodePath, hint?: string) =>
+  const fail = (code: ProblemCode, name: ParameterName, message: string, at?: NodePath, hint?: string) =>
     findings.push({ code, severity: 'error', origin: place(name), at, message, hint });
   const get = <T>(name: ParameterName) => settingValue(settings, name) as T;
 

@@ -1,3 +1,4 @@
+import type { ProblemCode } from '../errors.ts';
 import { parameterDefault, SETTING_GROUPS, type ParameterName } from './schema.ts';
 import type { NodePath } from './source.ts';
 
@@ -27,7 +28,7 @@ export type Settings = Map<ParameterName, Setting>;
 
 /** A problem found while expanding, not yet given a line and column. */
 export interface Finding {
-  code: string;
+  code: ProblemCode;
   severity: 'error' | 'warning';
   /** The node (or `--set`) to point at; `at` extends a file path into the value (e.g. a list index). */
   origin: Origin;

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
-import { problem, UserError, type Problem, type Severity } from '../errors.ts';
+import { problem, UserError, type Problem, type ProblemCode, type Severity } from '../errors.ts';
 import { formatBytes } from './format-bytes.ts';
 
 /**
@@ -67,7 +67,7 @@ export function readSource(file: string): Source {
     const overIndented = overIndentedLine(error, text);
     if (overIndented !== null) offset = overIndented;
     const { line, col } = lineCounter.linePos(offset);
-    const { code, message } =
+    const { code, message }: { code: ProblemCode; message: string } =
       overIndented !== null
         ? { code: 'yaml-syntax', message: 'this line is indented deeper than the key above it, which already has its value (align it with that key)' }
         : yamlMessage(error, text);
@@ -118,7 +118,7 @@ export function findNode(source: Source, path: NodePath, target: 'key' | 'value'
 export function problemAt(
   source: Source,
   path: NodePath,
-  code: string,
+  code: ProblemCode,
   message: string,
   options: { key?: boolean; hint?: string | undefined; severity?: Severity } = {},
 ): Problem {
@@ -129,7 +129,7 @@ export function problemAt(
 export function problemAtNode(
   source: Source,
   node: Node | null,
-  code: string,
+  code: ProblemCode,
   message: string,
   options: { hint?: string | undefined; severity?: Severity } = {},
 ): Problem {
@@ -165,7 +165,7 @@ function overIndentedLine(error: YAMLError, text: string): number | null {
   return offset < text.length ? offset : null;
 }
 
-function yamlMessage(error: YAMLError, text: string): { code: string; message: string } {
+function yamlMessage(error: YAMLError, text: string): { code: ProblemCode; message: string } {
   const token = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
   switch (error.code) {
     case 'DUPLICATE_KEY':

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { Problem } from '../errors.ts';
+import type { Problem, ProblemCode } from '../errors.ts';
 import { experimentJsonSchema, PARAMETER_NAMES, SETTING_GROUPS, SETTING_NAMES } from './schema.ts';
 import { problemAt, type NodePath, type Source } from './source.ts';
 import { didYouMean, wrapList } from './suggest.ts';
@@ -14,7 +14,7 @@ import { didYouMean, wrapList } from './suggest.ts';
 
 /** A schema problem before it is given a place: the path of the node and whether the key is meant. */
 export interface Issue {
-  code: string;
+  code: ProblemCode;
   path: NodePath;
   key: boolean;
   message: string;
@@ -74,7 +74,7 @@ function describe(error: ErrorObject, name: (path: NodePath) => string): Issue {
   const what = `\`${name(path)}\``;
   const schema = error.parentSchema as SchemaNode | undefined;
   const got = showValue(error.data);
-  const issue = (code: string, message: string, hint?: string, at: NodePath = path, key = false): Issue => ({ code, path: at, key, message, hint });
+  const issue = (code: ProblemCode, message: string, hint?: string, at: NodePath = path, key = false): Issue => ({ code, path: at, key, message, hint });
 
   switch (error.keyword) {
     case 'required': {

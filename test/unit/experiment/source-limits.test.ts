@@ -99,7 +99,10 @@ describe('documents the yaml library cannot convert', () => {
 
 describe('excerpts of long lines', () => {
   it('shows a window around the column, marked where it was cut', () => {
-    const p = { ...problem('x', 'bad', { file: 'f.yaml', line: 1, col: 5001 }), excerpt: { text: `${'a'.repeat(5000)}BAD${'b'.repeat(5000)}`, length: 3 } };
+    const p = {
+      ...problem('bad-value', 'bad', { file: 'f.yaml', line: 1, col: 5001 }),
+      excerpt: { text: `${'a'.repeat(5000)}BAD${'b'.repeat(5000)}`, length: 3 },
+    };
     const [, excerpt, marker] = formatProblem(p).split('\n');
     expect(excerpt!.length).toBeLessThan(120);
     expect(excerpt).toMatch(/^ 1 \| …a+BADb+…$/);
