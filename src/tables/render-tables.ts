@@ -27,7 +27,7 @@ export function latexTable(table: Table): string {
     `  \\caption{${escapeCell(table.caption)}}`,
     `  \\begin{tabular}{${align}}`,
     '    \\toprule',
-    `    ${table.header.map(escape).join(' & ')} \\\\`,
+    `    ${table.header.map(escapeCell).join(' & ')} \\\\`,
     '    \\midrule',
     ...table.rows.map((r) => `    ${r.cells.map((c, i) => (r.bold[i] ? `\\textbf{${escapeCell(c)}}` : escapeCell(c))).join(' & ')} \\\\`),
     '    \\bottomrule',

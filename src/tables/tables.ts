@@ -30,6 +30,7 @@ export interface Summary {
 export function configurationTable(rows: readonly ResultRow[]): Table {
   const { shown, groups } = configurations(rows);
   const summaries = groups.map(([, members]) => summarise(members));
+  const name = modelNames(rows);
   const best = Math.max(...summaries.map((s) => (s.count > 0 ? s.mean : -Infinity)));
   return {
     caption: 'Test accuracy per configuration',
@@ -38,7 +39,7 @@ export function configurationTable(rows: readonly ResultRow[]): Table {
       const first = members[0]!;
       const summary = summaries[i]!;
       const cells = [
-        first.model ?? String(i + 1),
+        first.model ?? name(first),
         `[${first.layers.join(', ')}]`,
         first.activations.join(', '),
         ...shown.map((k) => formatScalar(first.varying[k] ?? null)),
@@ -47,6 +48,20 @@ export function configurationTable(rows: readonly ResultRow[]): Table {
       return { cells, bold: cells.map((_, c) => c === cells.length - 1 && summaries.length > 1 && summary.count > 0 && summary.mean === best) };
     }),
   };
+}
+
+/**
+ * What the Model column calls a run without a variant: the parts of the model that vary across
+ * the experiment (its layers, its hidden activations), or, when none does, the model itself as the
+ * report names its models (`[784,128,64,10] relu`).
+ */
+function modelNames(rows: readonly ResultRow[]): (row: ResultRow) => string {
+  const layers = (r: ResultRow) => `[${r.layers.join(',')}]`;
+  const hidden = (r: ResultRow) => [...new Set(r.activations.slice(0, -1))].join(', ') || r.activations.at(-1) || '';
+  const varies = (part: (r: ResultRow) => string) => new Set(rows.map(part)).size > 1;
+  const parts = [varies(layers) ? layers : null, varies(hidden) ? hidden : null].filter((p) => p !== null);
+  const used = parts.length > 0 ? parts : [layers, hidden];
+  return (row) => used.map((part) => part(row)).join(' ');
 }
 
 /**

@@ -57,6 +57,17 @@ describe('results tables', () => {
     expect(latexTable(table!)).toContain('0.1 & \\textbf{97.50 $\\pm$ 0.71} & 94.50 $\\pm$ 0.71 \\\\');
   });
 
+  it('escapes the header of a LaTeX table as LaTeX, and names models by what varies in a grid', () => {
+    const configurations = configurationTable(sweep);
+    // `%` is LaTeX's comment sign: the header must keep its \% (a URL-encoding of it once slipped in).
+    expect(latexTable(configurations)).toContain('Model & Layers & Activation & learning\\_rate & Accuracy (\\%) \\\\');
+    // Without variants, a row is named by the part of the model that varies: here its activation.
+    for (const r of configurations.rows) expect(r.cells[0]).toBe(r.cells[2]!.split(',')[0]);
+    expect(new Set(configurations.rows.map((r) => r.cells[0]))).toEqual(new Set(['relu', 'sigmoid']));
+    const one = configurationTable(sweep.filter((r) => r.varying.activation === 'relu'));
+    expect(new Set(one.rows.map((r) => r.cells[0]))).toEqual(new Set(['[784,128,64,10] relu']));
+  });
+
   it('writes results.csv with a stable header and one row per run in order', () => {
     const csv = resultsCsv(sweep);
     const records = parse(csv, { columns: true }) as Record<string, string>[];
