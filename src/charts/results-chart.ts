@@ -1,7 +1,7 @@
 import type { ResultRow } from '../tables/result-row.ts';
 import { configurations, summarise } from '../tables/tables.ts';
 import { configurationLabel, fieldName, hasAccuracy, parameterValue, type ChartRoles } from './parameters.ts';
-import { round, withSchema, type VegaLiteSpec } from './spec.ts';
+import { LABEL_LIMIT, round, withSchema, type VegaLiteSpec } from './spec.ts';
 
 /**
  * The results table as a chart: one bar per configuration (results.md's rows, in its order) at
@@ -36,9 +36,10 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
       if (hasAccuracy(r)) values.push({ kind: 'run', ...shared, run: r.runId, seed: r.seed, accuracy: o!.testAccuracy });
     }
   }
-  const y = { field: 'configuration', type: 'nominal', sort: order, title: roles.parameters.join(' · ') || null, axis: { labelLimit: 260 } };
+  // Labels are never cut: configurations that differ only past the cut would read the same.
+  const y = { field: 'configuration', type: 'nominal', sort: order, title: roles.parameters.join(' · ') || null, axis: { labelLimit: LABEL_LIMIT } };
   // With one parameter the bars' labels already name the colours: no legend then.
-  const legend = roles.parameters.length > 1 ? { orient: 'top' } : null;
+  const legend = roles.parameters.length > 1 ? { orient: 'top', labelLimit: LABEL_LIMIT, titleLimit: LABEL_LIMIT } : null;
   const colour = color ? { color: { field: fieldName(color), type: 'nominal', title: color, legend } } : {};
   const isConfiguration = { filter: { field: 'kind', equal: 'configuration' } };
   const repeats = values.some((v) => v.kind === 'configuration' && (v.runs as number) > 1);

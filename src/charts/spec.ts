@@ -10,6 +10,9 @@ export type VegaLiteSpec = Record<string, unknown>;
 /** The schema of the vega-lite version this package depends on (6.x). */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** Pixels a label may take before Vega cuts it: wide enough for a model's layers and its settings (cut labels read the same). */
+export const LABEL_LIMIT = 800;
+
 /** One chart: where it goes and what it shows. */
 export interface Chart {
   /** File name without extension, relative to charts/: `results`, `sweep-learning_rate`, `runs/<id>-history`. */

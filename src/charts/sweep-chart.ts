@@ -1,6 +1,6 @@
 import type { ResultRow, Scalar } from '../tables/result-row.ts';
 import { fieldName, hasAccuracy, isLogScale, parameterValue, type ChartRoles } from './parameters.ts';
-import { withSchema, type VegaLiteSpec } from './spec.ts';
+import { LABEL_LIMIT, withSchema, type VegaLiteSpec } from './spec.ts';
 
 /**
  * A sweep: test accuracy against one parameter `x` of the grid, one line per value of the colour
@@ -54,7 +54,15 @@ export function sweepChart(rows: readonly ResultRow[], roles: ChartRoles, x: str
     ? { field: fieldName(x), type: 'quantitative', title: x, scale: log ? { type: 'log' } : { zero: false }, axis: { values: xValues, format: AXIS_FORMAT } }
     : { field: fieldName(x), type: 'nominal', title: x, sort: xValues.map(String), axis: { labelAngle: 0 } };
   const colour = color
-    ? { color: { field: fieldName(color), type: 'nominal', title: color, sort: distinct(rows.map((r) => String(parameterValue(r, color)))) } }
+    ? {
+        color: {
+          field: fieldName(color),
+          type: 'nominal',
+          title: color,
+          sort: distinct(rows.map((r) => String(parameterValue(r, color)))),
+          legend: { labelLimit: LABEL_LIMIT, titleLimit: LABEL_LIMIT },
+        },
+      }
     : {};
   const y = { field: 'mean', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } };
   // The lines come first: the legend takes its symbols from the first layer, not the faint bands.

@@ -18,6 +18,10 @@ const NOT_RUN = new Map([
   ['mlp-lab run experiments/report.yaml', 'trains (minutes on a loaded machine)'],
   ['mlp-lab run experiments/relu-vs-sigmoid.yaml --queue', 'needs Redis and a worker'],
   ['mlp-lab queue --queue', 'needs Redis and a worker'],
+  [
+    'mlp-lab validate bad.yaml',
+    "its bad.yaml and bad.csv are the page's own, not files of the repository (the same mistakes are in test/fixtures and checked there)",
+  ],
 ]);
 
 interface Step {
@@ -51,6 +55,8 @@ describe('the examples of the documentation', () => {
   it.each(examples.map((e) => [`${e.file}: ${e.steps[0]!.command}`, e] as const))(
     '%s',
     (_, example) => {
+      // An example set aside on purpose, with its reason (its files are the page's own, say).
+      if ([...NOT_RUN].some(([start]) => example.steps[0]!.command.replace(/^npx /, '').startsWith(start))) return;
       const runnable = example.steps.every((s) => s.command === 'echo $?' || READ_ONLY.has(mlpLab(s.command) ?? ''));
       if (!runnable) {
         const first = example.steps.find((s) => !READ_ONLY.has(mlpLab(s.command) ?? '') && s.command !== 'echo $?')!.command.replace(/^npx /, '');
