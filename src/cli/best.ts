@@ -1,19 +1,14 @@
-import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import { bestConfigurations } from '../compare/best.ts';
 import { meanAndSpread, variantBlock } from '../compare/best-format.ts';
-import { isMetricName, METRIC_NAMES, metricValue, METRICS, type MetricName } from '../compare/metrics.ts';
+import { metricValue, METRICS } from '../compare/metrics.ts';
 import { problem, UserError } from '../errors.ts';
 import { reportInput } from '../publish/report-input.ts';
 import { resultsFolder, runDir } from '../store/layout.ts';
 import { collectResults } from '../tables/collect.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
 import { loadAll } from './experiments.ts';
-import { jsonOption, maxRunsOption, outOption, setOption } from './options.ts';
-
-function metricOption(value: string): MetricName {
-  if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
-  return value;
-}
+import { jsonOption, maxRunsOption, outOption, setOption, metricOption } from './options.ts';
 
 /** `mlp-lab best FILE`: the best configuration over its seeds, overall or per value of a parameter, from the results store. */
 export function registerBest(program: Command): void {
@@ -21,7 +16,7 @@ export function registerBest(program: Command): void {
     .command('best')
     .description('the best configuration by a metric (mean over seeds, with its spread), overall or per value of --by, and a variant block to paste')
     .argument('<file>', 'experiment file (YAML)')
-    .option('--metric <name>', `what to rank by: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
+    .addOption(metricOption('rank by'))
     .option('--by <param>', 'the best configuration for each value of this parameter (one that varies, or `variant`)')
     .addOption(jsonOption('the configurations, their values and the variant blocks'))
     .addOption(outOption())

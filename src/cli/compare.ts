@@ -1,20 +1,14 @@
-import { InvalidArgumentError, type Command } from '@commander-js/extra-typings';
+import type { Command } from '@commander-js/extra-typings';
 import { parse } from 'yaml';
 import { comparableRuns } from '../compare/comparable.ts';
 import { compareRuns } from '../compare/compare.ts';
 import { comparisonText } from '../compare/formatting.ts';
-import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
 import { collectResults } from '../tables/collect.ts';
 import { resultsFolder, runDir } from '../store/layout.ts';
 import { EXIT_OK, printProblems, runCommand } from './common.ts';
-import { setOption, maxRunsOption, outOption } from './options.ts';
+import { setOption, maxRunsOption, outOption, metricOption } from './options.ts';
 import { loadAll } from './experiments.ts';
 import { reportInput, variantLabel } from '../publish/report-input.ts';
-
-function metricOption(value: string): MetricName {
-  if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
-  return value;
-}
 
 /** `mlp-lab compare FILE --by PARAM`: paired differences between the values of one parameter, from the results store. */
 export function registerCompare(program: Command): void {
@@ -23,7 +17,7 @@ export function registerCompare(program: Command): void {
     .description('compare the values of one parameter on paired runs (same settings and seed): mean difference, 95% CI, paired t and Wilcoxon tests')
     .argument('<file>', 'experiment file (YAML)')
     .requiredOption('--by <param>', 'the parameter to compare (a parameter that varies, or `variant`)')
-    .option('--metric <name>', `what to compare: ${METRIC_NAMES.join(', ')}`, metricOption, 'test_accuracy' as MetricName)
+    .addOption(metricOption('compare'))
     .option(
       '--baseline <value>',
       "the value the others are compared with (default: the baseline of the file's `compare:` entry for this parameter, else the first value in the file)",

@@ -1,4 +1,5 @@
-import { Option } from '@commander-js/extra-typings';
+import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { isMetricName, METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
 import { BACKENDS } from '../experiment/schema.ts';
 import { DEFAULT_OUT, DEFAULT_SET_OUT } from '../store/layout.ts';
 import { collect, positiveInteger } from './common.ts';
@@ -47,4 +48,14 @@ export function jsonOption(what: string) {
 
 export function backendOption() {
   return new Option('--backend <name>', 'numeric kernels for every run (same as --set backend=NAME)').choices(BACKENDS);
+}
+
+/** `--metric NAME` of the commands that rank or compare runs by a metric (`verb`: what they do with it). */
+export function metricOption(verb: string) {
+  return new Option('--metric <name>', `what to ${verb}: ${METRIC_NAMES.join(', ')}`)
+    .argParser((value): MetricName => {
+      if (!isMetricName(value)) throw new InvalidArgumentError(`expected one of ${METRIC_NAMES.join(', ')}, got "${value}"`);
+      return value;
+    })
+    .default('test_accuracy' as MetricName);
 }

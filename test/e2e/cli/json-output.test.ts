@@ -66,26 +66,28 @@ describe('plan over several files', () => {
   });
 });
 
+/** A one-epoch run of the report's relu model on 300 images, with a JSON summary. */
+const tinyRun = (out: string) => [
+  'run',
+  report,
+  '--only',
+  'relu',
+  '--set',
+  'epochs=1',
+  '--set',
+  'dataset.train_limit=300',
+  '--set',
+  'dataset.test_limit=100',
+  '--out',
+  out,
+  '--no-charts',
+  '--json',
+];
+
 describe('run --json', () => {
   it('prints the summary as JSON on stdout and the progress on stderr', () => {
     const out = path.join(temp, 'run');
-    const { status, stdout, stderr } = cli(
-      temp,
-      'run',
-      report,
-      '--only',
-      'relu',
-      '--set',
-      'epochs=1',
-      '--set',
-      'dataset.train_limit=300',
-      '--set',
-      'dataset.test_limit=100',
-      '--out',
-      out,
-      '--no-charts',
-      '--json',
-    );
+    const { status, stdout, stderr } = cli(temp, ...tinyRun(out));
     expect(status).toBe(0);
     const summary = JSON.parse(stdout) as {
       exit_code: number;
@@ -99,25 +101,7 @@ describe('run --json', () => {
     expect(summary.results[0]!.page).toBeNull();
     expect(stderr).toMatch(/^done +report\/\[784,128,64,10\] relu/m);
 
-    const again = JSON.parse(
-      cli(
-        temp,
-        'run',
-        report,
-        '--only',
-        'relu',
-        '--set',
-        'epochs=1',
-        '--set',
-        'dataset.train_limit=300',
-        '--set',
-        'dataset.test_limit=100',
-        '--out',
-        out,
-        '--no-charts',
-        '--json',
-      ).stdout,
-    ) as typeof summary;
+    const again = JSON.parse(cli(temp, ...tinyRun(out)).stdout) as typeof summary;
     expect(again).toMatchObject({ planned: 1, trained: 0, reused: 1 });
   });
 });
