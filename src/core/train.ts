@@ -303,7 +303,8 @@ export class Training {
     return learningRateAt(this.config.learningRateSchedule, this.schedule, this.iteration - 1);
   }
 
-  private seconds(): number {
+  /** Training time so far, evaluation included, counting the attempts before a resume. */
+  seconds(): number {
     return (this.now() - this.started) / 1000;
   }
 

@@ -42,6 +42,8 @@ export interface ProgressMessage {
   iterations: number;
   trainCost: number;
   testAccuracy: number | null;
+  /** Training seconds so far, those before a resume included (absent from older workers). */
+  seconds?: number;
 }
 
 /** What a worker returns when a run ends without an exception. */

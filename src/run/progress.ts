@@ -134,8 +134,10 @@ export class ProgressDisplay {
   }
 
   private describe(run: Active): string {
-    const elapsed = (this.now() - run.started) / 1000;
     const p = run.latest;
+    // The run's own clock, as its record and its `done` line count it: a resumed run's training
+    // before the resume included (the worker says so); this process's time until it does.
+    const elapsed = p?.seconds ?? (this.now() - run.started) / 1000;
     if (!p) return `${run.label}  starting  ${clock(elapsed)}`;
     const base = run.base!;
     const measured = this.now() - base.time;

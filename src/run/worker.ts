@@ -82,6 +82,7 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
             iterations: p.iterations,
             trainCost: Number.isFinite(p.trainCost) ? p.trainCost : (p.latest?.trainCost ?? NaN),
             testAccuracy: p.latest?.testAccuracy ?? null,
+            seconds: training.seconds(),
           };
           control.post(message);
         },

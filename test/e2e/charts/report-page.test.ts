@@ -4,7 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cli } from '../../support/cli.ts';
 import { requires } from '../../support/requires.ts';
+import { workspace } from '../../support/workspace.ts';
 
 /**
  * The shipped report pages, opened in a real browser (Debian's chromium, driven by
@@ -123,6 +125,46 @@ browserAt.describe('report.html in a browser', () => {
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${path.basename(dir)}-report.png`), fullPage: true });
+    await page.close();
+  });
+
+  it('long labels, integer axes and many series: no label cut, no axis in exponent notation', { timeout: 240_000 }, async () => {
+    // A sweep whose configurations differ only after a deep model's layers, against batch sizes.
+    const space = workspace('long-labels');
+    const file = space.write(
+      'long.yaml',
+      `name: long
+dataset: { source: mnist, train_limit: 200, test_limit: 100 }
+defaults: { activation: relu, epochs: 1, optimizer: momentum, learning_rate: 0.05 }
+grid:
+  layers: [[784, 256, 128, 64, 32, 10], [784, 16, 10]]
+  learning_rate: [0.001, 0.0316227766, 0.1]
+  batch_size: [16, 32]
+  momentum: [0.5, 0.9]
+charts: { runs: false }
+`,
+    );
+    const run = cli('run', file, '--out', space.path('out'), '--quiet');
+    expect(run.code, run.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(space.path('out', 'long', 'report.html')).href);
+    await page.waitForFunction(
+      `(() => {
+      const b = document.body.dataset;
+      return b.chartsTotal !== undefined && Number(b.chartsRendered) + Number(b.chartsFailed) === Number(b.chartsTotal);
+    })()`,
+      null,
+      { timeout: 100_000 },
+    );
+    const texts = await page.evaluate<{ chart: string; text: string }[]>(`[...document.querySelectorAll('.chart')].flatMap((c) =>
+      [...c.querySelectorAll('svg text')].map((t) => ({ chart: c.getAttribute('data-chart'), text: t.textContent })))`);
+    expect(texts.length).toBeGreaterThan(50);
+    // Vega ends a label it cuts with an ellipsis.
+    expect(texts.filter((t) => t.text.includes('…'))).toEqual([]);
+    const batchAxis = texts.filter((t) => t.chart === 'sweep-batch_size').map((t) => t.text);
+    expect(batchAxis).toEqual(expect.arrayContaining(['16', '32']));
+    expect(batchAxis.filter((t) => /e\+/.test(t))).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'long-labels-report.png'), fullPage: true });
     await page.close();
   });
 });

@@ -43,6 +43,16 @@ describe('the ETA of a run', () => {
     expect(lines.at(-1)).toMatch(/iter 12875\/18750 .* 0:11 {2}ETA 0:59$/);
   });
 
+  it("shows the run's own training time, the attempts before a resume included, as its done line does", () => {
+    const { view, lines, at } = display(1, 18_750);
+    view.runStarted('r', 'rep/a', 18_750);
+    at(2);
+    view.progress({ ...progress(11_875), seconds: 130 }); // 2 s here, after 128 s before the resume
+    expect(lines.at(-1)).toMatch(/iter 11875\/18750 .* 2:10$/);
+    view.runEnded('r', { status: 'completed', testAccuracy: 97, seconds: 205, message: null });
+    expect(lines.at(-1)).toMatch(/rep\/a {2}test 97\.00% {2}3:25$/);
+  });
+
   it('is hidden until a few seconds of training have been measured', () => {
     const { view, lines, at } = display(1, 1875);
     view.runStarted('r', 'rep/a', 1875);
