@@ -37,7 +37,10 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
     }
   }
   // Labels are never cut: configurations that differ only past the cut would read the same.
-  const y = { field: 'configuration', type: 'nominal', sort: order, title: roles.parameters.join(' · ') || null, axis: { labelLimit: LABEL_LIMIT } };
+  // The rows' parameters are named in the subtitle, not as an axis title: a rotated title beside
+  // labels this long is placed over them (the browser test found it).
+  const y = { field: 'configuration', type: 'nominal', sort: order, title: null, axis: { labelLimit: LABEL_LIMIT } };
+  const rowsAre = roles.parameters.length > 0 ? `; rows: ${roles.parameters.join(' · ')}` : '';
   // With one parameter the bars' labels already name the colours: no legend then.
   const legend = roles.parameters.length > 1 ? { orient: 'top', labelLimit: LABEL_LIMIT, titleLimit: LABEL_LIMIT } : null;
   const colour = color ? { color: { field: fieldName(color), type: 'nominal', title: color, legend } } : {};
@@ -46,7 +49,7 @@ export function resultsChart(rows: readonly ResultRow[], roles: ChartRoles): Veg
   return withSchema({
     title: {
       text: 'Test accuracy per configuration',
-      subtitle: repeats ? 'mean over seeds, ± one standard deviation; a dot per seed (the numbers of results.md)' : 'the numbers of results.md',
+      subtitle: `${repeats ? 'mean over seeds, ± one standard deviation; a dot per seed (the numbers of results.md)' : 'the numbers of results.md'}${rowsAre}`,
     },
     data: { values },
     width: 520,

@@ -161,6 +161,18 @@ charts: { runs: false }
     expect(texts.length).toBeGreaterThan(50);
     // Vega ends a label it cuts with an ellipsis.
     expect(texts.filter((t) => t.text.includes('…'))).toEqual([]);
+    // No axis title overlaps the labels of its axis (the results chart's y title beside long labels).
+    const overlaps = await page.evaluate<string[]>(`[...document.querySelectorAll('.chart')].flatMap((c) =>
+      [...c.querySelectorAll('g.role-axis')].flatMap((axis) => {
+        const title = axis.querySelector('g.role-axis-title text');
+        if (!title) return [];
+        const t = title.getBoundingClientRect();
+        return [...axis.querySelectorAll('g.role-axis-label text')].filter((label) => {
+          const l = label.getBoundingClientRect();
+          return l.width > 0 && t.left < l.right && l.left < t.right && t.top < l.bottom && l.top < t.bottom;
+        }).map((label) => c.getAttribute('data-chart') + ': ' + title.textContent + ' over ' + label.textContent);
+      }))`);
+    expect(overlaps).toEqual([]);
     const batchAxis = texts.filter((t) => t.chart === 'sweep-batch_size').map((t) => t.text);
     expect(batchAxis).toEqual(expect.arrayContaining(['16', '32']));
     expect(batchAxis.filter((t) => /e\+/.test(t))).toEqual([]);
