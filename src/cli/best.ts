@@ -3,11 +3,8 @@ import { bestConfigurations } from '../compare/best.ts';
 import { meanAndSpread, variantBlock } from '../compare/best-format.ts';
 import { metricValue, METRICS } from '../compare/metrics.ts';
 import { problem, UserError } from '../errors.ts';
-import { reportInput } from '../publish/report-input.ts';
-import { resultsFolder, runDir } from '../store/layout.ts';
-import { collectResults } from '../tables/collect.ts';
-import { EXIT_OK, printProblems, runCommand } from './common.ts';
-import { loadAll } from './experiments.ts';
+import { EXIT_OK, runCommand } from './common.ts';
+import { loadResults } from './experiments.ts';
 import { jsonOption, maxRunsOption, outOption, setOption, metricOption } from './options.ts';
 
 /** `mlp-lab best FILE`: the best configuration over its seeds, overall or per value of a parameter, from the results store. */
@@ -38,10 +35,7 @@ export function registerBest(program: Command): void {
     )
     .action((file, options) =>
       runCommand(() => {
-        const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
-        printProblems(warnings);
-        const experiment = reportInput(loaded[0]!);
-        const out = resultsFolder(options.out, options.set, [loaded[0]!.file]);
+        const { experiment, out, dir, rows } = loadResults(file, options);
         const by = options.by ?? null;
         const names = [
           ...(experiment.runs.some((r) => r.variant !== null) ? ['variant'] : []),
@@ -55,8 +49,6 @@ export function registerBest(program: Command): void {
             }),
           );
         }
-        const dir = (row: { runId: string }) => runDir(out, experiment.name, row.runId);
-        const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
         const best = bestConfigurations(rows, options.metric, by, (row) => metricValue(row, options.metric, dir(row)));
         if (best.length === 0) {
           throw new UserError(

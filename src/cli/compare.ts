@@ -3,12 +3,10 @@ import { parse } from 'yaml';
 import { comparableRuns } from '../compare/comparable.ts';
 import { compareRuns } from '../compare/compare.ts';
 import { comparisonText } from '../compare/formatting.ts';
-import { collectResults } from '../tables/collect.ts';
-import { resultsFolder, runDir } from '../store/layout.ts';
-import { EXIT_OK, printProblems, runCommand } from './common.ts';
+import { EXIT_OK, runCommand } from './common.ts';
 import { setOption, maxRunsOption, outOption, metricOption } from './options.ts';
-import { loadAll } from './experiments.ts';
-import { reportInput, variantLabel } from '../publish/report-input.ts';
+import { loadResults } from './experiments.ts';
+import { variantLabel } from '../publish/report-input.ts';
 
 /** `mlp-lab compare FILE --by PARAM`: paired differences between the values of one parameter, from the results store. */
 export function registerCompare(program: Command): void {
@@ -44,22 +42,14 @@ export function registerCompare(program: Command): void {
     )
     .action((file, options) =>
       runCommand(() => {
-        const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
-        printProblems(warnings);
-        const experiment = reportInput(loaded[0]!);
-        const out = resultsFolder(
-          options.out,
-          options.set,
-          loaded.map((l) => l.file),
-        );
-        const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
-        const runs = comparableRuns(rows, options.metric, (row) => runDir(out, experiment.name, row.runId));
+        const { loaded, experiment, dir, rows } = loadResults(file, options);
+        const runs = comparableRuns(rows, options.metric, dir);
         // Without --baseline, the file's own comparison by the same parameter names it.
         const written =
           options.baseline === undefined
-            ? ((loaded[0]!.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null)
+            ? ((loaded.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null)
             : (parse(options.baseline) as unknown);
-        const baseline = variantLabel(loaded[0]!, options.by, written);
+        const baseline = variantLabel(loaded, options.by, written);
         const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { DataFileError } from '../data/idx.ts';
 import { problem, UserError, type Problem } from '../errors.ts';
 import { loadExperiment, type LoadedExperiment } from '../experiment/index.ts';
+import { reportInput } from '../publish/report-input.ts';
+import { resultsFolder, runDir } from '../store/layout.ts';
+import { collectResults } from '../tables/collect.ts';
+import { printProblems } from './common.ts';
 
 /**
  * Loads and validates every file before anything runs: all problems of all files are reported
@@ -57,4 +61,19 @@ function canonicalPath(file: string): string {
   } catch {
     return path.resolve(file); // a missing file is reported by loadExperiment
   }
+}
+
+/**
+ * One experiment file as the commands that read its results see it (`best`, `compare`): loaded
+ * and validated (warnings printed), its report input, its results folder and the rows the store
+ * holds for its runs.
+ */
+export function loadResults(file: string, options: { set: string[]; maxRuns?: number | undefined; out?: string | undefined }) {
+  const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
+  printProblems(warnings);
+  const experiment = reportInput(loaded[0]!);
+  const out = resultsFolder(options.out, options.set, [loaded[0]!.file]);
+  const dir = (row: { runId: string }) => runDir(out, experiment.name, row.runId);
+  const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
+  return { loaded: loaded[0]!, experiment, out, dir, rows };
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { InitScheme, LearningRateSchedule, OptimizerConfig, ShuffleMode, TrainConfig } from '../core/config.ts';
 import type { Activation, BackendName } from '../core/kernels/kernels.ts';
 import type { DatasetSpec } from '../data/load.ts';
-import type { MissingPolicy } from '../data/missing-values.ts';
+import type { CsvSource } from '../data/csv-dataset.ts';
 
 /**
  * One run, every parameter explicit: the snake_case mirror of the core's TrainConfig plus the
@@ -83,17 +83,8 @@ export interface IdxDataset extends DatasetCommon {
  * uses `sha256` and the options instead of the paths. `inputs` and `classes` follow from the files
  * and options (for charts and messages), so they are not part of the run id either.
  */
-export interface CsvDataset extends DatasetCommon {
+export interface CsvDataset extends DatasetCommon, Omit<CsvSource, 'kind'> {
   source: 'csv';
-  train: string;
-  test: string | null;
-  split: { test: number; seed: number } | null;
-  label: string;
-  features: 'all' | string[];
-  categorical: string[];
-  standardize: boolean;
-  missing: MissingPolicy;
-  delimiter: string;
   sha256: { train: string; test: string | null };
   /** The encoded inputs' names: a column's, or `column=category` for one-hot inputs. */
   inputs: string[];
