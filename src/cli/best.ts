@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { bestConfigurations } from '../compare/best.ts';
+import { bestTrialRows } from '../compare/best-trials.ts';
 import { meanAndSpread, variantBlock } from '../compare/best-format.ts';
 import { metricValue, METRICS } from '../compare/metrics.ts';
 import { problem, UserError } from '../errors.ts';
@@ -25,7 +26,8 @@ export function registerBest(program: Command): void {
         '',
         'A configuration is a set of runs that differ only in their seed; it is ranked by the mean of',
         'the metric over the seeds that finished (accuracies higher, costs and time lower). Nothing is',
-        'trained: the values come from the results store.',
+        'trained: the values come from the results store. For a search, the configurations are the',
+        "best trial of each grid cell (by the search's metric, as `run` names it).",
         '',
         'Examples:',
         '  $ mlp-lab best experiments/relu-vs-sigmoid.yaml',
@@ -35,11 +37,13 @@ export function registerBest(program: Command): void {
     )
     .action((file, options) =>
       runCommand(() => {
-        const { experiment, out, dir, rows } = loadResults(file, options);
+        const { experiment, out, dir, rows: all, search } = loadResults(file, options);
+        // A search's configurations are its trials: the best one of each cell is the search's own choice.
+        const rows = search ? bestTrialRows(search, all) : all;
         const by = options.by ?? null;
         const names = [
           ...(experiment.runs.some((r) => r.variant !== null) ? ['variant'] : []),
-          ...Object.keys(experiment.runs[0]?.varying ?? {}).filter((k) => k !== 'seed'),
+          ...Object.keys(rows[0]?.varying ?? experiment.runs[0]?.varying ?? {}).filter((k) => k !== 'seed'),
         ];
         if (by !== null && !names.includes(by)) {
           throw new UserError(

@@ -32,7 +32,8 @@ export function registerCompare(program: Command): void {
         'parameters that vary, and over all slices: pairs, mean difference (value − baseline), its 95%',
         'Student-t interval, the paired t-test and Wilcoxon signed-rank p-values, wins/ties/losses, and',
         "the t-test p-values after Holm's correction across slices. Unfinished, failed and diverged runs",
-        'and runs without a partner are listed, not dropped silently.',
+        'and runs without a partner are listed, not dropped silently. For a search, each grid cell',
+        "is represented by its best trial (by the search's metric, as `run` names it), paired by seed.",
         '',
         'Examples:',
         '  $ mlp-lab compare experiments/relu-vs-sigmoid.yaml --by activation',
@@ -42,7 +43,7 @@ export function registerCompare(program: Command): void {
     )
     .action((file, options) =>
       runCommand(() => {
-        const { loaded, experiment, dir, rows } = loadResults(file, options);
+        const { loaded, experiment, dir, rows, search } = loadResults(file, options);
         const runs = comparableRuns(rows, options.metric, dir);
         // Without --baseline, the file's own comparison by the same parameter names it.
         const written =
@@ -50,7 +51,7 @@ export function registerCompare(program: Command): void {
             ? ((loaded.experiment.compare ?? []).find((c) => c.by === options.by)?.baseline ?? null)
             : (parse(options.baseline) as unknown);
         const baseline = variantLabel(loaded, options.by, written);
-        const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' });
+        const comparison = compareRuns(runs, { by: options.by, baseline, metric: options.metric }, { by: '--by', baseline: '--baseline' }, search);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(comparison.rows, null, 2)}\n`);
           for (const l of comparison.leftOut) process.stderr.write(`left out: ${l.runId} ${l.label}: ${l.reason}\n`);

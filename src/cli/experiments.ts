@@ -7,6 +7,7 @@ import { reportInput } from '../publish/report-input.ts';
 import { resultsFolder, runDir } from '../store/layout.ts';
 import { collectResults } from '../tables/collect.ts';
 import { printProblems } from './common.ts';
+import { plannedExperiments } from './search-plans.ts';
 
 /**
  * Loads and validates every file before anything runs: all problems of all files are reported
@@ -65,15 +66,17 @@ function canonicalPath(file: string): string {
 
 /**
  * One experiment file as the commands that read its results see it (`best`, `compare`): loaded
- * and validated (warnings printed), its report input, its results folder and the rows the store
- * holds for its runs.
+ * and validated (warnings printed), its report input, its results folder, a search's plan as far
+ * as the store goes (null for a grid) and the rows the store holds for its runs (a search's: every
+ * run proposed so far).
  */
 export function loadResults(file: string, options: { set: string[]; maxRuns?: number | undefined; out?: string | undefined }) {
   const { loaded, warnings } = loadAll([file], { sets: options.set, maxRuns: options.maxRuns });
   printProblems(warnings);
-  const experiment = reportInput(loaded[0]!);
   const out = resultsFolder(options.out, options.set, [loaded[0]!.file]);
+  const [planned] = plannedExperiments(loaded, out, { sets: options.set, maxRuns: options.maxRuns });
+  const experiment = reportInput(planned!);
   const dir = (row: { runId: string }) => runDir(out, experiment.name, row.runId);
   const rows = collectResults(experiment.runs, (run) => runDir(out, experiment.name, run.id));
-  return { loaded: loaded[0]!, experiment, out, dir, rows };
+  return { loaded: loaded[0]!, experiment, out, dir, rows, search: planned!.search };
 }

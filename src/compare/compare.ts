@@ -1,6 +1,9 @@
+import type { SearchPlan } from '../run/search-plan.ts';
 import type { Scalar } from '../tables/result-row.ts';
+import { bestTrialRuns, type SelectedTrial } from './best-trials.ts';
 import { METRICS, type MetricName } from './metrics.ts';
-import { pairRuns, valueText, type ComparableRun, type LeftOut } from './pairing.ts';
+import { pairRuns, valueText, type ComparableRun, type LeftOut, type Pair } from './pairing.ts';
+import { problem, UserError } from '../errors.ts';
 import { holm, summarise, type PairedSummary } from './statistics.ts';
 
 /** One line of a comparison: a value against the baseline in one slice, or over all slices (`slice: 'all'`). Plain data; the `--json` output. */
@@ -25,6 +28,9 @@ export interface ComparisonRow {
   /** Holm-adjusted over the slices of this value (null for `all`, for a single slice and for untested slices). */
   p_t_holm: number | null;
   p_wilcoxon_holm: number | null;
+  /** A search's: the best trial of the value's cell and of the baseline's in this slice (absent for a grid, null for `all`). */
+  trial?: number | null;
+  baseline_trial?: number | null;
 }
 
 export interface Comparison {
@@ -36,6 +42,8 @@ export interface Comparison {
   /** Per value: its slices in file order, then `all` when there is more than one slice. */
   rows: ComparisonRow[];
   leftOut: LeftOut[];
+  /** A search's: the metric its trials were chosen by and each cell's best trial, which is what was compared. Null for a grid. */
+  search: { metric: string; trials: SelectedTrial[] } | null;
 }
 
 export interface ComparisonSpec {
@@ -50,10 +58,19 @@ export const ALPHA = 0.05;
 
 /**
  * Pairs the runs and summarises every value of `spec.by` against the baseline, per slice and over
- * all slices, with Holm's correction across slices. Throws UserError as pairRuns does.
+ * all slices, with Holm's correction across slices. For a search (`plan`), only each grid cell's
+ * best trial takes part (best-trials.ts): its runs pair by seed with those of the other cells'
+ * best trials. Throws UserError as pairRuns does.
  */
-export function compareRuns(runs: readonly ComparableRun[], spec: ComparisonSpec, where: { by: string; baseline: string }): Comparison {
-  const pairing = pairRuns(runs, spec.by, spec.baseline, where);
+export function compareRuns(
+  runs: readonly ComparableRun[],
+  spec: ComparisonSpec,
+  where: { by: string; baseline: string },
+  plan: SearchPlan | null = null,
+): Comparison {
+  const selection = plan ? bestTrialRuns(plan, runs) : null;
+  if (plan) searchedParameter(plan, spec.by, where.by);
+  const pairing = pairRuns(selection ? selection.runs : runs, spec.by, spec.baseline, where);
   const better = METRICS[spec.metric].better;
   const row = (value: Scalar, slice: string, coordinates: Record<string, Scalar>, s: PairedSummary): ComparisonRow => ({
     by: spec.by,
@@ -74,9 +91,17 @@ export function compareRuns(runs: readonly ComparableRun[], spec: ComparisonSpec
     p_t_holm: null,
     p_wilcoxon_holm: null,
   });
+  // A slice's pairs all join the same two cells, so their first pair names both cells' best trials.
+  const trials = (pairs: readonly Pair[]) =>
+    selection
+      ? {
+          trial: pairs[0] ? selection.trialOf.get(pairs[0].other.runId)! : null,
+          baseline_trial: pairs[0] ? selection.trialOf.get(pairs[0].baseline.runId)! : null,
+        }
+      : {};
   const rows = pairing.values.flatMap(({ value, slices }) => {
-    const perSlice = slices.map((s) =>
-      row(
+    const perSlice = slices.map((s) => ({
+      ...row(
         value,
         sliceName(s.coordinates),
         s.coordinates,
@@ -85,7 +110,8 @@ export function compareRuns(runs: readonly ComparableRun[], spec: ComparisonSpec
           better,
         ),
       ),
-    );
+      ...trials(s.pairs),
+    }));
     if (perSlice.length <= 1) return perSlice;
     const pT = holm(perSlice.map((r) => r.p_t));
     const pW = holm(perSlice.map((r) => r.p_wilcoxon));
@@ -94,9 +120,29 @@ export function compareRuns(runs: readonly ComparableRun[], spec: ComparisonSpec
       slices.flatMap((s) => s.pairs.map((p) => p.diff)),
       better,
     );
-    return [...perSlice, row(value, 'all', {}, all)];
+    return [...perSlice, { ...row(value, 'all', {}, all), ...(selection ? { trial: null, baseline_trial: null } : {}) }];
   });
-  return { by: pairing.by, baseline: pairing.baseline, metric: spec.metric, sliceBy: pairing.sliceBy, tied: pairing.tied, rows, leftOut: pairing.leftOut };
+  return {
+    by: pairing.by,
+    baseline: pairing.baseline,
+    metric: spec.metric,
+    sliceBy: pairing.sliceBy,
+    tied: pairing.tied,
+    rows,
+    leftOut: pairing.leftOut,
+    search: selection ? { metric: plan!.search.metric, trials: selection.trials } : null,
+  };
+}
+
+/** A searched parameter is chosen per cell, not set by the file: there is nothing to pair by it. */
+function searchedParameter(plan: SearchPlan, by: string, where: string): void {
+  if (!plan.search.space.dimensions.some((d) => d.name === by) && by !== 'trial') return;
+  throw new UserError(
+    problem('compare-by', `\`${by}\` is ${by === 'trial' ? "a search's trial index" : 'searched'}: each grid cell's best trial is compared, at its own ${by}`, {
+      file: where,
+      hint: 'compare by a parameter of the grid (or `variant`)',
+    }),
+  );
 }
 
 function sliceName(coordinates: Record<string, Scalar>): string {

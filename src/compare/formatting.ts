@@ -65,10 +65,47 @@ function notes(comparison: Comparison, rows: readonly ComparisonRow[]): string[]
   }
   const smallest = Math.min(...rows.filter((r) => r.n >= 2).map((r) => r.n));
   if (Number.isFinite(smallest) && smallest <= 5) out.push(`With ${smallest} pairs the Wilcoxon test cannot give p below ${formatP(2 / 2 ** smallest)}.`);
-  if (rows.some((r) => r.n < 2)) out.push('n/a: fewer than 2 pairs, or differences without spread, give no interval or test.');
+  const single = comparison.search !== null && rows.every((r) => r.n <= 1);
+  if (single && rows.some((r) => r.n === 1))
+    out.push(
+      'n/a: each best trial ran on one seed, so the difference is between two single values and has no interval or test (seed noise cannot be told from it); with two or more seeds the best trials are paired by seed and tested.',
+    );
+  else if (rows.some((r) => r.n < 2)) out.push('n/a: fewer than 2 pairs, or differences without spread, give no interval or test.');
   if (comparison.tied.length > 0)
     out.push(`${comparison.tied.join(', ')} change${comparison.tied.length === 1 ? 's' : ''} together with ${comparison.by}: compared with it, not paired.`);
   return out;
+}
+
+/**
+ * A search's comparison says what it compared: each cell's best trial, its searched values, the
+ * search metric it was chosen by and the compared metric of its seeds.
+ */
+function selectedTrials(comparison: Comparison): string[] {
+  if (!comparison.search) return [];
+  const { metric, trials } = comparison.search;
+  const number = (x: number) => String(Number(x.toPrecision(6)));
+  const title = METRICS[comparison.metric].title;
+  return [
+    `Compared: each cell's best trial by ${metric} (the mean over its seeds, ties to the lower trial), as the Search section names it:`,
+    ...trials.map((t) => {
+      if (t.trial === null) return `- ${t.cell}: no trial has a result yet`;
+      const settings = Object.entries(t.configuration)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? number(v) : JSON.stringify(v)}`)
+        .join(', ');
+      const compared =
+        t.values.length === 0
+          ? `no ${title}`
+          : t.values.length === 1
+            ? `${title} ${number(t.values[0]!)}`
+            : `${title} ${t.values.map(number).join(', ')} over ${t.values.length} seeds`;
+      return `- ${t.cell}: trial ${t.trial} (${settings}), ${metric} ${t.searchValue === null ? 'n/a' : number(t.searchValue)}; ${compared}`;
+    }),
+  ];
+}
+
+/** `paired by seed`, or for a search what is paired. */
+function pairedBy(comparison: Comparison): string {
+  return comparison.search ? "each cell's best trial, paired by seed" : 'paired by seed';
 }
 
 /** The terminal report of one comparison: a table per value, notes, and the runs left out. */
@@ -76,7 +113,7 @@ export function comparisonText(experiment: string, comparison: Comparison): stri
   const metric = METRICS[comparison.metric].title;
   const blocks = byValue(comparison).map((rows) => {
     const decimals = decimalsFor(rows);
-    const title = `${experiment}: ${metric}, ${differenceName(rows[0]!)} (${comparison.by}), paired by seed`;
+    const title = `${experiment}: ${metric}, ${differenceName(rows[0]!)} (${comparison.by}), ${pairedBy(comparison)}`;
     const table = alignedTable(
       [...comparison.sliceBy, ...HEADER],
       rows.map((r) => cellsOf(r, decimals, comparison.sliceBy)),
@@ -84,6 +121,8 @@ export function comparisonText(experiment: string, comparison: Comparison): stri
     );
     return [title, '', table, '', ...notes(comparison, rows)].join('\n');
   });
+  const selected = selectedTrials(comparison);
+  if (selected.length > 0) blocks.unshift(selected.map((line) => line.replace(/^- /, '  ')).join('\n'));
   const left =
     comparison.leftOut.length === 0
       ? ['Left out: none; every run has its partner.']
@@ -94,11 +133,11 @@ export function comparisonText(experiment: string, comparison: Comparison): stri
 /** The same numbers for results.md: per value against the baseline, a table and its notes. */
 export function comparisonBlocks(comparison: Comparison): { table: Table; notes: string[] }[] {
   const metric = METRICS[comparison.metric].title;
-  return byValue(comparison).map((rows) => {
+  return byValue(comparison).map((rows, i) => {
     const decimals = decimalsFor(rows);
     const header = [...(comparison.sliceBy.length > 0 ? comparison.sliceBy : ['slice']), ...HEADER];
     const table: Table = {
-      caption: `${metric}: ${differenceName(rows[0]!)} (${comparison.by}), paired by seed`,
+      caption: `${metric}: ${differenceName(rows[0]!)} (${comparison.by}), ${pairedBy(comparison)}`,
       header,
       rows: rows.map((r) => {
         const cells = cellsOf(r, decimals, comparison.sliceBy);
@@ -106,7 +145,8 @@ export function comparisonBlocks(comparison: Comparison): { table: Table; notes:
         return { cells: full, bold: full.map((c) => r.slice === 'all' && c !== '') };
       }),
     };
-    return { table, notes: notes(comparison, rows) };
+    // The trials compared are said once, under the first table.
+    return { table, notes: [...notes(comparison, rows), ...(i === 0 ? selectedTrials(comparison) : [])] };
   });
 }
 

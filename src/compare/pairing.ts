@@ -19,6 +19,8 @@ export interface ComparableRun {
   status: 'completed' | 'diverged' | 'early-stopped' | 'failed' | 'pruned' | 'pending';
   /** The metric; null when the run did not give one. */
   value: number | null;
+  /** Why it has no value, when its status does not say (a search's cell with no trial finished). */
+  reason?: string;
 }
 
 export interface Pair {
@@ -136,6 +138,7 @@ export function pairRuns(runs: readonly ComparableRun[], by: string, baseline: u
 }
 
 function unusableReason(run: ComparableRun): string {
+  if (run.reason !== undefined) return run.reason;
   switch (run.status) {
     case 'pending':
       return 'not run yet';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.ts';
+import type { SearchPlan } from '../run/search-plan.ts';
 import type { ResultRow } from '../tables/result-row.ts';
 import { markdownTable } from '../tables/render-tables.ts';
 import { comparableRuns } from './comparable.ts';
@@ -14,14 +15,20 @@ export interface NamedComparison {
 
 /**
  * The comparisons named in the experiment's `compare:` section, from the results rows
- * (`runDir(row)` is a run's folder). A comparison that does not apply to these runs is kept with
- * its reason rather than stopping the results tables.
+ * (`runDir(row)` is a run's folder); for a search (`plan`), between the grid cells' best trials.
+ * A comparison that does not apply to these runs is kept with its reason rather than stopping the
+ * results tables.
  */
-export function namedComparisons(rows: readonly ResultRow[], specs: readonly ComparisonSpec[], runDir: (row: ResultRow) => string): NamedComparison[] {
+export function namedComparisons(
+  rows: readonly ResultRow[],
+  specs: readonly ComparisonSpec[],
+  runDir: (row: ResultRow) => string,
+  plan: SearchPlan | null = null,
+): NamedComparison[] {
   return specs.map((spec) => {
     try {
       const runs = comparableRuns(rows, spec.metric, runDir);
-      return { spec, comparison: compareRuns(runs, spec, { by: 'compare', baseline: 'compare' }), problem: null };
+      return { spec, comparison: compareRuns(runs, spec, { by: 'compare', baseline: 'compare' }, plan), problem: null };
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       return { spec, comparison: null, problem: error.problems.map((p) => p.message).join('; ') };

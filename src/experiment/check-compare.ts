@@ -6,16 +6,28 @@ import { didYouMean } from './suggest.ts';
 
 /**
  * The `compare:` section's checks that the schema cannot make: `by` names a parameter that varies
- * (or `variant`), not the seed, and `baseline` is one of its values. Skipped under `--set`, which
- * may collapse an axis (the comparison is then left out of the results with a note).
+ * (or `variant`), neither the seed nor a searched parameter (a search compares the grid cells'
+ * best trials), and `baseline` is one of its values. Skipped under `--set`, which may collapse an
+ * axis (the comparison is then left out of the results with a note).
  */
 export function checkComparisons(experiment: ExperimentFile, runs: readonly ResolvedRun[], overridden: boolean): Finding[] {
   if (overridden || !experiment.compare || runs.length === 0) return [];
   const hasVariants = runs.some((r) => r.variant !== null);
   const names = [...(hasVariants ? ['variant'] : []), ...Object.keys(runs[0]!.varying).filter((k) => k !== 'seed')];
+  const searched = new Set(Object.keys(experiment.search?.space ?? {}));
   const findings: Finding[] = [];
   experiment.compare.forEach((entry, i) => {
     const at = (key: string) => ({ kind: 'file' as const, path: ['compare', i, key] });
+    if (searched.has(entry.by)) {
+      findings.push({
+        code: 'compare-unknown',
+        severity: 'error',
+        origin: at('by'),
+        message: `\`${entry.by}\` is searched: each grid cell's best trial is compared, at its own ${entry.by}`,
+        hint: names.length ? `compare by a parameter of the grid: ${names.join(', ')}` : 'add a grid to compare its cells, or remove `compare:`',
+      });
+      return;
+    }
     if (!names.includes(entry.by)) {
       const close = didYouMean(entry.by, names);
       findings.push({

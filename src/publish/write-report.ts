@@ -16,7 +16,7 @@ export type { ReportInput, ReportOptions, ReportWritten } from './report-input.t
 export async function writeReport(out: string, experiment: ReportInput, options: ReportOptions): Promise<ReportWritten> {
   const dirOf = (run: { id: string }) => runDir(out, experiment.name, run.id);
   const rows = collectResults(experiment.runs, dirOf);
-  const comparisons = namedComparisons(rows, experiment.comparisons, (row) => runDir(out, experiment.name, row.runId));
+  const comparisons = namedComparisons(rows, experiment.comparisons, (row) => runDir(out, experiment.name, row.runId), experiment.search ?? null);
   const tables = writeTables(experimentDir(out, experiment.name), experiment, rows, [
     ...searchMarkdown(experiment.search),
     ...comparisonsMarkdown(comparisons),
