@@ -3,7 +3,7 @@ import { expectedBest, parameterImportance } from '../search/analysis.ts';
 import { readRunState } from '../store/run-record.ts';
 import { readRungs, rungFile } from '../store/rung-record.ts';
 import { runDir } from '../store/layout.ts';
-import type { Dimension } from '../search/space.ts';
+import { configurationKey, type Dimension } from '../search/space.ts';
 import { withSchema, type Chart, type VegaLiteSpec } from './spec.ts';
 
 /** Where a search's records are: the results store and the experiment's name. */
@@ -21,7 +21,7 @@ export interface SearchStore {
  */
 export function searchCharts(plan: SearchPlan | null | undefined, store: SearchStore): Chart[] {
   if (!plan) return [];
-  const trials = scoredTrials(plan);
+  const trials = scoredTrials(plan, store);
   if (trials.length === 0) return [];
   const metric = plan.search.metric;
   const cells = plan.cells;
@@ -105,10 +105,13 @@ interface Scored {
   configuration: Record<string, unknown>;
   /** Epochs its runs trained (all seeds; with a pruner, to its last rung). */
   epochs: number;
+  /** The metric of each of its runs (one per seed) that gave one, at the point the trial was judged. */
+  seeds: number[];
 }
 
-function scoredTrials(plan: SearchPlan): Scored[] {
+function scoredTrials(plan: SearchPlan, store: SearchStore): Scored[] {
   const epochs = new Map<string, number>();
+  const seeds = seedValues(plan, store);
   for (const run of plan.runs) {
     const key = `${run.cell}:${run.trial}`;
     epochs.set(key, (epochs.get(key) ?? 0) + (run.pruned?.epoch ?? run.config.epochs));
@@ -116,8 +119,41 @@ function scoredTrials(plan: SearchPlan): Scored[] {
   return plan.results.flatMap((results, cell) =>
     results
       .filter((r): r is typeof r & { value: number } => r.value !== null)
-      .map((r) => ({ cell: plan.cells[cell]!, trial: r.trial, value: r.value, configuration: r.configuration, epochs: epochs.get(`${cell}:${r.trial}`) ?? 0 })),
+      .map((r) => ({
+        cell: plan.cells[cell]!,
+        trial: r.trial,
+        value: r.value,
+        configuration: r.configuration,
+        epochs: epochs.get(`${cell}:${r.trial}`) ?? 0,
+        seeds: seeds.get(`${cell}:${configurationKey(r.configuration)}`) ?? [],
+      })),
   );
+}
+
+/**
+ * Each trial's metric per seed, by cell and configuration (two proposals of one configuration
+ * share its runs, listed under the first): a pruned run's at the rung it stopped at, as the trial
+ * was judged, any other's from its final record.
+ */
+function seedValues(plan: SearchPlan, store: SearchStore): Map<string, number[]> {
+  const metric = plan.search.metric;
+  const configurations = new Map(plan.results.flatMap((results, cell) => results.map((r) => [`${cell}:${r.trial}`, configurationKey(r.configuration)])));
+  const values = new Map<string, number[]>();
+  for (const run of plan.runs) {
+    const configuration = configurations.get(`${run.cell}:${run.trial}`);
+    if (configuration === undefined) continue;
+    const record = run.pruned
+      ? readRungs(run.pruned.file).get(run.pruned.epoch)
+      : (() => {
+          const state = readRunState(runDir(store.out, store.experiment, run.id));
+          return state && 'metrics' in state ? state.metrics : undefined;
+        })();
+    const value = (record as unknown as Record<string, unknown> | undefined)?.[metric];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const key = `${run.cell}:${configuration}`;
+    values.set(key, [...(values.get(key) ?? []), value]);
+  }
+  return values;
 }
 
 const cellColor = (cells: readonly string[]) => ({
@@ -247,6 +283,10 @@ function parallelSpec(trials: readonly Scored[], dimensions: readonly Dimension[
   return { vconcat: cells.filter((c) => trials.some((t) => t.cell === c)).map(cell), resolve: { scale: { color: 'shared' } } };
 }
 
+/** The two reference levels a share is read against, as the legend names them. */
+const CHANCE = 'chance level';
+const NOISE_FLOOR = 'seed-noise floor';
+
 function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: string): VegaLiteSpec {
   const values = plan.cells.flatMap((cell) => {
     const own = trials.filter((t) => t.cell === cell);
@@ -256,10 +296,16 @@ function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: str
       parameter: i.name,
       share: 100 * i.share,
       chance: 100 * i.chance,
+      noise: i.noise === null ? null : 100 * i.noise,
       groups: i.groups,
       trials: own.length,
     }));
   });
+  const noise = values.some((v) => v.noise !== null);
+  const levels = values.flatMap((v) => [
+    { cell: v.cell, parameter: v.parameter, level: CHANCE, at: v.chance },
+    ...(v.noise === null ? [] : [{ cell: v.cell, parameter: v.parameter, level: NOISE_FLOOR, at: v.noise }]),
+  ]);
   const y = { field: 'parameter', type: 'nominal', title: null, sort: plan.search.space.dimensions.map((d) => d.name) };
   const offset = plan.cells.length > 1 ? { yOffset: { field: 'cell', type: 'nominal', sort: [...plan.cells] } } : {};
   return {
@@ -268,7 +314,12 @@ function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: str
     height: { step: 22 * Math.max(1, plan.cells.length) },
     title: {
       text: `Share of the variance of ${metric} explained by each parameter alone`,
-      subtitle: 'η² of the trials grouped by the parameter; the tick is what a parameter that does not matter would get by chance',
+      subtitle: noise
+        ? [
+            "η² of the trials' means grouped by the parameter; a bar near a tick says nothing:",
+            "black, chance (a parameter that does not matter); white, seed noise alone (from each trial's seeds)",
+          ]
+        : 'η² of the trials grouped by the parameter; the tick is what a parameter that does not matter would get by chance',
     },
     layer: [
       {
@@ -283,13 +334,33 @@ function importanceSpec(plan: SearchPlan, trials: readonly Scored[], metric: str
             { field: 'parameter' },
             { field: 'share', title: 'share (%)', format: '.1f' },
             { field: 'chance', title: 'chance (%)', format: '.1f' },
+            ...(noise ? [{ field: 'noise', title: 'seed-noise floor (%)', format: '.1f' }] : []),
             { field: 'groups' },
             { field: 'trials' },
           ],
         },
       },
-      { mark: { type: 'tick', color: 'black', thickness: 2 }, encoding: { x: { field: 'chance', type: 'quantitative' }, y, ...offset } },
+      {
+        data: { values: levels },
+        // Outlined, so that a white floor shows on any cell's colour and apart from the black chance tick.
+        mark: { type: 'tick', thickness: 3, opacity: 1, stroke: 'black', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'at', type: 'quantitative' },
+          y,
+          ...offset,
+          color: {
+            field: 'level',
+            type: 'nominal',
+            title: null,
+            scale: { domain: noise ? [CHANCE, NOISE_FLOOR] : [CHANCE], range: noise ? ['black', 'white'] : ['black'] },
+            legend: { orient: 'bottom', symbolType: 'square', symbolStrokeColor: 'black', symbolStrokeWidth: 1 },
+          },
+          tooltip: [{ field: 'cell' }, { field: 'parameter' }, { field: 'level', title: 'tick' }, { field: 'at', title: '%', format: '.1f' }],
+        },
+      },
     ],
+    // The cells' colours and the two levels' are separate legends.
+    resolve: { scale: { color: 'independent' } },
   };
 }
 

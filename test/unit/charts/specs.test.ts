@@ -86,6 +86,10 @@ describe('charts of the committed results', () => {
     const importance = values(charts[2]!.spec) as { share: number; chance: number }[];
     expect(importance).toHaveLength(2 * plan.cells.length); // learning_rate and momentum per cell
     for (const i of importance) expect(i.share >= 0 && i.share <= 100 && i.chance > 0).toBe(true);
+    // One seed per trial: no seed-noise floor, only the chance ticks (test/e2e/charts/search-importance.test.ts draws one).
+    expect(importance.map((i) => (i as { noise?: unknown }).noise)).toEqual(importance.map(() => null));
+    const ticks = (charts[2]!.spec.layer as { data?: { values: { level: string }[] } }[])[1]!.data!.values;
+    expect(new Set(ticks.map((t) => t.level))).toEqual(new Set(['chance level']));
     // The expected best after all the trials is at most the best found, and after one it is the mean.
     const expected = values(charts[3]!.spec) as { cell: string; trials: number; expected: number }[];
     plan.cells.forEach((cell, i) => {
