@@ -59,7 +59,10 @@ export function forestPlotSpec(comparison: Comparison): Record<string, unknown> 
   ];
   const title = {
     text: `${differences.join(', ')} (${comparison.by}): ${metric}`,
-    subtitle: 'mean paired difference with its 95% interval; dashed: no difference',
+    // One pair per slice (a search's best trials on one seed) has a difference and no interval to draw.
+    subtitle: values.every((v) => v.ci_low === null)
+      ? 'the difference of one pair per slice: no interval; dashed: no difference'
+      : 'mean paired difference with its 95% interval; dashed: no difference',
   };
   const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, data: { values } };
   if (differences.length === 1) return { ...base, width: 420, height: { step: 22 }, layer: layers };

@@ -63,4 +63,14 @@ describe('forestPlotSpec', () => {
     const spec = forestPlotSpec(compareRuns(some, { by: 'activation', baseline: 'sigmoid', metric: 'test_accuracy' }, { by: '', baseline: '' }));
     expect((spec.data as { values: ForestRow[] }).values.map((v) => v.slice)).toEqual(['learning_rate=0.01', 'all']);
   });
+
+  it('says so when one pair per slice leaves no interval to draw', () => {
+    const single = runs(['sigmoid', 'relu']).filter((r) => r.varying.seed === 1 && r.varying.learning_rate === 0.1);
+    const spec = forestPlotSpec(compareRuns(single, { by: 'activation', baseline: null, metric: 'test_accuracy' }, { by: '', baseline: '' }));
+    expect((spec.title as { subtitle: string }).subtitle).toBe('the difference of one pair per slice: no interval; dashed: no difference');
+    const pooled = forestPlotSpec(
+      compareRuns(runs(['sigmoid', 'relu']), { by: 'activation', baseline: null, metric: 'test_accuracy' }, { by: '', baseline: '' }),
+    );
+    expect((pooled.title as { subtitle: string }).subtitle).toContain('95% interval');
+  });
 });
