@@ -69,7 +69,7 @@ export function compareRuns(
   plan: SearchPlan | null = null,
 ): Comparison {
   const selection = plan ? bestTrialRuns(plan, runs) : null;
-  if (plan) searchedParameter(plan, spec.by, where.by);
+  if (plan) refuseSearchedParameter(plan, spec.by, where.by);
   const pairing = pairRuns(selection ? selection.runs : runs, spec.by, spec.baseline, where);
   const better = METRICS[spec.metric].better;
   const row = (value: Scalar, slice: string, coordinates: Record<string, Scalar>, s: PairedSummary): ComparisonRow => ({
@@ -135,7 +135,7 @@ export function compareRuns(
 }
 
 /** A searched parameter is chosen per cell, not set by the file: there is nothing to pair by it. */
-function searchedParameter(plan: SearchPlan, by: string, where: string): void {
+function refuseSearchedParameter(plan: SearchPlan, by: string, where: string): void {
   if (!plan.search.space.dimensions.some((d) => d.name === by) && by !== 'trial') return;
   throw new UserError(
     problem('compare-by', `\`${by}\` is ${by === 'trial' ? "a search's trial index" : 'searched'}: each grid cell's best trial is compared, at its own ${by}`, {
