@@ -116,3 +116,25 @@ export function median(values: readonly number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+/**
+ * The distribution-free confidence interval of the median: the order statistics x(k) and
+ * x(n + 1 − k), with k the largest for which P(B ≤ k − 1) ≤ (1 − confidence)/2, B ~ Binomial(n, ½)
+ * (Conover, "Practical Nonparametric Statistics", 3rd ed., §3.2); for n = 20 and 95%, x(6) and
+ * x(15), which cover the median with probability 95.9%. No assumption on the distribution, which
+ * for a search's best value is skewed and often bimodal (a local minimum found or not).
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): { low: number; high: number } {
+  const s = [...values].sort((a, b) => a - b);
+  const n = s.length;
+  let k = 0;
+  let tail = 0; // P(B ≤ k − 1)
+  let term = 0.5 ** n; // P(B = k)
+  while (k < n && tail + term <= (1 - confidence) / 2) {
+    tail += term;
+    term *= (n - k) / (k + 1);
+    k++;
+  }
+  // k = 0 when n is too small for the confidence: the interval is the whole range.
+  return { low: s[Math.max(0, k - 1)]!, high: s[n - Math.max(1, k)]! };
+}

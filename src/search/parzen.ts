@@ -76,6 +76,9 @@ function mixtureWeights(n: number, options: EstimatorOptions): number[] {
  * "magic clip" bounds σ to [range / min(100, 1 + kernels), range] (kernels: the observations and
  * the prior). The prior kernel has mean (low + high)/2 and σ = range (Bergstra et al. 2011 §4.1:
  * a "prior" Gaussian as wide as the space).
+ * Optuna 5 uses this rule in multivariate TPE too (its _ParzenEstimatorParameters.multivariate is
+ * kept but unused); Optuna 4 gave every kernel there one σ = 0.2·n^(−1/(d+4))·range, after Scott's
+ * rule. test/unit/search/parzen-optuna.test.ts holds these estimators to values Optuna computed.
  */
 export function numericEstimator(observations: readonly number[], low: number, high: number, step: 0 | 1, options = DEFAULT_ESTIMATOR_OPTIONS): NumericMixture {
   const lower = low - step / 2;

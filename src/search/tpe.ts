@@ -154,7 +154,7 @@ function multivariateValues(space: Space, observations: readonly Observation[], 
 }
 
 /** log Σ_k w_k Π_d p_kd(x_d) over mixtures that share their weights (one kernel per observation and the prior). */
-function jointLogDensity(mixtures: readonly Mixture[], x: readonly number[]): number {
+export function jointLogDensity(mixtures: readonly Mixture[], x: readonly number[]): number {
   const weights = mixtures[0]!.weights;
   if (terms.length < weights.length) terms = new Float64Array(2 * weights.length);
   let max = -Infinity;
@@ -173,7 +173,8 @@ function jointLogDensity(mixtures: readonly Mixture[], x: readonly number[]): nu
 /** Scratch space of jointLogDensity, reused: it runs 2·candidates times per proposal. */
 let terms = new Float64Array(64);
 
-function estimator(d: Dimension, observations: readonly Observation[], options: EstimatorOptions): Mixture {
+/** The Parzen estimator of dimension `d` over the observations (in trial order) that have a value in it. */
+export function estimator(d: Dimension, observations: readonly Observation[], options: EstimatorOptions = DEFAULT_ESTIMATOR_OPTIONS): Mixture {
   const points = observations.map((o) => internal(d, o.configuration[d.name])).filter((x): x is number => x !== null);
   switch (d.kind) {
     case 'uniform':
