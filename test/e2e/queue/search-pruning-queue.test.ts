@@ -174,6 +174,27 @@ withRedis.describe('a pruned search on the queue', () => {
     expect(await Promise.all(workers.map((w) => exitOf(w)))).toEqual([0, 0]);
   });
 
+  it("runs Hyperband's brackets as a local run does, those that start at a later rung and those trained straight to the end", async () => {
+    // Brackets s = 2, 1, 0: 9 trials from epoch 1 (3 to 3, 1 to 9), 5 from epoch 3 (1 to 9), 3 straight to 9.
+    const hyperband = HALVING.replace('successive_halving', 'hyperband').replace('trials: 9', 'trials: 17');
+    const local = runLocally(hyperband, 2);
+    const { file, out } = experimentFolder(hyperband);
+    const workers = [worker('w1'), worker('w2')];
+    await Promise.all(workers.map((w) => w.waitFor(/slot on redis/)));
+    const run = cli('run', file, '--out', out, '--queue', redis.url, '--no-charts');
+    expect(await exitOf(run, { processes }), run.output()).toBe(0);
+    for (const line of ['17 runs: 5 trained, 0 reused, 17 stopped at a rung.', '5 runs continued from a checkpoint.']) {
+      expect(local.stdout).toContain(line);
+      expect(run.output()).toContain(line);
+    }
+    expect(withoutSeconds(table(out, 'halving'))).toEqual(withoutSeconds(table(local.out, 'halving')));
+    expect(rungs(out, 'halving')).toEqual(rungs(local.out, 'halving'));
+    // The second bracket's trials start at epoch 3, from no checkpoint.
+    const secondBracket = table(out, 'halving').slice(9, 14);
+    for (const r of secondBracket) expect(workers.map((w) => w.output()).join('\n')).toMatch(new RegExp(`start {5}${r.run_id}@3 .* to epoch 3\n`));
+    expect(await checkpointKeys()).toEqual([]);
+  });
+
   it('a worker killed in the middle of a rung, with the run that queued it: both started again end as a local run', async () => {
     const local = runLocally(LONG, 2);
     const { file, out } = experimentFolder(LONG);
