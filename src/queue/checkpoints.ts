@@ -102,11 +102,10 @@ function statVersion(file: string): string | null {
 
 /**
  * Checks that a rung's checkpoint, as a worker sent it back, is the run's state at the end of
- * epoch `epoch` after `iterations` iterations (intact, of this run, at that point), then writes it
- * to each of the files (the run's checkpoint in the results store, as a local run leaves it).
- * Throws an Error saying what is wrong.
+ * epoch `epoch` after `iterations` iterations: intact, of this run, at that point. Throws an Error
+ * saying what is wrong.
  */
-export function keepRungCheckpoint(bytes: Uint8Array, runId: string, rung: { epoch: number; iterations: number }, files: readonly string[]): void {
+export function checkRungCheckpoint(bytes: Uint8Array, runId: string, rung: { epoch: number; iterations: number }): void {
   let state: ReturnType<typeof decodeCheckpoint>;
   try {
     state = decodeCheckpoint(bytes);
@@ -120,10 +119,12 @@ export function keepRungCheckpoint(bytes: Uint8Array, runId: string, rung: { epo
       `malformed result from the queue: the rung's checkpoint is of run ${state.origin.runId} at iteration ${s.iteration}, not of ${runId} at the end of epoch ${rung.epoch} (iteration ${rung.iterations})`,
     );
   }
-  for (const file of files) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, bytes);
-  }
+}
+
+/** Writes checkpoint bytes as the run's checkpoint file in the results store, as a local run leaves it (atomically). */
+export function writeCheckpointBytes(file: string, bytes: Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic(file, bytes);
 }
 
 /**

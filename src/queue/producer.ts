@@ -5,7 +5,7 @@ import type { ProgressMessage, RunTask } from '../run/messages.ts';
 import type { RunExecutor } from '../run/run-experiments.ts';
 import type { ScheduleOptions } from '../run/schedule.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
-import { checkpointKey, keepRungCheckpoint, offerCheckpoint } from './checkpoints.ts';
+import { checkpointKey, checkRungCheckpoint, offerCheckpoint, writeCheckpointBytes } from './checkpoints.ts';
 import { cancelKey } from './manage.ts';
 import { buildJob, jobId, type RunJob } from './payload.ts';
 import { decodeResult, fromJson } from './result.ts';
@@ -45,10 +45,12 @@ type RunEvent = Parameters<ScheduleOptions['onEvent']>[0];
  * job already waiting or running (from an earlier, interrupted `run`) is reattached; a finished one
  * still in Redis gives its result (unless `force`); a failed one is queued again.
  *
+ * Events (QueueEvents) keep the view live; a poll of every job's state makes up for events lost
+ * while Redis was away, and queues again a job that Redis lost.
+ *
  * A rung's job answers with the trial's checkpoint there, which is kept in the results store as a
  * local run keeps it, and sent to Redis again with the job of the trial's next rung (see
- * offerCheckpoint): a promoted trial goes on from its rung on whichever worker takes it. Events (QueueEvents) keep the view live; a poll of every job's state makes up for
- * events lost while Redis was away, and queues again a job that Redis lost.
+ * offerCheckpoint): a promoted trial goes on from its rung on whichever worker takes it.
  *
  * Ctrl-C (the signal) stops waiting: jobs stay queued and running on the workers, and the next
  * `run` collects them. With failFast, the first failure also removes this run's waiting jobs.
@@ -121,7 +123,7 @@ class QueuedRuns {
       this.schedule.signal.removeEventListener('abort', onAbort);
       await this.events.close();
       await this.queue.close();
-      this.markerClient?.disconnect();
+      this.redisClient?.disconnect();
     }
   }
 
@@ -182,12 +184,10 @@ class QueuedRuns {
     let failure = 'failedReason' in result ? result.failedReason || 'failed on a worker' : null;
     if (failure === null) {
       try {
-        const { outcome, checkpoint } = decodeResult((result as { returnvalue: unknown }).returnvalue, entry.run.config);
-        rungMatches(outcome.rung?.epoch ?? null, entry);
+        const { outcome, checkpoint } = decodeEntryResult((result as { returnvalue: unknown }).returnvalue, entry);
         if (checkpoint) {
           // Kept before the rung is recorded, as a local run's worker keeps it: a recorded rung has its checkpoint.
-          const files = entry.tasks.flatMap((t) => (t.checkpoint.file ? [t.checkpoint.file] : []));
-          keepRungCheckpoint(checkpoint, entry.run.id, { epoch: outcome.rung!.epoch, iterations: outcome.iterations }, files);
+          for (const task of entry.tasks) if (task.checkpoint.file) writeCheckpointBytes(task.checkpoint.file, checkpoint);
         }
         await this.emit(entry, (key) => ({ type: 'finished', runId: key, outcome }));
       } catch (error) {
@@ -213,22 +213,22 @@ class QueuedRuns {
     }
   }
 
-  private markerClient: Redis | null = null;
+  private redisClient: Redis | null = null;
 
-  /** A client of its own for the cancellation marks (see manage.ts) and checkpoints, opened when first needed. */
-  private markers(): Redis {
-    if (!this.markerClient) {
-      this.markerClient = new Redis(this.options.connection.redis);
-      this.markerClient.on('error', () => {}); // the queue's own client reports connection trouble
+  /** A client of its own for the cancellation marks (see manage.ts) and the checkpoints, opened when first needed. */
+  private redis(): Redis {
+    if (!this.redisClient) {
+      this.redisClient = new Redis(this.options.connection.redis);
+      this.redisClient.on('error', () => {}); // the queue's own client reports connection trouble
     }
-    return this.markerClient;
+    return this.redisClient;
   }
 
   private async add(entry: Entry): Promise<void> {
     const task = entry.tasks[0]!;
     // Started over, as a local --force does; a trial promoted in this `run` (resume) goes on from its rung.
-    if (!task.checkpoint.resume) await this.markers().del(checkpointKey(entry.run.id));
-    else if (entry.run.rung && task.checkpoint.file) await offerCheckpoint(this.markers(), entry.run.id, task.checkpoint.file, entry.untilEpoch);
+    if (!task.checkpoint.resume) await this.redis().del(checkpointKey(entry.run.id));
+    else if (entry.run.rung && task.checkpoint.file) await offerCheckpoint(this.redis(), entry.run.id, task.checkpoint.file, entry.untilEpoch);
     await this.queue.add('run', buildJob(entry.run), {
       jobId: entry.id,
       attempts: 1,
@@ -247,12 +247,12 @@ class QueuedRuns {
     const id = entry.id;
     const state = await this.queue.getJobState(id);
     const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(id) : undefined;
-    if (state === 'unknown' && !submit && (await this.markers().get(cancelKey(id))) !== null) {
+    if (state === 'unknown' && !submit && (await this.redis().get(cancelKey(id))) !== null) {
       await this.end(entry, { failedReason: 'cancelled with mlp-lab queue --cancel' });
     } else if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
       if (!submit) this.options.log(`queue: job ${id} is gone from Redis (restarted without its data?); queuing it again`);
       // Queued anew by this run: an earlier cancellation no longer applies.
-      if (submit) await this.markers().del(cancelKey(id));
+      if (submit) await this.redis().del(cancelKey(id));
       await this.add(entry);
     } else if (state === 'failed' && submit) {
       await job!.remove();
@@ -272,17 +272,27 @@ class QueuedRuns {
 
 function readable(value: unknown, entry: Entry): boolean {
   try {
-    rungMatches(decodeResult(value, entry.run.config).outcome.rung?.epoch ?? null, entry);
+    decodeEntryResult(value, entry);
     return true;
   } catch {
     return false; // e.g. left by another mlp-lab version: train it again
   }
 }
 
-/** A result is of its job's rung (a stale or misfiled result must not stand for another rung's). */
-function rungMatches(epoch: number | null, entry: Entry): void {
-  if (epoch !== entry.untilEpoch) {
+/**
+ * A job's result, checked: of the job's rung (a stale or misfiled result must not stand for another
+ * rung's), or of a run that ended before it (diverged, early-stopped), and at a rung, with the
+ * run's checkpoint at that rung's end.
+ */
+function decodeEntryResult(value: unknown, entry: Entry): ReturnType<typeof decodeResult> {
+  const decoded = decodeResult(value, entry.run.config);
+  const { outcome, checkpoint } = decoded;
+  const epoch = outcome.rung?.epoch ?? null;
+  const endedBefore = epoch === null && entry.untilEpoch !== null && (outcome.status === 'diverged' || outcome.status === 'early-stopped');
+  if (epoch !== entry.untilEpoch && !endedBefore) {
     const at = (e: number | null) => (e === null ? 'the end' : `epoch ${e}`);
     throw new Error(`malformed result from the queue: job ${entry.id} trains to ${at(entry.untilEpoch)}, its result is at ${at(epoch)}`);
   }
+  if (checkpoint) checkRungCheckpoint(checkpoint, entry.run.id, { epoch: epoch!, iterations: outcome.iterations });
+  return decoded;
 }

@@ -23,6 +23,7 @@ import { startRedis, withRedis, type TestRedis } from './redis-server.ts';
 
 const { it } = withRedis;
 
+// Each test takes seconds on an idle machine, more when the machine is shared: their timeouts leave room.
 /** 9 trials at epoch 1, the best 3 to epoch 3, the best of those to 9: 21 epochs of 300 images. */
 const HALVING = `
 name: halving
@@ -172,28 +173,32 @@ withRedis.describe('a pruned search on the queue', () => {
     expect(again.output()).toMatch(/9 runs: 0 trained, 9 reused\./);
     for (const w of workers) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.map((w) => exitOf(w)))).toEqual([0, 0]);
-  });
+  }, 240_000);
 
-  it("runs Hyperband's brackets as a local run does, those that start at a later rung and those trained straight to the end", async () => {
-    // Brackets s = 2, 1, 0: 9 trials from epoch 1 (3 to 3, 1 to 9), 5 from epoch 3 (1 to 9), 3 straight to 9.
-    const hyperband = HALVING.replace('successive_halving', 'hyperband').replace('trials: 9', 'trials: 17');
+  it("runs Hyperband's brackets as a local run does, those that start at a later rung, those trained straight to the end, and trials that diverge before their rung", async () => {
+    // Brackets s = 2, 1, 0: 9 trials from epoch 1 (3 to 3, 1 to 9), 5 from epoch 3 (1 to 9), 3 straight to 9;
+    // learning rates up to 1000, at which the first trial diverges before its first rung, and two of the last bracket's.
+    const hyperband = HALVING.replace('successive_halving', 'hyperband').replace('trials: 9', 'trials: 17').replace('[0.005, 0.5]', '[0.005, 1000]');
     const local = runLocally(hyperband, 2);
     const { file, out } = experimentFolder(hyperband);
     const workers = [worker('w1'), worker('w2')];
     await Promise.all(workers.map((w) => w.waitFor(/slot on redis/)));
     const run = cli('run', file, '--out', out, '--queue', redis.url, '--no-charts');
     expect(await exitOf(run, { processes }), run.output()).toBe(0);
-    for (const line of ['17 runs: 5 trained, 0 reused, 17 stopped at a rung.', '5 runs continued from a checkpoint.']) {
+    for (const line of ['17 runs: 3 trained, 0 reused, 3 diverged, 16 stopped at a rung.', '5 runs continued from a checkpoint.']) {
       expect(local.stdout).toContain(line);
       expect(run.output()).toContain(line);
     }
     expect(withoutSeconds(table(out, 'halving'))).toEqual(withoutSeconds(table(local.out, 'halving')));
     expect(rungs(out, 'halving')).toEqual(rungs(local.out, 'halving'));
+    const rows = table(out, 'halving');
+    expect(rows[0]).toMatchObject({ rung: '0', epochs_trained: '1', status: 'diverged' });
+    expect(rows.filter((r) => r.status === 'diverged').map((r) => r.trial)).toEqual(['0', '15', '16']);
     // The second bracket's trials start at epoch 3, from no checkpoint.
-    const secondBracket = table(out, 'halving').slice(9, 14);
+    const secondBracket = rows.slice(9, 14);
     for (const r of secondBracket) expect(workers.map((w) => w.output()).join('\n')).toMatch(new RegExp(`start {5}${r.run_id}@3 .* to epoch 3\n`));
     expect(await checkpointKeys()).toEqual([]);
-  });
+  }, 240_000);
 
   it('a worker killed in the middle of a rung, with the run that queued it: both started again end as a local run', async () => {
     const local = runLocally(LONG, 2);
@@ -239,5 +244,5 @@ withRedis.describe('a pruned search on the queue', () => {
     const pruned = ids.find((i) => i !== best)!;
     expect(storedCheckpoint(out, 'long', pruned)).toEqual(storedCheckpoint(local.out, 'long', pruned));
     expect(await checkpointKeys()).toEqual([]);
-  });
+  }, 240_000);
 });
