@@ -56,7 +56,6 @@ export const PROBLEM_CODES = [
   'not-utf8',
   'out-not-writable',
   'out-of-range',
-  'queue-pruner',
   'queue-unreachable',
   'results-folders',
   'results-in-use',

@@ -11,7 +11,7 @@ export function registerQueue(program: Command): void {
     .description('show the runs in a queue: waiting, running (on which worker), failed and done; cancel, retry or clear them')
     .requiredOption('--queue <url>', 'the queue: redis://HOST:PORT, or rediss://USER:PASSWORD@HOST:PORT for TLS')
     .option('--limit <n>', 'jobs listed per kind', positiveInteger, 20)
-    .option('--cancel [runs...]', 'take these waiting runs (run ids), or every waiting run, out of the queue')
+    .option('--cancel [runs...]', "take these waiting runs (run ids; RUN@EPOCH for a pruned search's rung), or every waiting run, out of the queue")
     .option('--retry-failed', 'put every failed run back in the queue')
     .option('--clear-done', 'remove the finished runs and their results from Redis')
     .option('--json', 'print the status (or what was changed) as JSON')

@@ -85,16 +85,6 @@ export function registerRun(program: Command): void {
             options.only,
           );
         const firstPlan = plannedExperiments(loaded, out, planOptions);
-        // A queue job is a whole run (by run id): stopping at a rung and going on is not carried over Redis yet.
-        const pruned = firstPlan.find((p) => p.search?.search.pruner);
-        if (options.queue !== undefined && pruned) {
-          throw new UserError(
-            problem('queue-pruner', `a search with a pruner cannot run on the queue yet`, {
-              file: pruned.file,
-              hint: 'run it on this machine (without --queue), or remove `pruner:`',
-            }),
-          );
-        }
         const experiments = select(firstPlan);
         // A search's next round, once the runs of the last are recorded; null when no experiment has new runs.
         const nextRound = (current: readonly ExperimentToRun[]) => {

@@ -14,6 +14,8 @@ export interface AcceptedJob {
   runId: string;
   label: string;
   config: RunConfig;
+  /** A pruned search's trial: the epoch to train it to (null: to the end), its checkpoint kept; null for any other run. */
+  rung: { untilEpoch: number | null } | null;
 }
 
 export interface WorkerEnvironment {
@@ -28,7 +30,8 @@ export interface WorkerEnvironment {
  * mlp-lab version (so that an old or new queuer gets a clear message rather than a schema error),
  * the shape (JobSchema: the experiment file's own schema for the run), the data (this worker's
  * MNIST package, or its IDX files' sha256, must be the run's), and finally the expansion: the
- * document must expand to exactly one run whose id, recomputed here, is the job's id.
+ * document must expand to exactly one run whose id, recomputed here, is the job's id, and a rung
+ * must come before the run's last epoch.
  * Throws JobRefused with a message naming what differs.
  */
 export function acceptJob(data: unknown, env: WorkerEnvironment): AcceptedJob {
@@ -54,7 +57,11 @@ export function acceptJob(data: unknown, env: WorkerEnvironment): AcceptedJob {
   if (runs.length !== 1) throw new JobRefused(`malformed job: the run description expands to ${runs.length} runs, not one`);
   const run = runs[0]!;
   if (run.id !== job.run_id) throw new JobRefused(`malformed job: the run description has run id ${run.id}, not the job's ${job.run_id}`);
-  return { runId: run.id, label: job.label, config: run.config };
+  const until = job.rung?.until_epoch ?? null;
+  if (until !== null && until >= run.config.epochs) {
+    throw new JobRefused(`malformed job: a rung at epoch ${until} of a run of ${run.config.epochs} epochs (a rung comes before the last epoch)`);
+  }
+  return { runId: run.id, label: job.label, config: run.config, rung: job.rung ? { untilEpoch: until } : null };
 }
 
 /** Same major and minor version: a patch release does not change what a run computes. */

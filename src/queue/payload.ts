@@ -7,10 +7,11 @@ import { MLP_LAB_VERSION } from '../run/provenance.ts';
 import { runDocument } from './run-document.ts';
 
 /**
- * A queued run, as it crosses Redis: plain JSON, the BullMQ job's `data`. Its job id is the run id.
+ * A queued run, as it crosses Redis: plain JSON, the BullMQ job's `data`. Its job id is the run id,
+ * or for a pruned search's trial trained to a rung, the run id and the rung's epoch (see jobId).
  * Bump JOB_FORMAT when the shape changes; workers refuse jobs of another format.
  */
-export const JOB_FORMAT = 'mlp-lab/queue-job/1';
+export const JOB_FORMAT = 'mlp-lab/queue-job/2';
 
 const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
@@ -31,11 +32,26 @@ export const JobSchema = Type.Object(
     ]),
     /** The run as an experiment file that expands to it alone; checked with the experiment schema. */
     experiment: ExperimentSchema,
+    /**
+     * A pruned search's trial (null for any other run): trained to the end of epoch `until_epoch`
+     * (a rung, before the run's `epochs`) and answered with its checkpoint there, or to the end
+     * when null; either way from the run's checkpoint when the queue has one.
+     */
+    rung: Type.Union([Type.Null(), Type.Object({ until_epoch: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) }, { additionalProperties: false })]),
   },
   { additionalProperties: false },
 );
 
 export type RunJob = Static<typeof JobSchema>;
+
+/**
+ * The BullMQ job id of a run trained to `untilEpoch` (null: to the end): the run id, or for a rung
+ * `<run id>@<epoch>`, so that each rung of a trial is a job of its own. The job of the next rung
+ * is then never taken for the finished job of the one before, and a duplicate of either is one job.
+ */
+export function jobId(runId: string, untilEpoch: number | null): string {
+  return untilEpoch === null ? runId : `${runId}@${untilEpoch}`;
+}
 
 /** The job for a resolved run, with the identity of the data it was planned with. */
 export function buildJob(run: ResolvedRun): RunJob {
@@ -48,6 +64,7 @@ export function buildJob(run: ResolvedRun): RunJob {
     dataset_identity: datasetIdentity(d),
     idx_sha256: d.source === 'idx' ? { ...d.sha256 } : null,
     experiment: runDocument(run.config, run.experiment),
+    rung: run.rung ? { until_epoch: run.rung.untilEpoch } : null,
   };
 }
 

@@ -1,13 +1,13 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ResolvedRun } from '../experiment/index.ts';
-import type { ProgressMessage } from '../run/messages.ts';
+import type { ProgressMessage, RunTask } from '../run/messages.ts';
 import type { RunExecutor } from '../run/run-experiments.ts';
 import type { ScheduleOptions } from '../run/schedule.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
-import { checkpointKey } from './checkpoints.ts';
+import { checkpointKey, checkRungCheckpoint, offerCheckpoint, writeCheckpointBytes } from './checkpoints.ts';
 import { cancelKey } from './manage.ts';
-import { buildJob, type RunJob } from './payload.ts';
+import { buildJob, jobId, type RunJob } from './payload.ts';
 import { decodeResult, fromJson } from './result.ts';
 
 export interface QueueExecutorOptions {
@@ -25,8 +25,14 @@ const KEEP_SECONDS = 7 * 24 * 3600;
 
 interface Entry {
   run: ResolvedRun;
+  /** Its job's id: the run id, with the rung's epoch for a trial trained to a rung (see jobId). */
+  id: string;
+  /** For a pruned search's trial, the epoch it is trained to (null: to the end); null for any other run. */
+  untilEpoch: number | null;
   /** Results folders waiting for this run (usually one). */
   keys: string[];
+  /** Their tasks, which say where the run's checkpoint lives in each and whether to continue from it. */
+  tasks: RunTask[];
   state: 'queued' | 'started' | 'done';
 }
 
@@ -34,11 +40,17 @@ type RunEvent = Parameters<ScheduleOptions['onEvent']>[0];
 
 /**
  * A RunExecutor that trains on remote workers through the BullMQ queue at `connection`, reporting
- * the same events as the local scheduler. Each run is one job whose id is its run id, so a run is
- * never queued twice: a job already waiting or running (from an earlier, interrupted `run`) is
- * reattached; a finished one still in Redis gives its result (unless `force`); a failed one is
- * queued again. Events (QueueEvents) keep the view live; a poll of every job's state makes up for
- * events lost while Redis was away, and queues again a job that Redis lost.
+ * the same events as the local scheduler. Each run is one job whose id is its run id (and for a
+ * pruned search's trial trained to a rung, that rung's epoch), so a run is never queued twice: a
+ * job already waiting or running (from an earlier, interrupted `run`) is reattached; a finished one
+ * still in Redis gives its result (unless `force`); a failed one is queued again.
+ *
+ * Events (QueueEvents) keep the view live; a poll of every job's state makes up for events lost
+ * while Redis was away, and queues again a job that Redis lost.
+ *
+ * A rung's job answers with the trial's checkpoint there, which is kept in the results store as a
+ * local run keeps it, and sent to Redis again with the job of the trial's next rung (see
+ * offerCheckpoint): a promoted trial goes on from its rung on whichever worker takes it.
  *
  * Ctrl-C (the signal) stops waiting: jobs stay queued and running on the workers, and the next
  * `run` collects them. With failFast, the first failure also removes this run's waiting jobs.
@@ -46,13 +58,14 @@ type RunEvent = Parameters<ScheduleOptions['onEvent']>[0];
 export function queueExecutor(options: QueueExecutorOptions): RunExecutor {
   return async (runs, schedule) => {
     const entries = new Map<string, Entry>();
-    for (const {
-      task: { runId: key },
-      run,
-    } of runs) {
-      const entry = entries.get(run.id);
-      if (entry) entry.keys.push(key);
-      else entries.set(run.id, { run, keys: [key], state: 'queued' });
+    for (const { task, run } of runs) {
+      const untilEpoch = run.rung?.untilEpoch ?? null;
+      const id = jobId(run.id, untilEpoch);
+      const entry = entries.get(id);
+      if (entry) {
+        entry.keys.push(task.runId);
+        entry.tasks.push(task);
+      } else entries.set(id, { run, id, untilEpoch, keys: [task.runId], tasks: [task], state: 'queued' });
     }
     if (entries.size === 0) return;
     await new QueuedRuns(entries, options, schedule).follow();
@@ -110,7 +123,7 @@ class QueuedRuns {
       this.schedule.signal.removeEventListener('abort', onAbort);
       await this.events.close();
       await this.queue.close();
-      this.markerClient?.disconnect();
+      this.redisClient?.disconnect();
     }
   }
 
@@ -171,7 +184,11 @@ class QueuedRuns {
     let failure = 'failedReason' in result ? result.failedReason || 'failed on a worker' : null;
     if (failure === null) {
       try {
-        const { outcome } = decodeResult((result as { returnvalue: unknown }).returnvalue, entry.run.config);
+        const { outcome, checkpoint } = decodeEntryResult((result as { returnvalue: unknown }).returnvalue, entry);
+        if (checkpoint) {
+          // Kept before the rung is recorded, as a local run's worker keeps it: a recorded rung has its checkpoint.
+          for (const task of entry.tasks) if (task.checkpoint.file) writeCheckpointBytes(task.checkpoint.file, checkpoint);
+        }
         await this.emit(entry, (key) => ({ type: 'finished', runId: key, outcome }));
       } catch (error) {
         failure = (error as Error).message;
@@ -196,29 +213,24 @@ class QueuedRuns {
     }
   }
 
-  private markerClient: Redis | null = null;
+  private redisClient: Redis | null = null;
 
-  /** A client of its own for the cancellation marks (see manage.ts), opened when first needed. */
-  private markers(): Redis {
-    if (!this.markerClient) {
-      this.markerClient = new Redis(this.options.connection.redis);
-      this.markerClient.on('error', () => {}); // the queue's own client reports connection trouble
+  /** A client of its own for the cancellation marks (see manage.ts) and the checkpoints, opened when first needed. */
+  private redis(): Redis {
+    if (!this.redisClient) {
+      this.redisClient = new Redis(this.options.connection.redis);
+      this.redisClient.on('error', () => {}); // the queue's own client reports connection trouble
     }
-    return this.markerClient;
-  }
-
-  private async forgetCheckpoint(id: string): Promise<void> {
-    const client = new Redis(this.options.connection.redis);
-    try {
-      await client.del(checkpointKey(id));
-    } finally {
-      client.disconnect();
-    }
+    return this.redisClient;
   }
 
   private async add(entry: Entry): Promise<void> {
+    const task = entry.tasks[0]!;
+    // Started over, as a local --force does; a trial promoted in this `run` (resume) goes on from its rung.
+    if (!task.checkpoint.resume) await this.redis().del(checkpointKey(entry.run.id));
+    else if (entry.run.rung && task.checkpoint.file) await offerCheckpoint(this.redis(), entry.run.id, task.checkpoint.file, entry.untilEpoch);
     await this.queue.add('run', buildJob(entry.run), {
-      jobId: entry.run.id,
+      jobId: entry.id,
       attempts: 1,
       removeOnComplete: { age: KEEP_SECONDS },
       removeOnFail: { age: KEEP_SECONDS },
@@ -232,22 +244,21 @@ class QueuedRuns {
    */
   private async update(entry: Entry, submit: boolean): Promise<void> {
     if (entry.state === 'done') return;
-    const id = entry.run.id;
+    const id = entry.id;
     const state = await this.queue.getJobState(id);
     const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(id) : undefined;
-    if (state === 'unknown' && !submit && (await this.markers().get(cancelKey(id))) !== null) {
+    if (state === 'unknown' && !submit && (await this.redis().get(cancelKey(id))) !== null) {
       await this.end(entry, { failedReason: 'cancelled with mlp-lab queue --cancel' });
     } else if (state === 'unknown' || ((state === 'completed' || state === 'failed') && !job)) {
       if (!submit) this.options.log(`queue: job ${id} is gone from Redis (restarted without its data?); queuing it again`);
       // Queued anew by this run: an earlier cancellation no longer applies.
-      if (submit) await this.markers().del(cancelKey(id));
+      if (submit) await this.redis().del(cancelKey(id));
       await this.add(entry);
     } else if (state === 'failed' && submit) {
       await job!.remove();
       await this.add(entry);
     } else if (state === 'completed' && submit && (this.options.force || !readable(job!.returnvalue, entry))) {
-      await job!.remove();
-      if (this.options.force) await this.forgetCheckpoint(id); // start over, as a local --force does
+      await job!.remove(); // with --force, add() also forgets its checkpoint: it starts over, as a local --force does
       await this.add(entry);
     } else if (state === 'completed') {
       await this.end(entry, { returnvalue: job!.returnvalue });
@@ -261,9 +272,27 @@ class QueuedRuns {
 
 function readable(value: unknown, entry: Entry): boolean {
   try {
-    decodeResult(value, entry.run.config);
+    decodeEntryResult(value, entry);
     return true;
   } catch {
     return false; // e.g. left by another mlp-lab version: train it again
   }
+}
+
+/**
+ * A job's result, checked: of the job's rung (a stale or misfiled result must not stand for another
+ * rung's), or of a run that ended before it (diverged, early-stopped), and at a rung, with the
+ * run's checkpoint at that rung's end.
+ */
+function decodeEntryResult(value: unknown, entry: Entry): ReturnType<typeof decodeResult> {
+  const decoded = decodeResult(value, entry.run.config);
+  const { outcome, checkpoint } = decoded;
+  const epoch = outcome.rung?.epoch ?? null;
+  const endedBefore = epoch === null && entry.untilEpoch !== null && (outcome.status === 'diverged' || outcome.status === 'early-stopped');
+  if (epoch !== entry.untilEpoch && !endedBefore) {
+    const at = (e: number | null) => (e === null ? 'the end' : `epoch ${e}`);
+    throw new Error(`malformed result from the queue: job ${entry.id} trains to ${at(entry.untilEpoch)}, its result is at ${at(epoch)}`);
+  }
+  if (checkpoint) checkRungCheckpoint(checkpoint, entry.run.id, { epoch: epoch!, iterations: outcome.iterations });
+  return decoded;
 }

@@ -7,9 +7,10 @@ import type { RunOutcome } from '../run/messages.ts';
  * A finished run's outcome as it crosses Redis (the BullMQ job's return value): JSON, with
  * non-finite numbers spelled out (JSON would turn a diverged run's NaN cost into null) and the
  * weights as base64 float32 little-endian, so that the store receives exactly what the worker
- * computed. Bump RESULT_FORMAT when the shape changes.
+ * computed. A run stopped at a pruner's rung has no weights but its checkpoint there, the state the
+ * next rung goes on from. Bump RESULT_FORMAT when the shape changes.
  */
-export const RESULT_FORMAT = 'mlp-lab/queue-result/2';
+export const RESULT_FORMAT = 'mlp-lab/queue-result/3';
 
 /** How JSON carries NaN and ±Infinity. */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -20,16 +21,23 @@ export interface EncodedResult {
   /** The worker that trained it (its --name), for the record. */
   worker: string;
   outcome: Json;
+  /** At a rung: the run's checkpoint file there, base64; null otherwise. */
+  checkpoint: string | null;
 }
 
-/** The outcome of a run, ready to return from a BullMQ processor. */
-export function encodeResult(outcome: RunOutcome, worker: string): EncodedResult {
+/** The outcome of a run (and at a rung, its checkpoint file's bytes), ready to return from a BullMQ processor. */
+export function encodeResult(outcome: RunOutcome, worker: string, checkpoint: Uint8Array | null = null): EncodedResult {
   const weights = outcome.weights.map((w) => ({
     name: w.name,
     shape: w.shape,
     float32: Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength).toString('base64'),
   }));
-  return { format: RESULT_FORMAT, worker, outcome: toJson({ ...outcome, weights }) };
+  return {
+    format: RESULT_FORMAT,
+    worker,
+    outcome: toJson({ ...outcome, weights }),
+    checkpoint: checkpoint === null ? null : Buffer.from(checkpoint.buffer, checkpoint.byteOffset, checkpoint.byteLength).toString('base64'),
+  };
 }
 
 const NumberLike = Type.Union([
@@ -95,9 +103,11 @@ const ResultSchema = Type.Object(
             { additionalProperties: false },
           ),
         ),
+        rung: Type.Optional(Type.Object({ epoch: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })),
       },
       { additionalProperties: false },
     ),
+    checkpoint: Type.Union([Type.String({ contentEncoding: 'base64' }), Type.Null()]),
   },
   { additionalProperties: false },
 );
@@ -105,10 +115,11 @@ const ResultSchema = Type.Object(
 let compiled: ValidateFunction | null = null;
 
 /**
- * The outcome a worker returned, checked (shape, and weights matching the run's layers) before it
- * goes into the store. Throws an Error saying what is wrong with it.
+ * The outcome a worker returned, checked (shape, and weights matching the run's layers; at a rung,
+ * no weights but a checkpoint) before it goes into the store. Throws an Error saying what is wrong
+ * with it.
  */
-export function decodeResult(value: unknown, config: RunConfig): { outcome: RunOutcome; worker: string } {
+export function decodeResult(value: unknown, config: RunConfig): { outcome: RunOutcome; worker: string; checkpoint: Uint8Array | null } {
   compiled ??= new Ajv2020({ strict: true, allowUnionTypes: true }).compile(ResultSchema);
   if (!compiled(value)) {
     const first = compiled.errors?.[0];
@@ -116,6 +127,12 @@ export function decodeResult(value: unknown, config: RunConfig): { outcome: RunO
   }
   const encoded = value as EncodedResult;
   const plain = fromJson(encoded.outcome) as Omit<RunOutcome, 'weights'> & { weights: { name: string; shape: number[]; float32: string }[] };
+  if (plain.rung || encoded.checkpoint !== null) {
+    if (!plain.rung || encoded.checkpoint === null || plain.status !== 'stopped' || plain.weights.length > 0) {
+      throw new Error('malformed result from the queue: a run at a rung is stopped there and comes with its checkpoint, not weights');
+    }
+    return { outcome: { ...plain, weights: [] }, worker: encoded.worker, checkpoint: new Uint8Array(Buffer.from(encoded.checkpoint, 'base64')) };
+  }
   const expected = config.layers.slice(1).flatMap((nOut, i) => [
     { name: `W${i + 1}`, shape: [config.layers[i]!, nOut] },
     { name: `b${i + 1}`, shape: [nOut] },
@@ -134,7 +151,7 @@ export function decodeResult(value: unknown, config: RunConfig): { outcome: RunO
   });
   if (weights.length !== expected.length)
     throw new Error(`malformed result from the queue: ${weights.length} tensors for layers [${config.layers.join(', ')}]`);
-  return { outcome: { ...plain, weights }, worker: encoded.worker };
+  return { outcome: { ...plain, weights }, worker: encoded.worker, checkpoint: null };
 }
 
 /** Plain data with every non-finite number replaced by `{ $nonfinite: 'NaN' }` (JSON has no NaN). */

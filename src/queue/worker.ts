@@ -7,6 +7,7 @@ import { createRunPool, executeRuns } from '../run/schedule.ts';
 import { acceptJob, JobRefused } from './accept.ts';
 import { CheckpointRelay } from './checkpoints.ts';
 import { QUEUE_NAME, QUEUE_PREFIX, type QueueConnection } from './connection.ts';
+import { jobId } from './payload.ts';
 import { encodeResult, toJson } from './result.ts';
 
 export interface QueueWorkerOptions {
@@ -40,7 +41,8 @@ const PROGRESS_INTERVAL_MS = 500;
  * A BullMQ worker with `jobs` slots. Each job is checked by acceptJob (nothing else from it is
  * used), trained by the same scheduler and worker processes as a local run (run/schedule.ts),
  * with its checkpoints relayed to Redis so that another worker can continue it, and answered with
- * its outcome, weights included. A refused job fails at once, with the reason, and is not
+ * its outcome, weights included; a pruned search's job to a rung is answered with the metrics and
+ * the checkpoint there. A refused job fails at once, with the reason, and is not
  * retried: another worker would refuse it too, being of the same version and data.
  */
 export async function startWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
@@ -61,11 +63,19 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       options.log(`refused   ${job.id}: ${error.message}`);
       throw new UnrecoverableError(`worker ${options.name} refused the run: ${error.message}`);
     }
-    const { runId, config } = accepted;
+    const { runId, config, rung } = accepted;
+    const untilEpoch = rung?.untilEpoch ?? null;
+    const id = jobId(runId, untilEpoch);
+    if (job.id !== id) {
+      options.log(`refused   ${job.id}: it is the job of ${id}`);
+      throw new UnrecoverableError(`worker ${options.name} refused the run: malformed job: job id ${job.id ?? '(none)'}, the run's is ${id}`);
+    }
     const interval = checkpointInterval(config);
-    const resumable = interval !== null && (await checkpoints.fetch(runId));
-    options.log(`start     ${runId} ${accepted.label}${resumable ? ' (from its checkpoint)' : ''}`);
-    const stopWatching = interval ? checkpoints.watch(runId, (error) => options.log(`checkpoint of ${runId} not sent: ${error.message}`)) : null;
+    // A pruned search's trial keeps a checkpoint whatever `checkpoint:` says: its next rung goes on from it.
+    const checkpointed = interval !== null || rung !== null;
+    const resumable = checkpointed && (await checkpoints.fetch(runId));
+    options.log(`start     ${id} ${accepted.label}${untilEpoch === null ? '' : ` to epoch ${untilEpoch}`}${resumable ? ' (from its checkpoint)' : ''}`);
+    const stopWatching = checkpointed ? checkpoints.watch(runId, (error) => options.log(`checkpoint of ${runId} not sent: ${error.message}`)) : null;
     let outcome: RunOutcome | null = null;
     let failure: string | null = null;
     let lastProgress = 0;
@@ -78,7 +88,8 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
             config: toTrainConfig(config),
             dataset: toDatasetSpec(config.dataset),
             backend: config.backend,
-            checkpoint: { file: interval ? checkpoints.fileFor(runId) : null, interval, resume: true },
+            checkpoint: { file: checkpointed ? checkpoints.fileFor(runId) : null, interval, resume: true },
+            ...(untilEpoch === null ? {} : { untilEpoch }),
           },
         ],
         {
@@ -105,25 +116,29 @@ export async function startWorker(options: QueueWorkerOptions): Promise<QueueWor
       await stopWatching?.();
     }
     const result = outcome as RunOutcome | null;
-    if (failure === null && (result === null || result.status === 'stopped')) {
+    if (failure === null && (result === null || (result.status === 'stopped' && !result.rung))) {
       // Handed back: the next worker continues from the checkpoint just sent.
       await job.moveToWait(token);
-      options.log(`handed back ${runId}${result?.checkpointed ? ` at iteration ${result.iterations} of ${result.totalIterations}, checkpoint sent` : ''}`);
+      options.log(`handed back ${id}${result?.checkpointed ? ` at iteration ${result.iterations} of ${result.totalIterations}, checkpoint sent` : ''}`);
       throw new WaitingError();
     }
+    // At a rung, the checkpoint goes back with the result: the `run` that queued the job keeps it
+    // with the rung's record and sends it again with the next rung's job, if the trial goes on.
+    const rungCheckpoint = failure === null && result!.rung ? checkpoints.take(runId) : null;
     await checkpoints.drop(runId);
     if (failure !== null) {
-      options.log(`failed    ${runId}: ${failure}`);
+      options.log(`failed    ${id}: ${failure}`);
       throw new Error(failure);
     }
     const done = result!;
     const resumed = done.resumedFrom !== null ? `, resumed at iteration ${done.resumedFrom}` : '';
+    const what = done.rung
+      ? `${'at rung'.padEnd(9)} ${id} test accuracy ${done.final.testAccuracy.toFixed(2)}% at epoch ${done.rung.epoch}`
+      : `${done.status.padEnd(9)} ${id} test accuracy ${done.final.testAccuracy.toFixed(2)}%`;
     // Logged as trained, not as done: Redis may still refuse the result (see lostLock below).
-    options.log(
-      `${done.status.padEnd(9)} ${runId} test accuracy ${done.final.testAccuracy.toFixed(2)}% in ${done.seconds.toFixed(1)} s${resumed}, sending the result`,
-    );
-    if (job.id !== undefined) runOfJob.set(job.id, runId);
-    return encodeResult(done, options.name);
+    options.log(`${what} in ${done.seconds.toFixed(1)} s${resumed}, sending the result`);
+    if (job.id !== undefined) runOfJob.set(job.id, id);
+    return encodeResult(done, options.name, rungCheckpoint);
   };
 
   const worker = new Worker(QUEUE_NAME, process, {

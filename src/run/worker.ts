@@ -60,6 +60,13 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
     if (found && 'checkpoint' in found) resume = found.checkpoint.state;
     else if (found) checkpointNote = found.ignored;
   }
+  // A checkpoint past the rung (a later rung's, when this rung's record was lost) cannot give the
+  // metrics at the rung: the run trains to it again. At the rung's end, epoch is the next one, position 0.
+  const until = task.untilEpoch;
+  if (resume && until !== undefined && (resume.epoch > until + 1 || (resume.epoch === until + 1 && resume.position > 0))) {
+    checkpointNote = `its checkpoint is past the rung of epoch ${until}; trained to the rung again`;
+    resume = null;
+  }
 
   let lastPost = 0;
   try {

@@ -198,6 +198,8 @@ withRedis.describe('mlp-lab run --queue with mlp-lab workers', () => {
       ],
       ['version', { ...good, mlp_lab_version: '9.0.0' }, /incompatible versions: the run was queued by mlp-lab 9.0.0/],
       ['forged', { ...good, run_id: 'aaaaaaaaaaaa' }, /not the job's aaaaaaaaaaaa/],
+      // A run's job under another job id (a rung's job is `<run id>@<epoch>`): refused, so that no result is filed under another rung.
+      ['misfiled', good, new RegExp(`malformed job: job id misfiled, the run's is ${good.run_id}`)],
     ];
     for (const [id, data] of jobs) await queue.add('run', data as never, { jobId: id });
     await queue.add('run', good, { jobId: good.run_id });

@@ -69,7 +69,7 @@ describe('queued jobs', () => {
       },
       /format null/,
     ],
-    ['another format', (j) => ({ ...j, format: 'mlp-lab/queue-job/2' }), /format "mlp-lab\/queue-job\/2"/],
+    ['another format', (j) => ({ ...j, format: 'mlp-lab/queue-job/1' }), /format "mlp-lab\/queue-job\/1"/],
     ['an unknown key', (j) => ({ ...j, command: 'touch /tmp/pwned' }), /unknown key `command`/],
     [
       'an unknown setting',
