@@ -160,7 +160,11 @@ const pad = (s: string, n: number): string => s.padEnd(n);
 const lpad = (s: string, n: number): string => s.padStart(n);
 
 async function main(): Promise<void> {
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  // A virtual machine may name only the brand ("AMD EPYC"): its family, model and widest SIMD name the CPU.
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo)?.[1];
+  const simd = / avx512f( |$)/m.test(cpuinfo) ? 'AVX-512' : / avx2( |$)/m.test(cpuinfo) ? 'AVX2' : 'no AVX2';
+  const cpu = `${field('model name') ?? cpus()[0]?.model ?? 'unknown CPU'} (family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}, ${simd})`;
   if (process.env.BENCH_ONLY === 'csv') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     benchCsv(CSV_REPETITIONS);
