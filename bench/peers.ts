@@ -17,6 +17,7 @@ import { Network } from '../src/core/network.ts';
 import { createOptimizer } from '../src/core/optimizer.ts';
 import { Rng } from '../src/core/rng.ts';
 import { loadDataset } from '../src/data/load.ts';
+import { onCore0 } from './job.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const PEERS = path.join(ROOT, 'bench/peers');
@@ -66,10 +67,8 @@ export async function benchPeers(): Promise<void> {
     return;
   }
   const mlp: [string, number][] = [];
-  // mlp-lab trains on this process's main thread: pinned to core 0 like the peer, then unpinned.
-  const mask = /:\s*(\S+)\s*$/.exec(spawnSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' }).stdout ?? '')?.[1];
-  spawnSync('taskset', ['-cp', '0', String(process.pid)]);
-  try {
+  // mlp-lab trains on this process's main thread, pinned like the peer.
+  await onCore0(async () => {
     for (const choice of ['native', 'wasm'] as const) {
       try {
         const { kernels } = await loadKernels(choice);
@@ -78,9 +77,7 @@ export async function benchPeers(): Promise<void> {
         /* a backend that does not load here has no row */
       }
     }
-  } finally {
-    if (mask) spawnSync('taskset', ['-p', mask, String(process.pid)]);
-  }
+  });
   const peers: [string, ReturnType<typeof tfjsEpoch>][] = [
     ['TensorFlow.js wasm', tfjsEpoch('wasm', 1)],
     [`TensorFlow.js cpu (1/${1 / CPU_FRACTION} epoch, scaled ×${1 / CPU_FRACTION})`, tfjsEpoch('cpu', CPU_FRACTION)],
