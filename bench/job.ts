@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { loadKernels } from '../src/backends/load.ts';
+import { kernelsIdentity, loadKernels } from '../src/backends/load.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/mlp-lab.js');
@@ -214,7 +214,8 @@ async function stepProducts(): Promise<{ gflops: number; backend: string }> {
     seconds += (performance.now() - started) / 1000 / reps;
     flops += 2 * m * n * k;
   }
-  return { gflops: flops / seconds / 1e9, backend: kernels.name };
+  // The backend and its instruction set (MLP_LAB_NATIVE_ISA=avx2 forces the AVX2 path on an AVX-512 CPU).
+  return { gflops: flops / seconds / 1e9, backend: kernelsIdentity(kernels).replace(/ \(V8 .*\)$/, '') };
 }
 
 /**
