@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rm, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { HistoryRecord, RunStatus } from '../core/train.ts';
@@ -103,8 +103,8 @@ export async function writeRunRecord(
     renameSync(dir, old);
     renameSync(staging, dir);
     await flush(runs);
-    // Not flushed: a lost deletion leaves an `.old-` folder, which recoverRunFolders deletes.
-    rmSync(old, { recursive: true, force: true });
+    // Not flushed, and off the main thread: a lost deletion leaves an `.old-` folder, which recoverRunFolders deletes.
+    await new Promise<void>((resolve, reject) => rm(old, { recursive: true, force: true }, (error) => (error ? reject(error) : resolve())));
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const crash = { after: Infinity, ops: 0, dead: false };
-const MUTATING = ['mkdirSync', 'openSync', 'writeFileSync', 'fsyncSync', 'fsync', 'closeSync', 'renameSync', 'rmSync'] as const;
+const MUTATING = ['mkdirSync', 'openSync', 'writeFileSync', 'fsyncSync', 'fsync', 'closeSync', 'renameSync', 'rmSync', 'rm'] as const;
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
