@@ -10,6 +10,8 @@
  * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
+ * 4b. A sweep of 200 small runs against the same runs in numpy: the fixed cost per run (bench/sweep.ts); `BENCH_ONLY=sweep`.
+ * 4c. The TypeScript peer, TensorFlow.js, when bench/peers is installed (bench/peers.ts); `BENCH_ONLY=peers`.
  * 5. The search samplers on standard functions, against Optuna's TPE (bench/search.ts); `BENCH_ONLY=search` runs only it.
  * 5b. Search on real training, grid against random, Sobol and TPE with and without successive halving
  *    (bench/search-training.ts); `BENCH_ONLY=search-training` runs only it.
@@ -37,6 +39,8 @@ import { benchCsv } from './csv.ts';
 import { benchJob } from './job.ts';
 import { benchSearch } from './search.ts';
 import { benchSearchTraining } from './search-training.ts';
+import { benchSweep } from './sweep.ts';
+import { benchPeers } from './peers.ts';
 
 const MODEL: ModelConfig = { layers: [784, 128, 64, 10], activations: ['relu', 'relu', 'softmax'] };
 const BATCH = 30;
@@ -46,6 +50,7 @@ const JS_REPETITIONS = 2;
 const JS_FRACTION = 10;
 const JOB_REPETITIONS = Number(process.env.BENCH_JOB_REPETITIONS ?? 3);
 const CSV_REPETITIONS = Number(process.env.BENCH_CSV_REPETITIONS ?? 3);
+const SWEEP_REPETITIONS = Number(process.env.BENCH_SWEEP_REPETITIONS ?? 3);
 
 /** The eight products of one step (m, n, k as in the Kernels interface). */
 const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
@@ -155,7 +160,11 @@ const pad = (s: string, n: number): string => s.padEnd(n);
 const lpad = (s: string, n: number): string => s.padStart(n);
 
 async function main(): Promise<void> {
-  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  // A virtual machine may name only the brand ("AMD EPYC"): its family, model and widest SIMD name the CPU.
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo)?.[1];
+  const simd = / avx512f( |$)/m.test(cpuinfo) ? 'AVX-512' : / avx2( |$)/m.test(cpuinfo) ? 'AVX2' : 'no AVX2';
+  const cpu = `${field('model name') ?? cpus()[0]?.model ?? 'unknown CPU'} (family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'}, ${simd})`;
   if (process.env.BENCH_ONLY === 'csv') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     benchCsv(CSV_REPETITIONS);
@@ -164,6 +173,16 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'job') {
     console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
     await benchJob(JOB_REPETITIONS);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'sweep') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    benchSweep(SWEEP_REPETITIONS);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'peers') {
+    console.log(`Machine: ${cpu}, ${cpus().length} cores, Node ${process.version}`);
+    await benchPeers();
     return;
   }
   if (process.env.BENCH_ONLY === 'search') {
@@ -314,7 +333,11 @@ async function main(): Promise<void> {
     REPETITIONS,
   );
 
-  await benchJob(JOB_REPETITIONS);
+  // The job's limit is its FLOPs at the step products' rate of the fastest backend measured above.
+  const fastest = backends.find((b) => b.label === 'native') ?? backends.find((b) => b.label === 'wasm');
+  await benchJob(JOB_REPETITIONS, fastest && { gflops: step(gflops.get(fastest.label)!), backend: fastest.label });
+  benchSweep(SWEEP_REPETITIONS);
+  await benchPeers();
   benchSearch();
   benchSearchTraining();
   benchCsv(CSV_REPETITIONS);

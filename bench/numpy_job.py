@@ -3,9 +3,16 @@ the report did (report init, SGD lr 0.01, batch 30, shuffled once) for EPOCHS ep
 record every 400 iterations (cost and accuracy on all 10,000 test images, cost and accuracy on all
 60,000 training images) and a final evaluation of both sets. float32, one thread (run it with
 OPENBLAS_NUM_THREADS=1, pinned like mlp-lab). Timed inside Python, data loaded and converted first.
-Prints one JSON object: seconds per repetition and each model's final test accuracy.
+Prints one JSON object: seconds per repetition (wall, and CPU of the process), and each model's final
+test accuracy.
 
-usage: python3 bench/numpy_job.py MNIST_DATA_DIR EPOCHS REPETITIONS
+With --charts DIR it also draws the seed's six figures with matplotlib, as the course code did: per
+model, its training history (two panels: train and test cost, train and test accuracy, against
+iterations) and its first layer's weights as 28x28 images (all 10 output units of [784,10], the
+first 16 hidden units of the others, as mlp-lab's weight charts), each saved as a PNG at 100 dpi in
+DIR. The import of matplotlib is inside the timing (of the first repetition: run one per process).
+
+usage: python3 bench/numpy_job.py MNIST_DATA_DIR EPOCHS REPETITIONS [--charts DIR]
 """
 import json
 import os
@@ -105,22 +112,78 @@ def train(layers, hidden, train_x, train_y, test_x, test_y, order, epochs):
                 b -= LR * db
             iteration += 1
             if iteration % EVERY == 0:
-                history.append((evaluate(params, hidden, test_x, test_y), evaluate(params, hidden, train_x, train_y)))
+                history.append((iteration, evaluate(params, hidden, test_x, test_y), evaluate(params, hidden, train_x, train_y)))
     train_final = evaluate(params, hidden, train_x, train_y)
-    return evaluate(params, hidden, test_x, test_y)[1], train_final
+    return evaluate(params, hidden, test_x, test_y)[1], train_final, history, params
+
+
+def draw(plt, out_dir, name, history, params):
+    """The seed's two figures of one model, saved at 100 dpi."""
+    iterations = [h[0] for h in history]
+    fig, (cost, accuracy) = plt.subplots(1, 2, figsize=(12, 4.5))
+    cost.plot(iterations, [h[2][0] for h in history], label="train")
+    cost.plot(iterations, [h[1][0] for h in history], label="test")
+    cost.set_xlabel("iteration")
+    cost.set_ylabel("cost")
+    cost.legend()
+    accuracy.plot(iterations, [h[2][1] for h in history], label="train")
+    accuracy.plot(iterations, [h[1][1] for h in history], label="test")
+    accuracy.set_xlabel("iteration")
+    accuracy.set_ylabel("accuracy (%)")
+    accuracy.legend()
+    fig.suptitle(f"{name}: training history")
+    fig.savefig(os.path.join(out_dir, f"{name}-history.png"), dpi=100)
+    plt.close(fig)
+
+    W = params[0][0]
+    units = W.shape[1] if len(params) == 1 else min(16, W.shape[1])
+    columns = units if units <= 10 else 8
+    rows = -(-units // columns)
+    limit = float(np.percentile(np.abs(W[:, :units]), 99)) or 1.0
+    fig, axes = plt.subplots(rows, columns, figsize=(1.2 * columns, 1.4 * rows + 0.6), squeeze=False)
+    for j, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if j < units:
+            ax.imshow(W[:, j].reshape(28, 28), cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+            ax.set_title(f"{'class' if len(params) == 1 else 'unit'} {j}", fontsize=8)
+    fig.suptitle(f"{name}: first-layer weights")
+    fig.savefig(os.path.join(out_dir, f"{name}-weights.png"), dpi=100)
+    plt.close(fig)
 
 
 def main():
     data_dir, epochs, repetitions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    charts = sys.argv[sys.argv.index("--charts") + 1] if "--charts" in sys.argv else None
     train_x, train_y = load(data_dir, "train")
     test_x, test_y = load(data_dir, "t10k")
     order = np.random.default_rng(42).permutation(len(train_x))
-    seconds, accuracies = [], []
+    seconds, cpu_seconds, accuracies, figures = [], [], [], []
     for _ in range(repetitions):
         start = time.perf_counter()
-        accuracies = [train(layers, hidden, train_x, train_y, test_x, test_y, order, epochs)[0] for layers, hidden in MODELS]
+        cpu_start = time.process_time()
+        plt = None
+        if charts is not None:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        accuracies = []
+        for layers, hidden in MODELS:
+            accuracy, _, history, params = train(layers, hidden, train_x, train_y, test_x, test_y, order, epochs)
+            accuracies.append(accuracy)
+            if plt is not None:
+                draw(plt, charts, "-".join(["softmax"] if not hidden else hidden[:1]), history, params)
         seconds.append(time.perf_counter() - start)
-    print(json.dumps({"numpy": np.__version__, "seconds": seconds, "testAccuracies": accuracies}))
+        cpu_seconds.append(time.process_time() - cpu_start)
+        if charts is not None:
+            figures = sorted(f for f in os.listdir(charts) if f.endswith(".png"))
+    result = {"numpy": np.__version__, "seconds": seconds, "cpuSeconds": cpu_seconds, "testAccuracies": accuracies}
+    if charts is not None:
+        import matplotlib
+
+        result["matplotlib"] = matplotlib.__version__
+        result["figures"] = figures
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -11,10 +11,10 @@ export interface RunToRecord {
   commit: string | null;
 }
 
-/** Writes a finished run's record (config, history, weights, metrics) into its folder, as a unit. */
-export function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome & { status: Exclude<RunOutcome['status'], 'stopped'> }): void {
+/** Writes a finished run's record (config, history, weights, metrics) into its folder, as a unit; settles once it is on disk. */
+export async function recordRun({ run, dir, commit }: RunToRecord, outcome: RunOutcome & { status: Exclude<RunOutcome['status'], 'stopped'> }): Promise<void> {
   const f = outcome.final;
-  writeRunRecord(dir, {
+  await writeRunRecord(dir, {
     config: recordedConfig(run.config, dir),
     history: outcome.history,
     scheduled: run.config.lr_schedule !== undefined,

@@ -155,9 +155,12 @@ async function trainPending<E extends ExperimentRuns>(experiments: readonly E[],
                   return;
                 case 'finished':
                   inFlight--;
-                  ended.finished(p, event.outcome);
-                  listener?.coresChanged();
-                  return;
+                  {
+                    // The scheduler starts the next run while this record is flushed (see executeRuns).
+                    const recorded = ended.finished(p, event.outcome);
+                    listener?.coresChanged();
+                    return recorded;
+                  }
                 case 'failed':
                   inFlight--;
                   ended.failed(p, event.message);
@@ -198,7 +201,8 @@ class RunEnds<E extends ExperimentRuns> {
     this.display.runEnded(p.dir, { status: 'failed', testAccuracy: null, seconds: 0, message: recordFailure(p, message) });
   }
 
-  finished(p: PendingRun<E>, outcome: RunOutcome): void {
+  /** Settles once the run is recorded (its record flushed to disk) and shown. */
+  async finished(p: PendingRun<E>, outcome: RunOutcome): Promise<void> {
     const label = `${p.experiment.name}/${p.run.label}`;
     if (outcome.rung) {
       // At a pruner's rung: its metrics there are recorded, its checkpoint kept for the next rung.
@@ -235,7 +239,7 @@ class RunEnds<E extends ExperimentRuns> {
     }
     const status = outcome.status;
     try {
-      recordRun(p, { ...outcome, status });
+      await recordRun(p, { ...outcome, status });
     } catch (error) {
       this.failed(p, `its record could not be written: ${(error as Error).message}`);
       return;

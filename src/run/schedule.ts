@@ -50,6 +50,8 @@ function workerExecArgv(entry: URL): string[] {
  * Executes runs on `jobs` worker processes. A run that throws or kills its worker process (a
  * native crash, an exhausted heap) is reported as `failed` with the reason, and the others go on;
  * the returned promise settles when every started run has ended and its event handler has returned.
+ * A run's slot is free once its outcome is in: the next run starts while the handler of its
+ * 'finished' event (writing the record to disk) still runs.
  */
 export async function executeRuns(runs: readonly RunTask[], options: ScheduleOptions): Promise<void> {
   const entry = options.worker ?? WORKER;
@@ -65,6 +67,9 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
   const stopAll = () => pool.stopAll();
   options.signal.addEventListener('abort', stopAll, { once: true });
   let halted = false;
+  // The handlers of 'finished' still running (writing a record): the next run need not wait for
+  // the disk, but this call settles only once they have returned.
+  const finishing: Promise<void>[] = [];
 
   const execute = async (task: RunTask): Promise<void> => {
     if (halted || options.signal.aborted) return;
@@ -72,13 +77,16 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
     shareCores();
     try {
       const outcome = await pool.run(task, (message) => void options.onEvent(message));
-      await options.onEvent({ type: 'finished', runId: task.runId, outcome });
+      const finished = Promise.resolve()
+        .then(() => options.onEvent({ type: 'finished', runId: task.runId, outcome }))
+        .catch((error: unknown) => options.onEvent({ type: 'failed', runId: task.runId, message: messageOf(error) }));
+      finishing.push(finished);
     } catch (error) {
       if (options.failFast && !halted) {
         halted = true;
         pool.stopAll();
       }
-      await options.onEvent({ type: 'failed', runId: task.runId, message: error instanceof Error ? error.message || error.name : String(error) });
+      await options.onEvent({ type: 'failed', runId: task.runId, message: messageOf(error) });
     }
   };
 
@@ -86,7 +94,10 @@ export async function executeRuns(runs: readonly RunTask[], options: ScheduleOpt
     // After a run's slot is released (and the next run, if any, has taken it).
     await Promise.all(runs.map((run) => limit(() => execute(run)).then(() => setImmediate(shareCores))));
   } finally {
+    await Promise.all(finishing);
     options.signal.removeEventListener('abort', stopAll);
     if (!options.pool) await pool.close();
   }
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message || error.name : String(error));

@@ -27,6 +27,12 @@ export interface RunControl {
 /** Kernels, and datasets, loaded in this process, reused run after run. */
 const loaded = new Map<BackendChoice, Promise<LoadedKernels>>();
 const datasets = new Map<string, TrainingData>();
+/**
+ * The fingerprint of the code this process loaded, by backend: hashing the core's files and the
+ * kernel binary again for every run of a sweep cost a millisecond or more a run, and the code a
+ * process runs does not change once it is loaded.
+ */
+const codeVersions = new Map<string, string>();
 
 /**
  * Trains one run in this worker process, continuing from its checkpoint when one can be trusted,
@@ -51,7 +57,12 @@ export async function runTask(task: RunTask, control: RunControl): Promise<RunOu
     data = loadDataset(task.dataset, { mapFile: task.dataset.files === 'mnist' ? fileMapper() : null });
     datasets.set(dataKey, data);
   }
-  const origin: CheckpointOrigin = { runId: task.id, mlpLabVersion: codeVersion(kernelFiles(kernels.name)), kernels: kernelsIdentity(kernels) };
+  let version = codeVersions.get(kernels.name);
+  if (version === undefined) {
+    version = codeVersion(kernelFiles(kernels.name));
+    codeVersions.set(kernels.name, version);
+  }
+  const origin: CheckpointOrigin = { runId: task.id, mlpLabVersion: version, kernels: kernelsIdentity(kernels) };
   const file = task.checkpoint.file;
   let resume: TrainState | null = null;
   let checkpointNote: string | null = null;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rm, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { HistoryRecord, RunStatus } from '../core/train.ts';
-import { syncDirectory, writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { encodeSafetensors, type NamedTensor } from './safetensors.ts';
 
 /** metrics.json: a run's final metrics and how it was produced. Its presence marks a finished run. */
@@ -63,8 +63,13 @@ export const LEARNING_RATE_COLUMN = 'learning_rate';
  * folder's place. An existing record (a --force rerun, or a failed run's error.json) is first
  * renamed aside (`.<id>.old-…`) and deleted after the swap, so a kill at any moment leaves the old
  * record or the new one, never a mix; recoverRunFolders finishes a swap a kill interrupted.
+ *
+ * The new folder is this writer's alone until it is renamed into place (a reader or a recovery
+ * never takes a `.new-` folder for a record), so its files are written in place rather than each
+ * through a temporary, and flushed together, off the main thread: the file system commits them at
+ * once, and the next run trains meanwhile. Settles once the record is on disk.
  */
-export function writeRunRecord(
+export async function writeRunRecord(
   dir: string,
   record: {
     config: unknown;
@@ -75,29 +80,69 @@ export function writeRunRecord(
     /** The run has a learning-rate schedule: history.csv gets a learning_rate column. */
     scheduled?: boolean;
   },
-): void {
+): Promise<void> {
   const staging = besideName(dir, 'new');
   mkdirSync(staging, { recursive: true });
   try {
-    writeFileAtomic(path.join(staging, 'config.json'), `${JSON.stringify(record.config, null, 2)}\n`);
-    writeFileAtomic(path.join(staging, 'history.csv'), historyCsv(record.history, record.scheduled ?? false));
-    writeFileAtomic(path.join(staging, 'weights.safetensors'), encodeSafetensors(record.weights, record.weightsMetadata));
-    writeFileAtomic(path.join(staging, 'metrics.json'), `${JSON.stringify(record.metrics, null, 2)}\n`);
+    await writeFlushed(staging, [
+      ['config.json', `${JSON.stringify(record.config, null, 2)}\n`],
+      ['history.csv', historyCsv(record.history, record.scheduled ?? false)],
+      ['weights.safetensors', encodeSafetensors(record.weights, record.weightsMetadata)],
+      ['metrics.json', `${JSON.stringify(record.metrics, null, 2)}\n`],
+    ]);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+  const runs = path.dirname(dir);
   if (!existsSync(dir)) {
     renameSync(staging, dir);
+    await flush(runs);
   } else {
     const old = besideName(dir, 'old');
     renameSync(dir, old);
     renameSync(staging, dir);
-    syncDirectory(path.dirname(dir));
-    rmSync(old, { recursive: true, force: true });
+    await flush(runs);
+    // Not flushed, and off the main thread: a lost deletion leaves an `.old-` folder, which recoverRunFolders deletes.
+    await new Promise<void>((resolve, reject) => rm(old, { recursive: true, force: true }, (error) => (error ? reject(error) : resolve())));
   }
-  syncDirectory(path.dirname(dir));
 }
+
+/** Writes new files into `dir` and flushes them, and then `dir`'s entries, to disk. */
+async function writeFlushed(dir: string, files: readonly [string, string | Uint8Array][]): Promise<void> {
+  const descriptors: number[] = [];
+  try {
+    for (const [name, data] of files) {
+      const file = path.join(dir, name);
+      const fd = openSync(file, 'wx');
+      descriptors.push(fd);
+      try {
+        writeFileSync(fd, data);
+      } catch (error) {
+        // A write to a descriptor (ENOSPC, EIO) names no file: name the one that was not written.
+        const e = error as NodeJS.ErrnoException;
+        throw Object.assign(new Error(`${e.message}, writing '${file}'`), { code: e.code, syscall: e.syscall, errno: e.errno, path: file });
+      }
+    }
+    // Each on a thread of the pool: the flushes wait for the disk together, not one after another.
+    await Promise.all(descriptors.map((fd) => fsyncAsync(fd)));
+  } finally {
+    for (const fd of descriptors) closeSync(fd);
+  }
+  await flush(dir);
+}
+
+/** Flushes a folder's entries (new files, a rename) to disk, off the main thread. */
+async function flush(dir: string): Promise<void> {
+  const fd = openSync(dir, 'r');
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const fsyncAsync = (fd: number): Promise<void> => new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 
 /**
  * Records a failed run (config.json and error.json, no metrics.json). A finished record is left as

@@ -90,4 +90,33 @@ describe('executeRuns', () => {
     const three = await threadsSeen(['a', 'b', 'c'], 2);
     expect([...three.values()].flat().every((t) => t === 1 || t === cores)).toBe(true);
   });
+
+  it("starts the next run while a finished run's handler (writing its record) still runs, and settles only once it has returned", async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const recorded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Were the slot held until the handler returns, ok-2 would not start: the timer ends the wait then.
+    const fallback = setTimeout(() => release(), 15_000);
+    await executeRuns(['ok-1', 'ok-2'].map(task), {
+      jobs: 1,
+      failFast: false,
+      signal: new AbortController().signal,
+      worker: FAULTY,
+      onEvent: async (e) => {
+        if (e.type === 'started') {
+          order.push(`started ${e.runId}`);
+          if (e.runId === 'ok-2') release();
+        }
+        if (e.type === 'finished' && e.runId === 'ok-1') {
+          await recorded;
+          order.push('recorded ok-1');
+        }
+      },
+    });
+    clearTimeout(fallback);
+    order.push('settled');
+    expect(order).toEqual(['started ok-1', 'started ok-2', 'recorded ok-1', 'settled']);
+  });
 });

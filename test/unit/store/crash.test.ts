@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const crash = { after: Infinity, ops: 0, dead: false };
-const MUTATING = ['mkdirSync', 'openSync', 'writeFileSync', 'fsyncSync', 'closeSync', 'renameSync', 'rmSync'] as const;
+const MUTATING = ['mkdirSync', 'openSync', 'writeFileSync', 'fsyncSync', 'fsync', 'closeSync', 'renameSync', 'rmSync', 'rm'] as const;
 
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -111,10 +111,10 @@ function readBack(dir: string): string {
   return whole ? which : `a mixture under ${which}`;
 }
 
-function attempt(dir: string, after: number): void {
+async function attempt(dir: string, after: number): Promise<void> {
   Object.assign(crash, { after, ops: 0, dead: false });
   try {
-    writeRunRecord(dir, record('new'));
+    await writeRunRecord(dir, record('new'));
   } catch {
     // the simulated death
   }
@@ -125,7 +125,7 @@ function attempt(dir: string, after: number): void {
 // The number of file-system operations of one whole write, to crash at each of them.
 const probe = path.join(root, 'probe', 'runs', 'r');
 Object.assign(crash, { after: Infinity, ops: 0, dead: false });
-writeRunRecord(probe, record('new'));
+await writeRunRecord(probe, record('new'));
 const OPERATIONS = crash.ops;
 const points = Array.from({ length: OPERATIONS }, (_, k) => k);
 
@@ -134,18 +134,18 @@ describe('a run record written while the process dies', () => {
     expect(OPERATIONS).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(points)('for a new run, dying after %i operations leaves no record or the whole new one', (k) => {
+  it.each(points)('for a new run, dying after %i operations leaves no record or the whole new one', async (k) => {
     const dir = path.join(root, `fresh-${k}`, 'runs', 'r');
-    attempt(dir, k);
+    await attempt(dir, k);
     expect(['none', 'new']).toContain(readBack(dir));
     // Nothing half-made is left beside it.
     if (fs.existsSync(path.dirname(dir))) expect(fs.readdirSync(path.dirname(dir)).filter((e) => e !== 'r')).toEqual([]);
   });
 
-  it.each(points)('over a finished run (--force), dying after %i operations leaves the whole old or the whole new record', (k) => {
+  it.each(points)('over a finished run (--force), dying after %i operations leaves the whole old or the whole new record', async (k) => {
     const dir = path.join(root, `forced-${k}`, 'runs', 'r');
-    writeRunRecord(dir, record('old'));
-    attempt(dir, k);
+    await writeRunRecord(dir, record('old'));
+    await attempt(dir, k);
     expect(['old', 'new']).toContain(readBack(dir));
     expect(fs.readdirSync(path.dirname(dir))).toEqual(['r']);
   });

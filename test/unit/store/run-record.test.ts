@@ -20,26 +20,26 @@ const runsDir = () => {
 const label = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')).label;
 
 describe('run records', () => {
-  it('replace an existing record as a unit and leave nothing beside it', () => {
+  it('replace an existing record as a unit and leave nothing beside it', async () => {
     const runs = runsDir();
     const dir = path.join(runs, 'abc');
-    writeRunRecord(dir, record('old'));
-    writeRunRecord(dir, record('new'));
+    await writeRunRecord(dir, record('old'));
+    await writeRunRecord(dir, record('new'));
     expect(label(dir)).toBe('new');
     expect(readdirSync(runs)).toEqual(['abc']);
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'history.csv', 'metrics.json', 'weights.safetensors']);
   });
 
-  it("replace a failed run's folder, error.json included", () => {
+  it("replace a failed run's folder, error.json included", async () => {
     const dir = path.join(runsDir(), 'abc');
     writeRunFailure(dir, { note: 'x' }, { run_id: 'abc', label: 'x', status: 'failed', message: 'boom', failed_at: '' });
-    writeRunRecord(dir, record('new'));
+    await writeRunRecord(dir, record('new'));
     expect(existsSync(path.join(dir, 'error.json'))).toBe(false);
   });
 
-  it('keep a finished record when a forced rerun fails', () => {
+  it('keep a finished record when a forced rerun fails', async () => {
     const dir = path.join(runsDir(), 'abc');
-    writeRunRecord(dir, record('old'));
+    await writeRunRecord(dir, record('old'));
     expect(writeRunFailure(dir, { note: 'x' }, { run_id: 'abc', label: 'x', status: 'failed', message: 'boom', failed_at: '' })).toBe(false);
     expect(readdirSync(dir)).not.toContain('error.json');
     expect(label(dir)).toBe('old');
@@ -47,43 +47,32 @@ describe('run records', () => {
 
   // A kill can land between any two steps of a swap: new folder written, old renamed aside, new renamed in.
   const whole = (runs: string, name: string, note: string) => writeRunRecord(path.join(runs, name), record(note));
+  const both = async (first: Promise<void>, second: Promise<void>): Promise<void> => {
+    await Promise.all([first, second]);
+  };
   it.each([
     [
       'a new record still being written',
-      (runs: string) => {
-        whole(runs, 'abc', 'old');
+      async (runs: string) => {
+        await whole(runs, 'abc', 'old');
         mkdirSync(path.join(runs, '.abc.new-1'));
         writeFileSync(path.join(runs, '.abc.new-1', 'config.json'), '{');
       },
       'old',
     ],
-    [
-      'the old record renamed aside, the new one whole',
-      (runs: string) => {
-        whole(runs, '.abc.old-2', 'old');
-        whole(runs, '.abc.new-3', 'new');
-      },
-      'new',
-    ],
+    ['the old record renamed aside, the new one whole', (runs: string) => both(whole(runs, '.abc.old-2', 'old'), whole(runs, '.abc.new-3', 'new')), 'new'],
     [
       'the old record renamed aside, the new one incomplete',
-      (runs: string) => {
-        whole(runs, '.abc.old-2', 'old');
+      async (runs: string) => {
+        await whole(runs, '.abc.old-2', 'old');
         mkdirSync(path.join(runs, '.abc.new-3'));
       },
       'old',
     ],
-    [
-      'the swap done, the old record not yet deleted',
-      (runs: string) => {
-        whole(runs, 'abc', 'new');
-        whole(runs, '.abc.old-4', 'old');
-      },
-      'new',
-    ],
-  ])('are recovered whole after a kill with %s', (_, setUp, expected) => {
+    ['the swap done, the old record not yet deleted', (runs: string) => both(whole(runs, 'abc', 'new'), whole(runs, '.abc.old-4', 'old')), 'new'],
+  ])('are recovered whole after a kill with %s', async (_, setUp, expected) => {
     const runs = runsDir();
-    setUp(runs);
+    await setUp(runs);
     recoverRunFolders(runs);
     expect(readdirSync(runs)).toEqual(['abc']);
     expect(label(path.join(runs, 'abc'))).toBe(expected);
