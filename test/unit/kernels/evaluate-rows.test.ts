@@ -1,6 +1,7 @@
 /**
- * Kernels.evaluateRows (native) against the core's chunk-by-chunk evaluateSet with the same
- * kernels: the same cost and accuracy bit for bit, on one thread or several (chunks spread over
+ * Kernels.evaluateRows (native, its first layer's product read from the bytes by gemmBytes)
+ * against the core's chunk-by-chunk evaluateSet with the same kernels, each chunk unpacked to floats
+ * and multiplied by gemm: the same cost and accuracy bit for bit, on one thread or several (chunks spread over
  * threads, their sums added in chunk order), for every hidden activation, a remainder chunk, a
  * one-layer model and a network holding NaN weights.
  */
@@ -30,7 +31,7 @@ describe.each(natives)('$label evaluateRows', (c) => {
   test.each(MODELS)('%s: the chunk-by-chunk numbers, bit for bit, on 1, 2 and 3 threads', (_, layers, activations) => {
     const kernels = kernelsOf(c);
     expect(kernels.evaluateRows).toBeDefined();
-    const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined };
+    const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined, gemmBytes: undefined };
     for (const maxRows of [256, 300]) {
       const network = new Network(kernels, { layers, activations }, maxRows);
       network.initialize({ scheme: 'he', std: 0 }, Rng.fromSeed(layers.length), 3);
@@ -49,7 +50,7 @@ describe.each(natives)('$label evaluateRows', (c) => {
 
   test('a NaN weight gives the chunk-by-chunk NaN cost and accuracy', () => {
     const kernels = kernelsOf(c);
-    const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined };
+    const chunked: Kernels = { ...kernels, evaluateRows: undefined, unpackRows: undefined, gemmBytes: undefined };
     const model = { layers: [784, 20, 10], activations: ['relu', 'softmax'] as Activation[] };
     const network = new Network(kernels, model, 256);
     network.initialize({ scheme: 'he', std: 0 }, Rng.fromSeed(9), 9);
