@@ -5,7 +5,8 @@
 //
 // Products use a 2 × 16 register tile (8 v128 accumulators): more accumulators or an unrolled
 // k loop measured slower here (register spills). Sizes that are not multiples of the tile fall
-// back to 1-row, 4-column and scalar loops, so no buffer needs padding.
+// back to 4-row × 4-column tiles and 4-row vectors of the last columns (then single rows), so no
+// buffer needs padding.
 
 /** Where the JS allocator may start handing out memory. */
 export function heapBase(): usize {
@@ -19,6 +20,14 @@ export function heapBase(): usize {
 
 @inline function fmaddScalar(a: f32, b: f32, c: f32): f32 {
   return a * b + c;
+}
+
+// Lanes of x (rows r..r+3 of one column) to C at c, ldc bytes apart, the rows below `rows`.
+@inline function storeColumn(x: v128, c: usize, ldc: usize, rows: i32): void {
+  store<f32>(c, f32x4.extract_lane(x, 0));
+  if (rows > 1) store<f32>(c + ldc, f32x4.extract_lane(x, 1));
+  if (rows > 2) store<f32>(c + 2 * ldc, f32x4.extract_lane(x, 2));
+  if (rows > 3) store<f32>(c + 3 * ldc, f32x4.extract_lane(x, 3));
 }
 
 // C (m × n) = Σ_p A(i, p) · B[p, j], A(i, p) at A + 4·(i·rsA + p·csA): gemm (rsA = k, csA = 1)
@@ -67,9 +76,28 @@ function gemmStrided(m: i32, n: i32, k: i32, A: usize, rsA: i32, csA: i32, B: us
       v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
     }
   }
+  // The last n mod 16 columns: 4 rows at a time (4 independent chains, where one chain waits on the
+  // latency of each multiply-add), then the last rows one by one.
   for (; j + 4 <= n; j += 4) {
     const bj = B + (<usize>j << 2);
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let a0 = A + <usize>i * aRow;
+      let b = bj;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (let p = 0; p < k; p++) {
+        const v = v128.load(b);
+        c0 = madd(v128.load32_splat(a0), v, c0);
+        c1 = madd(v128.load32_splat(a0 + aRow), v, c1);
+        c2 = madd(v128.load32_splat(a0 + 2 * aRow), v, c2);
+        c3 = madd(v128.load32_splat(a0 + 3 * aRow), v, c3);
+        a0 += aCol;
+        b += ldb;
+      }
+      const c = C + <usize>i * ldc + (<usize>j << 2);
+      v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
+    }
+    for (; i < m; i++) {
       let a0 = A + <usize>i * aRow;
       let b = bj;
       let c0 = f32x4.splat(0);
@@ -81,17 +109,45 @@ function gemmStrided(m: i32, n: i32, k: i32, A: usize, rsA: i32, csA: i32, B: us
       v128.store(C + <usize>i * ldc + (<usize>j << 2), c0);
     }
   }
-  for (; j < n; j++) {
-    for (let i = 0; i < m; i++) {
+  // The last n mod 4 columns, a product then a sum: 4 rows in the lanes of one vector (the same
+  // two roundings per element as the scalar loop), every such column at once; then the last rows.
+  const cols = n - j;
+  if (cols > 0) {
+    const o1: usize = cols > 1 ? 4 : 0; // a missing column reads the first one's weights, and is not stored
+    const o2: usize = cols > 2 ? 8 : 0;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
       let a0 = A + <usize>i * aRow;
       let b = B + (<usize>j << 2);
-      let s: f32 = 0;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
-        s = fmaddScalar(load<f32>(a0), load<f32>(b), s);
+        let x = v128.load32_zero(a0);
+        x = v128.load32_lane(a0 + aRow, x, 1);
+        x = v128.load32_lane(a0 + 2 * aRow, x, 2);
+        x = v128.load32_lane(a0 + 3 * aRow, x, 3);
+        s0 = f32x4.add(f32x4.mul(x, v128.load32_splat(b)), s0);
+        s1 = f32x4.add(f32x4.mul(x, v128.load32_splat(b + o1)), s1);
+        s2 = f32x4.add(f32x4.mul(x, v128.load32_splat(b + o2)), s2);
         a0 += aCol;
         b += ldb;
       }
-      store<f32>(C + <usize>i * ldc + (<usize>j << 2), s);
+      const c = C + <usize>i * ldc + (<usize>j << 2);
+      storeColumn(s0, c, ldc, 4);
+      if (cols > 1) storeColumn(s1, c + 4, ldc, 4);
+      if (cols > 2) storeColumn(s2, c + 8, ldc, 4);
+    }
+    for (; i < m; i++) {
+      for (let jj = j; jj < n; jj++) {
+        let a0 = A + <usize>i * aRow;
+        let b = B + (<usize>jj << 2);
+        let s: f32 = 0;
+        for (let p = 0; p < k; p++) {
+          s = fmaddScalar(load<f32>(a0), load<f32>(b), s);
+          a0 += aCol;
+          b += ldb;
+        }
+        store<f32>(C + <usize>i * ldc + (<usize>jj << 2), s);
+      }
     }
   }
 }
@@ -164,14 +220,6 @@ function packTransposed(m: i32, k: i32, A: usize, i: i32, P: usize): void {
       out += 32;
     }
   }
-}
-
-// Lanes of x (rows r..r+3 of one column) to C at c, ldc bytes apart, the rows below `rows`.
-@inline function storeColumn(x: v128, c: usize, ldc: usize, rows: i32): void {
-  store<f32>(c, f32x4.extract_lane(x, 0));
-  if (rows > 1) store<f32>(c + ldc, f32x4.extract_lane(x, 1));
-  if (rows > 2) store<f32>(c + 2 * ldc, f32x4.extract_lane(x, 2));
-  if (rows > 3) store<f32>(c + 3 * ldc, f32x4.extract_lane(x, 3));
 }
 
 // C[i..i+rows, j..j+4) from the transposed panel P: 8 rows × 4 columns, madd as gemm's 4-wide loop.
