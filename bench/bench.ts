@@ -6,7 +6,9 @@
  *    src/core/train.ts does (Network.computeGradients + createOptimizer(...).step).
  * 2. Evaluation: the forward pass of the 10,000 test images (evaluateSet, chunks of 256).
  * 3. GFLOP/s of the eight products of one training step, against numpy's 1024³ sgemm on one
- *    thread as the practical peak.
+ *    thread as the practical peak (bench/products.ts).
+ * 3b. Evaluation of the relu model and of M1 in GFLOP/s beside the step's products (bench/evaluation.ts);
+ *    `BENCH_ONLY=evaluation` runs only the products and this table.
  * Backends are interleaved repetition by repetition; medians are reported. js runs a tenth of the
  * epoch and is scaled ×10 (it takes ~30 s for a whole one); the table says so.
  * 4. The job users run, end to end, against numpy's (bench/job.ts); `BENCH_ONLY=job` runs only it.
@@ -36,6 +38,8 @@ import { EVAL_CHUNK_ROWS, evaluateSet } from '../src/core/train.ts';
 import { loadDataset } from '../src/data/load.ts';
 import { benchDropout } from './dropout.ts';
 import { benchCsv } from './csv.ts';
+import { benchEvaluation } from './evaluation.ts';
+import { benchProducts, PRODUCTS } from './products.ts';
 import { benchJob } from './job.ts';
 import { benchSearch } from './search.ts';
 import { benchSearchTraining } from './search-training.ts';
@@ -51,18 +55,6 @@ const JS_FRACTION = 10;
 const JOB_REPETITIONS = Number(process.env.BENCH_JOB_REPETITIONS ?? 3);
 const CSV_REPETITIONS = Number(process.env.BENCH_CSV_REPETITIONS ?? 3);
 const SWEEP_REPETITIONS = Number(process.env.BENCH_SWEEP_REPETITIONS ?? 3);
-
-/** The eight products of one step (m, n, k as in the Kernels interface). */
-const PRODUCTS: { kind: 'gemm' | 'gemmNT' | 'gemmTN'; m: number; n: number; k: number; what: string }[] = [
-  { kind: 'gemm', m: 30, n: 128, k: 784, what: 'fwd L1 X·W1' },
-  { kind: 'gemm', m: 30, n: 64, k: 128, what: 'fwd L2' },
-  { kind: 'gemm', m: 30, n: 10, k: 64, what: 'fwd L3' },
-  { kind: 'gemmTN', m: 64, n: 10, k: 30, what: 'dW3 = A2ᵀ·dZ3' },
-  { kind: 'gemmNT', m: 30, n: 64, k: 10, what: 'dA2 = dZ3·W3ᵀ' },
-  { kind: 'gemmTN', m: 128, n: 64, k: 30, what: 'dW2' },
-  { kind: 'gemmNT', m: 30, n: 128, k: 64, what: 'dA1' },
-  { kind: 'gemmTN', m: 784, n: 128, k: 30, what: 'dW1 = Xᵀ·dZ1' },
-];
 
 interface Backend {
   label: string;
@@ -104,30 +96,6 @@ function epoch(kernels: Kernels, train: LabelledImages, fraction: number): { sec
     optimizer.step(LEARNING_RATE);
   }
   return { seconds: (performance.now() - started) / 1000, gather: gather / 1000, network };
-}
-
-/** GFLOP/s of one product shape, over at least `seconds`. */
-function productGflops(kernels: Kernels, p: (typeof PRODUCTS)[number], seconds: number): number {
-  const rng = Rng.fromSeed(p.m * 7 + p.n);
-  const fill = (length: number): Float32Array => {
-    const a = kernels.alloc(length);
-    for (let i = 0; i < length; i++) a[i] = rng.uniform() - 0.5;
-    return a;
-  };
-  const A = fill(p.m * p.k);
-  const B = fill(p.k * p.n);
-  const C = kernels.alloc(p.m * p.n);
-  const run = kernels[p.kind].bind(kernels);
-  run(p.m, p.n, p.k, A, B, C);
-  let reps = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  while (elapsed < seconds * 1000) {
-    for (let i = 0; i < 20; i++) run(p.m, p.n, p.k, A, B, C);
-    reps += 20;
-    elapsed = performance.now() - started;
-  }
-  return (2 * p.m * p.n * p.k * reps) / (elapsed / 1000) / 1e9;
 }
 
 function numpy(): { result: NumpyResult | null; message: string } {
@@ -237,6 +205,10 @@ async function main(): Promise<void> {
   for (const note of notes) console.log(note);
 
   const data = loadDataset({ files: 'mnist', trainLimit: null, testLimit: null, validation: 0 });
+  if (process.env.BENCH_ONLY === 'evaluation') {
+    benchEvaluation(backends, data.test, benchProducts(backends, null), REPETITIONS);
+    return;
+  }
   const np = numpy();
   console.log(np.message);
 
@@ -283,48 +255,8 @@ async function main(): Promise<void> {
   }
   console.log('(× columns: how many times faster than numpy / js; js test acc is after its tenth of an epoch)');
 
-  // Products, interleaved across backends, each at least 0.3 s (js 0.5 s).
-  const gflops = new Map<string, number[]>();
-  for (const b of backends)
-    gflops.set(
-      b.label,
-      PRODUCTS.map(() => 0),
-    );
-  for (let rep = 0; rep < 3; rep++) {
-    PRODUCTS.forEach((p, i) => {
-      for (const b of backends) {
-        const g = productGflops(b.kernels, p, b.label === 'js' ? 0.15 : 0.1);
-        const row = gflops.get(b.label)!;
-        row[i] = Math.max(row[i]!, g);
-      }
-    });
-  }
-  const peak = np.result?.peakGflops ?? NaN;
-  console.log(
-    `\nProducts of one training step, GFLOP/s (best of 3 runs of ≥0.1 s); practical peak = numpy 1024³ sgemm, 1 thread: ${peak.toFixed(1)} GFLOP/s\n`,
-  );
-  const header = `${pad('product', 8)} ${pad('m×n×k', 12)} ${pad('', 15)}${backends.map((b) => lpad(b.label, 8)).join(' ')}${np.result ? lpad('numpy', 8) : ''}`;
-  console.log(header);
-  const flops = PRODUCTS.map((p) => 2 * p.m * p.n * p.k);
-  PRODUCTS.forEach((p, i) => {
-    console.log(
-      `${pad(p.kind, 8)} ${pad(`${p.m}×${p.n}×${p.k}`, 12)} ${pad(p.what, 15)}` +
-        backends.map((b) => lpad(gflops.get(b.label)![i]!.toFixed(1), 8)).join(' ') +
-        (np.result ? lpad(np.result.products[i]!.toFixed(1), 8) : ''),
-    );
-  });
-  // All eight as one step: total FLOPs over the sum of their times.
-  const step = (rates: number[]): number => flops.reduce((s, f) => s + f, 0) / flops.reduce((s, f, i) => s + f / rates[i]!, 0);
-  console.log(
-    `${pad('all 8', 8)} ${pad('(one step)', 12)} ${pad('', 15)}` +
-      backends.map((b) => lpad(step(gflops.get(b.label)!).toFixed(1), 8)).join(' ') +
-      (np.result ? lpad(step(np.result.products).toFixed(1), 8) : ''),
-  );
-  console.log(
-    `${pad('% peak', 8)} ${pad('', 12)} ${pad('', 15)}` +
-      backends.map((b) => lpad(`${((100 * step(gflops.get(b.label)!)) / peak).toFixed(0)}%`, 8)).join(' ') +
-      (np.result ? lpad(`${((100 * step(np.result.products)) / peak).toFixed(0)}%`, 8) : ''),
-  );
+  const steps = benchProducts(backends, np.result);
+  benchEvaluation(backends, data.test, steps, REPETITIONS);
 
   // js takes ~30 s an epoch: its dropout cost is left out.
   benchDropout(

@@ -40,6 +40,22 @@ napi_value product(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gemmBytes(m, n, k, A: Uint8Array, B: Float32Array, C: Float32Array): C = (A / 255)·B.
+napi_value gemmBytes(napi_env env, napi_callback_info info) {
+  Args a;
+  int32_t m, n, k;
+  const unsigned char* A;
+  float *B, *C;
+  if (!getArgs(env, info, 6, &a) || !argInt(env, a.v[0], "m", &m) || !argInt(env, a.v[1], "n", &n) ||
+      !argInt(env, a.v[2], "k", &k) || !argBytes(env, a.v[3], "A", (size_t)m * k, &A) ||
+      !argFloats(env, a.v[4], "B", (size_t)k * n, &B) || !argFloats(env, a.v[5], "C", (size_t)m * n, &C)) {
+    return nullptr;
+  }
+  if (m == 0 || n == 0) return nullptr;
+  a.table->gemmBytes(m, n, k, A, B, C);
+  return nullptr;
+}
+
 bool argActivation(napi_env env, napi_value v, int32_t* out) {
   if (!argInt(env, v, "activation", out)) return false;
   if (*out > mlp::kTanh) {
@@ -218,6 +234,7 @@ napi_value makeTable(napi_env env, const KernelTable* table) {
   const napi_property_descriptor props[] = {
       {"isa", nullptr, nullptr, nullptr, nullptr, isa, napi_enumerable, nullptr},
       {"gemm", nullptr, product<Product::NN>, nullptr, nullptr, nullptr, napi_enumerable, data},
+      {"gemmBytes", nullptr, gemmBytes, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"gemmNT", nullptr, product<Product::NT>, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"gemmTN", nullptr, product<Product::TN>, nullptr, nullptr, nullptr, napi_enumerable, data},
       {"biasActivation", nullptr, biasActivation, nullptr, nullptr, nullptr, napi_enumerable, data},
@@ -254,6 +271,7 @@ const KernelTable* avx512Table() {
     KernelTable t = mlp::kAvx2Kernels;
     t.isa = "avx512f";
     t.gemm = mlp::gemmAvx512;
+    t.gemmBytes = mlp::gemmBytesAvx512;
     t.gemmTN = mlp::gemmTNAvx512;
     return t;
   }();

@@ -1,6 +1,6 @@
-// Evaluation of a whole set in one call: each chunk of rows unpacked from bytes, through every
-// layer, into softmax cross-entropy and an arg-max count, with the same kernel calls in the same
-// order as the core's evaluateSet. Chunks may be spread over threads (a core no other run uses);
+// Evaluation of a whole set in one call: each chunk of rows from its bytes (the first layer's
+// product unpacks them panel by panel: gemmBytes) through every layer, into softmax cross-entropy
+// and an arg-max count, with the same arithmetic in the same order as the core's evaluateSet. Chunks may be spread over threads (a core no other run uses);
 // each chunk's result is kept apart and the results are summed in chunk order afterwards, so the
 // totals are bit-identical whatever the number of threads.
 #include "evaluate.h"
@@ -26,20 +26,21 @@ void evaluateChunks(const KernelTable& t, const EvalLayer* layers, int layerCoun
                     std::vector<float>& scratch, double* losses, int* correct) {
   // Every buffer starts on a 64-byte line, as the core's buffers do (kernels.alloc).
   const auto padded = [](size_t floats) { return (floats + 15) / 16 * 16; };
-  size_t total = 16 + padded((size_t)chunkRows * features);
+  size_t total = 16;
   for (int l = 0; l < layerCount; l++) total += padded((size_t)chunkRows * layers[l].nOut);
   scratch.resize(total);
-  float* X = scratch.data() + ((64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64) / sizeof(float);
+  float* first = scratch.data() + ((64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64) / sizeof(float);
   const int chunks = (count + chunkRows - 1) / chunkRows;
   for (int c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
     const int start = c * chunkRows;
     const int rows = count - start < chunkRows ? count - start : chunkRows;
-    t.unpackBytes(rows * features, images + (size_t)start * features, X);
-    const float* input = X;
-    float* output = X + padded((size_t)chunkRows * features);
+    const float* input = nullptr;
+    float* output = first;
     for (int l = 0; l < layerCount; l++) {
       const EvalLayer& layer = layers[l];
-      t.gemm(rows, layer.nOut, layer.nIn, input, layer.W, output);
+      // The first layer reads the chunk's bytes (gemmBytes: unpackBytes then gemm, bit for bit).
+      if (l == 0) t.gemmBytes(rows, layer.nOut, layer.nIn, images + (size_t)start * features, layer.W, output);
+      else t.gemm(rows, layer.nOut, layer.nIn, input, layer.W, output);
       if (layer.activation < 0) t.addBias(rows, layer.nOut, output, layer.b);
       else t.biasActivation(rows, layer.nOut, output, layer.b, layer.activation);
       input = output;

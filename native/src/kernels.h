@@ -13,6 +13,9 @@ struct KernelTable {
   const char* isa;
   // C = A·B. A: m × k, B: k × n, C: m × n.
   void (*gemm)(int m, int n, int k, const float* A, const float* B, float* C);
+  // C = (A / 255)·B with A as bytes (m × k): bit for bit unpackBytes of A, then gemm. The first
+  // layer of an evaluation, fed from the data set's bytes without a float copy of its input.
+  void (*gemmBytes)(int m, int n, int k, const unsigned char* A, const float* B, float* C);
   // C = A·Bᵀ. A: m × k, B: n × k.
   void (*gemmNT)(int m, int n, int k, const float* A, const float* B, float* C);
   // C = Aᵀ·B. A: k × m, B: k × n.
@@ -38,6 +41,14 @@ double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned ch
 // 32 bits of s0 + s1 are below threshold (≤ 2^31), else 0. Serial by nature; one version for every table.
 void bernoulliMask(int length, int32_t* state, uint32_t threshold, float value, float* out);
 
+// Rows of A that gemmBytes unpacks at a time: whole row tiles (of `tile` rows) filling about 96 KB
+// of floats, which stay in L2 (even a 512 KB one, beside the layer's weights) while the column
+// panels of B pass them, and leave L1 to the panel of B when it fits there.
+inline int panelRows(int k, int tile) {
+  const int tiles = k > 0 ? (96 * 1024 / 4) / (tile * k) : 1;
+  return tile * (tiles > 1 ? tiles : 1);
+}
+
 // Portable loops, written so that the compiler can auto-vectorize them for the build target.
 extern const KernelTable kGenericKernels;
 
@@ -46,6 +57,7 @@ extern const KernelTable kGenericKernels;
 extern const KernelTable kAvx2Kernels;
 // AVX-512F products (C = A·B and C = Aᵀ·B); the addon pairs them with the AVX2 table's other kernels.
 void gemmAvx512(int m, int n, int k, const float* A, const float* B, float* C);
+void gemmBytesAvx512(int m, int n, int k, const unsigned char* A, const float* B, float* C);
 void gemmTNAvx512(int m, int n, int k, const float* A, const float* B, float* C);
 #endif
 

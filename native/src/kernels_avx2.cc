@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 #include "kernels.h"
 
@@ -121,6 +122,38 @@ void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
 
 void gemmTN(int m, int n, int k, const float* A, const float* B, float* C) {
   gemmStrided(m, n, k, A, 1, m, B, C);
+}
+
+// src[i] / 255 as unpackBytes gives it, without its division (whose throughput bounds unpackBytes):
+// q = x·fl(1/255), then one Newton step on the exact residual x − 255·q (an FMA). For each of the
+// 256 bytes this is the correctly rounded quotient (a kernel test checks all of them through
+// gemmBytes). Lanes past `length` are not written.
+void unpackPanel(int length, const unsigned char* src, float* dst) {
+  const __m256 r = _mm256_set1_ps(1.0f / 255.0f);
+  const __m256 d = _mm256_set1_ps(255.0f);
+  int i = 0;
+  for (; i + 8 <= length; i += 8) {
+    const __m256 x = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i))));
+    const __m256 q = _mm256_mul_ps(x, r);
+    _mm256_storeu_ps(dst + i, _mm256_fmadd_ps(_mm256_fnmadd_ps(q, d, x), r, q));
+  }
+  for (; i < length; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
+// A panel of whole row tiles at a time (panelRows) unpacked into floats that stay in cache while
+// every column panel of B passes them: no float copy of a whole evaluation chunk (256 × 784 floats
+// are 800 KB, more than a 512 KB L2, read again for each of the 8 column panels of a 128-wide
+// layer). gemmStrided computes each row of C from its own row of A alone, with the same tiles
+// whatever m is, so this is bit for bit unpackBytes followed by gemm.
+void gemmBytes(int m, int n, int k, const unsigned char* A, const float* B, float* C) {
+  const int block = panelRows(k, kMR);
+  thread_local std::vector<float> panel;
+  panel.resize((size_t)block * (k > 0 ? k : 1));
+  for (int i = 0; i < m; i += block) {
+    const int rows = m - i < block ? m - i : block;
+    unpackPanel(rows * k, A + (size_t)i * k, panel.data());
+    gemmStrided(rows, n, k, panel.data(), k, 1, B, C + (size_t)i * n);
+  }
 }
 
 // Horizontal sums of four vectors: {Σx0, Σx1, Σx2, Σx3}.
@@ -339,7 +372,7 @@ void unpackBytes(int length, const unsigned char* src, float* dst) {
 }  // namespace
 
 const KernelTable kAvx2Kernels = {
-    "avx2+fma", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
+    "avx2+fma", gemm, gemmBytes, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
 };
 
 }  // namespace mlp

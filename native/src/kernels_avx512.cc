@@ -1,6 +1,7 @@
 // AVX-512 products for x86-64 CPUs that have it (addon.cc checks __builtin_cpu_supports("avx512f")).
-// Only gemm and gemmTN, 6 of the 6.8 MFLOP... of a step's products, live here; everything else comes
-// from the AVX2 table. Compiled for the baseline target with AVX-512F enabled per function.
+// Only gemm, gemmTN and gemmBytes (gemm from bytes), 6 of the 6.8 MFLOP... of a step's products
+// and the bulk of an evaluation's, live here; everything else comes from the AVX2 table. Compiled
+// for the baseline target with AVX-512F enabled per function.
 //
 // A 10 × 32 register tile: 20 zmm accumulators + 2 B vectors + 1 broadcast of the 32 registers;
 // 10 rows divide the batch of 30 exactly. The partial last column panel uses AVX-512's own
@@ -15,6 +16,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 #include "kernels.h"
 
@@ -97,10 +99,37 @@ void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t c
   }
 }
 
+// src[i] / 255 as unpackBytes gives it, 16 at a time: as the AVX2 unpackPanel (a product and one
+// Newton step, no division).
+void unpackPanel(int length, const unsigned char* src, float* dst) {
+  const __m512 r = _mm512_set1_ps(1.0f / 255.0f);
+  const __m512 d = _mm512_set1_ps(255.0f);
+  int i = 0;
+  for (; i + 16 <= length; i += 16) {
+    const __m512 x = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+    const __m512 q = _mm512_mul_ps(x, r);
+    _mm512_storeu_ps(dst + i, _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d, x), r, q));
+  }
+  for (; i < length; i++) dst[i] = (float)src[i] / 255.0f;
+}
+
 }  // namespace
 
 void gemmAvx512(int m, int n, int k, const float* A, const float* B, float* C) {
   gemmStrided(m, n, k, A, k, 1, B, C);
+}
+
+// As the AVX2 gemmBytes: a panel of whole row tiles unpacked into floats that stay in cache, then
+// multiplied by every column panel; bit for bit unpackBytes followed by gemm.
+void gemmBytesAvx512(int m, int n, int k, const unsigned char* A, const float* B, float* C) {
+  const int block = panelRows(k, kMR);
+  thread_local std::vector<float> panel;
+  panel.resize((size_t)block * (k > 0 ? k : 1));
+  for (int i = 0; i < m; i += block) {
+    const int rows = m - i < block ? m - i : block;
+    unpackPanel(rows * k, A + (size_t)i * k, panel.data());
+    gemmStrided(rows, n, k, panel.data(), k, 1, B, C + (size_t)i * n);
+  }
 }
 
 void gemmTNAvx512(int m, int n, int k, const float* A, const float* B, float* C) {

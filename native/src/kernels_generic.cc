@@ -2,11 +2,18 @@
 // Used on CPUs without AVX2/FMA and on non-x86 targets.
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "kernels.h"
 
 namespace mlp {
 namespace {
+
+// Division, not a multiplication by 1/255: float division is correctly rounded, so every backend
+// gives the same float for each of the 256 bytes (a kernel test checks all of them).
+void unpackBytes(int length, const unsigned char* src, float* dst) {
+  for (int i = 0; i < length; i++) dst[i] = (float)src[i] / 255.0f;
+}
 
 void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
   for (int i = 0; i < m; i++) {
@@ -17,6 +24,17 @@ void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
       const float* b = B + (size_t)p * n;
       for (int j = 0; j < n; j++) c[j] += a * b[j];
     }
+  }
+}
+
+// Row by row, each row unpacked into a buffer that stays in L1: gemm computes every row of C from
+// its own row of A alone, so this is bit for bit unpackBytes followed by gemm.
+void gemmBytes(int m, int n, int k, const unsigned char* A, const float* B, float* C) {
+  thread_local std::vector<float> row;
+  row.resize(k > 0 ? (size_t)k : 1);
+  for (int i = 0; i < m; i++) {
+    unpackBytes(k, A + (size_t)i * k, row.data());
+    gemm(1, n, k, row.data(), B, C + (size_t)i * n);
   }
 }
 
@@ -98,12 +116,6 @@ void multiply(int length, const float* x, const float* y, float* out) {
   for (int i = 0; i < length; i++) out[i] = x[i] * y[i];
 }
 
-// Division, not a multiplication by 1/255: float division is correctly rounded, so every backend
-// gives the same float for each of the 256 bytes (a kernel test checks all of them).
-void unpackBytes(int length, const unsigned char* src, float* dst) {
-  for (int i = 0; i < length; i++) dst[i] = (float)src[i] / 255.0f;
-}
-
 }  // namespace
 
 double softmaxCrossEntropy(int rows, int cols, const float* Z, const unsigned char* labels, float* dZ) {
@@ -159,7 +171,7 @@ void bernoulliMask(int length, int32_t* state, uint32_t threshold, float value, 
 }
 
 const KernelTable kGenericKernels = {
-    "generic", gemm, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
+    "generic", gemm, gemmBytes, gemmNT, gemmTN, biasActivation, activationBackward, addBias, columnSums, axpy, unpackBytes, multiply,
 };
 
 }  // namespace mlp

@@ -38,10 +38,15 @@ export class DenseLayer {
     this.dA = kernels.alloc(maxRows * nOut);
   }
 
-  /** A = g(X·W + b) for `rows` rows of X (rows × nIn). For softmax, A holds the logits X·W + b. */
-  forward(X: Float32Array, rows: number): Float32Array {
+  /**
+   * A = g(X·W + b) for `rows` rows of X (rows × nIn). For softmax, A holds the logits X·W + b.
+   * X may be byte pixels (an evaluation's input, with kernels that have gemmBytes): X / 255 then.
+   */
+  forward(X: Float32Array | Uint8Array, rows: number): Float32Array {
     const { kernels, nIn, nOut } = this;
-    kernels.gemm(rows, nOut, nIn, X, this.W, this.A);
+    if (X instanceof Float32Array) kernels.gemm(rows, nOut, nIn, X, this.W, this.A);
+    else if (kernels.gemmBytes) kernels.gemmBytes(rows, nOut, nIn, X, this.W, this.A);
+    else throw new TypeError(`the ${kernels.name} kernels have no gemmBytes: unpack byte inputs first`);
     if (this.activation === 'softmax') kernels.addBias(rows, nOut, this.A, this.b);
     else kernels.biasActivation(rows, nOut, this.A, this.b, this.activation);
     return this.A;

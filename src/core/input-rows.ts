@@ -56,6 +56,22 @@ export class InputRows {
     this.labels.set(set.labels.subarray(start, start + rows));
   }
 
+  /**
+   * Rows [start, start + rows) of a byte set as bytes, for a first layer that reads them
+   * (Kernels.gemmBytes): the dataset's own bytes with kernels that read any memory, else copied
+   * into the kernels' memory. The labels as copyRange.
+   */
+  copyRangeBytes(set: LabelledImages, start: number, rows: number): Uint8Array {
+    const f = this.features;
+    const pixels = set.images.subarray(start * f, (start + rows) * f);
+    if (!(pixels instanceof Uint8Array)) throw new TypeError('copyRangeBytes needs a set of byte pixels');
+    this.labels.set(set.labels.subarray(start, start + rows));
+    if (this.kernels.unpackRows) return pixels;
+    const staging = this.bytes().subarray(0, rows * f);
+    staging.set(pixels);
+    return staging;
+  }
+
   private bytes(): Uint8Array {
     this.staging ??= this.kernels.allocBytes(this.maxRows * this.features);
     return this.staging;

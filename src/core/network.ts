@@ -45,24 +45,27 @@ export class Network {
   }
 
   /**
-   * The logits (rows × classes) of `rows` examples in X (rows × inputSize, a kernels buffer).
+   * The logits (rows × classes) of `rows` examples in X (rows × inputSize, a kernels buffer; byte
+   * pixels with kernels that have gemmBytes, see DenseLayer.forward).
    * With `masks` (training with dropout, see DropoutMasks), each hidden layer's output is
    * multiplied by its mask on its way to the next layer; the layer's own A keeps the undropped
    * activation, which its derivative needs.
    */
-  forward(X: Float32Array, rows: number, masks: readonly (Float32Array | null)[] | null = null): Float32Array {
-    let input = X;
+  forward(X: Float32Array | Uint8Array, rows: number, masks: readonly (Float32Array | null)[] | null = null): Float32Array {
+    let input: Float32Array | Uint8Array = X;
+    let output: Float32Array | null = null;
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l]!;
-      input = layer.forward(input, rows);
+      output = layer.forward(input, rows);
       const mask = masks?.[l];
       if (mask) {
         const dropped = this.droppedOutput(l);
-        this.kernels.multiply(rows * layer.nOut, input, mask, dropped);
-        input = dropped;
+        this.kernels.multiply(rows * layer.nOut, output, mask, dropped);
+        output = dropped;
       }
+      input = output;
     }
-    return input;
+    return output!;
   }
 
   /**
@@ -92,7 +95,7 @@ export class Network {
   }
 
   /** Loss and correct predictions of `rows` examples, without gradients (and without dropout). */
-  evaluate(X: Float32Array, labels: Uint8Array, rows: number): Evaluation {
+  evaluate(X: Float32Array | Uint8Array, labels: Uint8Array, rows: number): Evaluation {
     const logits = this.forward(X, rows);
     const classes = this.classes;
     const lossSum = this.kernels.softmaxCrossEntropy(rows, classes, logits, labels, null);

@@ -5,7 +5,8 @@
 //
 // Products use a 2 × 16 register tile (8 v128 accumulators): more accumulators or an unrolled
 // k loop measured slower here (register spills). Sizes that are not multiples of the tile fall
-// back to 1-row, 4-column and scalar loops, so no buffer needs padding.
+// back to 4-row × 4-column tiles and 4-row vectors of the last columns (then single rows), so no
+// buffer needs padding.
 
 /** Where the JS allocator may start handing out memory. */
 export function heapBase(): usize {
@@ -19,6 +20,14 @@ export function heapBase(): usize {
 
 @inline function fmaddScalar(a: f32, b: f32, c: f32): f32 {
   return a * b + c;
+}
+
+// Lanes of x (rows r..r+3 of one column) to C at c, ldc bytes apart, the rows below `rows`.
+@inline function storeColumn(x: v128, c: usize, ldc: usize, rows: i32): void {
+  store<f32>(c, f32x4.extract_lane(x, 0));
+  if (rows > 1) store<f32>(c + ldc, f32x4.extract_lane(x, 1));
+  if (rows > 2) store<f32>(c + 2 * ldc, f32x4.extract_lane(x, 2));
+  if (rows > 3) store<f32>(c + 3 * ldc, f32x4.extract_lane(x, 3));
 }
 
 // C (m × n) = Σ_p A(i, p) · B[p, j], A(i, p) at A + 4·(i·rsA + p·csA): gemm (rsA = k, csA = 1)
@@ -67,9 +76,28 @@ function gemmStrided(m: i32, n: i32, k: i32, A: usize, rsA: i32, csA: i32, B: us
       v128.store(c, c00); v128.store(c, c01, 16); v128.store(c, c02, 32); v128.store(c, c03, 48);
     }
   }
+  // The last n mod 16 columns: 4 rows at a time (4 independent chains, where one chain waits on the
+  // latency of each multiply-add), then the last rows one by one.
   for (; j + 4 <= n; j += 4) {
     const bj = B + (<usize>j << 2);
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let a0 = A + <usize>i * aRow;
+      let b = bj;
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      for (let p = 0; p < k; p++) {
+        const v = v128.load(b);
+        c0 = madd(v128.load32_splat(a0), v, c0);
+        c1 = madd(v128.load32_splat(a0 + aRow), v, c1);
+        c2 = madd(v128.load32_splat(a0 + 2 * aRow), v, c2);
+        c3 = madd(v128.load32_splat(a0 + 3 * aRow), v, c3);
+        a0 += aCol;
+        b += ldb;
+      }
+      const c = C + <usize>i * ldc + (<usize>j << 2);
+      v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
+    }
+    for (; i < m; i++) {
       let a0 = A + <usize>i * aRow;
       let b = bj;
       let c0 = f32x4.splat(0);
@@ -81,17 +109,45 @@ function gemmStrided(m: i32, n: i32, k: i32, A: usize, rsA: i32, csA: i32, B: us
       v128.store(C + <usize>i * ldc + (<usize>j << 2), c0);
     }
   }
-  for (; j < n; j++) {
-    for (let i = 0; i < m; i++) {
+  // The last n mod 4 columns, a product then a sum: 4 rows in the lanes of one vector (the same
+  // two roundings per element as the scalar loop), every such column at once; then the last rows.
+  const cols = n - j;
+  if (cols > 0) {
+    const o1: usize = cols > 1 ? 4 : 0; // a missing column reads the first one's weights, and is not stored
+    const o2: usize = cols > 2 ? 8 : 0;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
       let a0 = A + <usize>i * aRow;
       let b = B + (<usize>j << 2);
-      let s: f32 = 0;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
-        s = fmaddScalar(load<f32>(a0), load<f32>(b), s);
+        let x = v128.load32_zero(a0);
+        x = v128.load32_lane(a0 + aRow, x, 1);
+        x = v128.load32_lane(a0 + 2 * aRow, x, 2);
+        x = v128.load32_lane(a0 + 3 * aRow, x, 3);
+        s0 = f32x4.add(f32x4.mul(x, v128.load32_splat(b)), s0);
+        s1 = f32x4.add(f32x4.mul(x, v128.load32_splat(b + o1)), s1);
+        s2 = f32x4.add(f32x4.mul(x, v128.load32_splat(b + o2)), s2);
         a0 += aCol;
         b += ldb;
       }
-      store<f32>(C + <usize>i * ldc + (<usize>j << 2), s);
+      const c = C + <usize>i * ldc + (<usize>j << 2);
+      storeColumn(s0, c, ldc, 4);
+      if (cols > 1) storeColumn(s1, c + 4, ldc, 4);
+      if (cols > 2) storeColumn(s2, c + 8, ldc, 4);
+    }
+    for (; i < m; i++) {
+      for (let jj = j; jj < n; jj++) {
+        let a0 = A + <usize>i * aRow;
+        let b = B + (<usize>jj << 2);
+        let s: f32 = 0;
+        for (let p = 0; p < k; p++) {
+          s = fmaddScalar(load<f32>(a0), load<f32>(b), s);
+          a0 += aCol;
+          b += ldb;
+        }
+        store<f32>(C + <usize>i * ldc + (<usize>jj << 2), s);
+      }
     }
   }
 }
@@ -104,6 +160,145 @@ export function gemm(m: i32, n: i32, k: i32, A: usize, B: usize, C: usize): void
 /** C = Aᵀ·B. A: k × m, B: k × n, C: m × n. */
 export function gemmTN(m: i32, n: i32, k: i32, A: usize, B: usize, C: usize): void {
   gemmStrided(m, n, k, A, 1, m, B, C);
+}
+
+// gemmBytes: C = (A / 255)·B with A as bytes, bit for bit unpackBytes then gemm, without a float
+// copy of the whole input. Rows are unpacked into the caller's scratch memory a panel at a time.
+// A layer narrower than 16 columns (gemm runs it 1 row × 4 columns at a time, one accumulator: bound
+// by the FMA's latency, and the last n mod 4 columns as scalars) is computed 8 rows at a time from
+// a transposed panel instead, the rows in the lanes: the same operation per element as gemm's
+// (relaxed_madd for the columns of its 4-wide loop, a product then a sum for the last n mod 4), in
+// the same order of p, so the same floats.
+
+/** Rows of A unpacked at a time for a layer of 16 columns or more: about 96 KB of floats, whole 4-row tiles. */
+function panelRows(k: i32): i32 {
+  const tiles = k > 0 ? 6144 / k : 1;
+  return 4 * (tiles > 1 ? tiles : 1);
+}
+
+/** Floats of scratch memory gemmBytes needs for rows of k bytes (at least 8 rows). */
+export function gemmBytesScratch(k: i32): i32 {
+  const rows = panelRows(k);
+  return (rows > 8 ? rows : 8) * (k > 0 ? k : 1);
+}
+
+// Rows i..i+7 of A (m × k bytes) into P transposed, P[p·8 + r] = A[i + r, p] / 255 (division:
+// unpackBytes' floats); rows past m repeat the last one (their lanes are never stored).
+function packTransposed(m: i32, k: i32, A: usize, i: i32, P: usize): void {
+  const last = m - 1;
+  const k4 = k & ~3;
+  const d = f32x4.splat(255);
+  for (let g = 0; g < 2; g++) {
+    const r0 = i + 4 * g;
+    const a0 = A + <usize>min(r0, last) * <usize>k;
+    const a1 = A + <usize>min(r0 + 1, last) * <usize>k;
+    const a2 = A + <usize>min(r0 + 2, last) * <usize>k;
+    const a3 = A + <usize>min(r0 + 3, last) * <usize>k;
+    let out = P + (<usize>g << 4);
+    for (let p = 0; p < k4; p += 4) {
+      const o = <usize>p;
+      let v = v128.load32_zero(a0 + o);
+      v = v128.load32_lane(a1 + o, v, 1);
+      v = v128.load32_lane(a2 + o, v, 2);
+      v = v128.load32_lane(a3 + o, v, 3);
+      // Four bytes of each row → for each p, its four rows.
+      const t = i8x16.shuffle(v, v, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+      const lo = i16x8.extend_low_i8x16_u(t);
+      const hi = i16x8.extend_high_i8x16_u(t);
+      v128.store(out, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(lo)), d));
+      v128.store(out, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(lo)), d), 32);
+      v128.store(out, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(hi)), d), 64);
+      v128.store(out, f32x4.div(f32x4.convert_i32x4_u(i32x4.extend_high_i16x8_u(hi)), d), 96);
+      out += 128;
+    }
+    for (let p = k4; p < k; p++) {
+      const o = <usize>p;
+      store<f32>(out, <f32>load<u8>(a0 + o) / <f32>255);
+      store<f32>(out, <f32>load<u8>(a1 + o) / <f32>255, 4);
+      store<f32>(out, <f32>load<u8>(a2 + o) / <f32>255, 8);
+      store<f32>(out, <f32>load<u8>(a3 + o) / <f32>255, 12);
+      out += 32;
+    }
+  }
+}
+
+// C[i..i+rows, j..j+4) from the transposed panel P: 8 rows × 4 columns, madd as gemm's 4-wide loop.
+function narrowQuad(k: i32, P: usize, B: usize, ldb: usize, C: usize, ldc: usize, rows: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  let a = P;
+  let b = B;
+  for (let p = 0; p < k; p++) {
+    const x = v128.load(a), y = v128.load(a, 16);
+    const b0 = v128.load32_splat(b), b1 = v128.load32_splat(b, 4), b2 = v128.load32_splat(b, 8), b3 = v128.load32_splat(b, 12);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01); c02 = madd(x, b2, c02); c03 = madd(x, b3, c03);
+    c10 = madd(y, b0, c10); c11 = madd(y, b1, c11); c12 = madd(y, b2, c12); c13 = madd(y, b3, c13);
+    a += 32;
+    b += ldb;
+  }
+  storeColumn(c00, C, ldc, rows); storeColumn(c01, C + 4, ldc, rows); storeColumn(c02, C + 8, ldc, rows); storeColumn(c03, C + 12, ldc, rows);
+  if (rows > 4) {
+    const C4 = C + 4 * ldc;
+    const rest = rows - 4;
+    storeColumn(c10, C4, ldc, rest); storeColumn(c11, C4 + 4, ldc, rest); storeColumn(c12, C4 + 8, ldc, rest); storeColumn(c13, C4 + 12, ldc, rest);
+  }
+}
+
+// The last `cols` (1 to 3) columns, a product then a sum as gemm's scalar loop. A missing column
+// reads column 0's weights, and is not stored.
+function narrowTail(k: i32, P: usize, B: usize, ldb: usize, C: usize, ldc: usize, rows: i32, cols: i32): void {
+  const o1: usize = cols > 1 ? 4 : 0;
+  const o2: usize = cols > 2 ? 8 : 0;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let a = P;
+  let b = B;
+  for (let p = 0; p < k; p++) {
+    const x = v128.load(a), y = v128.load(a, 16);
+    const b0 = v128.load32_splat(b), b1 = v128.load32_splat(b + o1), b2 = v128.load32_splat(b + o2);
+    c00 = f32x4.add(f32x4.mul(x, b0), c00); c01 = f32x4.add(f32x4.mul(x, b1), c01); c02 = f32x4.add(f32x4.mul(x, b2), c02);
+    c10 = f32x4.add(f32x4.mul(y, b0), c10); c11 = f32x4.add(f32x4.mul(y, b1), c11); c12 = f32x4.add(f32x4.mul(y, b2), c12);
+    a += 32;
+    b += ldb;
+  }
+  const C4 = C + 4 * ldc;
+  const rest = rows - 4;
+  storeColumn(c00, C, ldc, rows);
+  if (rest > 0) storeColumn(c10, C4, ldc, rest);
+  if (cols > 1) {
+    storeColumn(c01, C + 4, ldc, rows);
+    if (rest > 0) storeColumn(c11, C4 + 4, ldc, rest);
+  }
+  if (cols > 2) {
+    storeColumn(c02, C + 8, ldc, rows);
+    if (rest > 0) storeColumn(c12, C4 + 8, ldc, rest);
+  }
+}
+
+/**
+ * C = (A / 255)·B. A: m × k bytes, B: k × n, C: m × n; scratch: gemmBytesScratch(k) floats.
+ * Bit for bit unpackBytes of A followed by gemm (see above).
+ */
+export function gemmBytes(m: i32, n: i32, k: i32, A: usize, B: usize, C: usize, scratch: usize): void {
+  const ldc = <usize>n << 2;
+  if (n >= 16 || k == 0) {
+    const block = panelRows(k);
+    for (let i = 0; i < m; i += block) {
+      const rows = min(block, m - i);
+      unpackBytes(rows * k, A + <usize>i * <usize>k, scratch);
+      gemmStrided(rows, n, k, scratch, k, 1, B, C + <usize>i * ldc);
+    }
+    return;
+  }
+  const ldb = <usize>n << 2;
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i += 8) {
+    const rows = min(8, m - i);
+    packTransposed(m, k, A, i, scratch);
+    const c = C + <usize>i * ldc;
+    for (let j = 0; j < n4; j += 4) narrowQuad(k, scratch, B + (<usize>j << 2), ldb, c + (<usize>j << 2), ldc, rows);
+    if (n4 < n) narrowTail(k, scratch, B + (<usize>n4 << 2), ldb, c + (<usize>n4 << 2), ldc, rows, n - n4);
+  }
 }
 
 // {Σ lanes of x0, Σ x1, Σ x2, Σ x3}

@@ -56,6 +56,14 @@ export interface Kernels {
   /** C = A·B. A: m × k, B: k × n, C: m × n. */
   gemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
 
+  /**
+   * C = (A / 255)·B with A: m × k bytes, B: k × n, C: m × n: bit for bit `unpackBytes` of A followed
+   * by `gemm` (each row panel of A unpacked where the product reads it, instead of a float copy of
+   * the whole input). The first layer of an evaluation over byte images. Absent on backends without
+   * it, which unpack and multiply.
+   */
+  gemmBytes?(m: number, n: number, k: number, A: Uint8Array, B: Float32Array, C: Float32Array): void;
+
   /** C = A·Bᵀ. A: m × k, B: n × k, C: m × n. (Backward: dA = dZ · Wᵀ.) */
   gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
 

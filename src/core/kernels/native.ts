@@ -11,6 +11,7 @@ export interface NativeKernelTable {
   /** The instruction set of this table: `avx512f` (AVX-512 products, AVX2 rest), `avx2+fma` or `generic`. */
   readonly isa: string;
   gemm(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
+  gemmBytes(m: number, n: number, k: number, A: Uint8Array, B: Float32Array, C: Float32Array): void;
   gemmNT(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
   gemmTN(m: number, n: number, k: number, A: Float32Array, B: Float32Array, C: Float32Array): void;
   biasActivation(rows: number, cols: number, Z: Float32Array, b: Float32Array, activation: number): void;
@@ -75,6 +76,7 @@ export function createNativeKernels(table: NativeKernelTable): Kernels {
       return raw.subarray(skip, skip + length);
     },
     gemm: table.gemm,
+    gemmBytes: table.gemmBytes,
     gemmNT: table.gemmNT,
     gemmTN: table.gemmTN,
     biasActivation(rows, cols, Z, b, activation) {

@@ -8,6 +8,9 @@ import { referenceKernels } from './reference.ts';
 export interface WasmKernelExports {
   heapBase(): number;
   gemm(m: number, n: number, k: number, A: number, B: number, C: number): void;
+  gemmBytes(m: number, n: number, k: number, A: number, B: number, C: number, scratch: number): void;
+  /** Floats of scratch memory gemmBytes needs for rows of k bytes. */
+  gemmBytesScratch(k: number): number;
   gemmNT(m: number, n: number, k: number, A: number, B: number, C: number): void;
   gemmTN(m: number, n: number, k: number, A: number, B: number, C: number): void;
   biasRelu(rows: number, cols: number, Z: number, b: number): void;
@@ -45,7 +48,8 @@ const ALIGN = 64;
  * only address its own memory; a buffer too short for the shape throws a RangeError.
  *
  * softmaxCrossEntropy and the momentum/Adam updates run in JS on the same views (reference
- * kernels); the products, the activations and unpacking bytes in wasm.
+ * kernels); the products (gemmBytes too, whose panel of unpacked rows lives in memory of its own
+ * from alloc), the activations and unpacking bytes in wasm.
  */
 export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory): Kernels {
   if (!(memory.buffer instanceof SharedArrayBuffer)) {
@@ -56,6 +60,8 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
   // alloc rather than assumed stable.
   const buffers = new Set<ArrayBufferLike>();
   let top = roundUp(exports.heapBase(), ALIGN);
+  // gemmBytes' panel, allocated on first use and again after releaseAll (which hands its memory out again).
+  let scratch: Float32Array | null = null;
 
   const at = (array: Float32Array | Uint8Array | Int32Array, need: number, name: string): number => {
     if (!buffers.has(array.buffer)) throw new TypeError(`${name} is not a buffer of this wasm backend (use its alloc)`);
@@ -78,6 +84,11 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     return [buffer, start];
   };
 
+  const allocFloats = (length: number): Float32Array => {
+    const [buffer, start] = reserve(length, 4, 'floats');
+    return new Float32Array(buffer, start, length).fill(0);
+  };
+
   return {
     ...referenceKernels,
     name: 'wasm',
@@ -85,10 +96,7 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
     unpackRows: undefined,
     evaluateRows: undefined,
 
-    alloc(length) {
-      const [buffer, start] = reserve(length, 4, 'floats');
-      return new Float32Array(buffer, start, length).fill(0);
-    },
+    alloc: allocFloats,
 
     allocBytes(length) {
       const [buffer, start] = reserve(length, 1, 'bytes');
@@ -97,10 +105,16 @@ export function createWasmKernels(exports: WasmKernelExports, memory: WasmMemory
 
     releaseAll() {
       top = roundUp(exports.heapBase(), ALIGN);
+      scratch = null;
     },
 
     gemm(m, n, k, A, B, C) {
       exports.gemm(m, n, k, at(A, m * k, 'A'), at(B, k * n, 'B'), at(C, m * n, 'C'));
+    },
+    gemmBytes(m, n, k, A, B, C) {
+      const need = exports.gemmBytesScratch(k);
+      if (scratch === null || scratch.length < need) scratch = allocFloats(need);
+      exports.gemmBytes(m, n, k, at(A, m * k, 'A'), at(B, k * n, 'B'), at(C, m * n, 'C'), scratch.byteOffset);
     },
     gemmNT(m, n, k, A, B, C) {
       exports.gemmNT(m, n, k, at(A, m * k, 'A'), at(B, n * k, 'B'), at(C, m * n, 'C'));
