@@ -267,7 +267,7 @@ async function main(): Promise<void> {
 
   // The job's limit is its FLOPs at the step products' rate of the fastest backend measured above.
   const fastest = backends.find((b) => b.label === 'native') ?? backends.find((b) => b.label === 'wasm');
-  await benchJob(JOB_REPETITIONS, fastest && { gflops: step(gflops.get(fastest.label)!), backend: fastest.label });
+  await benchJob(JOB_REPETITIONS, fastest && { gflops: steps.get(fastest.label)!.wall, backend: fastest.label });
   benchSweep(SWEEP_REPETITIONS);
   await benchPeers();
   benchSearch();
