@@ -200,7 +200,7 @@ function searchIssue(path: NodePath, key: string, allowed: string[]): Issue | nu
         ? "trials keep the runs' seeds: list seeds under `seeds:` to train every trial on each"
         : key === 'backend' || key === 'checkpoint.every'
           ? `\`${key}\` does not change what a run computes: it cannot be searched`
-          : `expected a parameter, one of: ${allowed.join(', ')}`;
+          : wrapList(`expected a parameter, one of: ${allowed.join(', ')}`);
     return { code: 'unknown-parameter', path: [...path, key], key: true, message: `search key \`${key}\` names no parameter`, hint };
   }
   const parameter = String(path[2]);
