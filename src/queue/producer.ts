@@ -179,7 +179,6 @@ class QueuedRuns {
     if (entry.state === 'done' || this.stop.signal.aborted) return;
     const wasStarted = entry.state === 'started';
     entry.state = 'done'; // before any await: the poll and an event may both report the same end
-    this.remaining--;
     if (!wasStarted) await this.emit(entry, (key) => ({ type: 'started', runId: key }));
     let failure = 'failedReason' in result ? result.failedReason || 'failed on a worker' : null;
     if (failure === null) {
@@ -202,6 +201,8 @@ class QueuedRuns {
         this.stop.abort();
       }
     }
+    // Counted once its events are handled (its record written): the command ends only after every record is.
+    this.remaining--;
     if (this.remaining === 0) this.finishedAll();
   }
 
