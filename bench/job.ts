@@ -214,7 +214,7 @@ async function stepProducts(): Promise<{ gflops: number; backend: string }> {
     seconds += (performance.now() - started) / 1000 / reps;
     flops += 2 * m * n * k;
   }
-  // The backend and its instruction set (MLP_LAB_NATIVE_ISA=avx2 forces the AVX2 path on an AVX-512 CPU).
+  // The backend and its instruction set (MLP_LAB_NATIVE_ISA=avx2 or avx512 picks a path the CPU has; see CONTRIBUTING.md).
   return { gflops: flops / seconds / 1e9, backend: kernelsIdentity(kernels).replace(/ \(V8 .*\)$/, '') };
 }
 

@@ -12,6 +12,9 @@
 #include <cstring>
 #include <vector>
 
+#if defined(MLP_HAVE_AVX2_UNIT)
+#include <cpuid.h>
+#endif
 
 #include "bindings.h"
 #include "kernels.h"
@@ -265,6 +268,20 @@ bool hasAvx512() {
   return hasAvx2() && __builtin_cpu_supports("avx512f");
 }
 
+// AMD family 19h with AVX-512 is Zen 4, which runs each 512-bit instruction as two 256-bit halves:
+// there the AVX2 products ran 8% faster than the AVX-512 ones (106.6 against 98.0 GFLOP/s on a
+// step's products, docs/benchmarks/2026-12-05.md). Zen 5 (family 1Ah) and Intel's AVX-512 cores
+// execute them at full width.
+bool avx512HalfWidth() {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163;  // "AuthenticAMD"
+  if (!amd || !__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  unsigned family = (eax >> 8) & 0xF;
+  if (family == 0xF) family += (eax >> 20) & 0xFF;
+  return family == 0x19;
+}
+
 // The AVX2 table with the AVX-512 products.
 const KernelTable* avx512Table() {
   static const KernelTable table = [] {
@@ -279,13 +296,15 @@ const KernelTable* avx512Table() {
 }
 #endif
 
-// The fastest table this CPU runs; MLP_LAB_NATIVE_ISA=generic|avx2 caps it (for comparisons).
+// The fastest table this CPU runs: AVX-512 where it runs at full width, else AVX2, else portable.
+// MLP_LAB_NATIVE_ISA=generic|avx2|avx512 picks one the CPU has instead (for comparisons).
 const KernelTable* bestTable() {
 #if defined(MLP_HAVE_AVX2_UNIT)
-  const char* cap = std::getenv("MLP_LAB_NATIVE_ISA");
-  const bool generic = cap && std::strcmp(cap, "generic") == 0;
-  const bool avx2 = cap && std::strcmp(cap, "avx2") == 0;
-  if (!generic && !avx2 && hasAvx512()) return avx512Table();
+  const char* choice = std::getenv("MLP_LAB_NATIVE_ISA");
+  const bool generic = choice && std::strcmp(choice, "generic") == 0;
+  const bool avx2 = choice && std::strcmp(choice, "avx2") == 0;
+  const bool avx512 = choice && std::strcmp(choice, "avx512") == 0;
+  if (!generic && !avx2 && hasAvx512() && (avx512 || !avx512HalfWidth())) return avx512Table();
   if (!generic && hasAvx2()) return &mlp::kAvx2Kernels;
 #endif
   return &mlp::kGenericKernels;

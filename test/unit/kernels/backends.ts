@@ -15,7 +15,7 @@ export interface BackendCase {
 /**
  * Every backend the test run can exercise, the same list for every kernel and training test:
  * js, wasm (relaxed-SIMD when the engine has it), wasm with plain SIMD, native (best ISA for this
- * CPU), and the addon's other paths this CPU can run (AVX2 when the best is AVX-512, portable). An addon that does not load is a case
+ * CPU), and the addon's other paths this CPU can run (AVX-512 or AVX2, whichever is not the best; portable). An addon that does not load is a case
  * without kernels that carries the error (its tests are skipped locally and fail under CI).
  */
 export async function backendCases(): Promise<BackendCase[]> {
@@ -27,7 +27,7 @@ export async function backendCases(): Promise<BackendCase[]> {
   try {
     const addon = loadNativeAddon();
     cases.push({ label: `native (${addon.isa})`, kernels: createNativeKernels(addon), skipReason: null });
-    for (const variant of [addon.variants.avx2, addon.variants.generic]) {
+    for (const variant of [addon.variants.avx512, addon.variants.avx2, addon.variants.generic]) {
       if (variant && variant.isa !== addon.isa) {
         cases.push({ label: `native (${variant.isa})`, kernels: createNativeKernels(variant), skipReason: null });
       }
