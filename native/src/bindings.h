@@ -66,8 +66,9 @@ inline bool argBytes(napi_env env, napi_value v, const char* name, size_t need, 
   return argTyped(env, v, name, napi_uint8_array, "Uint8Array", need, out, length);
 }
 
-inline bool argIndices(napi_env env, napi_value v, const char* name, size_t need, const uint32_t** out) {
-  return argTyped(env, v, name, napi_uint32_array, "Uint32Array", need, out);
+inline bool argIndices(napi_env env, napi_value v, const char* name, size_t need, const uint32_t** out,
+                       size_t* length = nullptr) {
+  return argTyped(env, v, name, napi_uint32_array, "Uint32Array", need, out, length);
 }
 
 struct Args {

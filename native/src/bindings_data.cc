@@ -7,6 +7,25 @@
 
 namespace mlp::bindings {
 
+namespace {
+
+// Asks for the rows of the next mini-batch (the `count` indices after this one's, where there are
+// any) to be brought into cache: a shuffled batch's rows are scattered over the whole set, and
+// fetched on demand each cost a trip to memory, a tenth of a step's time; the step's products,
+// in between, hide these loads. A hint only: nothing is read, so indices past the end are skipped.
+void prefetchRows(const unsigned char* bytes, size_t srcRows, int32_t features, const uint32_t* next, size_t available,
+                  int32_t count) {
+  const size_t rows = available < (size_t)count ? available : (size_t)count;
+  for (size_t r = 0; r < rows; r++) {
+    if (next[r] >= srcRows) continue;
+    const unsigned char* row = bytes + (size_t)next[r] * features;
+    for (int32_t offset = 0; offset < features; offset += 64) __builtin_prefetch(row + offset, 0, 3);
+    __builtin_prefetch(row + features - 1, 0, 3);
+  }
+}
+
+}  // namespace
+
 // unpackRows(rows, features, src: Uint8Array, order: Uint32Array, start, dst: Float32Array):
 // dst row r = src row order[start + r] / 255. A mini-batch gathered and unpacked in one call,
 // straight from the dataset's bytes: one JS call per row cost more than the copy itself.
@@ -20,8 +39,9 @@ napi_value unpackRows(napi_env env, napi_callback_info info) {
   }
   const unsigned char* bytes;
   const uint32_t* order;
-  size_t srcLength = 0;
-  if (!argBytes(env, a.v[2], "src", 0, &bytes, &srcLength) || !argIndices(env, a.v[3], "order", (size_t)start + rows, &order) ||
+  size_t srcLength = 0, orderLength = 0;
+  if (!argBytes(env, a.v[2], "src", 0, &bytes, &srcLength) ||
+      !argIndices(env, a.v[3], "order", (size_t)start + rows, &order, &orderLength) ||
       !argFloats(env, a.v[5], "dst", (size_t)rows * (size_t)features, &dst)) {
     return nullptr;
   }
@@ -36,6 +56,7 @@ napi_value unpackRows(napi_env env, napi_callback_info info) {
   for (int32_t r = 0; r < rows; r++) {
     a.table->unpackBytes(features, bytes + (size_t)index[r] * features, dst + (size_t)r * features);
   }
+  prefetchRows(bytes, srcRows, features, order + start + rows, orderLength - ((size_t)start + rows), rows);
   return nullptr;
 }
 
