@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "zero_skip.h"
 
 namespace mlp {
 namespace {
@@ -38,14 +39,18 @@ inline __m256i laneMask(int count) {
 // FULL: all 16 columns valid; otherwise m0/m1 mask the valid columns of each half.
 // The accumulators are named variables, not an array: GCC 12 kept an array of __m256 on the stack
 // and stored all twelve every iteration (56 → 80+ GFLOP/s once they stay in registers).
-template <int MR, bool FULL>
-inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, ptrdiff_t ldb,
+// With `active` (zero_skip.h), only the k positions it lists, in its order; else p = 0..k−1.
+template <int MR, bool FULL, bool SKIP>
+inline void tile(int k, const int* active, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, ptrdiff_t ldb,
                  float* C, ptrdiff_t ldc, __m256i m0, __m256i m1) {
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  const float* a = A;
-  const float* b = B;
-  for (int p = 0; p < k; p++) {
+  for (int q = 0; q < k; q++) {
+    const ptrdiff_t p = SKIP ? active[q] : q;
+    const float* a = A + p * csA;
+    const float* b = B + p * ldb;
+    // The rows of B a skipping tile reads are irregular: fetch ahead what the prefetcher cannot guess.
+    if (SKIP && q + 8 < k) _mm_prefetch(reinterpret_cast<const char*>(B + active[q + 8] * ldb), _MM_HINT_T0);
     __m256 b0, b1;
     if (FULL) {
       b0 = _mm256_loadu_ps(b);
@@ -62,8 +67,6 @@ inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const floa
     }
     MLP_ROW(0) MLP_ROW(1) MLP_ROW(2) MLP_ROW(3) MLP_ROW(4) MLP_ROW(5)
 #undef MLP_ROW
-    a += csA;
-    b += ldb;
   }
 #define MLP_STORE(r)                                               \
   if constexpr (MR > r) {                                          \
@@ -80,26 +83,36 @@ inline void tile(int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const floa
 #undef MLP_STORE
 }
 
-template <bool FULL>
-inline void rowBlock(int rows, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B,
+template <bool FULL, bool SKIP>
+inline void rowBlock(int rows, int k, const int* active, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B,
                      ptrdiff_t ldb, float* C, ptrdiff_t ldc, __m256i m0, __m256i m1) {
   switch (rows) {
-    case 6: tile<6, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 5: tile<5, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 4: tile<4, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 3: tile<3, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    case 2: tile<2, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
-    default: tile<1, FULL>(k, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 6: tile<6, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 5: tile<5, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 4: tile<4, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 3: tile<3, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    case 2: tile<2, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
+    default: tile<1, FULL, SKIP>(k, active, A, rsA, csA, B, ldb, C, ldc, m0, m1); break;
   }
 }
 
+template <bool FULL>
+inline void rowBlock(int rows, int k, const int* active, int count, const float* A, ptrdiff_t rsA, ptrdiff_t csA,
+                     const float* B, ptrdiff_t ldb, float* C, ptrdiff_t ldc, __m256i m0, __m256i m1) {
+  if (active != nullptr) rowBlock<FULL, true>(rows, count, active, A, rsA, csA, B, ldb, C, ldc, m0, m1);
+  else rowBlock<FULL, false>(rows, k, nullptr, A, rsA, csA, B, ldb, C, ldc, m0, m1);
+}
+
 // C (m × n) = Σ_p A(i, p) · B[p·n + j]. Column panels outermost, so one 16-wide panel of B
-// (k × 64 bytes) stays in L1/L2 while every row block of A streams past it.
-void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, float* C) {
+// (k × 64 bytes) stays in L1/L2 while every row block of A streams past it. Each row tile skips
+// the positions where all its rows of A are zero (zero_skip.h).
+void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t csA, const float* B, float* C, FiniteB& finite) {
   if (k == 0) {
     std::memset(C, 0, sizeof(float) * (size_t)m * n);
     return;
   }
+  thread_local ZeroSkipPlan skip;
+  skip.plan(m, k, kMR, A, rsA, csA, finite);
   const __m256i all = _mm256_set1_epi32(-1);
   for (int j = 0; j < n; j += kNR) {
     const int cols = n - j < kNR ? n - j : kNR;
@@ -110,18 +123,22 @@ void gemmStrided(int m, int n, int k, const float* A, ptrdiff_t rsA, ptrdiff_t c
       const int rows = m - i < kMR ? m - i : kMR;
       const float* a = A + (ptrdiff_t)i * rsA;
       float* c = C + (size_t)i * n + j;
-      if (full) rowBlock<true>(rows, k, a, rsA, csA, B + j, n, c, n, m0, m1);
-      else rowBlock<false>(rows, k, a, rsA, csA, B + j, n, c, n, m0, m1);
+      int count;
+      const int* active = skip.positions(i / kMR, &count);
+      if (full) rowBlock<true>(rows, k, active, count, a, rsA, csA, B + j, n, c, n, m0, m1);
+      else rowBlock<false>(rows, k, active, count, a, rsA, csA, B + j, n, c, n, m0, m1);
     }
   }
 }
 
 void gemm(int m, int n, int k, const float* A, const float* B, float* C) {
-  gemmStrided(m, n, k, A, k, 1, B, C);
+  FiniteB finite(B, (size_t)k * n);
+  gemmStrided(m, n, k, A, k, 1, B, C, finite);
 }
 
 void gemmTN(int m, int n, int k, const float* A, const float* B, float* C) {
-  gemmStrided(m, n, k, A, 1, m, B, C);
+  FiniteB finite(B, (size_t)k * n);
+  gemmStrided(m, n, k, A, 1, m, B, C, finite);
 }
 
 // src[i] / 255 as unpackBytes gives it, without its division (whose throughput bounds unpackBytes):
@@ -149,10 +166,11 @@ void gemmBytes(int m, int n, int k, const unsigned char* A, const float* B, floa
   const int block = panelRows(k, kMR);
   thread_local std::vector<float> panel;
   panel.resize((size_t)block * (k > 0 ? k : 1));
+  FiniteB finite(B, (size_t)k * n);
   for (int i = 0; i < m; i += block) {
     const int rows = m - i < block ? m - i : block;
     unpackPanel(rows * k, A + (size_t)i * k, panel.data());
-    gemmStrided(rows, n, k, panel.data(), k, 1, B, C + (size_t)i * n);
+    gemmStrided(rows, n, k, panel.data(), k, 1, B, C + (size_t)i * n, finite);
   }
 }
 
