@@ -12,6 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { kernelsIdentity, loadKernels } from '../src/backends/load.ts';
+import { loadDataset } from '../src/data/load.ts';
+import { tileRowsOf, zeroShares, type ZeroShares } from './zero-share.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/mlp-lab.js');
@@ -95,7 +97,11 @@ function numpyJob(figures: string | null): NumpyJob | string {
  * step: no gradient for the input): training, and evaluation (a record every 400 iterations on all
  * 70,000 images; the final evaluation is the last record's).
  */
-function jobFlops(): { training: number; evaluation: number } {
+/**
+ * The job's FLOPs: dense, and (with `shares`) those the products do once zero pixels are skipped,
+ * the skipping being of the first layer's forward, weight-gradient and evaluation products.
+ */
+function jobFlops(shares: ZeroShares = { evaluation: 1, forward: 1, gradient: 1 }): { training: number; evaluation: number } {
   const models = [
     [784, 10],
     [784, 128, 64, 10],
@@ -106,12 +112,22 @@ function jobFlops(): { training: number; evaluation: number } {
   let evaluation = 0;
   for (const layers of models) {
     const products = layers.slice(1).map((n, l) => layers[l]! * n);
-    const forward = 2 * products.reduce((a, b) => a + b, 0);
+    const rest = products.slice(1).reduce((a, b) => a + b, 0);
+    const first = products[0]!;
     // Forward, the weights' gradients (as many FLOPs), the activations' gradients of every layer but the first.
-    training += JOB_EPOCHS * 60_000 * (2 * forward + 2 * products.slice(1).reduce((a, b) => a + b, 0));
-    evaluation += Math.floor(iterations / 400) * 70_000 * forward;
+    training += JOB_EPOCHS * 60_000 * 2 * (first * (shares.forward + shares.gradient) + 3 * rest);
+    evaluation += Math.floor(iterations / 400) * 70_000 * 2 * (first * shares.evaluation + rest);
   }
   return { training, evaluation };
+}
+
+/** The zero-skipping shares of the job's first-layer products on the bundled MNIST, for native AVX2 and AVX-512; null elsewhere. */
+function jobZeroShares(backend: string): ZeroShares | null {
+  const tileRows = tileRowsOf(backend);
+  if (tileRows === null) return null;
+  const { train, test } = loadDataset({ files: 'mnist', trainLimit: null, testLimit: null, validation: 0 });
+  if (!(train.images instanceof Uint8Array) || !(test.images instanceof Uint8Array)) return null;
+  return zeroShares(train.images, test.images, train.features, tileRows);
 }
 
 const rowsOf = (out: string, experiment: string) =>
@@ -279,6 +295,15 @@ export async function benchJob(repetitions: number, stepGflops?: { gflops: numbe
   console.log(
     `the limit: the job's products, ${((training + evaluation) / 1e9).toFixed(0)} GFLOP (training ${(training / 1e9).toFixed(0)}, evaluation ${(evaluation / 1e9).toFixed(0)}), at the step products' ${rate.gflops.toFixed(1)} GFLOP/s (${rate.backend}): ${limit.toFixed(2)} s, ${(npPlain / limit).toFixed(2)}× numpy`,
   );
+  const shares = jobZeroShares(rate.backend);
+  if (shares) {
+    const done = jobFlops(shares);
+    const doneLimit = (done.training + done.evaluation) / 1e9 / rate.gflops;
+    const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+    console.log(
+      `  with zero pixels skipped (first layer: ${pct(shares.evaluation)} of evaluation's multiply-adds done, ${pct(shares.forward)} of a step's forward, ${pct(shares.gradient)} of its weight gradient): ${((done.training + done.evaluation) / 1e9).toFixed(0)} GFLOP done, ${doneLimit.toFixed(2)} s at the same rate, ${(npPlain / doneLimit).toFixed(2)}× numpy`,
+    );
+  }
   console.log(
     `sigmoid run / relu run (their own seconds): ${(median(sigmoid) / median(relu)).toFixed(2)}  (${median(sigmoid).toFixed(2)} s / ${median(relu).toFixed(2)} s)`,
   );
