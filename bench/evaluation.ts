@@ -2,9 +2,9 @@
  * `npm run bench`, evaluation against the products: the forward pass of the 10,000 test images
  * (evaluateSet as training calls it: chunks of 256 rows, one thread) through the report's relu model
  * [784, 128, 64, 10] and through M1, [784, 10] softmax, in GFLOP/s of their products (2·Σ nIn·nOut
- * per image; biases, activations, softmax and the unpacking of bytes are not counted, so they
- * lower the rate), beside the products of a training step (bench/products.ts) and the ratio. Wall
- * and CPU time: on a shared machine other processes stretch the wall time of whatever they overlap,
+ * per image, dense: the multiply-adds by zero pixels that the native and wasm products skip count
+ * as done; biases, activations, softmax and the unpacking of bytes are not counted, so they lower
+ * it), beside the products of a training step (bench/products.ts) and the ratio. Wall and CPU time: on a shared machine other processes stretch the wall time of whatever they overlap,
  * much less its CPU time, so the ratio is taken on each clock. Best of `repetitions` runs (js: 2),
  * backends and models interleaved. `BENCH_ONLY=evaluation` runs the products and this table.
  */
@@ -61,7 +61,8 @@ export function benchEvaluation(
     }
   }
   console.log(`\nEvaluation of the ${test.count.toLocaleString('en')} test images against the step's products: GFLOP/s of the products, wall / CPU`);
-  console.log(`(best of ${repetitions}, js ${JS_REPETITIONS}; chunks of ${EVAL_CHUNK_ROWS} rows, one thread; relu = [784,128,64,10], M1 = [784,10])\n`);
+  console.log(`(best of ${repetitions}, js ${JS_REPETITIONS}; chunks of ${EVAL_CHUNK_ROWS} rows, one thread; relu = [784,128,64,10], M1 = [784,10];`);
+  console.log('dense GFLOP: the multiply-adds by zero pixels that native and wasm skip count as done, so a rate may pass the step\'s)\n');
   const pair = (a: string, b: string, width: number): string => `${a} / ${b}`.padStart(width);
   const columns = MODELS.flatMap((m) => [`${m.name} ms`, `${m.name} GFLOP/s`, `${m.name} % step`]);
   console.log(['backend'.padEnd(10), 'step GFLOP/s'.padStart(13), ...columns.map((c) => c.padStart(15))].join(' '));
