@@ -343,7 +343,7 @@ export async function benchJob(repetitions: number, stepGflops?: { gflops: numbe
   console.log(`\nFixed costs (median of 10 / ${repetitions})`);
   console.log(`  mlp-lab --version over bare node:             ${(startup * 1000).toFixed(0).padStart(5)} ms   (target ≤ 150)`);
   console.log(
-    `  one more run in a sweep (30 images, 1 epoch):  ${(median(perRun) * 1000).toFixed(0).padStart(5)} ms   (--no-charts; target ≤ 50: worker ready, data shared, record written)`,
+    `  one more run in a sweep (30 images, 1 epoch):  ${(median(perRun) * 1000).toFixed(1).padStart(5)} ms   (--no-charts; target ≤ 50: worker ready, data shared, record written)`,
   );
   console.log(
     `  the same with the run's two charts drawn:      ${(median(perRunCharts) * 1000).toFixed(0).padStart(5)} ms   (its history and weight images as PNG)`,
