@@ -62,7 +62,7 @@ export function benchEvaluation(
   }
   console.log(`\nEvaluation of the ${test.count.toLocaleString('en')} test images against the step's products: GFLOP/s of the products, wall / CPU`);
   console.log(`(best of ${repetitions}, js ${JS_REPETITIONS}; chunks of ${EVAL_CHUNK_ROWS} rows, one thread; relu = [784,128,64,10], M1 = [784,10];`);
-  console.log('dense GFLOP: the multiply-adds by zero pixels that native and wasm skip count as done, so a rate may pass the step\'s)\n');
+  console.log("dense GFLOP: the multiply-adds by zero pixels that native and wasm skip count as done, so a rate may pass the step's)\n");
   const pair = (a: string, b: string, width: number): string => `${a} / ${b}`.padStart(width);
   const columns = MODELS.flatMap((m) => [`${m.name} ms`, `${m.name} GFLOP/s`, `${m.name} % step`]);
   console.log(['backend'.padEnd(10), 'step GFLOP/s'.padStart(13), ...columns.map((c) => c.padStart(15))].join(' '));
